@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles come from team memberships."""
+
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def team_ids_with_role(self, *roles: str) -> list[int]:
+        """Teams in which this user holds one of the roles (cached per request object)."""
+        cache = self.__dict__.setdefault("_role_cache", {})
+        key = tuple(sorted(roles))
+        if key not in cache:
+            cache[key] = list(
+                Membership.objects.filter(user=self, role__in=roles, active=True)
+                .values_list("team_id", flat=True)
+                .distinct()
+            )
+        return cache[key]
+
+    def roles(self) -> set[str]:
+        cache = self.__dict__.setdefault("_role_cache", {})
+        if "_all" not in cache:
+            cache["_all"] = set(
+                Membership.objects.filter(user=self, active=True).values_list("role", flat=True)
+            )
+        return cache["_all"]
+
+
+class LocalAuthority(models.Model):
+    """One of Wales's 22 local authorities (or any council a team serves)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    code = models.CharField(_("code"), max_length=20, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("local authority")
+        verbose_name_plural = _("local authorities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_review_offsets() -> list[int]:
+    return [1, 3, 6, 12]
+
+
+class AssessmentClock(models.TextChoices):
+    CLOCK = "clock", _("Clock hours")
+    WORKING = "working", _("Working hours (weekends and bank holidays excluded)")
+
+
+class Team(models.Model):
+    """An Integrated Family Support Team. Every duration is a setting (DOMAIN.md section 3)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    local_authorities = models.ManyToManyField(
+        LocalAuthority, related_name="teams", verbose_name=_("local authorities served")
+    )
+    email = models.EmailField(_("team email"), blank=True)
+    first_contact_hours = models.PositiveIntegerField(
+        _("first contact with referrer (hours)"), default=24
+    )
+    screening_pending_days = models.PositiveIntegerField(
+        _("screening decision expected within (days)"), default=5
+    )
+    assessment_hours = models.PositiveIntegerField(_("assessment target (hours)"), default=72)
+    assessment_clock = models.CharField(
+        _("assessment clock"),
+        max_length=10,
+        choices=AssessmentClock.choices,
+        default=AssessmentClock.CLOCK,
+    )
+    phase1_min_weeks = models.PositiveIntegerField(_("Phase 1 minimum (weeks)"), default=4)
+    phase1_max_weeks = models.PositiveIntegerField(_("Phase 1 maximum (weeks)"), default=6)
+    phase1_min_hours = models.PositiveIntegerField(
+        _("Phase 1 minimum direct hours before a manager discussion"), default=50
+    )
+    review_offsets_months = models.JSONField(
+        _("Phase 2 review offsets (months after Phase 1 ends)"), default=default_review_offsets
+    )
+    booster_limit = models.PositiveIntegerField(_("booster sessions allowed"), default=3)
+    practitioner_capacity = models.PositiveIntegerField(
+        _("intensive families per practitioner"), default=2
+    )
+    step_down_enabled = models.BooleanField(_("tapered step-down stage"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # Phase 1 must have a sensible window: the 4-6 week guideline, adjustable.
+            models.CheckConstraint(
+                condition=Q(phase1_min_weeks__lte=models.F("phase1_max_weeks")),
+                name="team_phase1_weeks_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    REFERRER = "referrer", _("Referrer")
+    PRACTITIONER = "practitioner", _("Practitioner")
+    CSW = "csw", _("Consultant social worker")
+    MANAGER = "manager", _("Manager")
+    PERFORMANCE = "performance", _("Performance officer")
+    BOARD = "board", _("Board member")
+
+
+# Roles that work inside a team and may see its personal data.
+STAFF_ROLES = (Role.PRACTITIONER, Role.CSW, Role.MANAGER, Role.PERFORMANCE)
+# Roles that carry a caseload and can be allocated families.
+CASEWORKER_ROLES = (Role.PRACTITIONER, Role.CSW, Role.MANAGER)
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(active=True, user__is_active=True)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    active = models.BooleanField(_("active"), default=True)
+    joined = models.DateField(_("joined"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["team__name", "role"]
+        constraints = [
+            # One row per person, team and role; a person may hold several roles.
+            models.UniqueConstraint(fields=["user", "team", "role"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.team}"

@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from .models import Family, Person
+
+
+class PersonInline(admin.TabularInline):
+    model = Person
+    extra = 0
+
+
+@admin.register(Family)
+class FamilyAdmin(admin.ModelAdmin):
+    list_display = ("name", "team", "postcode", "local_authority")
+    list_filter = ("team",)
+    search_fields = ("name", "postcode")
+    inlines = [PersonInline]

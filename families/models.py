@@ -1,0 +1,141 @@
+"""A family (household) and its members. A family outlives its referrals and episodes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class FamilyQuerySet(models.QuerySet["Family"]):
+    def visible_to(self, user) -> FamilyQuerySet:  # noqa: ANN001
+        from accounts.models import STAFF_ROLES
+
+        if user.is_superuser:
+            return self
+        return self.filter(team_id__in=user.team_ids_with_role(*STAFF_ROLES))
+
+
+class HouseholdType(models.TextChoices):
+    TWO_PARENT = "two_parent", _("Two parents or carers")
+    LONE_MOTHER = "lone_mother", _("Lone mother")
+    LONE_FATHER = "lone_father", _("Lone father")
+    KINSHIP = "kinship", _("Kinship carer (grandparent or relative)")
+    OTHER = "other", _("Other")
+
+
+class Family(models.Model):
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="families"
+    )
+    name = models.CharField(
+        _("family name"), max_length=120, help_text=_("How the team refers to the family.")
+    )
+    address = models.TextField(_("address"), blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    local_authority = models.ForeignKey(
+        "accounts.LocalAuthority",
+        on_delete=models.PROTECT,
+        related_name="families",
+        verbose_name=_("local authority"),
+    )
+    household_type = models.CharField(
+        _("household type"), max_length=20, choices=HouseholdType.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = FamilyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("families")
+        indexes = [
+            # Duplicate check: "a family at the same postcode".
+            models.Index(fields=["postcode"], name="family_postcode_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberKind(models.TextChoices):
+    ADULT = "adult", _("Adult")
+    CHILD = "child", _("Child or young person")
+    UNBORN = "unborn", _("Unborn child")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other or not stated")
+
+
+class Relationship(models.TextChoices):
+    MOTHER = "mother", _("Mother")
+    FATHER = "father", _("Father")
+    STEP_PARENT = "step_parent", _("Step-parent or partner")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    CARER = "carer", _("Other carer")
+    CHILD = "child", _("Child")
+    SIBLING = "sibling", _("Sibling")
+    OTHER = "other", _("Other relative or household member")
+
+
+class Person(models.Model):
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="members")
+    kind = models.CharField(_("member"), max_length=10, choices=MemberKind.choices)
+    first_name = models.CharField(_("first name"), max_length=80, blank=True)
+    last_name = models.CharField(_("last name"), max_length=80)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    relationship = models.CharField(
+        _("relationship in the household"), max_length=20, choices=Relationship.choices
+    )
+    ethnicity = models.CharField(_("ethnicity"), max_length=80, blank=True)
+    substances = models.ManyToManyField(
+        "reference.Substance", blank=True, related_name="people", verbose_name=_("substances")
+    )
+    legal_status = models.ForeignKey(
+        "reference.LegalStatus",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name=_("legal status"),
+    )
+
+    class Meta:
+        ordering = ["kind", "date_of_birth", "first_name"]
+        verbose_name_plural = _("people")
+        indexes = [
+            # Duplicate check: "same name and date of birth".
+            models.Index(fields=["last_name", "first_name", "date_of_birth"], name="person_name_dob_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in MemberKind]), name="person_kind_valid"
+            ),
+            # An unborn child is recorded by its due date; everyone else by a birth date.
+            models.CheckConstraint(
+                condition=~Q(kind="unborn") | Q(due_date__isnull=False),
+                name="person_unborn_has_due_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        if self.kind == MemberKind.UNBORN and not self.first_name:
+            return _("Unborn child (%(name)s)") % {"name": self.last_name}
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("IFSS Case Manager administration")
+admin.site.site_title = _("IFSS Case Manager")
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("cases/", include("cases.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("admin/", admin.site.urls),
+]

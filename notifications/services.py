@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import Notification
+from .queueing import enqueue_on_commit
+
+
+@transaction.atomic
+def notify_user(*, recipient: User, subject: str, body: str, url: str = "") -> Notification:
+    """An in-app notification, plus an email sent by a worker once this commits."""
+    from .tasks import send_notification_email
+
+    notification = Notification.objects.create(
+        recipient=recipient, subject=subject[:200], body=body, url=url
+    )
+    if recipient.email:
+        enqueue_on_commit(send_notification_email, notification.pk)
+    return notification
+
+
+def send_notification_email_now(*, notification_id: int) -> bool:
+    """Send one notification's email once. Returns False if there was nothing to send."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None or not notification.recipient.email:
+            return False
+        context = {
+            "notification": notification,
+            "link": f"{settings.SITE_URL}{notification.url}" if notification.url else "",
+        }
+        message = EmailMultiAlternatives(
+            subject=notification.subject,
+            body=render_to_string("notifications/email.txt", context),
+            to=[notification.recipient.email],
+        )
+        message.attach_alternative(
+            render_to_string("notifications/email.html", context), "text/html"
+        )
+        # Sending inside the lock: a second worker waits, then finds emailed_at set.
+        message.send()
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def mark_read(*, user: User, notification_id: int | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())

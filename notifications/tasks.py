@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+from .models import Notification
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=8,
+    acks_late=True,
+)
+def send_notification_email(notification_id: int) -> bool:
+    return services.send_notification_email_now(notification_id=notification_id)
+
+
+@shared_task
+def send_pending_emails() -> int:
+    """Catch up on emails whose task never reached the broker (it was down)."""
+    cutoff = timezone.now() - timedelta(minutes=2)
+    ids = list(
+        Notification.objects.filter(
+            emailed_at__isnull=True, created_at__lt=cutoff, recipient__email__gt=""
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in ids:
+        send_notification_email.delay(pk)
+    return len(ids)

@@ -1,0 +1,108 @@
+"""Coded lists that teams may extend. Seeded by a data migration, edited in the admin."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferenceQuerySet(models.QuerySet):
+    def active(self) -> ReferenceQuerySet:
+        return self.filter(active=True)
+
+
+class ReferenceItem(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    active = models.BooleanField(_("in use"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PresentingIssue(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("presenting issue")
+
+
+class Substance(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("substance")
+
+
+class LegalStatus(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("legal status")
+        verbose_name_plural = _("legal statuses")
+
+
+class ReferralRoute(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("referral route")
+
+
+class OnwardService(ReferenceItem):
+    """Services a family can be referred on or signposted to."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("service to refer on to")
+
+
+class Effect(models.TextChoices):
+    """What a screening outcome does to the referral. Code reads this, never the name."""
+
+    ACCEPT = "accept", _("Accepted for assessment")
+    WAITING_LIST = "waiting_list", _("Goes to the waiting list")
+    REFER_ON = "refer_on", _("Referred on to another service")
+    CLOSE = "close", _("Closes the referral")
+
+
+class ScreeningOutcome(ReferenceItem):
+    effect = models.CharField(_("effect"), max_length=20, choices=Effect.choices)
+    needs_detail = models.BooleanField(
+        _("needs a written explanation"),
+        default=False,
+        help_text=_("Ask for free text as well as the coded reason (for 'Other')."),
+    )
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("screening outcome")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effect__in=[e.value for e in Effect]),
+                name="screeningoutcome_effect_valid",
+            )
+        ]
+
+
+class ScreeningReason(models.Model):
+    """A coded reason under one outcome. The evaluators found reasons missing: they are required."""
+
+    outcome = models.ForeignKey(
+        ScreeningOutcome, on_delete=models.PROTECT, related_name="reasons"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=160)
+    active = models.BooleanField(_("in use"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["outcome__order", "order", "name"]
+        verbose_name = _("screening reason")
+        constraints = [
+            # Codes are unique within an outcome: reports group by (outcome, code).
+            models.UniqueConstraint(fields=["outcome", "code"], name="screeningreason_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,310 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.forms import formset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import LocalAuthority, Team, User
+from families.models import HouseholdType, MemberKind, Relationship, Sex
+from reference.models import (
+    Effect,
+    LegalStatus,
+    OnwardService,
+    PresentingIssue,
+    ReferralRoute,
+    ScreeningOutcome,
+    ScreeningReason,
+    Substance,
+)
+
+from .models import Priority, Proceedings, WaitingListEntry
+from .services import MemberData, ReferralData
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ReferralForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), label=_("Team you are referring to")
+    )
+    family_name = forms.CharField(
+        label=_("Family name"), max_length=120, help_text=_("For example, 'Jones family'.")
+    )
+    address = forms.CharField(label=_("Address"), widget=forms.Textarea(attrs={"rows": 2}))
+    postcode = forms.CharField(label=_("Postcode"), max_length=10)
+    local_authority = forms.ModelChoiceField(
+        queryset=LocalAuthority.objects.all(), label=_("Family's local authority")
+    )
+    household_type = forms.ChoiceField(
+        label=_("Household type"),
+        choices=[("", "---------"), *HouseholdType.choices],
+        required=False,
+    )
+    presenting_issues = forms.ModelMultipleChoiceField(
+        queryset=PresentingIssue.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Presenting issues"),
+    )
+    reason_for_referral = forms.CharField(
+        label=_("Why are you referring this family?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+    proceedings = forms.ChoiceField(
+        label=_("Are court proceedings under way?"), choices=Proceedings.choices
+    )
+    consent_given = forms.TypedChoiceField(
+        label=_("Has the family consented to this referral?"),
+        choices=[("", "---------"), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+    )
+    consent_date = forms.DateField(label=_("Date consent given"), required=False, widget=DATE_WIDGET)
+    route = forms.ModelChoiceField(
+        queryset=ReferralRoute.objects.active(), label=_("How the referral came in")
+    )
+    referrer_name = forms.CharField(label=_("Referrer's name"), max_length=120)
+    referrer_role = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    referrer_team = forms.CharField(label=_("Team"), max_length=120, required=False)
+    referrer_agency = forms.CharField(label=_("Agency"), max_length=120)
+    referrer_local_authority = forms.ModelChoiceField(
+        queryset=LocalAuthority.objects.all(), label=_("Local authority"), required=False
+    )
+    referrer_phone = forms.CharField(label=_("Phone"), max_length=40)
+    referrer_email = forms.EmailField(label=_("Email"))
+
+    def clean_postcode(self) -> str:
+        return " ".join(self.cleaned_data["postcode"].upper().split())
+
+    def clean_consent_date(self):  # noqa: ANN201
+        value = self.cleaned_data.get("consent_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The consent date cannot be in the future."))
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("consent_given") is True and not data.get("consent_date"):
+            self.add_error("consent_date", _("Give the date the family consented."))
+        return data
+
+
+class MemberForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Member"), choices=MemberKind.choices)
+    first_name = forms.CharField(label=_("First name"), max_length=80, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=80)
+    sex = forms.ChoiceField(
+        label=_("Sex"), choices=[("", "---------"), *Sex.choices], required=False
+    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_WIDGET)
+    due_date = forms.DateField(
+        label=_("Due date (unborn)"), required=False, widget=DATE_WIDGET
+    )
+    relationship = forms.ChoiceField(label=_("Relationship"), choices=Relationship.choices)
+    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=80, required=False)
+    substances = forms.ModelMultipleChoiceField(
+        queryset=Substance.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Substances used (adults)"),
+    )
+    legal_status = forms.ModelChoiceField(
+        queryset=LegalStatus.objects.active(),
+        required=False,
+        label=_("Legal status (children)"),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = data.get("kind")
+        today = timezone.localdate()
+        dob = data.get("date_of_birth")
+        due = data.get("due_date")
+        if dob and dob > today:
+            self.add_error(
+                "date_of_birth",
+                _("A date of birth cannot be in the future. For an unborn child choose "
+                  "'Unborn child' and give the due date."),
+            )
+        if kind == MemberKind.UNBORN:
+            if not due:
+                self.add_error("due_date", _("An unborn child needs a due date."))
+            elif due < today - timedelta(weeks=4):
+                self.add_error(
+                    "due_date",
+                    _("This due date has passed: record the child as born, with a date of birth."),
+                )
+            elif due > today + timedelta(weeks=42):
+                self.add_error("due_date", _("A due date is at most 42 weeks away."))
+            if dob:
+                self.add_error("date_of_birth", _("An unborn child has no date of birth."))
+        else:
+            if due:
+                self.add_error("due_date", _("Only an unborn child has a due date."))
+            if kind == MemberKind.CHILD and not dob:
+                self.add_error("date_of_birth", _("Give the child's date of birth."))
+            if kind == MemberKind.CHILD and dob and dob < today.replace(year=today.year - 19):
+                self.add_error(
+                    "date_of_birth", _("This person is over 18: record them as an adult.")
+                )
+        if kind != MemberKind.ADULT and data.get("substances"):
+            self.add_error(
+                "substances",
+                _("Substances are recorded for adults. A young person's own use is a "
+                  "presenting issue."),
+            )
+        if kind == MemberKind.ADULT and data.get("legal_status"):
+            self.add_error("legal_status", _("Legal status is recorded for children only."))
+        return data
+
+    def to_member(self) -> MemberData:
+        d = self.cleaned_data
+        return MemberData(
+            kind=d["kind"],
+            first_name=d.get("first_name", ""),
+            last_name=d["last_name"],
+            sex=d.get("sex", ""),
+            date_of_birth=d.get("date_of_birth"),
+            due_date=d.get("due_date"),
+            relationship=d["relationship"],
+            ethnicity=d.get("ethnicity", ""),
+            substances=list(d.get("substances") or []),
+            legal_status=d.get("legal_status"),
+        )
+
+
+class BaseMemberFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        kinds = [
+            f.cleaned_data.get("kind")
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        if MemberKind.ADULT not in kinds:
+            raise forms.ValidationError(_("Add at least one adult (parent or carer)."))
+        if MemberKind.CHILD not in kinds and MemberKind.UNBORN not in kinds:
+            raise forms.ValidationError(_("Add at least one child or unborn child."))
+
+
+MemberFormSet = formset_factory(
+    MemberForm, formset=BaseMemberFormSet, extra=0, min_num=2, validate_min=True,
+    can_delete=True, max_num=20, validate_max=True,
+)
+
+
+def referral_data(form: ReferralForm, members: list[MemberData]) -> ReferralData:
+    d = form.cleaned_data
+    return ReferralData(
+        team=d["team"],
+        family_name=d["family_name"],
+        address=d["address"],
+        postcode=d["postcode"],
+        local_authority=d["local_authority"],
+        household_type=d.get("household_type", ""),
+        route=d["route"],
+        referrer_name=d["referrer_name"],
+        referrer_role=d.get("referrer_role", ""),
+        referrer_team=d.get("referrer_team", ""),
+        referrer_agency=d["referrer_agency"],
+        referrer_local_authority=d.get("referrer_local_authority"),
+        referrer_phone=d["referrer_phone"],
+        referrer_email=d["referrer_email"],
+        presenting_issues=list(d["presenting_issues"]),
+        proceedings=d["proceedings"],
+        consent_given=d["consent_given"],
+        consent_date=d.get("consent_date"),
+        reason_for_referral=d["reason_for_referral"],
+        members=members,
+    )
+
+
+class VersionedForm(forms.Form):
+    """Carries the record's version so a stale edit is caught, not silently saved."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DecisionForm(VersionedForm):
+    outcome = forms.ModelChoiceField(
+        queryset=ScreeningOutcome.objects.active(), label=_("Outcome"), widget=forms.RadioSelect
+    )
+    reason = forms.ModelChoiceField(
+        queryset=ScreeningReason.objects.active().select_related("outcome"),
+        label=_("Reason"),
+        help_text=_("Required. Choose the reason that matches the outcome."),
+    )
+    detail = forms.CharField(
+        label=_("Explanation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+    onward_service = forms.ModelChoiceField(
+        queryset=OnwardService.objects.active(),
+        required=False,
+        label=_("Referred on to (when referring on)"),
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Waiting-list priority (when there is no space)"),
+        choices=Priority.choices,
+        coerce=int,
+        initial=Priority.MEDIUM,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        reasons = list(self.fields["reason"].queryset)
+        grouped: dict[str, list[tuple[int, str]]] = {}
+        for r in reasons:
+            grouped.setdefault(str(r.outcome), []).append((r.pk, r.name))
+        self.fields["reason"].choices = [("", "---------"), *grouped.items()]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        outcome, reason = data.get("outcome"), data.get("reason")
+        if outcome and reason and reason.outcome_id != outcome.pk:
+            self.add_error("reason", _("This reason belongs to '%(other)s', not '%(this)s'.")
+                           % {"other": reason.outcome, "this": outcome})
+        if outcome and outcome.needs_detail and not (data.get("detail") or "").strip():
+            self.add_error("detail", _("This outcome needs a written explanation."))
+        if outcome and outcome.effect == Effect.REFER_ON and not data.get("onward_service"):
+            self.add_error("onward_service", _("Say which service the family is referred on to."))
+        return data
+
+
+class FirstContactForm(VersionedForm):
+    contacted_at = forms.DateTimeField(
+        label=_("First contact with the referrer"), widget=DATETIME_WIDGET
+    )
+
+
+class WaitingEntryForm(forms.ModelForm):
+    class Meta:
+        model = WaitingListEntry
+        fields = ["priority", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class AllocationForm(VersionedForm):
+    worker = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Spearhead worker"))
+    co_worker = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label=_("Co-worker (optional)")
+    )
+
+    def __init__(self, *args, caseworkers: list[User], **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        ids = [u.pk for u in caseworkers]
+        for name in ("worker", "co_worker"):
+            self.fields[name].queryset = User.objects.filter(pk__in=ids)
+            self.fields[name].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("worker") and data.get("worker") == data.get("co_worker"):
+            self.add_error("co_worker", _("The co-worker must be a different person."))
+        return data

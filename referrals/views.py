@@ -1,0 +1,388 @@
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import STAFF_ROLES, Role, Team
+from families.models import Family, Person
+
+from . import services
+from .access import get_draft_for_user, get_referral_for_user, get_waiting_entry_for_user
+from .forms import (
+    AllocationForm,
+    DecisionForm,
+    FirstContactForm,
+    MemberFormSet,
+    ReferralForm,
+    WaitingEntryForm,
+    referral_data,
+)
+from .models import (
+    ALLOCATABLE,
+    SCREENABLE,
+    Referral,
+    ReferralDraft,
+    ReferralStatus,
+    ScreeningDecision,
+    WaitingListEntry,
+)
+
+PAGE_SIZE = 25
+
+
+def _may_refer(user) -> bool:  # noqa: ANN001
+    return user.is_superuser or bool(
+        user.team_ids_with_role(Role.REFERRER, *STAFF_ROLES)
+    )
+
+
+def _is_manager(user) -> bool:  # noqa: ANN001
+    return user.is_superuser or bool(user.team_ids_with_role(Role.MANAGER))
+
+
+def _without_errors(form) -> None:  # noqa: ANN001
+    """Show a bound form (a resumed draft) without complaining about what is unfinished."""
+    from django.forms.utils import ErrorDict
+
+    form._errors = ErrorDict()
+    form.cleaned_data = {}
+    if hasattr(form, "_non_form_errors"):
+        form._non_form_errors = form.error_class()
+    for sub in getattr(form, "forms", []):
+        _without_errors(sub)
+
+
+def _initial_for(user) -> dict:  # noqa: ANN001
+    teams = user.team_ids_with_role(Role.REFERRER, *STAFF_ROLES)
+    initial = {
+        "referrer_name": user.get_full_name(),
+        "referrer_email": user.email,
+        "referrer_phone": user.phone,
+        "referrer_role": user.job_title,
+        "proceedings": "none",
+    }
+    if len(teams) == 1:
+        initial["team"] = teams[0]
+    return initial
+
+
+def _already_submitted(key: str) -> Referral | None:
+    """The referral a form with this one-time key created, if it was submitted before."""
+    try:
+        return Referral.objects.filter(submission_key=uuid.UUID(key)).first()
+    except ValueError:
+        return None
+
+
+def referral_list(request: HttpRequest) -> HttpResponse:
+    qs = Referral.objects.visible_to(request.user).with_list_related()
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    if q:
+        qs = qs.filter(
+            Q(family__name__icontains=q) | Q(family__postcode__icontains=q)
+            | Q(referrer_name__icontains=q)
+        )
+    if status in ReferralStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {"page": page, "q": q, "status": status, "statuses": ReferralStatus.choices},
+    )
+
+
+def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResponse:
+    """The referral form: save a draft at any point, submit when complete."""
+    user = request.user
+    if not _may_refer(user):
+        raise Http404
+    draft = get_draft_for_user(user, draft_id) if draft_id else None
+    duplicates: list[Family] = []
+
+    if request.method == "POST":
+        raw = MultiValueDict(
+            {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}
+        )
+        form = ReferralForm(raw)
+        formset = MemberFormSet(raw, prefix="members")
+        action = request.POST.get("action", "submit")
+
+        already = _already_submitted(request.POST.get("submission_key", ""))
+        if already is not None and action == "submit":
+            messages.info(request, _("This referral was already submitted."))
+            return redirect("referrals:detail", pk=already.pk)
+
+        if action == "draft":
+            draft = services.save_draft(user=user, data=dict(raw.lists()), draft=draft)
+            messages.success(request, _("Draft saved. You can finish it later from 'My drafts'."))
+            return redirect("referrals:draft", draft_id=draft.pk)
+
+        if action == "add_member":
+            total = int(raw.get("members-TOTAL_FORMS", "2") or 2)
+            raw.setlist("members-TOTAL_FORMS", [str(min(total + 1, 20))])
+            form = ReferralForm(raw)
+            formset = MemberFormSet(raw, prefix="members")
+            _without_errors(form)
+            _without_errors(formset)
+        elif form.is_valid() and formset.is_valid():
+            members = [
+                f.to_member() for f in formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+            data = referral_data(form, members)
+            link_choice = request.POST.get("link_family", "")
+            if not link_choice:
+                duplicates = services.find_possible_duplicates(
+                    team=data.team, postcode=data.postcode, members=members
+                )
+            if not duplicates:
+                link = None
+                if link_choice and link_choice != "new":
+                    link = get_object_or_404(Family, pk=link_choice, team=data.team)
+                try:
+                    key = uuid.UUID(request.POST.get("submission_key", ""))
+                except ValueError:
+                    key = uuid.uuid4()  # a tampered key: still never a 500
+                try:
+                    referral = services.submit_referral(
+                        user=user, data=data, submission_key=key, link_family=link, draft=draft
+                    )
+                except services.AlreadySubmitted as exc:
+                    messages.info(request, _("This referral was already submitted."))
+                    return redirect("referrals:detail", pk=exc.referral.pk)
+                except services.ServiceError as exc:
+                    messages.error(request, str(exc))
+                else:
+                    messages.success(
+                        request, _("Referral submitted. The team has been told.")
+                    )
+                    return redirect("referrals:detail", pk=referral.pk)
+        else:
+            messages.error(request, _("Please correct the errors below. Nothing you typed has been lost."))
+    elif draft is not None:
+        raw = MultiValueDict(draft.data)
+        form = ReferralForm(raw)
+        formset = MemberFormSet(raw, prefix="members")
+        _without_errors(form)
+        _without_errors(formset)
+    else:
+        form = ReferralForm(initial=_initial_for(user))
+        formset = MemberFormSet(
+            prefix="members",
+            initial=[{"kind": "adult", "relationship": "mother"}, {"kind": "child", "relationship": "child"}],
+        )
+
+    submission_key = request.POST.get("submission_key") or str(uuid.uuid4())
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "draft": draft,
+            "duplicates": duplicates,
+            "submission_key": submission_key,
+        },
+    )
+
+
+def draft_list(request: HttpRequest) -> HttpResponse:
+    drafts = ReferralDraft.objects.filter(owner=request.user)
+    return render(request, "referrals/draft_list.html", {"drafts": drafts})
+
+
+def draft_delete(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = get_draft_for_user(request.user, draft_id)
+    if request.method == "POST":
+        draft.delete()
+        messages.success(request, _("Draft deleted."))
+        return redirect("referrals:drafts")
+    return render(request, "referrals/draft_confirm_delete.html", {"draft": draft})
+
+
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk)
+    members = list(
+        Person.objects.filter(family=referral.family)
+        .select_related("legal_status")
+        .prefetch_related("substances")
+    )
+    decisions = list(
+        ScreeningDecision.objects.filter(referral=referral)
+        .select_related("outcome", "reason", "onward_service", "decided_by")
+    )
+    waiting = WaitingListEntry.objects.current().filter(referral=referral).first()
+    is_manager = referral.team_id in request.user.team_ids_with_role(Role.MANAGER) or (
+        request.user.is_superuser
+    )
+    case = getattr(referral, "case", None) if referral.status == ReferralStatus.ALLOCATED else None
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "members": members,
+            "issues": list(referral.presenting_issues.all()),
+            "decisions": decisions,
+            "waiting": waiting,
+            "case": case,
+            "is_manager": is_manager,
+            "can_decide": is_manager and referral.status in SCREENABLE,
+            "can_allocate": is_manager and referral.status in ALLOCATABLE,
+            "first_contact_form": FirstContactForm(
+                initial={"version": referral.version, "contacted_at": timezone.localtime()}
+            ),
+            "first_contact_due": referral.received_at
+            + timezone.timedelta(hours=referral.team.first_contact_hours),
+            "now": timezone.now(),
+        },
+    )
+
+
+def screening_queue(request: HttpRequest) -> HttpResponse:
+    if not _is_manager(request.user):
+        raise Http404
+    qs = (
+        Referral.objects.managed_by(request.user)
+        .filter(status=ReferralStatus.SUBMITTED)
+        .with_list_related()
+        .order_by("received_at", "pk")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [
+        {
+            "referral": r,
+            "waited": now - r.received_at,
+            "contact_due": r.received_at + timezone.timedelta(hours=r.team.first_contact_hours),
+        }
+        for r in page
+    ]
+    return render(
+        request, "referrals/screening_queue.html", {"page": page, "rows": rows, "now": now}
+    )
+
+
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk, manage=True)
+    form = DecisionForm(request.POST or None, initial={"version": referral.version})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.decide_referral(
+                referral_id=referral.pk,
+                user=request.user,
+                outcome=d["outcome"],
+                reason=d["reason"],
+                detail=d["detail"],
+                onward_service=d.get("onward_service"),
+                priority=d["priority"],
+                version=d["version"],
+            )
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+            referral = get_referral_for_user(request.user, pk, manage=True)
+        else:
+            messages.success(request, _("Decision recorded and the referrer told."))
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/decide.html", {"referral": referral, "form": form})
+
+
+@require_POST
+def first_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk, manage=True)
+    form = FirstContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_first_contact(
+                referral_id=referral.pk,
+                user=request.user,
+                contacted_at=form.cleaned_data["contacted_at"],
+                version=form.cleaned_data["version"],
+            )
+        except services.ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("First contact recorded."))
+    else:
+        messages.error(request, _("Give the date and time of the first contact."))
+    return redirect("referrals:detail", pk=referral.pk)
+
+
+def waiting_list(request: HttpRequest) -> HttpResponse:
+    if not _is_manager(request.user):
+        raise Http404
+    entries = (
+        WaitingListEntry.objects.current()
+        .filter(referral__in=Referral.objects.managed_by(request.user))
+        .select_related("referral__family", "referral__team")
+        .order_by("priority", "added_at")
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "referrals/waiting_list.html", {"page": page, "now": timezone.now()})
+
+
+def waiting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_waiting_entry_for_user(request.user, pk)
+    form = WaitingEntryForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        services.update_waiting_entry(
+            entry_id=entry.pk,
+            user=request.user,
+            priority=form.cleaned_data["priority"],
+            notes=form.cleaned_data["notes"],
+        )
+        messages.success(request, _("Waiting-list entry updated."))
+        return redirect("referrals:waiting_list")
+    return render(request, "referrals/waiting_edit.html", {"entry": entry, "form": form})
+
+
+def allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk, manage=True)
+    team: Team = referral.team
+    caseworkers = services.caseworkers_with_load(team)
+    form = AllocationForm(
+        request.POST or None, caseworkers=caseworkers, initial={"version": referral.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.allocate_referral(
+                referral_id=referral.pk,
+                user=request.user,
+                worker=form.cleaned_data["worker"],
+                co_worker=form.cleaned_data.get("co_worker"),
+                version=form.cleaned_data["version"],
+            )
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+            referral = get_referral_for_user(request.user, pk, manage=True)
+        else:
+            messages.success(
+                request, _("Allocated to %(worker)s.") % {"worker": case.worker}
+            )
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(
+        request,
+        "referrals/allocate.html",
+        {
+            "referral": referral,
+            "form": form,
+            "caseworkers": caseworkers,
+            "capacity": team.practitioner_capacity,
+            "allocatable": referral.status in ALLOCATABLE,
+        },
+    )
+

@@ -1,0 +1,126 @@
+"""Shared fixtures: a small cast of users in two teams, and service checks.
+
+With IFSS_REQUIRE_SERVICES=1 (CI), a test whose service is missing fails instead of
+skipping, so a green CI run means PostgreSQL, Redis and Chromium were all exercised.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+from accounts.models import Role
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("IFSS_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+
+
+def missing_service(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"IFSS_REQUIRE_SERVICES is set but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_is_postgres_in_ci() -> None:
+    if REQUIRE_SERVICES and settings.DATABASES["default"]["ENGINE"] != (
+        "django.db.backends.postgresql"
+    ):
+        pytest.fail("IFSS_REQUIRE_SERVICES is set but DATABASE_URL is not PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings) -> None:
+    """The manifest storage needs collectstatic; tests serve files from static/ directly."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def requires_postgres() -> None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        missing_service("this test needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def requires_redis() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        missing_service("this test needs Redis (set REDIS_URL)")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        missing_service(f"Redis at {url} is not answering: {exc}")
+    return url
+
+
+@pytest.fixture
+def team_a():
+    return TeamFactory(name="North IFST")
+
+
+@pytest.fixture
+def team_b():
+    return TeamFactory(name="South IFST")
+
+
+def _member(team, role: str, username: str):
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, team=team, role=role)
+    return user
+
+
+@pytest.fixture
+def manager(team_a):
+    return _member(team_a, Role.MANAGER, "manager_a")
+
+
+@pytest.fixture
+def practitioner(team_a):
+    return _member(team_a, Role.PRACTITIONER, "practitioner_a")
+
+
+@pytest.fixture
+def practitioner2(team_a):
+    return _member(team_a, Role.PRACTITIONER, "practitioner2_a")
+
+
+@pytest.fixture
+def referrer(team_a):
+    return _member(team_a, Role.REFERRER, "referrer_a")
+
+
+@pytest.fixture
+def other_referrer(team_a):
+    return _member(team_a, Role.REFERRER, "referrer2_a")
+
+
+@pytest.fixture
+def board_member(team_a):
+    return _member(team_a, Role.BOARD, "board_a")
+
+
+@pytest.fixture
+def performance_officer(team_a):
+    return _member(team_a, Role.PERFORMANCE, "performance_a")
+
+
+@pytest.fixture
+def csw(team_a):
+    return _member(team_a, Role.CSW, "csw_a")
+
+
+@pytest.fixture
+def other_manager(team_b):
+    return _member(team_b, Role.MANAGER, "manager_b")
+
+
+@pytest.fixture
+def other_practitioner(team_b):
+    return _member(team_b, Role.PRACTITIONER, "practitioner_b")
