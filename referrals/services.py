@@ -133,9 +133,13 @@ def _save_members(family: Family, members: list[MemberData], *, merge: bool) -> 
                 known.last_name.lower() == data.last_name.lower()
                 and known.first_name.lower() == data.first_name.lower()
             )
+            # A missing date of birth on either side matches on name and kind alone, so a
+            # re-referral never duplicates a parent whose birth date was not known.
             same_birth = (
-                data.date_of_birth is not None and known.date_of_birth == data.date_of_birth
-            ) or (data.kind == MemberKind.UNBORN and known.kind == MemberKind.UNBORN)
+                known.date_of_birth == data.date_of_birth
+                if known.date_of_birth and data.date_of_birth
+                else known.kind == data.kind
+            )
             if same_name and same_birth:
                 person = known
                 break
@@ -214,9 +218,12 @@ def submit_referral(
                 previous_referral=previous,
                 submission_key=submission_key,
             )
-    except IntegrityError as exc:
-        # Two identical submissions racing: the other one won.
-        raise AlreadySubmitted(Referral.objects.get(submission_key=submission_key)) from exc
+    except IntegrityError:
+        # Two identical submissions racing: the other one won. Anything else is a real error.
+        winner = Referral.objects.filter(submission_key=submission_key).first()
+        if winner is None:
+            raise
+        raise AlreadySubmitted(winner) from None
     referral.presenting_issues.set(data.presenting_issues)
     if draft is not None:
         draft.delete()
@@ -330,6 +337,9 @@ def decide_referral(
             WaitingListEntry.objects.create(
                 referral=referral, priority=priority, notes=detail.strip(), added_at=now
             )
+        else:
+            current_wait.priority = priority
+            current_wait.save(update_fields=["priority"])
         referral.status = ReferralStatus.WAITING
     else:
         if current_wait is not None:
