@@ -31,10 +31,17 @@ class TeamAdmin(admin.ModelAdmin):
             _("Pathway settings"),
             {
                 "fields": (
-                    "first_contact_hours", "screening_pending_days", "assessment_hours",
-                    "assessment_clock", "phase1_min_weeks", "phase1_max_weeks",
-                    "phase1_min_hours", "review_offsets_months", "booster_limit",
-                    "practitioner_capacity", "step_down_enabled",
+                    "first_contact_hours",
+                    "screening_pending_days",
+                    "assessment_hours",
+                    "assessment_clock",
+                    "phase1_min_weeks",
+                    "phase1_max_weeks",
+                    "phase1_min_hours",
+                    "review_offsets_months",
+                    "booster_limit",
+                    "practitioner_capacity",
+                    "step_down_enabled",
                 )
             },
         ),

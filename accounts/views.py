@@ -23,7 +23,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
     if Role.REFERRER in roles or user.is_superuser:
         ctx["my_referrals"] = list(
-            Referral.objects.filter(created_by=user).select_related("team", "family")
+            Referral.objects.filter(created_by=user)
+            .select_related("team", "family")
             .order_by("-received_at")[:10]
         )
         ctx["my_drafts"] = list(ReferralDraft.objects.filter(owner=user)[:5])
@@ -44,9 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
             ),
             to_allocate=Count("pk", filter=Q(status=ReferralStatus.ACCEPTED)),
         )
-        ctx["waiting_count"] = WaitingListEntry.objects.current().filter(
-            referral__team_id__in=manager_teams
-        ).count()
+        ctx["waiting_count"] = (
+            WaitingListEntry.objects.current().filter(referral__team_id__in=manager_teams).count()
+        )
         teams = list(Team.objects.filter(pk__in=manager_teams))
         ctx["team_loads"] = [(t, caseworkers_with_load(t)) for t in teams]
 

@@ -57,6 +57,4 @@ def can_move(current: Stage | str, target: Stage | str, *, step_down_enabled: bo
 
 
 def next_stages(current: Stage | str, *, step_down_enabled: bool) -> list[Stage]:
-    return [
-        s for s in Stage if can_move(current, s, step_down_enabled=step_down_enabled)
-    ]
+    return [s for s in Stage if can_move(current, s, step_down_enabled=step_down_enabled)]

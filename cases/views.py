@@ -11,9 +11,7 @@ from .models import Case, StageChange
 
 
 def my_cases(request: HttpRequest) -> HttpResponse:
-    cases = Case.objects.open().worked_by(request.user).with_list_related().order_by(
-        "allocated_at"
-    )
+    cases = Case.objects.open().worked_by(request.user).with_list_related().order_by("allocated_at")
     return render(request, "cases/my_cases.html", {"cases": cases})
 
 

@@ -27,9 +27,7 @@ class HouseholdType(models.TextChoices):
 
 
 class Family(models.Model):
-    team = models.ForeignKey(
-        "accounts.Team", on_delete=models.PROTECT, related_name="families"
-    )
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="families")
     name = models.CharField(
         _("family name"), max_length=120, help_text=_("How the team refers to the family.")
     )
@@ -112,7 +110,9 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         indexes = [
             # Duplicate check: "same name and date of birth".
-            models.Index(fields=["last_name", "first_name", "date_of_birth"], name="person_name_dob_idx"),
+            models.Index(
+                fields=["last_name", "first_name", "date_of_birth"], name="person_name_dob_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -11,9 +11,15 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 
 
 class Notification(models.Model):
+    # Null for an email-only notice to someone without an account (a referrer who phoned).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
+    email = models.EmailField(_("email address"), blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     url = models.CharField(_("link"), max_length=300, blank=True)
@@ -25,6 +31,13 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Every notification goes somewhere: an account, an address, or both.
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(email=""),
+                name="notification_has_destination",
+            ),
+        ]
         indexes = [
             # The bell: a user's unread count.
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
@@ -32,3 +45,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def address(self) -> str:
+        return self.email or (self.recipient.email if self.recipient else "")

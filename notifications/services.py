@@ -15,14 +15,26 @@ from .queueing import enqueue_on_commit
 @transaction.atomic
 def notify_user(*, recipient: User, subject: str, body: str, url: str = "") -> Notification:
     """An in-app notification, plus an email sent by a worker once this commits."""
-    from .tasks import send_notification_email
-
     notification = Notification.objects.create(
         recipient=recipient, subject=subject[:200], body=body, url=url
     )
-    if recipient.email:
-        enqueue_on_commit(send_notification_email, notification.pk)
+    _queue_email(notification)
     return notification
+
+
+@transaction.atomic
+def notify_address(*, email: str, subject: str, body: str) -> Notification:
+    """An email-only notice to someone without an account, recorded like any other."""
+    notification = Notification.objects.create(email=email, subject=subject[:200], body=body)
+    _queue_email(notification)
+    return notification
+
+
+def _queue_email(notification: Notification) -> None:
+    from .tasks import send_notification_email
+
+    if notification.address:
+        enqueue_on_commit(send_notification_email, notification.pk)
 
 
 def send_notification_email_now(*, notification_id: int) -> bool:
@@ -34,7 +46,7 @@ def send_notification_email_now(*, notification_id: int) -> bool:
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()
         )
-        if notification is None or not notification.recipient.email:
+        if notification is None or not notification.address:
             return False
         context = {
             "notification": notification,
@@ -43,7 +55,7 @@ def send_notification_email_now(*, notification_id: int) -> bool:
         message = EmailMultiAlternatives(
             subject=notification.subject,
             body=render_to_string("notifications/email.txt", context),
-            to=[notification.recipient.email],
+            to=[notification.address],
         )
         message.attach_alternative(
             render_to_string("notifications/email.html", context), "text/html"

@@ -4,6 +4,7 @@ import smtplib
 from datetime import timedelta
 
 from celery import shared_task
+from django.db.models import Q
 from django.utils import timezone
 
 from . import services
@@ -26,9 +27,9 @@ def send_pending_emails() -> int:
     """Catch up on emails whose task never reached the broker (it was down)."""
     cutoff = timezone.now() - timedelta(minutes=2)
     ids = list(
-        Notification.objects.filter(
-            emailed_at__isnull=True, created_at__lt=cutoff, recipient__email__gt=""
-        ).values_list("pk", flat=True)[:500]
+        Notification.objects.filter(emailed_at__isnull=True, created_at__lt=cutoff)
+        .filter(Q(email__gt="") | Q(recipient__email__gt=""))
+        .values_list("pk", flat=True)[:500]
     )
     for pk in ids:
         send_notification_email.delay(pk)

@@ -86,9 +86,7 @@ class ScreeningOutcome(ReferenceItem):
 class ScreeningReason(models.Model):
     """A coded reason under one outcome. The evaluators found reasons missing: they are required."""
 
-    outcome = models.ForeignKey(
-        ScreeningOutcome, on_delete=models.PROTECT, related_name="reasons"
-    )
+    outcome = models.ForeignKey(ScreeningOutcome, on_delete=models.PROTECT, related_name="reasons")
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=160)
     active = models.BooleanField(_("in use"), default=True)

@@ -13,7 +13,11 @@ def get_referral_for_user(user: User, pk: int, *, manage: bool = False) -> Refer
     qs = Referral.objects.managed_by(user) if manage else Referral.objects.visible_to(user)
     return get_object_or_404(
         qs.select_related(
-            "team", "family__local_authority", "created_by", "route", "referrer_local_authority",
+            "team",
+            "family__local_authority",
+            "created_by",
+            "route",
+            "referrer_local_authority",
             "previous_referral",
         ),
         pk=pk,

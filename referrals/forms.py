@@ -28,9 +28,7 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 
 
 class ReferralForm(forms.Form):
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.all(), label=_("Team you are referring to")
-    )
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), label=_("Team you are referring to"))
     family_name = forms.CharField(
         label=_("Family name"), max_length=120, help_text=_("For example, 'Jones family'.")
     )
@@ -62,7 +60,9 @@ class ReferralForm(forms.Form):
         choices=[("", "---------"), ("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda v: v == "yes",
     )
-    consent_date = forms.DateField(label=_("Date consent given"), required=False, widget=DATE_WIDGET)
+    consent_date = forms.DateField(
+        label=_("Date consent given"), required=False, widget=DATE_WIDGET
+    )
     route = forms.ModelChoiceField(
         queryset=ReferralRoute.objects.active(), label=_("How the referral came in")
     )
@@ -100,9 +100,7 @@ class MemberForm(forms.Form):
         label=_("Sex"), choices=[("", "---------"), *Sex.choices], required=False
     )
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_WIDGET)
-    due_date = forms.DateField(
-        label=_("Due date (unborn)"), required=False, widget=DATE_WIDGET
-    )
+    due_date = forms.DateField(label=_("Due date (unborn)"), required=False, widget=DATE_WIDGET)
     relationship = forms.ChoiceField(label=_("Relationship"), choices=Relationship.choices)
     ethnicity = forms.CharField(label=_("Ethnicity"), max_length=80, required=False)
     substances = forms.ModelMultipleChoiceField(
@@ -126,8 +124,10 @@ class MemberForm(forms.Form):
         if dob and dob > today:
             self.add_error(
                 "date_of_birth",
-                _("A date of birth cannot be in the future. For an unborn child choose "
-                  "'Unborn child' and give the due date."),
+                _(
+                    "A date of birth cannot be in the future. For an unborn child choose "
+                    "'Unborn child' and give the due date."
+                ),
             )
         if kind == MemberKind.UNBORN:
             if not due:
@@ -153,8 +153,10 @@ class MemberForm(forms.Form):
         if kind != MemberKind.ADULT and data.get("substances"):
             self.add_error(
                 "substances",
-                _("Substances are recorded for adults. A young person's own use is a "
-                  "presenting issue."),
+                _(
+                    "Substances are recorded for adults. A young person's own use is a "
+                    "presenting issue."
+                ),
             )
         if kind == MemberKind.ADULT and data.get("legal_status"):
             self.add_error("legal_status", _("Legal status is recorded for children only."))
@@ -192,8 +194,14 @@ class BaseMemberFormSet(forms.BaseFormSet):
 
 
 MemberFormSet = formset_factory(
-    MemberForm, formset=BaseMemberFormSet, extra=0, min_num=2, validate_min=True,
-    can_delete=True, max_num=20, validate_max=True,
+    MemberForm,
+    formset=BaseMemberFormSet,
+    extra=0,
+    min_num=2,
+    validate_min=True,
+    can_delete=True,
+    max_num=20,
+    validate_max=True,
 )
 
 
@@ -268,8 +276,11 @@ class DecisionForm(VersionedForm):
         data = super().clean()
         outcome, reason = data.get("outcome"), data.get("reason")
         if outcome and reason and reason.outcome_id != outcome.pk:
-            self.add_error("reason", _("This reason belongs to '%(other)s', not '%(this)s'.")
-                           % {"other": reason.outcome, "this": outcome})
+            self.add_error(
+                "reason",
+                _("This reason belongs to '%(other)s', not '%(this)s'.")
+                % {"other": reason.outcome, "this": outcome},
+            )
         if outcome and outcome.needs_detail and not (data.get("detail") or "").strip():
             self.add_error("detail", _("This outcome needs a written explanation."))
         if outcome and outcome.effect == Effect.REFER_ON and not data.get("onward_service"):

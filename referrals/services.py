@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import CASEWORKER_ROLES, LocalAuthority, Membership, Role, Team, User
 from cases import pathway
 from cases.models import Case, StageChange
-from families.models import Family, MemberKind, Person
-from notifications.services import notify_user
+from families.models import Family, Person
+from notifications.services import notify_address, notify_user
 from reference.models import (
     Effect,
     LegalStatus,
@@ -146,8 +146,15 @@ def _save_members(family: Family, members: list[MemberData], *, merge: bool) -> 
         if person is None:
             person = Person(family=family)
         for attr in (
-            "kind", "first_name", "last_name", "sex", "date_of_birth", "due_date",
-            "relationship", "ethnicity", "legal_status",
+            "kind",
+            "first_name",
+            "last_name",
+            "sex",
+            "date_of_birth",
+            "due_date",
+            "relationship",
+            "ethnicity",
+            "legal_status",
         ):
             setattr(person, attr, getattr(data, attr))
         person.save()
@@ -232,12 +239,10 @@ def submit_referral(
     for manager in _team_members(data.team, Role.MANAGER):
         notify_user(
             recipient=manager,
-            subject=_("New referral for %(team)s: %(family)s") % {
-                "team": data.team, "family": family
-            },
-            body=_("A referral from %(referrer)s (%(agency)s) is waiting for screening.") % {
-                "referrer": data.referrer_name, "agency": data.referrer_agency
-            },
+            subject=_("New referral for %(team)s: %(family)s")
+            % {"team": data.team, "family": family},
+            body=_("A referral from %(referrer)s (%(agency)s) is waiting for screening.")
+            % {"referrer": data.referrer_name, "agency": data.referrer_agency},
             url=url,
         )
     return referral
@@ -246,7 +251,9 @@ def submit_referral(
 def _team_members(team: Team, *roles: str) -> list[User]:
     return list(
         User.objects.filter(
-            memberships__team=team, memberships__role__in=roles, memberships__active=True,
+            memberships__team=team,
+            memberships__role__in=roles,
+            memberships__active=True,
             is_active=True,
         ).distinct()
     )
@@ -263,8 +270,8 @@ def save_draft(*, user: User, data: dict[str, Any], draft: ReferralDraft | None)
 
 
 def _lock_referral(referral_id: int, version: int | None) -> Referral:
-    referral = Referral.objects.select_for_update().select_related("team", "family").get(
-        pk=referral_id
+    referral = (
+        Referral.objects.select_for_update().select_related("team", "family").get(pk=referral_id)
     )
     if version is not None and referral.version != version:
         raise StaleEdit(
@@ -369,12 +376,16 @@ def decide_referral(
 
 
 def _tell_referrer(referral: Referral, *, subject: str, body: str) -> None:
+    """Tell whoever submitted the referral, and the named referrer too when a team member
+    keyed it in for them (a phone referral), so the referrer always hears the outcome."""
     notify_user(
         recipient=referral.created_by,
         subject=subject,
         body=body,
         url=reverse("referrals:detail", args=[referral.pk]),
     )
+    if referral.referrer_email.lower() != (referral.created_by.email or "").lower():
+        notify_address(email=referral.referrer_email, subject=subject, body=body)
 
 
 @transaction.atomic
@@ -417,9 +428,9 @@ def caseworkers_with_load(team: Team) -> list[User]:
 
 
 def is_caseworker(team: Team, user: User) -> bool:
-    return Membership.objects.active().filter(
-        team=team, user=user, role__in=CASEWORKER_ROLES
-    ).exists()
+    return (
+        Membership.objects.active().filter(team=team, user=user, role__in=CASEWORKER_ROLES).exists()
+    )
 
 
 @transaction.atomic

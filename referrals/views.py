@@ -40,9 +40,7 @@ PAGE_SIZE = 25
 
 
 def _may_refer(user) -> bool:  # noqa: ANN001
-    return user.is_superuser or bool(
-        user.team_ids_with_role(Role.REFERRER, *STAFF_ROLES)
-    )
+    return user.is_superuser or bool(user.team_ids_with_role(Role.REFERRER, *STAFF_ROLES))
 
 
 def _is_manager(user) -> bool:  # noqa: ANN001
@@ -89,7 +87,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if q:
         qs = qs.filter(
-            Q(family__name__icontains=q) | Q(family__postcode__icontains=q)
+            Q(family__name__icontains=q)
+            | Q(family__postcode__icontains=q)
             | Q(referrer_name__icontains=q)
         )
     if status in ReferralStatus.values:
@@ -139,7 +138,8 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
             _without_errors(formset)
         elif form.is_valid() and formset.is_valid():
             members = [
-                f.to_member() for f in formset.forms
+                f.to_member()
+                for f in formset.forms
                 if f.cleaned_data and not f.cleaned_data.get("DELETE")
             ]
             data = referral_data(form, members)
@@ -166,12 +166,12 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
                 except services.ServiceError as exc:
                     messages.error(request, str(exc))
                 else:
-                    messages.success(
-                        request, _("Referral submitted. The team has been told.")
-                    )
+                    messages.success(request, _("Referral submitted. The team has been told."))
                     return redirect("referrals:detail", pk=referral.pk)
         else:
-            messages.error(request, _("Please correct the errors below. Nothing you typed has been lost."))
+            messages.error(
+                request, _("Please correct the errors below. Nothing you typed has been lost.")
+            )
     elif draft is not None:
         raw = MultiValueDict(draft.data)
         form = ReferralForm(raw)
@@ -182,7 +182,10 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
         form = ReferralForm(initial=_initial_for(user))
         formset = MemberFormSet(
             prefix="members",
-            initial=[{"kind": "adult", "relationship": "mother"}, {"kind": "child", "relationship": "child"}],
+            initial=[
+                {"kind": "adult", "relationship": "mother"},
+                {"kind": "child", "relationship": "child"},
+            ],
         )
 
     submission_key = request.POST.get("submission_key") or str(uuid.uuid4())
@@ -221,8 +224,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("substances")
     )
     decisions = list(
-        ScreeningDecision.objects.filter(referral=referral)
-        .select_related("outcome", "reason", "onward_service", "decided_by")
+        ScreeningDecision.objects.filter(referral=referral).select_related(
+            "outcome", "reason", "onward_service", "decided_by"
+        )
     )
     waiting = WaitingListEntry.objects.current().filter(referral=referral).first()
     is_manager = referral.team_id in request.user.team_ids_with_role(Role.MANAGER) or (
@@ -370,9 +374,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(exc))
             referral = get_referral_for_user(request.user, pk, manage=True)
         else:
-            messages.success(
-                request, _("Allocated to %(worker)s.") % {"worker": case.worker}
-            )
+            messages.success(request, _("Allocated to %(worker)s.") % {"worker": case.worker})
             return redirect("referrals:detail", pk=referral.pk)
     return render(
         request,
@@ -385,4 +387,3 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
             "allocatable": referral.status in ALLOCATABLE,
         },
     )
-
