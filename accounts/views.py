@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cases import pathway
+from cases.casefile import attach_due
 from cases.models import Case
 from referrals.models import Referral, ReferralDraft, ReferralStatus, WaitingListEntry
 from referrals.services import caseworkers_with_load
@@ -30,8 +31,16 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["my_drafts"] = list(ReferralDraft.objects.filter(owner=user)[:5])
 
     if roles & {Role.PRACTITIONER, Role.CSW, Role.MANAGER}:
-        ctx["my_cases"] = list(
-            Case.objects.open().worked_by(user).with_list_related().order_by("allocated_at")
+        today = timezone.localdate()
+        ctx["my_cases"] = attach_due(
+            list(
+                Case.objects.open()
+                .worked_by(user)
+                .with_list_related()
+                .with_list_figures(today)
+                .order_by("allocated_at")
+            ),
+            today,
         )
 
     manager_teams = user.team_ids_with_role(Role.MANAGER)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES
@@ -27,6 +30,18 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
     def with_list_related(self) -> CaseQuerySet:
         return self.select_related("family", "team", "worker", "co_worker", "referral")
+
+    def with_list_figures(self, today: date) -> CaseQuerySet:
+        """This week's direct hours and the next pending review, for case lists."""
+        monday = today - timedelta(days=today.weekday())
+        week_start = timezone.make_aware(datetime.combine(monday, datetime.min.time()))
+        return self.annotate(
+            week_minutes=models.Sum(
+                "contacts__duration_minutes",
+                filter=Q(contacts__started_at__gte=week_start, contacts__work_type="direct"),
+            ),
+            next_review_on=models.Min("reviews__due_on", filter=Q(reviews__held_on__isnull=True)),
+        )
 
 
 class Case(models.Model):
@@ -61,6 +76,13 @@ class Case(models.Model):
     allocated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    phase1_planned_start = models.DateField(_("Phase 1 planned start"), null=True, blank=True)
+    phase1_start = models.DateField(_("Phase 1 started"), null=True, blank=True)
+    phase1_slip_reason = models.CharField(
+        _("reason Phase 1 started late"), max_length=300, blank=True
+    )
+    phase1_end = models.DateField(_("Phase 1 ended"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = CaseQuerySet.as_manager()
@@ -86,6 +108,14 @@ class Case(models.Model):
     def __str__(self) -> str:
         return _("Case %(id)s: %(family)s") % {"id": self.pk, "family": self.family}
 
+    @property
+    def stage_enum(self) -> pathway.Stage:
+        return pathway.Stage(self.stage)
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != pathway.Stage.CLOSED
+
 
 class StageChange(models.Model):
     """History of a case's stage: the only writer is cases.services.move_case."""
@@ -102,3 +132,223 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '–'} → {self.to_stage}"
+
+
+class Decision(models.TextChoices):
+    PROCEED = "proceed", _("Proceed to Phase 1")
+    NOT_PROCEED = "not_proceed", _("Do not proceed")
+
+
+class Assessment(models.Model):
+    """The "72-hour" assessment: timed from the referral's receipt against the team target."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="assessment")
+    started_at = models.DateTimeField(_("assessment started"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("assessment completed"), null=True, blank=True)
+    hours_spent = models.DecimalField(
+        _("hours with the family"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    safety_plan = models.TextField(_("children and young people's Safety Plan"), blank=True)
+    safety_plan_agreed_on = models.DateField(_("Safety Plan agreed"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
+    not_proceed_reason = models.ForeignKey(
+        "reference.NotProceedReason",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("reason for not proceeding"),
+    )
+    decision_notes = models.TextField(_("decision notes"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=["", *Decision.values]), name="assessment_decision_valid"
+            ),
+            # Not proceeding always carries a coded reason (the evaluators found them missing).
+            models.CheckConstraint(
+                condition=~Q(decision="not_proceed") | Q(not_proceed_reason__isnull=False),
+                name="assessment_not_proceed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_spent__isnull=True) | Q(hours_spent__gte=0),
+                name="assessment_hours_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Assessment for %(case)s") % {"case": self.case}
+
+
+class ContactMode(models.TextChoices):
+    HOME_VISIT = "home_visit", _("Home visit")
+    OFFICE = "office", _("Office")
+    PHONE = "phone", _("Phone")
+    TEXT = "text", _("Text message")
+    OTHER_VENUE = "other_venue", _("Other venue")
+
+
+class WorkType(models.TextChoices):
+    DIRECT = "direct", _("Direct work with the family")
+    INDIRECT = "indirect", _("Indirect work (liaison, planning)")
+    MULTI_AGENCY = "multi_agency", _("Multi-agency meeting")
+
+
+class ContactQuerySet(models.QuerySet["Contact"]):
+    def direct(self) -> ContactQuerySet:
+        return self.filter(work_type=WorkType.DIRECT)
+
+
+class Contact(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    started_at = models.DateTimeField(_("date and time"))
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"))
+    mode = models.CharField(_("mode"), max_length=20, choices=ContactMode.choices)
+    work_type = models.CharField(
+        _("work type"), max_length=20, choices=WorkType.choices, default=WorkType.DIRECT
+    )
+    people_seen = models.ManyToManyField(
+        "families.Person", blank=True, related_name="contacts", verbose_name=_("who was seen")
+    )
+    out_of_hours = models.BooleanField(_("out of hours"), default=False)
+    methods = models.ManyToManyField(
+        "reference.PracticeMethod", blank=True, verbose_name=_("practice methods")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    stage = models.CharField(max_length=30, choices=pathway.CHOICES)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            # Hours delivered: a case's contacts by stage and date.
+            models.Index(fields=["case", "stage", "started_at"], name="contact_case_stage_idx"),
+        ]
+        constraints = [
+            # A contact lasts between one minute and a day.
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=24 * 60),
+                name="contact_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=ContactMode.values), name="contact_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(work_type__in=WorkType.values), name="contact_work_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def hours(self) -> float:
+        return self.duration_minutes / 60
+
+
+class FamilyPlan(models.Model):
+    """The Family Plan agreed at the end of Phase 1. Each change is a new version."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
+    number = models.PositiveIntegerField(_("version"))
+    needs = models.TextField(_("the family's needs"))
+    service_actions = models.TextField(_("what each service will do"))
+    invited_services = models.ManyToManyField(
+        "reference.OnwardService", blank=True, verbose_name=_("services the family will invite in")
+    )
+    agreed_on = models.DateField(_("agreed on"))
+    agreed_with = models.CharField(_("agreed with"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            # Versions count up per case: the latest is the plan in force.
+            models.UniqueConstraint(fields=["case", "number"], name="familyplan_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Family Plan v%(n)s") % {"n": self.number}
+
+
+class SubstanceChange(models.TextChoices):
+    STOPPED = "stopped", _("Stopped")
+    REDUCED = "reduced", _("Reduced")
+    NO_CHANGE = "no_change", _("No change")
+    INCREASED = "increased", _("Increased")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class Closure(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="closure")
+    reason = models.ForeignKey(
+        "reference.ClosureReason", on_delete=models.PROTECT, verbose_name=_("reason")
+    )
+    closed_on = models.DateField(_("closed on"))
+    derived_success = models.BooleanField(_("successful (derived)"))
+    success_override = models.BooleanField(_("successful (manager's view)"), null=True, blank=True)
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    substance_change = models.CharField(
+        _("substance use at closure"), max_length=20, choices=SubstanceChange.choices
+    )
+    destination_services = models.ManyToManyField(
+        "reference.OnwardService", blank=True, verbose_name=_("destination services")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            # An override always says why: a child accommodated is not automatically a failure.
+            models.CheckConstraint(
+                condition=Q(success_override__isnull=True) | ~Q(override_reason=""),
+                name="closure_override_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Closure of %(case)s") % {"case": self.case}
+
+    @property
+    def successful(self) -> bool:
+        return self.derived_success if self.success_override is None else self.success_override
+
+
+class ChildOutcomeKind(models.TextChoices):
+    DEREGISTERED = "deregistered", _("De-registered")
+    RETURNED_HOME = "returned_home", _("Returned home")
+    STAYED_HOME = "stayed_home", _("Stayed at home")
+    ACCOMMODATED = "accommodated", _("Accommodated")
+    REGISTERED = "registered", _("Placed on the register")
+    CLOSED_TO_SOCIAL_SERVICES = "closed_ss", _("Family closed to social services")
+
+
+class ChildOutcome(models.Model):
+    closure = models.ForeignKey(Closure, on_delete=models.CASCADE, related_name="child_outcomes")
+    person = models.ForeignKey("families.Person", on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ChildOutcomeKind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["closure", "person"], name="childoutcome_unique"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=ChildOutcomeKind.values), name="childoutcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_outcome_display()}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
@@ -58,3 +59,75 @@ def can_move(current: Stage | str, target: Stage | str, *, step_down_enabled: bo
 
 def next_stages(current: Stage | str, *, step_down_enabled: bool) -> list[Stage]:
     return [s for s in Stage if can_move(current, s, step_down_enabled=step_down_enabled)]
+
+
+# --- Guards -------------------------------------------------------------------------
+# A guard looks at plain facts about a case (gathered by the service) and returns the
+# reason a move is refused, or None. No database access here.
+
+
+class CaseFacts:
+    __slots__ = ("stage", "step_down_enabled", "assessment_decision", "has_plan")
+
+    def __init__(
+        self,
+        *,
+        stage: Stage | str,
+        step_down_enabled: bool = False,
+        assessment_decision: str = "",
+        has_plan: bool = False,
+    ) -> None:
+        self.stage = Stage(stage)
+        self.step_down_enabled = step_down_enabled
+        self.assessment_decision = assessment_decision
+        self.has_plan = has_plan
+
+
+def refusal(facts: CaseFacts, target: Stage | str) -> str | None:
+    """Why the case may not move to target, or None if it may."""
+    target = Stage(target)
+    if not can_move(facts.stage, target, step_down_enabled=facts.step_down_enabled):
+        return str(
+            _("A case cannot move from %(a)s to %(b)s.")
+            % {"a": LABELS[facts.stage], "b": LABELS[target]}
+        )
+    if target is Stage.PHASE1 and facts.assessment_decision != "proceed":
+        return str(_("Phase 1 starts only after a decision to proceed at assessment."))
+    if target in (Stage.STEP_DOWN, Stage.PHASE2) and not facts.has_plan:
+        return str(_("Agree the Family Plan before Phase 1 ends."))
+    return None
+
+
+# --- Phase 1 progress ----------------------------------------------------------------
+
+GUIDELINE_MIN_HOURS = 40
+GUIDELINE_MAX_HOURS = 120
+
+
+def phase1_progress(
+    *,
+    start: date,
+    today: date,
+    direct_hours: float,
+    min_weeks: int,
+    max_weeks: int,
+    min_hours: int,
+) -> dict[str, float | int | bool]:
+    """Week number against the 4-6 week target, and hours projected to the planned end."""
+    elapsed_days = max((today - start).days + 1, 1)
+    week = (elapsed_days - 1) // 7 + 1
+    planned_days = max_weeks * 7
+    projected = direct_hours / elapsed_days * planned_days if elapsed_days else 0.0
+    return {
+        "week": week,
+        "min_weeks": min_weeks,
+        "max_weeks": max_weeks,
+        "direct_hours": round(direct_hours, 1),
+        "projected_hours": round(projected, 1),
+        "guideline_min": GUIDELINE_MIN_HOURS,
+        "guideline_max": GUIDELINE_MAX_HOURS,
+        "below_minimum": projected < min_hours,
+        "min_hours": min_hours,
+        "overrun": week > max_weeks,
+        "percent_of_guideline": min(round(direct_hours / GUIDELINE_MAX_HOURS * 100), 100),
+    }

@@ -1,24 +1,79 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.models import Role, Team
 from families.models import Person
+from referrals.services import caseworkers_with_load
+from reporting.pdf import render_family_plan_pdf
 
+from . import pathway, services
 from .access import get_case_for_user
-from .models import Case, StageChange
+from .casefile import attach_due, build_case_file
+from .formflow import submit_to_service
+from .forms import (
+    AssessmentForm,
+    ClosureForm,
+    ContactForm,
+    EndPhase1Form,
+    FamilyPlanForm,
+    OverrideForm,
+    ProceedForm,
+    StartAssessmentForm,
+)
+from .models import Assessment, Case, Closure, FamilyPlan
 
 
 def my_cases(request: HttpRequest) -> HttpResponse:
-    cases = Case.objects.open().worked_by(request.user).with_list_related().order_by("allocated_at")
-    return render(request, "cases/my_cases.html", {"cases": cases})
+    today = timezone.localdate()
+    cases = list(
+        Case.objects.open()
+        .worked_by(request.user)
+        .with_list_related()
+        .with_list_figures(today)
+        .order_by("allocated_at")
+    )
+    return render(request, "cases/my_cases.html", {"cases": attach_due(cases, today)})
 
 
 def team_cases(request: HttpRequest) -> HttpResponse:
-    qs = Case.objects.visible_to(request.user).with_list_related().order_by("-allocated_at")
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "cases/case_list.html", {"page": page})
+    """The team caseload: every worker's cases and load against capacity."""
+    user = request.user
+    today = timezone.localdate()
+    qs = Case.objects.visible_to(user).with_list_related()
+    stage = request.GET.get("stage", "open")
+    if stage == "open":
+        qs = qs.open()
+    elif stage in pathway.Stage:
+        qs = qs.filter(stage=stage)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(family__name__icontains=q) | Q(family__postcode__icontains=q))
+    page = Paginator(
+        qs.with_list_figures(today).order_by("worker__first_name", "allocated_at", "pk"), 25
+    ).get_page(request.GET.get("page"))
+    attach_due(page.object_list, today)
+    teams = list(Team.objects.filter(pk__in=user.team_ids_with_role(Role.MANAGER)))
+    if user.is_superuser and not teams:
+        teams = list(Team.objects.all())
+    loads = [(t, caseworkers_with_load(t)) for t in teams]
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "page": page,
+            "loads": loads,
+            "stage": stage,
+            "q": q,
+            "stages": pathway.CHOICES,
+        },
+    )
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -28,9 +83,255 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("legal_status")
         .prefetch_related("substances")
     )
-    history = list(StageChange.objects.filter(case=case).select_related("changed_by"))
+    file = build_case_file(case)
+    allowed = pathway.next_stages(case.stage, step_down_enabled=case.team.step_down_enabled)
+    is_manager = case.team_id in request.user.team_ids_with_role(Role.MANAGER)
     return render(
         request,
         "cases/case_detail.html",
-        {"case": case, "members": members, "history": history},
+        {
+            "case": case,
+            "members": members,
+            "allowed": [s.value for s in allowed],
+            "is_manager": is_manager,
+            "Stage": pathway.Stage,
+            **file,
+        },
     )
+
+
+def _case_form(request, case, form, title, **extra) -> HttpResponse:  # noqa: ANN001
+    return render(
+        request, "cases/case_form.html", {"case": case, "form": form, "title": title, **extra}
+    )
+
+
+def start_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = StartAssessmentForm(
+        request.POST or None, initial={"started_at": timezone.localtime().replace(second=0)}
+    )
+    done, _stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.start_assessment(
+            case_id=case.pk, user=request.user, started_at=d["started_at"]
+        ),
+        _("Assessment started."),
+    )
+    if done:
+        return redirect("cases:detail", pk=case.pk)
+    return _case_form(request, case, form, _("Start the assessment"))
+
+
+def edit_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    assessment = get_object_or_404(Assessment, case=case)
+    initial = {
+        "version": assessment.version,
+        "completed_at": assessment.completed_at and timezone.localtime(assessment.completed_at),
+        "hours_spent": assessment.hours_spent,
+        "safety_plan": assessment.safety_plan,
+        "safety_plan_agreed_on": assessment.safety_plan_agreed_on,
+    }
+    form = AssessmentForm(request.POST or None, initial=initial)
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.update_assessment(
+            assessment_id=assessment.pk,
+            user=request.user,
+            version=d["version"],
+            completed_at=d["completed_at"],
+            hours_spent=d["hours_spent"],
+            safety_plan=d["safety_plan"],
+            safety_plan_agreed_on=d["safety_plan_agreed_on"],
+        ),
+        _("Assessment saved."),
+    )
+    if done:
+        return redirect("cases:detail", pk=case.pk)
+    latest = None
+    if stale:
+        assessment.refresh_from_db()
+        latest = assessment
+        # Saving again now is a deliberate overwrite of the version shown.
+        form.data = form.data.copy()
+        form.data["version"] = assessment.version
+    return _case_form(request, case, form, _("Assessment"), latest_assessment=latest)
+
+
+def decide_proceed(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = ProceedForm(request.POST or None, initial={"version": case.version})
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.decide_after_assessment(
+            case_id=case.pk,
+            user=request.user,
+            decision=d["decision"],
+            not_proceed_reason=d.get("not_proceed_reason"),
+            notes=d.get("notes", ""),
+            phase1_start=d.get("phase1_start"),
+            slip_reason=d.get("slip_reason", ""),
+            version=d["version"],
+        ),
+        _("Decision recorded."),
+    )
+    if done:
+        return redirect("cases:detail", pk=case.pk)
+    return _case_form(request, case, form, _("Decision after assessment"), stale=stale)
+
+
+def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = ContactForm(request.POST or None, case=case)
+    done, _stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.record_contact(
+            case_id=case.pk,
+            user=request.user,
+            data=services.ContactData(
+                started_at=d["started_at"],
+                duration_minutes=d["duration_minutes"],
+                mode=d["mode"],
+                work_type=d["work_type"],
+                out_of_hours=d["out_of_hours"],
+                people_seen=list(d["people_seen"]),
+                methods=list(d["methods"]),
+                notes=d["notes"],
+            ),
+        ),
+        _("Contact logged."),
+    )
+    if done:
+        return redirect("cases:detail", pk=case.pk)
+    return _case_form(request, case, form, _("Log a contact"))
+
+
+def add_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    current = FamilyPlan.objects.filter(case=case).prefetch_related("invited_services").first()
+    initial = {"agreed_on": timezone.localdate()}
+    if current:
+        initial.update(
+            needs=current.needs,
+            service_actions=current.service_actions,
+            invited_services=list(current.invited_services.all()),
+            agreed_with=current.agreed_with,
+        )
+    form = FamilyPlanForm(request.POST or None, initial=initial)
+    done, _stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.agree_family_plan(
+            case_id=case.pk,
+            user=request.user,
+            needs=d["needs"],
+            service_actions=d["service_actions"],
+            invited_services=list(d["invited_services"]),
+            agreed_on=d["agreed_on"],
+            agreed_with=d["agreed_with"],
+        ),
+        _("Family Plan saved. Print it for the family and the social worker."),
+    )
+    if done:
+        return redirect("cases:detail", pk=case.pk)
+    title = _("Revise the Family Plan") if current else _("Agree the Family Plan")
+    return _case_form(request, case, form, title)
+
+
+def plan_pdf(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = get_object_or_404(FamilyPlan.objects.select_related("case"), pk=plan_pk)
+    get_case_for_user(request.user, plan.case_id)  # 404 unless the user may see the case
+    response = HttpResponse(render_family_plan_pdf(plan), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="family-plan-{plan.case_id}-v{plan.number}.pdf"'
+    )
+    return response
+
+
+def end_phase1(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = EndPhase1Form(
+        request.POST or None,
+        step_down_enabled=case.team.step_down_enabled,
+        initial={"version": case.version, "ended_on": timezone.localdate()},
+    )
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.end_phase1(
+            case_id=case.pk,
+            user=request.user,
+            ended_on=d["ended_on"],
+            step_down=d.get("step_down", False),
+            version=d["version"],
+        ),
+        _("Phase 1 ended. The Phase 2 reviews are scheduled."),
+    )
+    if done:
+        return redirect("cases:detail", pk=case.pk)
+    return _case_form(request, case, form, _("End Phase 1"), stale=stale)
+
+
+def finish_step_down(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if request.method != "POST":
+        raise Http404
+    try:
+        services.finish_step_down(case_id=case.pk, user=request.user)
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Step-down finished: the case is in Phase 2."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    form = ClosureForm(
+        request.POST or None,
+        case=case,
+        initial={"version": case.version, "closed_on": timezone.localdate()},
+    )
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.close_case(
+            case_id=case.pk,
+            user=request.user,
+            reason=d["reason"],
+            closed_on=d["closed_on"],
+            substance_change=d["substance_change"],
+            child_outcomes=form.child_outcomes(),
+            destination_services=list(d["destination_services"]),
+            notes=d["notes"],
+            version=d["version"],
+        ),
+        _("Case closed."),
+    )
+    if done:
+        return redirect("cases:detail", pk=case.pk)
+    return _case_form(request, case, form, _("Close the case"), stale=stale)
+
+
+def override(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if case.team_id not in request.user.team_ids_with_role(Role.MANAGER):
+        raise Http404
+    closure = get_object_or_404(Closure, case=case)
+    form = OverrideForm(request.POST or None, initial={"successful": "derived"})
+    done, _stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.override_success(
+            closure_id=closure.pk, user=request.user, successful=form.value(), reason=d["reason"]
+        ),
+        _("Success class updated."),
+    )
+    if done:
+        return redirect("cases:detail", pk=case.pk)
+    return _case_form(request, case, form, _("Override the success class"))

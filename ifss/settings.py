@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "families",
     "referrals",
     "cases",
+    "outcomes",
     "reviews",
     "reporting",
     "notifications",

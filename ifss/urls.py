@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
     path("cases/", include("cases.urls")),
+    path("cases/", include("outcomes.urls")),
+    path("reviews/", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

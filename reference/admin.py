@@ -1,8 +1,12 @@
 from django.contrib import admin
 
 from .models import (
+    ClosureReason,
+    GoalCategory,
     LegalStatus,
+    NotProceedReason,
     OnwardService,
+    PracticeMethod,
     PresentingIssue,
     ReferralRoute,
     ScreeningOutcome,
@@ -17,7 +21,10 @@ class ReferenceAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
 
 
-for model in (PresentingIssue, Substance, LegalStatus, ReferralRoute, OnwardService):
+for model in (
+    PresentingIssue, Substance, LegalStatus, ReferralRoute, OnwardService,
+    NotProceedReason, PracticeMethod, GoalCategory,
+):
     admin.site.register(model, ReferenceAdmin)
 
 
@@ -30,3 +37,8 @@ class ScreeningReasonInline(admin.TabularInline):
 class ScreeningOutcomeAdmin(ReferenceAdmin):
     list_display = ("name", "code", "effect", "needs_detail", "active", "order")
     inlines = [ScreeningReasonInline]
+
+
+@admin.register(ClosureReason)
+class ClosureReasonAdmin(ReferenceAdmin):
+    list_display = ("name", "code", "counts_as_success", "active", "order")

@@ -104,3 +104,34 @@ class ScreeningReason(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NotProceedReason(ReferenceItem):
+    """Why a family did not proceed to Phase 1 after assessment (this closes the case)."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("reason for not proceeding")
+
+
+class PracticeMethod(ReferenceItem):
+    """Practice methods a contact can be tagged with (motivational interviewing, ...)."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("practice method")
+
+
+class GoalCategory(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("goal category")
+        verbose_name_plural = _("goal categories")
+
+
+class ClosureReason(ReferenceItem):
+    counts_as_success = models.BooleanField(
+        _("counts as a successful closure"),
+        default=False,
+        help_text=_("The derived success class; a manager can override it per case."),
+    )
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("closure reason")

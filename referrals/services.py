@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CASEWORKER_ROLES, LocalAuthority, Membership, Role, Team, User
 from cases import pathway
+from cases.errors import ServiceError, StaleEdit
 from cases.models import Case, StageChange
 from families.models import Family, Person
 from notifications.services import notify_address, notify_user
@@ -39,14 +40,6 @@ from .models import (
     ScreeningDecision,
     WaitingListEntry,
 )
-
-
-class ServiceError(Exception):
-    """A rule refused the change. The message is shown to the user as it is."""
-
-
-class StaleEdit(ServiceError):
-    """Someone else changed the record since the form was loaded."""
 
 
 class AlreadySubmitted(ServiceError):

@@ -1,0 +1,401 @@
+"""Writes along the case pathway. `move_case` is the only writer of a case's stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from families.models import MemberKind, Person
+from notifications.services import notify_user
+from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
+
+from . import pathway
+from .errors import ServiceError, StaleEdit
+from .models import (
+    Assessment,
+    Case,
+    ChildOutcome,
+    Closure,
+    Contact,
+    Decision,
+    FamilyPlan,
+    StageChange,
+)
+
+MAX_PHASE1_SLIP = timedelta(days=7)
+
+
+def _lock_case(case_id: int, version: int | None = None) -> Case:
+    case = (
+        Case.objects.select_for_update()
+        .select_related("team", "referral", "family")
+        .get(pk=case_id)
+    )
+    if version is not None and case.version != version:
+        raise StaleEdit(
+            _(
+                "Someone else updated this case while you were working on it. "
+                "Its latest state is shown; what you typed is still in the form."
+            )
+        )
+    return case
+
+
+def _facts(case: Case) -> pathway.CaseFacts:
+    assessment = Assessment.objects.filter(case=case).first()
+    return pathway.CaseFacts(
+        stage=case.stage,
+        step_down_enabled=case.team.step_down_enabled,
+        assessment_decision=assessment.decision if assessment else "",
+        has_plan=FamilyPlan.objects.filter(case=case).exists(),
+    )
+
+
+@transaction.atomic
+def move_case(
+    *,
+    case_id: int,
+    user: User,
+    to_stage: pathway.Stage | str,
+    note: str = "",
+    version: int | None = None,
+    when: datetime | None = None,
+) -> Case:
+    """Lock the case, check the pathway table and guards, save, and write the history."""
+    case = _lock_case(case_id, version)
+    target = pathway.Stage(to_stage)
+    refused = pathway.refusal(_facts(case), target)
+    if refused:
+        raise ServiceError(refused)
+    when = when or timezone.now()
+    previous = case.stage
+    case.stage = target
+    fields = ["stage", "version"]
+    if target is pathway.Stage.CLOSED:
+        case.closed_at = when
+        fields.append("closed_at")
+    case.version += 1
+    case.save(update_fields=fields)
+    StageChange.objects.create(
+        case=case,
+        from_stage=previous,
+        to_stage=target,
+        changed_by=user,
+        changed_at=when,
+        note=note,
+    )
+    if target in (pathway.Stage.PHASE1, pathway.Stage.PHASE2, pathway.Stage.CLOSED):
+        _tell_referrer_of_stage(case, target)
+    return case
+
+
+def _tell_referrer_of_stage(case: Case, stage: pathway.Stage) -> None:
+    notify_user(
+        recipient=case.referral.created_by,
+        subject=_("%(family)s: %(stage)s")
+        % {"family": case.family, "stage": pathway.LABELS[stage]},
+        body=_("The case of %(family)s with %(team)s has moved to: %(stage)s.")
+        % {"family": case.family, "team": case.team, "stage": pathway.LABELS[stage]},
+        url=reverse("referrals:detail", args=[case.referral_id]),
+    )
+
+
+# --- Assessment ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_assessment(*, case_id: int, user: User, started_at: datetime) -> Assessment:
+    case = _lock_case(case_id)
+    if started_at < case.referral.received_at:
+        raise ServiceError(_("An assessment cannot start before the referral was received."))
+    if started_at > timezone.now():
+        raise ServiceError(_("The assessment start cannot be in the future."))
+    assessment, _created = Assessment.objects.get_or_create(case=case)
+    assessment.started_at = started_at
+    assessment.version += 1
+    assessment.save(update_fields=["started_at", "version"])
+    move_case(case_id=case.pk, user=user, to_stage=pathway.Stage.ASSESSMENT, when=started_at)
+    return assessment
+
+
+@transaction.atomic
+def update_assessment(
+    *,
+    assessment_id: int,
+    user: User,
+    version: int,
+    completed_at: datetime | None,
+    hours_spent: Decimal | None,
+    safety_plan: str,
+    safety_plan_agreed_on: date | None,
+) -> Assessment:
+    assessment = Assessment.objects.select_for_update().select_related("case").get(pk=assessment_id)
+    if assessment.version != version:
+        raise StaleEdit(
+            _(
+                "Someone else updated this assessment while you were working on it. "
+                "Its latest state is shown; what you typed is still in the form."
+            )
+        )
+    if completed_at is not None:
+        if assessment.started_at and completed_at < assessment.started_at:
+            raise ServiceError(_("The assessment cannot be completed before it started."))
+        if completed_at > timezone.now():
+            raise ServiceError(_("The completion time cannot be in the future."))
+    if hours_spent is not None and hours_spent < 0:
+        raise ServiceError(_("Hours spent cannot be negative."))
+    assessment.completed_at = completed_at
+    assessment.hours_spent = hours_spent
+    assessment.safety_plan = safety_plan
+    assessment.safety_plan_agreed_on = safety_plan_agreed_on
+    assessment.version += 1
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def decide_after_assessment(
+    *,
+    case_id: int,
+    user: User,
+    decision: str,
+    not_proceed_reason: NotProceedReason | None = None,
+    notes: str = "",
+    phase1_start: date | None = None,
+    slip_reason: str = "",
+    version: int | None = None,
+) -> Case:
+    """Proceed to Phase 1 (its start may slip up to a week, with a reason), or not
+    proceed with a coded reason, which closes the case."""
+    case = _lock_case(case_id, version)
+    assessment = Assessment.objects.select_for_update().filter(case=case).first()
+    if assessment is None or case.stage != pathway.Stage.ASSESSMENT:
+        raise ServiceError(_("Record the assessment first."))
+    if assessment.completed_at is None:
+        raise ServiceError(_("Record when the assessment was completed before deciding."))
+    assessment.decision = decision
+    assessment.decision_notes = notes
+    if decision == Decision.NOT_PROCEED:
+        if not_proceed_reason is None:
+            raise ServiceError(_("Give the coded reason the family is not proceeding."))
+        assessment.not_proceed_reason = not_proceed_reason
+        assessment.save(update_fields=["decision", "decision_notes", "not_proceed_reason"])
+        return move_case(
+            case_id=case.pk,
+            user=user,
+            to_stage=pathway.Stage.CLOSED,
+            note=_("Did not proceed: %(reason)s") % {"reason": not_proceed_reason},
+        )
+    if decision != Decision.PROCEED:
+        raise ServiceError(_("Choose whether the family proceeds."))
+    planned = timezone.localtime(assessment.completed_at).date()
+    start = phase1_start or planned
+    if start < planned:
+        raise ServiceError(_("Phase 1 cannot start before the assessment was completed."))
+    if start - planned > MAX_PHASE1_SLIP:
+        raise ServiceError(_("Phase 1 can start at most a week after the assessment."))
+    if start > planned and not slip_reason.strip():
+        raise ServiceError(_("Give the reason Phase 1 starts later than planned."))
+    assessment.not_proceed_reason = None
+    assessment.save(update_fields=["decision", "decision_notes", "not_proceed_reason"])
+    case.phase1_planned_start = planned
+    case.phase1_start = start
+    case.phase1_slip_reason = slip_reason.strip()
+    case.save(update_fields=["phase1_planned_start", "phase1_start", "phase1_slip_reason"])
+    return move_case(case_id=case.pk, user=user, to_stage=pathway.Stage.PHASE1)
+
+
+# --- Contacts -------------------------------------------------------------------------
+
+
+@dataclass
+class ContactData:
+    started_at: datetime
+    duration_minutes: int
+    mode: str
+    work_type: str
+    out_of_hours: bool
+    people_seen: list[Person]
+    methods: list[PracticeMethod]
+    notes: str = ""
+
+
+@transaction.atomic
+def record_contact(*, case_id: int, user: User, data: ContactData) -> Contact:
+    case = _lock_case(case_id)
+    if not case.is_open:
+        raise ServiceError(_("Contacts cannot be added to a closed case."))
+    if data.duration_minutes <= 0:
+        raise ServiceError(_("A contact must last at least a minute."))
+    if data.duration_minutes > 24 * 60:
+        raise ServiceError(_("A contact cannot last more than 24 hours."))
+    if data.started_at > timezone.now() + timedelta(minutes=5):
+        raise ServiceError(_("A contact cannot be recorded in the future."))
+    if data.started_at < case.allocated_at - timedelta(days=1):
+        raise ServiceError(_("A contact cannot be before the case was allocated."))
+    if any(p.family_id != case.family_id for p in data.people_seen):
+        raise ServiceError(_("Only members of this family can be recorded as seen."))
+    contact = Contact.objects.create(
+        case=case,
+        started_at=data.started_at,
+        duration_minutes=data.duration_minutes,
+        mode=data.mode,
+        work_type=data.work_type,
+        out_of_hours=data.out_of_hours,
+        notes=data.notes,
+        stage=case.stage,
+        recorded_by=user,
+    )
+    contact.people_seen.set(data.people_seen)
+    contact.methods.set(data.methods)
+    return contact
+
+
+# --- Family Plan and the end of Phase 1 -----------------------------------------------
+
+
+@transaction.atomic
+def agree_family_plan(
+    *,
+    case_id: int,
+    user: User,
+    needs: str,
+    service_actions: str,
+    invited_services: list[OnwardService],
+    agreed_on: date,
+    agreed_with: str = "",
+) -> FamilyPlan:
+    """A new version of the Family Plan. Earlier versions are kept."""
+    case = _lock_case(case_id)
+    if case.stage not in (pathway.Stage.PHASE1, pathway.Stage.STEP_DOWN, pathway.Stage.PHASE2):
+        raise ServiceError(_("A Family Plan is agreed during or after Phase 1."))
+    if agreed_on > timezone.localdate():
+        raise ServiceError(_("The plan cannot be agreed in the future."))
+    last = FamilyPlan.objects.filter(case=case).order_by("-number").first()
+    plan = FamilyPlan.objects.create(
+        case=case,
+        number=(last.number + 1) if last else 1,
+        needs=needs,
+        service_actions=service_actions,
+        agreed_on=agreed_on,
+        agreed_with=agreed_with,
+        created_by=user,
+    )
+    plan.invited_services.set(invited_services)
+    return plan
+
+
+@transaction.atomic
+def end_phase1(
+    *,
+    case_id: int,
+    user: User,
+    ended_on: date,
+    step_down: bool = False,
+    version: int | None = None,
+) -> Case:
+    """End the intensive phase: into step-down (if the team uses it) or Phase 2, and
+    schedule the Phase 2 reviews from the end of Phase 1."""
+    from reviews.services import schedule_reviews
+
+    case = _lock_case(case_id, version)
+    if case.stage != pathway.Stage.PHASE1:
+        raise ServiceError(_("Only a case in Phase 1 can end Phase 1."))
+    if case.phase1_start and ended_on < case.phase1_start:
+        raise ServiceError(_("Phase 1 cannot end before it started."))
+    if ended_on > timezone.localdate():
+        raise ServiceError(_("Phase 1 cannot end in the future."))
+    case.phase1_end = ended_on
+    case.save(update_fields=["phase1_end"])
+    target = pathway.Stage.STEP_DOWN if step_down else pathway.Stage.PHASE2
+    case = move_case(case_id=case.pk, user=user, to_stage=target)
+    schedule_reviews(case_id=case.pk)
+    return case
+
+
+@transaction.atomic
+def finish_step_down(*, case_id: int, user: User, version: int | None = None) -> Case:
+    return move_case(case_id=case_id, user=user, to_stage=pathway.Stage.PHASE2, version=version)
+
+
+# --- Closure --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def close_case(
+    *,
+    case_id: int,
+    user: User,
+    reason: ClosureReason,
+    closed_on: date,
+    substance_change: str,
+    child_outcomes: dict[int, str],
+    destination_services: list[OnwardService],
+    notes: str = "",
+    version: int | None = None,
+) -> Closure:
+    """Close the case with a coded reason; success is derived from the reason."""
+    case = _lock_case(case_id, version)
+    if not case.is_open:
+        raise ServiceError(_("This case is already closed."))
+    if reason is None:
+        raise ServiceError(_("Give the reason for closing the case."))
+    if closed_on > timezone.localdate():
+        raise ServiceError(_("A case cannot be closed in the future."))
+    if closed_on < timezone.localtime(case.allocated_at).date():
+        raise ServiceError(_("A case cannot be closed before it was allocated."))
+    children = {
+        p.pk: p
+        for p in Person.objects.filter(
+            family=case.family, kind__in=[MemberKind.CHILD, MemberKind.UNBORN]
+        )
+    }
+    unknown = set(child_outcomes) - set(children)
+    if unknown:
+        raise ServiceError(_("Outcomes can be recorded only for this family's children."))
+    closure = Closure.objects.create(
+        case=case,
+        reason=reason,
+        closed_on=closed_on,
+        derived_success=reason.counts_as_success,
+        substance_change=substance_change,
+        notes=notes,
+        closed_by=user,
+    )
+    closure.destination_services.set(destination_services)
+    ChildOutcome.objects.bulk_create(
+        ChildOutcome(closure=closure, person=children[pk], outcome=outcome)
+        for pk, outcome in child_outcomes.items()
+        if outcome
+    )
+    move_case(
+        case_id=case.pk,
+        user=user,
+        to_stage=pathway.Stage.CLOSED,
+        note=_("Closed: %(reason)s") % {"reason": reason},
+    )
+    return closure
+
+
+@transaction.atomic
+def override_success(
+    *, closure_id: int, user: User, successful: bool | None, reason: str
+) -> Closure:
+    """A manager overrides the derived success class, always with a reason."""
+    closure = Closure.objects.select_for_update().select_related("case").get(pk=closure_id)
+    if closure.case.team_id not in user.team_ids_with_role(Role.MANAGER):
+        raise ServiceError(_("Only a manager of the team can override the success class."))
+    if successful is not None and not reason.strip():
+        raise ServiceError(_("Give the reason for overriding the success class."))
+    closure.success_override = successful
+    closure.override_reason = reason.strip() if successful is not None else ""
+    closure.overridden_by = user if successful is not None else None
+    closure.save(update_fields=["success_override", "override_reason", "overridden_by"])
+    return closure

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.forms import FamilyMembersField
+from families.models import MemberKind, Person
+from reference.models import GoalCategory
+from referrals.forms import DATE_WIDGET
+
+from .models import GAS_LEVELS, Instrument, Occasion
+
+SCORE_CHOICES = [(s, f"{s:+d}") for s in GAS_LEVELS]
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(label=_("Goal"), max_length=300)
+    category = forms.ModelChoiceField(queryset=GoalCategory.objects.active(), label=_("Category"))
+    is_substance = forms.BooleanField(label=_("About substance use"), required=False)
+    members = FamilyMembersField(
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("For (leave empty for the whole family)"),
+    )
+    level_minus2 = forms.CharField(label=_("-2: much less than expected"), max_length=300)
+    level_minus1 = forms.CharField(label=_("-1: less than expected"), max_length=300)
+    level_0 = forms.CharField(label=_("0: the expected outcome"), max_length=300)
+    level_plus1 = forms.CharField(label=_("+1: more than expected"), max_length=300)
+    level_plus2 = forms.CharField(label=_("+2: much more than expected"), max_length=300)
+    baseline = forms.TypedChoiceField(
+        label=_("Baseline score (where the family is now)"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        initial=-1,
+    )
+
+    def __init__(self, *args, case, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = Person.objects.filter(family_id=case.family_id)
+
+    def levels(self) -> dict[int, str]:
+        d = self.cleaned_data
+        return {
+            -2: d["level_minus2"],
+            -1: d["level_minus1"],
+            0: d["level_0"],
+            1: d["level_plus1"],
+            2: d["level_plus2"],
+        }
+
+
+class ReadingForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Family member"))
+    instrument = forms.ChoiceField(label=_("Measure"), choices=Instrument.choices)
+    occasion = forms.ChoiceField(label=_("When"), choices=Occasion.choices)
+    taken_on = forms.DateField(label=_("Taken on"), widget=DATE_WIDGET)
+    total = forms.IntegerField(
+        label=_("WEMWBS total (14-70)"), required=False, min_value=14, max_value=70
+    )
+    sdq_emotional = forms.IntegerField(
+        label=_("SDQ emotional symptoms (0-10)"), required=False, min_value=0, max_value=10
+    )
+    sdq_conduct = forms.IntegerField(
+        label=_("SDQ conduct problems (0-10)"), required=False, min_value=0, max_value=10
+    )
+    sdq_hyperactivity = forms.IntegerField(
+        label=_("SDQ hyperactivity (0-10)"), required=False, min_value=0, max_value=10
+    )
+    sdq_peer = forms.IntegerField(
+        label=_("SDQ peer problems (0-10)"), required=False, min_value=0, max_value=10
+    )
+    sdq_prosocial = forms.IntegerField(
+        label=_("SDQ prosocial (0-10)"), required=False, min_value=0, max_value=10
+    )
+
+    def __init__(self, *args, case, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        kwargs.setdefault("initial", {"taken_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(
+            family_id=case.family_id, kind__in=[MemberKind.ADULT, MemberKind.CHILD]
+        )
+        self.fields["person"].label_from_instance = lambda p: p.full_name
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("instrument") == Instrument.WEMWBS and data.get("total") is None:
+            self.add_error("total", _("Give the WEMWBS total (14-70)."))
+        if data.get("instrument") == Instrument.SDQ:
+            for name in (
+                "sdq_emotional",
+                "sdq_conduct",
+                "sdq_hyperactivity",
+                "sdq_peer",
+                "sdq_prosocial",
+            ):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Give every SDQ subscale score."))
+        return data

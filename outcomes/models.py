@@ -1,0 +1,178 @@
+"""Goals with Goal Attainment Scaling, and WEMWBS/SDQ readings. Scores only, never items."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+GAS_LEVELS = (-2, -1, 0, 1, 2)
+
+
+class Goal(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(_("goal"), max_length=300)
+    category = models.ForeignKey(
+        "reference.GoalCategory", on_delete=models.PROTECT, verbose_name=_("category")
+    )
+    is_substance = models.BooleanField(_("about substance use"), default=False)
+    members = models.ManyToManyField(
+        "families.Person",
+        blank=True,
+        related_name="goals",
+        verbose_name=_("for (leave empty for the whole family)"),
+    )
+    level_minus2 = models.CharField(_("-2: much less than expected"), max_length=300)
+    level_minus1 = models.CharField(_("-1: less than expected"), max_length=300)
+    level_0 = models.CharField(_("0: expected outcome"), max_length=300)
+    level_plus1 = models.CharField(_("+1: more than expected"), max_length=300)
+    level_plus2 = models.CharField(_("+2: much more than expected"), max_length=300)
+    baseline = models.SmallIntegerField(_("baseline score"), default=-1)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(baseline__gte=-2, baseline__lte=2), name="goal_baseline_range"
+            ),
+            models.CheckConstraint(condition=Q(weight__gte=1), name="goal_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def level_text(self, score: int) -> str:
+        return {
+            -2: self.level_minus2,
+            -1: self.level_minus1,
+            0: self.level_0,
+            1: self.level_plus1,
+            2: self.level_plus2,
+        }[score]
+
+
+class GoalScore(models.Model):
+    """A score at the start (no review) or at a Phase 2 review."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="scores")
+    review = models.ForeignKey(
+        "reviews.Review", null=True, blank=True, on_delete=models.CASCADE, related_name="scores"
+    )
+    score = models.SmallIntegerField(_("score"))
+    scored_on = models.DateField(_("scored on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["scored_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=-2, score__lte=2), name="goalscore_range"
+            ),
+            # One score per goal per occasion: the start, or each review.
+            models.UniqueConstraint(
+                fields=["goal"], condition=Q(review__isnull=True), name="goalscore_one_start"
+            ),
+            models.UniqueConstraint(
+                fields=["goal", "review"],
+                condition=Q(review__isnull=False),
+                name="goalscore_one_per_review",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.score:+d}"
+
+
+class Instrument(models.TextChoices):
+    WEMWBS = "wemwbs", _("WEMWBS (adults)")
+    SDQ = "sdq", _("SDQ (children aged 3-16)")
+
+
+class Occasion(models.TextChoices):
+    START = "start", _("Start")
+    END_PHASE1 = "end_phase1", _("End of Phase 1")
+    CLOSURE = "closure", _("Closure")
+
+
+class SdqBand(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    BORDERLINE = "borderline", _("Borderline")
+    ABNORMAL = "abnormal", _("Abnormal")
+
+
+def sdq_band(total: int) -> str:
+    """Parent-report SDQ total difficulties bands: 0-13 normal, 14-16 borderline, 17-40."""
+    if total <= 13:
+        return SdqBand.NORMAL
+    if total <= 16:
+        return SdqBand.BORDERLINE
+    return SdqBand.ABNORMAL
+
+
+class Reading(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="readings")
+    person = models.ForeignKey("families.Person", on_delete=models.CASCADE, related_name="readings")
+    instrument = models.CharField(_("measure"), max_length=10, choices=Instrument.choices)
+    occasion = models.CharField(_("when"), max_length=20, choices=Occasion.choices)
+    taken_on = models.DateField(_("taken on"))
+    total = models.PositiveSmallIntegerField(_("total"))
+    sdq_emotional = models.PositiveSmallIntegerField(_("emotional symptoms"), null=True, blank=True)
+    sdq_conduct = models.PositiveSmallIntegerField(_("conduct problems"), null=True, blank=True)
+    sdq_hyperactivity = models.PositiveSmallIntegerField(_("hyperactivity"), null=True, blank=True)
+    sdq_peer = models.PositiveSmallIntegerField(_("peer problems"), null=True, blank=True)
+    sdq_prosocial = models.PositiveSmallIntegerField(_("prosocial"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["person", "instrument", "taken_on"]
+        constraints = [
+            # Before/after pairs are matched per person: one reading per occasion.
+            models.UniqueConstraint(
+                fields=["case", "person", "instrument", "occasion"], name="reading_one_per_occasion"
+            ),
+            models.CheckConstraint(
+                condition=~Q(instrument="wemwbs") | Q(total__gte=14, total__lte=70),
+                name="reading_wemwbs_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(instrument="sdq") | Q(total__gte=0, total__lte=40),
+                name="reading_sdq_total_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(sdq_emotional__isnull=True) | Q(sdq_emotional__lte=10),
+                name="reading_sdq_emotional_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(sdq_conduct__isnull=True) | Q(sdq_conduct__lte=10),
+                name="reading_sdq_conduct_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(sdq_hyperactivity__isnull=True) | Q(sdq_hyperactivity__lte=10),
+                name="reading_sdq_hyperactivity_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(sdq_peer__isnull=True) | Q(sdq_peer__lte=10),
+                name="reading_sdq_peer_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(sdq_prosocial__isnull=True) | Q(sdq_prosocial__lte=10),
+                name="reading_sdq_prosocial_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_instrument_display()} {self.total}"
+
+    @property
+    def band(self) -> str:
+        return sdq_band(self.total) if self.instrument == Instrument.SDQ else ""

@@ -1,0 +1,81 @@
+"""One function per printable document. The download views and tasks both use these."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cases.models import FamilyPlan
+from families.models import Person
+from outcomes.gas import gas_t_score
+from outcomes.models import Goal
+from reviews.models import Review
+
+
+def _pdf(template: str, context: dict) -> bytes:
+    from weasyprint import HTML  # imported late: it loads native libraries
+
+    html = render_to_string(template, {**context, "generated_at": timezone.now()})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def render_family_plan_pdf(plan: FamilyPlan) -> bytes:
+    """The Family Plan as given to the family and the social worker."""
+    plan = (
+        FamilyPlan.objects.select_related(
+            "case__family",
+            "case__team",
+            "case__worker",
+            "case__co_worker",
+            "case__referral",
+            "created_by",
+        )
+        .prefetch_related("invited_services")
+        .get(pk=plan.pk)
+    )
+    goals = list(
+        Goal.objects.filter(case=plan.case).select_related("category").prefetch_related("members")
+    )
+    members = list(Person.objects.filter(family=plan.case.family))
+    return _pdf(
+        "reporting/pdf/family_plan.html",
+        {"plan": plan, "case": plan.case, "goals": goals, "members": members},
+    )
+
+
+def render_review_report_pdf(review: Review) -> bytes:
+    """The written report to the referrer after a Phase 2 review."""
+    review = (
+        Review.objects.select_related(
+            "case__family", "case__team", "case__worker", "case__referral", "recorded_by"
+        )
+        .prefetch_related("services_signposted")
+        .get(pk=review.pk)
+    )
+    goals = list(
+        Goal.objects.filter(case=review.case)
+        .select_related("category")
+        .prefetch_related("scores", "members")
+    )
+    rows = []
+    for goal in goals:
+        by_review = {s.review_id: s.score for s in goal.scores.all()}
+        rows.append(
+            {
+                "goal": goal,
+                "start": by_review.get(None),
+                "now": by_review.get(review.pk),
+            }
+        )
+    scored = [(r["now"], r["goal"].weight) for r in rows if r["now"] is not None]
+    t_score = gas_t_score([s for s, _ in scored], [w for _, w in scored]) if scored else None
+    return _pdf(
+        "reporting/pdf/review_report.html",
+        {
+            "review": review,
+            "case": review.case,
+            "rows": rows,
+            "t_score": round(t_score, 1) if t_score is not None else None,
+        },
+    )

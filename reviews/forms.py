@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from outcomes.forms import SCORE_CHOICES
+from outcomes.models import Goal
+from reference.models import OnwardService
+from referrals.forms import DATE_WIDGET, VersionedForm
+
+from .models import Requester
+
+
+class ReviewForm(VersionedForm):
+    held_on = forms.DateField(label=_("Held on"), widget=DATE_WIDGET)
+    attendees = forms.CharField(label=_("Who attended"), max_length=500)
+    progress = forms.CharField(
+        label=_("Progress"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000
+    )
+    plan_still_fit = forms.TypedChoiceField(
+        label=_("Is the Family Plan still fit for purpose?"),
+        choices=[("yes", _("Yes")), ("no", _("No: it needs revising"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    services_signposted = forms.ModelMultipleChoiceField(
+        queryset=OnwardService.objects.active(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Services signposted"),
+    )
+
+    def __init__(self, *args, goals: list[Goal], **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("initial", {}).setdefault("held_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.goals = goals
+        for goal in goals:
+            self.fields[f"goal_{goal.pk}"] = forms.TypedChoiceField(
+                label=_("Score now: %(goal)s") % {"goal": goal.title},
+                choices=[("", "---------"), *SCORE_CHOICES],
+                coerce=int,
+                help_text=_("0 = %(expected)s") % {"expected": goal.level_0},
+            )
+
+    def scores(self) -> dict[int, int]:
+        return {g.pk: self.cleaned_data[f"goal_{g.pk}"] for g in self.goals}
+
+
+class BoosterForm(forms.Form):
+    requested_by = forms.ChoiceField(label=_("Asked for by"), choices=Requester.choices)
+    requested_on = forms.DateField(label=_("Asked for on"), widget=DATE_WIDGET)
+    delivered_by = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Delivered by"))
+    delivered_on = forms.DateField(label=_("Delivered on"), widget=DATE_WIDGET)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=1, max_value=24 * 60, initial=60
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    over_limit_reason = forms.CharField(
+        label=_("Reason for going past the limit (manager only)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, workers: list[User], **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["delivered_by"].queryset = User.objects.filter(pk__in=[w.pk for w in workers])
+        self.fields["delivered_by"].label_from_instance = lambda u: u.get_full_name() or u.username

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def pending(self) -> ReviewQuerySet:
+        return self.filter(held_on__isnull=True)
+
+
+class Review(models.Model):
+    """A Phase 2 review, scheduled at the team's offsets after Phase 1 ends."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reviews")
+    offset_months = models.PositiveSmallIntegerField(_("months after Phase 1"))
+    due_on = models.DateField(_("due"))
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    attendees = models.CharField(_("who attended"), max_length=500, blank=True)
+    progress = models.TextField(_("progress"), blank=True)
+    plan_still_fit = models.BooleanField(_("the plan is still fit for purpose"), null=True)
+    services_signposted = models.ManyToManyField(
+        "reference.OnwardService", blank=True, verbose_name=_("services signposted")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    report_sent_at = models.DateTimeField(_("report sent to referrer"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on"]
+        indexes = [
+            # Due and overdue reviews: pending reviews by due date.
+            models.Index(fields=["held_on", "due_on"], name="review_due_idx"),
+        ]
+        constraints = [
+            # One review per offset per case: scheduling twice never duplicates.
+            models.UniqueConstraint(fields=["case", "offset_months"], name="review_offset_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(n)s-month review") % {"n": self.offset_months}
+
+
+class Requester(models.TextChoices):
+    FAMILY = "family", _("The family")
+    SOCIAL_WORKER = "social_worker", _("The social worker")
+    TEAM = "team", _("The team")
+
+
+class Booster(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="boosters")
+    requested_by = models.CharField(_("asked for by"), max_length=20, choices=Requester.choices)
+    requested_on = models.DateField(_("asked for on"))
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("delivered by"),
+    )
+    delivered_on = models.DateField(_("delivered on"))
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
+    notes = models.TextField(_("notes"), blank=True)
+    over_limit_reason = models.TextField(_("reason for going past the limit"), blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("manager who approved"),
+    )
+
+    class Meta:
+        ordering = ["delivered_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requested_by__in=Requester.values), name="booster_requester_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Booster on %(d)s") % {"d": self.delivered_on}
