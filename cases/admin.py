@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Case, StageChange
+from .models import Assessment, Case, Closure, Contact, FamilyPlan, StageChange
 
 
 class StageChangeInline(admin.TabularInline):
@@ -13,3 +13,9 @@ class CaseAdmin(admin.ModelAdmin):
     list_display = ("pk", "family", "team", "worker", "stage", "allocated_at")
     list_filter = ("team", "stage")
     inlines = [StageChangeInline]
+
+
+admin.site.register(Assessment)
+admin.site.register(Contact)
+admin.site.register(FamilyPlan)
+admin.site.register(Closure)

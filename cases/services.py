@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -46,6 +46,11 @@ def _lock_case(case_id: int, version: int | None = None) -> Case:
             )
         )
     return case
+
+
+def _moment(day: date) -> datetime:
+    """A stage change dated by a day the user entered: midday that day, never the future."""
+    return min(timezone.make_aware(datetime.combine(day, time(12, 0))), timezone.now())
 
 
 def _facts(case: Case) -> pathway.CaseFacts:
@@ -209,7 +214,9 @@ def decide_after_assessment(
     case.phase1_start = start
     case.phase1_slip_reason = slip_reason.strip()
     case.save(update_fields=["phase1_planned_start", "phase1_start", "phase1_slip_reason"])
-    return move_case(case_id=case.pk, user=user, to_stage=pathway.Stage.PHASE1)
+    return move_case(
+        case_id=case.pk, user=user, to_stage=pathway.Stage.PHASE1, when=_moment(start)
+    )
 
 
 # --- Contacts -------------------------------------------------------------------------
@@ -315,7 +322,7 @@ def end_phase1(
     case.phase1_end = ended_on
     case.save(update_fields=["phase1_end"])
     target = pathway.Stage.STEP_DOWN if step_down else pathway.Stage.PHASE2
-    case = move_case(case_id=case.pk, user=user, to_stage=target)
+    case = move_case(case_id=case.pk, user=user, to_stage=target, when=_moment(ended_on))
     schedule_reviews(case_id=case.pk)
     return case
 

@@ -175,4 +175,4 @@ class Reading(models.Model):
 
     @property
     def band(self) -> str:
-        return sdq_band(self.total) if self.instrument == Instrument.SDQ else ""
+        return SdqBand(sdq_band(self.total)).label if self.instrument == Instrument.SDQ else ""

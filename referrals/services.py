@@ -276,6 +276,17 @@ def _lock_referral(referral_id: int, version: int | None) -> Referral:
     return referral
 
 
+def _checked_moment(moment: datetime | None, referral: Referral) -> datetime:
+    now = timezone.now()
+    if moment is None:
+        return now
+    if moment > now:
+        raise ServiceError(_("This cannot be dated in the future."))
+    if moment < referral.received_at:
+        raise ServiceError(_("This cannot be dated before the referral was received."))
+    return moment
+
+
 def _bump(referral: Referral, *fields: str) -> None:
     referral.version += 1
     referral.save(update_fields=[*fields, "version"])
@@ -306,8 +317,10 @@ def decide_referral(
     onward_service: OnwardService | None = None,
     priority: int = Priority.MEDIUM,
     version: int | None = None,
+    decided_at: datetime | None = None,
 ) -> ScreeningDecision:
-    """Record a coded screening decision with its mandatory reason, and tell the referrer."""
+    """Record a coded screening decision with its mandatory reason, and tell the referrer.
+    `decided_at` back-dates a decision keyed in late (or historic data); never the future."""
     referral = _lock_referral(referral_id, version)
     if referral.status not in SCREENABLE:
         raise ServiceError(
@@ -321,7 +334,7 @@ def decide_referral(
     if outcome.effect == Effect.REFER_ON and onward_service is None:
         raise ServiceError(_("Say which service the family is referred on to."))
 
-    now = timezone.now()
+    now = _checked_moment(decided_at, referral)
     decision = ScreeningDecision.objects.create(
         referral=referral,
         outcome=outcome,
@@ -434,6 +447,7 @@ def allocate_referral(
     worker: User,
     co_worker: User | None = None,
     version: int | None = None,
+    allocated_at: datetime | None = None,
 ) -> Case:
     """Open a case for an accepted or waiting family with a spearhead worker."""
     referral = _lock_referral(referral_id, version)
@@ -449,7 +463,7 @@ def allocate_referral(
             raise ServiceError(_("The co-worker must be a different person."))
         if not is_caseworker(referral.team, co_worker):
             raise ServiceError(_("The co-worker must be a practitioner in this team."))
-    now = timezone.now()
+    now = _checked_moment(allocated_at, referral)
     case = Case.objects.create(
         referral=referral,
         family=referral.family,

@@ -102,6 +102,8 @@ class Step:
     worker: str | None = None
     co_worker: str | None = None
     reason_for_referral: str = ""
+    decided_days_ago: float | None = None  # None: decided now
+    allocated_days_ago: float | None = None  # None: allocated now
 
 
 @dataclass
@@ -116,6 +118,7 @@ class Story:
     members: list[Member]
     steps: list[Step]
     proceedings: str = Proceedings.NONE
+    journey: str | None = None  # how far the case has gone: see CASE_JOURNEYS
 
 
 def _adult(first: str, rel: str, sex: str, age: int, *subs: str) -> Member:
@@ -263,12 +266,15 @@ STORIES = [
                 20,
                 first_contact_after_hours=4,
                 outcome="accepted",
+                decided_days_ago=19.5,
+                allocated_days_ago=19.4,
                 worker="worker.gwent",
                 co_worker="csw.gwent",
                 reason_for_referral="Both parents opiate dependent; children on the register.",
             )
         ],
         proceedings=Proceedings.PRE_PROCEEDINGS,
+        journey="phase1",
     ),
     Story(
         GWENT,
@@ -290,6 +296,8 @@ STORIES = [
                 submitted_by="manager.gwent",
                 first_contact_after_hours=1,
                 outcome="accepted",
+                decided_days_ago=13,
+                allocated_days_ago=12,
                 worker="worker2.gwent",
                 reason_for_referral="Mother's alcohol use; daughter acting as a young carer.",
             )
@@ -423,8 +431,257 @@ STORIES = [
 ]
 
 
+STORIES += [
+    Story(
+        GWENT,
+        "Edwards",
+        "3 Commercial Street, Pontypool",
+        "NP4 6JS",
+        "Torfaen",
+        HouseholdType.LONE_MOTHER,
+        ["parental-substance-misuse", "domestic-abuse"],
+        [
+            _adult("Kelly", Relationship.MOTHER, Sex.FEMALE, 31, "alcohol", "cannabis"),
+            _child("Tyler", Sex.MALE, 11, "child-in-need"),
+            _child("Ruby", Sex.FEMALE, 6, "child-in-need"),
+        ],
+        [
+            Step(
+                "edwards",
+                130,
+                first_contact_after_hours=6,
+                outcome="accepted",
+                decided_days_ago=128,
+                allocated_days_ago=127,
+                worker="worker.gwent",
+                reason_for_referral="Mother's drinking; domestic abuse from a former partner.",
+            )
+        ],
+        journey="phase2",
+    ),
+    Story(
+        GWENT,
+        "Rees",
+        "12 Monnow Street, Monmouth",
+        "NP25 3EF",
+        "Monmouthshire",
+        HouseholdType.TWO_PARENT,
+        ["parental-substance-misuse", "parenting"],
+        [
+            _adult("Amy", Relationship.MOTHER, Sex.FEMALE, 35, "cocaine", "alcohol"),
+            _adult("Mark", Relationship.FATHER, Sex.MALE, 38, "alcohol"),
+            _child("Leo", Sex.MALE, 8, "child-protection"),
+        ],
+        [
+            Step(
+                "rees",
+                470,
+                first_contact_after_hours=20,
+                outcome="accepted",
+                decided_days_ago=468,
+                allocated_days_ago=466,
+                worker="worker2.gwent",
+                reason_for_referral="Both parents' drinking and cocaine use; Leo on the register.",
+            )
+        ],
+        journey="closed",
+    ),
+]
+
+
 def submission_key(slug: str) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"ifss-demo/{slug}")
+
+
+def _ago(days: float | None, now: datetime) -> datetime | None:
+    return None if days is None else now - timedelta(days=days)
+
+
+def advance_case(case, journey: str, worker: User, manager: User, now: datetime) -> None:  # noqa: ANN001, C901
+    """Take an allocated case along the pathway through the real services, dated in the past
+    relative to its allocation: assessment, Phase 1 with contacts and goals, Phase 2 with
+    reviews and a booster, and closure."""
+    from cases import services as cs
+    from families.models import Person
+    from outcomes import services as os_
+    from reference.models import ClosureReason, GoalCategory, PracticeMethod
+    from reviews import services as rv
+    from reviews.models import Review
+
+    start = case.allocated_at + timedelta(hours=20)
+    cs.start_assessment(case_id=case.pk, user=worker, started_at=start)
+    assessment = case.__class__.objects.get(pk=case.pk).assessment
+    completed = start + timedelta(days=2, hours=5)
+    cs.update_assessment(
+        assessment_id=assessment.pk,
+        user=worker,
+        version=assessment.version,
+        completed_at=completed,
+        hours_spent=8,
+        safety_plan=(
+            "1. A sober adult is always in the house with the children.\n"
+            "2. Grandmother on call at weekends; her number is on the fridge.\n"
+            "3. The children know to ring 999 and who to go to next door."
+        ),
+        safety_plan_agreed_on=(start + timedelta(days=1)).date(),
+    )
+    cs.decide_after_assessment(case_id=case.pk, user=worker, decision="proceed")
+    people = list(Person.objects.filter(family=case.family))
+    adults = [p for p in people if p.kind == "adult"]
+    children = [p for p in people if p.kind == "child"]
+    substance = GoalCategory.objects.get(code="substance-use")
+    routines = GoalCategory.objects.get(code="home-routines")
+    day0 = timezone.localtime(completed).date()
+    goals = [
+        os_.add_goal(
+            case_id=case.pk,
+            user=worker,
+            scored_on=day0,
+            data=os_.GoalData(
+                title=f"{adults[0].first_name} cuts down drinking to agreed safe limits",
+                category=substance,
+                is_substance=True,
+                members=adults[:1],
+                levels={
+                    -2: "Drinking daily, more than before",
+                    -1: "Drinking most days as now",
+                    0: "No drinking while caring for the children",
+                    1: "Alcohol-free weekdays, sticking to a plan at weekends",
+                    2: "Abstinent and engaged with the drug and alcohol service",
+                },
+                baseline=-1,
+            ),
+        ),
+        os_.add_goal(
+            case_id=case.pk,
+            user=worker,
+            scored_on=day0,
+            data=os_.GoalData(
+                title="Children get to school on time every day",
+                category=routines,
+                is_substance=False,
+                members=children,
+                levels={
+                    -2: "Attendance falls below 70%",
+                    -1: "Attendance around 80%, often late",
+                    0: "Attendance above 90%",
+                    1: "Attendance above 95%, on time",
+                    2: "Full attendance and homework routine",
+                },
+                baseline=-1,
+            ),
+        ),
+    ]
+    for adult in adults:
+        os_.record_reading(
+            case_id=case.pk,
+            user=worker,
+            data=os_.ReadingData(
+                person=adult, instrument="wemwbs", occasion="start", taken_on=day0, total=38
+            ),
+        )
+    for child in children:
+        if 3 <= (child.age_on(day0) or 0) <= 16:
+            os_.record_reading(
+                case_id=case.pk,
+                user=worker,
+                data=os_.ReadingData(
+                    person=child,
+                    instrument="sdq",
+                    occasion="start",
+                    taken_on=day0,
+                    sdq_emotional=5,
+                    sdq_conduct=4,
+                    sdq_hyperactivity=6,
+                    sdq_peer=3,
+                    sdq_prosocial=7,
+                ),
+            )
+    methods = list(
+        PracticeMethod.objects.filter(code__in=["motivational-interviewing", "solution-focused"])
+    )
+    case.refresh_from_db()
+    last_day = now if journey == "phase1" else case.allocated_at + timedelta(weeks=5, days=3)
+    visit = timezone.localtime(completed).replace(hour=10, minute=0) + timedelta(days=1)
+    i = 0
+    while visit < last_day - timedelta(hours=3):
+        cs.record_contact(
+            case_id=case.pk,
+            user=worker,
+            data=cs.ContactData(
+                started_at=visit,
+                duration_minutes=150 if i % 3 else 90,
+                mode="home_visit" if i % 4 else "phone",
+                work_type="direct",
+                out_of_hours=visit.hour >= 18,
+                people_seen=people if i % 2 else adults,
+                methods=methods[: 1 + i % 2],
+                notes="Home visit: routines, safety plan check, motivational work.",
+            ),
+        )
+        i += 1
+        visit += timedelta(days=2 if journey == "phase1" else 1)
+    if journey == "phase1":
+        return
+    ended = timezone.localtime(last_day).date()
+    cs.agree_family_plan(
+        case_id=case.pk,
+        user=worker,
+        needs=(
+            "Stable, alcohol-free care for the children; school routines; "
+            "support for the mother's wellbeing."
+        ),
+        service_actions=(
+            "IFST: fortnightly contact in month 2, reviews at 1, 3, 6 and 12 months.\n"
+            "Drug and alcohol service: weekly key work.\nSchool: attendance officer check-ins."
+        ),
+        invited_services=list(OnwardService.objects.filter(code__in=["drug-alcohol", "parenting"])),
+        agreed_on=ended,
+        agreed_with="Family, social worker, adult and children's case coordinators",
+    )
+    cs.end_phase1(case_id=case.pk, user=worker, ended_on=ended)
+    today = timezone.localdate()
+    scores = {1: [0, 0], 3: [1, 0], 6: [1, 1], 12: [1, 2]}
+    for review in Review.objects.filter(case=case).order_by("due_on"):
+        if review.due_on > today:
+            break
+        rv.record_review(
+            review_id=review.pk,
+            user=worker,
+            version=review.version,
+            data=rv.ReviewData(
+                held_on=review.due_on + timedelta(days=3),
+                attendees="Mother, social worker, spearhead worker",
+                progress="Good progress against the plan; routines holding.",
+                plan_still_fit=True,
+                services_signposted=list(OnwardService.objects.filter(code="housing")),
+                scores={g.pk: s for g, s in zip(goals, scores[review.offset_months], strict=True)},
+            ),
+        )
+    booster_day = ended + timedelta(days=40)
+    if booster_day <= today:
+        rv.record_booster(
+            case_id=case.pk,
+            user=worker,
+            requested_by="family",
+            requested_on=booster_day,
+            delivered_by=worker,
+            delivered_on=booster_day,
+            duration_minutes=90,
+            notes="Wobble after a family bereavement.",
+        )
+    if journey == "closed":
+        closed_on = min(today, ended + timedelta(days=380))
+        cs.close_case(
+            case_id=case.pk,
+            user=manager,
+            reason=ClosureReason.objects.get(code="completed"),
+            closed_on=closed_on,
+            substance_change="reduced",
+            child_outcomes={c.pk: "deregistered" for c in children},
+            destination_services=list(OnwardService.objects.filter(code="families-first")),
+            notes="Completed the 12-month follow-up.",
+        )
 
 
 class Command(BaseCommand):
@@ -527,6 +784,7 @@ class Command(BaseCommand):
                     user=manager,
                     outcome=outcome,
                     reason=reason,
+                    decided_at=_ago(step.decided_days_ago, now),
                     detail=step.detail,
                     onward_service=(
                         OnwardService.objects.get(code=step.onward_service)
@@ -536,12 +794,15 @@ class Command(BaseCommand):
                     priority=step.priority,
                 )
             if step.worker:
-                allocate_referral(
+                case = allocate_referral(
                     referral_id=referral.pk,
                     user=manager,
                     worker=users[step.worker],
                     co_worker=users[step.co_worker] if step.co_worker else None,
+                    allocated_at=_ago(step.allocated_days_ago, now),
                 )
+                if story.journey:
+                    advance_case(case, story.journey, users[step.worker], manager, now)
         return len(story.steps)
 
     def _referral_data(

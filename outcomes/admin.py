@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from .models import Goal, GoalScore, Reading
+
+
+class GoalScoreInline(admin.TabularInline):
+    model = GoalScore
+    extra = 0
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ("title", "case", "category", "baseline")
+    inlines = [GoalScoreInline]
+
+
+admin.site.register(Reading)
