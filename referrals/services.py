@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -252,8 +251,12 @@ def _team_members(team: Team, *roles: str) -> list[User]:
     )
 
 
-def save_draft(*, user: User, data: dict[str, Any], draft: ReferralDraft | None) -> ReferralDraft:
-    title = (data.get("family_name") or "").strip() or _("Untitled referral")
+def save_draft(
+    *, user: User, data: dict[str, list[str]], draft: ReferralDraft | None
+) -> ReferralDraft:
+    # The draft keeps every field as the list of values typed (multi-selects have several).
+    typed = data.get("family_name") or [""]
+    title = (typed[0] if isinstance(typed, list) else typed).strip() or _("Untitled referral")
     if draft is None:
         return ReferralDraft.objects.create(owner=user, data=data, title=title)
     draft.data = data

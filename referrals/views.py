@@ -51,12 +51,14 @@ def _without_errors(form) -> None:  # noqa: ANN001
     """Show a bound form (a resumed draft) without complaining about what is unfinished."""
     from django.forms.utils import ErrorDict
 
+    if hasattr(form, "forms"):  # a formset: its cleaned_data is read-only
+        form._errors = []
+        form._non_form_errors = form.error_class()
+        for sub in form.forms:
+            _without_errors(sub)
+        return
     form._errors = ErrorDict()
     form.cleaned_data = {}
-    if hasattr(form, "_non_form_errors"):
-        form._non_form_errors = form.error_class()
-    for sub in getattr(form, "forms", []):
-        _without_errors(sub)
 
 
 def _initial_for(user) -> dict:  # noqa: ANN001
