@@ -15,7 +15,7 @@ class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Work"), {"fields": ("job_title", "phone")}),
+        (_("Work"), {"fields": ("job_title", "phone", "email_digest")}),
     )
     list_display = ("username", "email", "first_name", "last_name", "is_active", "is_staff")
 
@@ -42,6 +42,8 @@ class TeamAdmin(admin.ModelAdmin):
                     "booster_limit",
                     "practitioner_capacity",
                     "step_down_enabled",
+                    "reminder_days_before",
+                    "escalate_after_days",
                 )
             },
         ),

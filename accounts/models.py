@@ -11,6 +11,9 @@ class User(AbstractUser):
 
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email_digest = models.BooleanField(
+        _("email me a daily digest instead of each notification"), default=False
+    )
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
@@ -97,6 +100,12 @@ class Team(models.Model):
         _("intensive families per practitioner"), default=2
     )
     step_down_enabled = models.BooleanField(_("tapered step-down stage"), default=False)
+    reminder_days_before = models.PositiveIntegerField(
+        _("reminder notice (days before a deadline)"), default=2
+    )
+    escalate_after_days = models.PositiveIntegerField(
+        _("escalate to the manager (days overdue)"), default=3
+    )
 
     class Meta:
         ordering = ["name"]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from families.models import MemberKind, Person
+from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 
@@ -98,6 +99,11 @@ def move_case(
     )
     if target in (pathway.Stage.PHASE1, pathway.Stage.PHASE2, pathway.Stage.CLOSED):
         _tell_referrer_of_stage(case, target)
+    if previous in pathway.INTENSIVE_STAGES and target not in pathway.INTENSIVE_STAGES:
+        from reminders.tasks import recheck_waiting_list
+
+        # A worker's intensive load fell: families on the waiting list may now be taken.
+        enqueue_on_commit(recheck_waiting_list, case.team_id)
     return case
 
 
@@ -214,9 +220,7 @@ def decide_after_assessment(
     case.phase1_start = start
     case.phase1_slip_reason = slip_reason.strip()
     case.save(update_fields=["phase1_planned_start", "phase1_start", "phase1_slip_reason"])
-    return move_case(
-        case_id=case.pk, user=user, to_stage=pathway.Stage.PHASE1, when=_moment(start)
-    )
+    return move_case(case_id=case.pk, user=user, to_stage=pathway.Stage.PHASE1, when=_moment(start))
 
 
 # --- Contacts -------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "reviews",
     "reporting",
     "notifications",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +202,14 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "sweep-reminders": {
+        "task": "reminders.tasks.sweep_reminders",
+        "schedule": float(os.environ.get("IFSS_SWEEP_SECONDS", "900")),
+    },
+    "daily-digests": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "send-pending-emails": {
         "task": "notifications.tasks.send_pending_emails",
         "schedule": 300.0,

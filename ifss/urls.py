@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("cases/", include("outcomes.urls")),
     path("reviews/", include("reviews.urls")),
+    path("due/", include("reminders.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

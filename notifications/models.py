@@ -26,6 +26,14 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    # The reminder step this notification delivered, if it was a reminder.
+    reminder = models.ForeignKey(
+        "reminders.Reminder",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
 
     objects = NotificationQuerySet.as_manager()
 

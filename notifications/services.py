@@ -5,6 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
@@ -13,12 +14,16 @@ from .queueing import enqueue_on_commit
 
 
 @transaction.atomic
-def notify_user(*, recipient: User, subject: str, body: str, url: str = "") -> Notification:
-    """An in-app notification, plus an email sent by a worker once this commits."""
+def notify_user(
+    *, recipient: User, subject: str, body: str, url: str = "", reminder: object = None
+) -> Notification:
+    """An in-app notification, plus an email sent by a worker once this commits (or in
+    the recipient's daily digest, if that is their preference)."""
     notification = Notification.objects.create(
-        recipient=recipient, subject=subject[:200], body=body, url=url
+        recipient=recipient, subject=subject[:200], body=body, url=url, reminder=reminder
     )
-    _queue_email(notification)
+    if not recipient.email_digest:
+        _queue_email(notification)
     return notification
 
 
@@ -72,3 +77,28 @@ def mark_read(*, user: User, notification_id: int | None = None) -> int:
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+def send_digest(*, user_id: int) -> int:
+    """One email listing every notification a digest user has not been emailed yet."""
+    with transaction.atomic():
+        user = User.objects.get(pk=user_id)
+        pending = list(
+            Notification.objects.select_for_update()
+            .filter(recipient=user, emailed_at__isnull=True)
+            .order_by("created_at")
+        )
+        if not pending or not user.email:
+            return 0
+        context = {"user": user, "notifications": pending, "site_url": settings.SITE_URL}
+        message = EmailMultiAlternatives(
+            subject=str(_("IFSS Case Manager: %(n)s notifications") % {"n": len(pending)}),
+            body=render_to_string("notifications/digest.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(render_to_string("notifications/digest.html", context), "text/html")
+        message.send()
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
+            emailed_at=timezone.now()
+        )
+    return len(pending)

@@ -28,9 +28,35 @@ def send_pending_emails() -> int:
     cutoff = timezone.now() - timedelta(minutes=2)
     ids = list(
         Notification.objects.filter(emailed_at__isnull=True, created_at__lt=cutoff)
-        .filter(Q(email__gt="") | Q(recipient__email__gt=""))
+        .filter(Q(email__gt="") | Q(recipient__email__gt="", recipient__email_digest=False))
         .values_list("pk", flat=True)[:500]
     )
     for pk in ids:
         send_notification_email.delay(pk)
+    return len(ids)
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=60,
+    max_retries=8,
+    acks_late=True,
+)
+def send_digest(user_id: int) -> int:
+    return services.send_digest(user_id=user_id)
+
+
+@shared_task
+def send_daily_digests() -> int:
+    from accounts.models import User
+
+    ids = list(
+        User.objects.filter(
+            email_digest=True, is_active=True, notifications__emailed_at__isnull=True
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        send_digest.delay(pk)
     return len(ids)

@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from .models import Reminder
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("kind", "step", "item_type", "item_id", "team", "due_at", "created_at")
+    list_filter = ("kind", "step", "team")

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reminders"
+urlpatterns = [path("", views.due_list, name="due")]

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections import Counter
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.models import Role, User
+
+from . import deadlines
+
+
+def due_list(request: HttpRequest) -> HttpResponse:
+    """Everything due and overdue in the manager's teams, with counts per worker."""
+    user = request.user
+    team_ids = user.team_ids_with_role(Role.MANAGER)
+    if not team_ids and not user.is_superuser:
+        raise Http404
+    now = timezone.now()
+    items = deadlines.collect(now, None if user.is_superuser and not team_ids else team_ids)
+    soon = now + timezone.timedelta(days=7)
+    for item in items:
+        item.overdue = item.due_at < now
+        item.soon = not item.overdue and item.due_at <= soon
+    worker = request.GET.get("worker", "")
+    per_worker = Counter((d.worker_id, d.overdue) for d in items)
+    workers = {
+        u.pk: u for u in User.objects.filter(pk__in={d.worker_id for d in items if d.worker_id})
+    }
+    counts = sorted(
+        (
+            {
+                "worker": workers.get(wid),
+                "worker_id": wid,
+                "overdue": per_worker.get((wid, True), 0),
+                "upcoming": per_worker.get((wid, False), 0),
+            }
+            for wid in {d.worker_id for d in items}
+        ),
+        key=lambda row: (-row["overdue"], str(row["worker"] or "")),
+    )
+    if worker.isdigit():
+        items = [d for d in items if d.worker_id == int(worker)]
+    elif worker == "none":
+        items = [d for d in items if d.worker_id is None]
+    for d in items:
+        d.worker = workers.get(d.worker_id)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reminders/due_list.html",
+        {
+            "page": page,
+            "counts": counts,
+            "worker": worker,
+            "overdue_total": sum(1 for d in items if d.overdue),
+            "now": now,
+        },
+    )
