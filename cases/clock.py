@@ -6,7 +6,7 @@ Wales bank holidays are skipped whole (the `holidays` package works offline).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,8 @@ def is_working_day(day: date) -> bool:
 def add_hours(start: datetime, hours: float, mode: str) -> datetime:
     """The moment `hours` after start, counting clock hours or only working-day hours."""
     if mode != WORKING:
-        return start + timedelta(hours=hours)
+        # In UTC: adding to a Europe/London time would add wall-clock hours across BST.
+        return (start.astimezone(UTC) + timedelta(hours=hours)).astimezone(start.tzinfo)
     local = start.astimezone(LONDON)
     remaining = timedelta(hours=hours)
     cursor = local.replace(tzinfo=None)
@@ -49,7 +50,7 @@ def hours_between(start: datetime, end: datetime, mode: str) -> float:
     if end <= start:
         return 0.0
     if mode != WORKING:
-        return (end - start).total_seconds() / 3600
+        return (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds() / 3600
     a = start.astimezone(LONDON).replace(tzinfo=None)
     b = end.astimezone(LONDON).replace(tzinfo=None)
     total = timedelta()

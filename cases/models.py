@@ -32,15 +32,28 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.select_related("family", "team", "worker", "co_worker", "referral")
 
     def with_list_figures(self, today: date) -> CaseQuerySet:
-        """This week's direct hours and the next pending review, for case lists."""
+        """This week's direct hours and the next pending review, for case lists. Subqueries,
+        not joins: joining both contacts and reviews would multiply the hours."""
         monday = today - timedelta(days=today.weekday())
         week_start = timezone.make_aware(datetime.combine(monday, datetime.min.time()))
+        week = (
+            Contact.objects.filter(
+                case=models.OuterRef("pk"), started_at__gte=week_start, work_type="direct"
+            )
+            .values("case")
+            .annotate(total=models.Sum("duration_minutes"))
+            .values("total")
+        )
+        from reviews.models import Review
+
+        next_review = (
+            Review.objects.filter(case=models.OuterRef("pk"), held_on__isnull=True)
+            .order_by("due_on")
+            .values("due_on")[:1]
+        )
         return self.annotate(
-            week_minutes=models.Sum(
-                "contacts__duration_minutes",
-                filter=Q(contacts__started_at__gte=week_start, contacts__work_type="direct"),
-            ),
-            next_review_on=models.Min("reviews__due_on", filter=Q(reviews__held_on__isnull=True)),
+            week_minutes=models.Subquery(week, output_field=models.IntegerField()),
+            next_review_on=models.Subquery(next_review, output_field=models.DateField()),
         )
 
 

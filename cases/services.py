@@ -108,13 +108,14 @@ def move_case(
 
 
 def _tell_referrer_of_stage(case: Case, stage: pathway.Stage) -> None:
-    notify_user(
-        recipient=case.referral.created_by,
+    from referrals.services import tell_referrer
+
+    tell_referrer(
+        case.referral,
         subject=_("%(family)s: %(stage)s")
         % {"family": case.family, "stage": pathway.LABELS[stage]},
         body=_("The case of %(family)s with %(team)s has moved to: %(stage)s.")
         % {"family": case.family, "team": case.team, "stage": pathway.LABELS[stage]},
-        url=reverse("referrals:detail", args=[case.referral_id]),
     )
 
 
@@ -124,7 +125,8 @@ def _tell_referrer_of_stage(case: Case, stage: pathway.Stage) -> None:
 @transaction.atomic
 def start_assessment(*, case_id: int, user: User, started_at: datetime) -> Assessment:
     case = _lock_case(case_id)
-    if started_at < case.referral.received_at:
+    # Forms give minutes; a start in the minute the referral arrived is not "before" it.
+    if started_at < case.referral.received_at.replace(second=0, microsecond=0):
         raise ServiceError(_("An assessment cannot start before the referral was received."))
     if started_at > timezone.now():
         raise ServiceError(_("The assessment start cannot be in the future."))

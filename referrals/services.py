@@ -148,7 +148,10 @@ def _save_members(family: Family, members: list[MemberData], *, merge: bool) -> 
             "ethnicity",
             "legal_status",
         ):
-            setattr(person, attr, getattr(data, attr))
+            value = getattr(data, attr)
+            # A re-referral adds what it knows; a blank never erases what is on record.
+            if value not in (None, "") or person.pk is None:
+                setattr(person, attr, value)
         person.save()
         person.substances.set(data.substances)
 
@@ -300,7 +303,7 @@ def record_first_contact(
     *, referral_id: int, user: User, contacted_at: datetime, version: int | None = None
 ) -> Referral:
     referral = _lock_referral(referral_id, version)
-    if contacted_at < referral.received_at:
+    if contacted_at < referral.received_at.replace(second=0, microsecond=0):
         raise ServiceError(_("First contact cannot be before the referral was received."))
     if contacted_at > timezone.now():
         raise ServiceError(_("First contact cannot be in the future."))
@@ -368,7 +371,7 @@ def decide_referral(
             Effect.CLOSE: ReferralStatus.CLOSED,
         }[Effect(outcome.effect)]
     _bump(referral, "status")
-    _tell_referrer(
+    tell_referrer(
         referral,
         subject=_("Referral for %(family)s: %(outcome)s")
         % {"family": referral.family, "outcome": outcome},
@@ -384,14 +387,14 @@ def decide_referral(
     return decision
 
 
-def _tell_referrer(referral: Referral, *, subject: str, body: str) -> None:
+def tell_referrer(referral: Referral, *, subject: str, body: str, url: str | None = None) -> None:
     """Tell whoever submitted the referral, and the named referrer too when a team member
     keyed it in for them (a phone referral), so the referrer always hears the outcome."""
     notify_user(
         recipient=referral.created_by,
         subject=subject,
         body=body,
-        url=reverse("referrals:detail", args=[referral.pk]),
+        url=url or reverse("referrals:detail", args=[referral.pk]),
     )
     if referral.referrer_email.lower() != (referral.created_by.email or "").lower():
         notify_address(email=referral.referrer_email, subject=subject, body=body)
@@ -500,7 +503,7 @@ def allocate_referral(
             % {"manager": user, "family": referral.family},
             url=case_url,
         )
-    _tell_referrer(
+    tell_referrer(
         referral,
         subject=_("Referral for %(family)s: allocated") % {"family": referral.family},
         body=_("%(family)s has been allocated to %(worker)s of %(team)s.")

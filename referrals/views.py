@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import STAFF_ROLES, Role, Team
 from families.models import Family, Person
+from reviews.models import Review
 
 from . import services
 from .access import get_draft_for_user, get_referral_for_user, get_waiting_entry_for_user
@@ -59,6 +60,16 @@ def _without_errors(form) -> None:  # noqa: ANN001
         return
     form._errors = ErrorDict()
     form.cleaned_data = {}
+
+
+def _referral_form(user, data=None, initial=None) -> ReferralForm:  # noqa: ANN001
+    """Referrers refer to, and see possible duplicates in, only the teams they belong to."""
+    form = ReferralForm(data, initial=initial)
+    if not user.is_superuser:
+        form.fields["team"].queryset = Team.objects.filter(
+            pk__in=user.team_ids_with_role(Role.REFERRER, *STAFF_ROLES)
+        )
+    return form
 
 
 def _initial_for(user) -> dict:  # noqa: ANN001
@@ -117,7 +128,7 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
         raw = MultiValueDict(
             {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}
         )
-        form = ReferralForm(raw)
+        form = _referral_form(user, raw)
         formset = MemberFormSet(raw, prefix="members")
         action = request.POST.get("action", "submit")
 
@@ -132,9 +143,10 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
             return redirect("referrals:draft", draft_id=draft.pk)
 
         if action == "add_member":
-            total = int(raw.get("members-TOTAL_FORMS", "2") or 2)
+            typed = raw.get("members-TOTAL_FORMS", "2")
+            total = int(typed) if typed.isdigit() else 2  # a tampered count: never a 500
             raw.setlist("members-TOTAL_FORMS", [str(min(total + 1, 20))])
-            form = ReferralForm(raw)
+            form = _referral_form(user, raw)
             formset = MemberFormSet(raw, prefix="members")
             _without_errors(form)
             _without_errors(formset)
@@ -146,14 +158,18 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
             ]
             data = referral_data(form, members)
             link_choice = request.POST.get("link_family", "")
-            if not link_choice:
-                duplicates = services.find_possible_duplicates(
-                    team=data.team, postcode=data.postcode, members=members
-                )
-            if not duplicates:
-                link = None
-                if link_choice and link_choice != "new":
-                    link = get_object_or_404(Family, pk=link_choice, team=data.team)
+            offered = services.find_possible_duplicates(
+                team=data.team, postcode=data.postcode, members=members
+            )
+            # Only a family the form offered can be linked: never any family by its id.
+            link = next((f for f in offered if str(f.pk) == link_choice), None)
+            if offered and link is None and link_choice != "new":
+                duplicates = offered
+                if link_choice:
+                    messages.error(
+                        request, _("Choose one of the families shown, or 'None of these'.")
+                    )
+            else:
                 try:
                     key = uuid.UUID(request.POST.get("submission_key", ""))
                 except ValueError:
@@ -176,12 +192,12 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
             )
     elif draft is not None:
         raw = MultiValueDict(draft.data)
-        form = ReferralForm(raw)
+        form = _referral_form(user, raw)
         formset = MemberFormSet(raw, prefix="members")
         _without_errors(form)
         _without_errors(formset)
     else:
-        form = ReferralForm(initial=_initial_for(user))
+        form = _referral_form(user, initial=_initial_for(user))
         formset = MemberFormSet(
             prefix="members",
             initial=[
@@ -199,6 +215,9 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
             "formset": formset,
             "draft": draft,
             "duplicates": duplicates,
+            # Team staff see the household on record; a referrer sees only that it matched.
+            "show_household": user.is_superuser
+            or (duplicates and duplicates[0].team_id in user.team_ids_with_role(*STAFF_ROLES)),
             "submission_key": submission_key,
         },
     )
@@ -234,7 +253,13 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_manager = referral.team_id in request.user.team_ids_with_role(Role.MANAGER) or (
         request.user.is_superuser
     )
-    case = getattr(referral, "case", None) if referral.status == ReferralStatus.ALLOCATED else None
+    allocated_case = (
+        getattr(referral, "case", None) if referral.status == ReferralStatus.ALLOCATED else None
+    )
+    # Only team staff may open the case; the referrer sees that it was allocated.
+    may_open_case = request.user.is_superuser or referral.team_id in (
+        request.user.team_ids_with_role(*STAFF_ROLES)
+    )
     return render(
         request,
         "referrals/referral_detail.html",
@@ -244,7 +269,13 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "issues": list(referral.presenting_issues.all()),
             "decisions": decisions,
             "waiting": waiting,
-            "case": case,
+            "case": allocated_case if may_open_case else None,
+            "allocated_case": allocated_case,
+            "review_reports": list(
+                Review.objects.filter(case=allocated_case, held_on__isnull=False)
+                if allocated_case
+                else []
+            ),
             "is_manager": is_manager,
             "can_decide": is_manager and referral.status in SCREENABLE,
             "can_allocate": is_manager and referral.status in ALLOCATABLE,
@@ -256,6 +287,15 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "now": timezone.now(),
         },
     )
+
+
+def _refreshed(request: HttpRequest, pk: int, form) -> Referral:  # noqa: ANN001
+    """After a refused or stale submission: the referral as it is now, with the form
+    carrying its current version, so confirming again is a deliberate choice."""
+    referral = get_referral_for_user(request.user, pk, manage=True)
+    form.data = form.data.copy()
+    form.data["version"] = referral.version
+    return referral
 
 
 def screening_queue(request: HttpRequest) -> HttpResponse:
@@ -300,7 +340,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
-            referral = get_referral_for_user(request.user, pk, manage=True)
+            referral = _refreshed(request, pk, form)
         else:
             messages.success(request, _("Decision recorded and the referrer told."))
             return redirect("referrals:detail", pk=referral.pk)
@@ -374,7 +414,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.ServiceError as exc:
             form.add_error(None, str(exc))
-            referral = get_referral_for_user(request.user, pk, manage=True)
+            referral = _refreshed(request, pk, form)
         else:
             messages.success(request, _("Allocated to %(worker)s.") % {"worker": case.worker})
             return redirect("referrals:detail", pk=referral.pk)

@@ -15,7 +15,7 @@ from accounts.models import Role, User
 from cases import pathway
 from cases.errors import ServiceError, StaleEdit
 from cases.models import Case
-from notifications.services import notify_user
+from referrals.services import tell_referrer
 from outcomes.models import Goal, GoalScore
 from reference.models import OnwardService
 
@@ -101,12 +101,12 @@ def record_review(*, review_id: int, user: User, data: ReviewData, version: int)
         )
     review.report_sent_at = timezone.now()
     review.save(update_fields=["report_sent_at"])
-    notify_user(
-        recipient=case.referral.created_by,
+    tell_referrer(
+        case.referral,
         subject=_("%(review)s report: %(family)s") % {"review": review, "family": case.family},
         body=_(
             "The %(review)s for %(family)s was held on %(date)s. The written report is "
-            "attached to the case: download it from the link."
+            "kept on the case; a team member can send you a copy."
         )
         % {"review": review, "family": case.family, "date": data.held_on.strftime("%d %B %Y")},
         url=reverse("reviews:report_pdf", args=[review.pk]),

@@ -22,6 +22,17 @@ def _review_for_user(request: HttpRequest, pk: int) -> Review:
     return review
 
 
+def _report_for_user(request: HttpRequest, pk: int) -> Review:
+    """The written report goes to the referrer too, who may not see the rest of the case."""
+    review = get_object_or_404(
+        Review.objects.select_related("case__referral"), pk=pk, held_on__isnull=False
+    )
+    if review.case.referral.created_by_id == request.user.pk:
+        return review
+    get_case_for_user(request.user, review.case_id)
+    return review
+
+
 def record_review(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for_user(request, pk)
     case = get_case_for_user(request.user, review.case_id)
@@ -75,7 +86,7 @@ def record_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def review_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    review = _review_for_user(request, pk)
+    review = _report_for_user(request, pk)
     response = HttpResponse(render_review_report_pdf(review), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="review-{review.case_id}-{review.offset_months}m.pdf"'
