@@ -27,7 +27,7 @@ from .forms import (
     ProceedForm,
     StartAssessmentForm,
 )
-from .models import Assessment, Case, Closure, FamilyPlan
+from .models import Assessment, Case, Closure, FamilyPlan, StageChange
 
 
 def my_cases(request: HttpRequest) -> HttpResponse:
@@ -100,7 +100,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _case_form(request, case, form, title, **extra) -> HttpResponse:  # noqa: ANN001
+def _case_form(request, case, form, title, stale: bool = False, **extra) -> HttpResponse:  # noqa: ANN001
+    if stale:
+        # Show the case as it is now, and let a second save be a deliberate choice.
+        case.refresh_from_db()
+        form.data = form.data.copy()
+        form.data["version"] = case.version
+        extra["latest_case"] = case
+        extra["latest_change"] = (
+            StageChange.objects.filter(case=case).select_related("changed_by").last()
+        )
     return render(
         request, "cases/case_form.html", {"case": case, "form": form, "title": title, **extra}
     )
