@@ -1,0 +1,211 @@
+"""Query counts of the case pages, pinned: a small and a large dataset cost the same.
+
+Each test counts the queries of one page for a small dataset, grows the data, counts
+again, and requires the same number; then pins the exact number with
+django_assert_num_queries, so an extra query per page is a visible change too.
+Every count includes the session, the user and the navigation's unread count.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.cases.journey import Stage, make_case
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=ZoneInfo("Europe/London"))
+# Open stages in turn, so the lists hold every kind of "next due".
+MIXED = [Stage.AWAITING_ASSESSMENT, Stage.ASSESSMENT, Stage.PHASE1, Stage.PHASE2]
+
+CASE_PAGE_QUERIES = 24
+MY_CASES_QUERIES = 5
+TEAM_CASELOAD_QUERIES = 10
+HOME_QUERIES = 7
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def frozen(time_machine) -> None:
+    time_machine.move_to(NOW, tick=False)
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def queries_for(client: Client, url: str) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def build_cases(team, manager, workers, referrer, n: int, *, start: int = 0) -> list:
+    """n open cases in mixed stages, shared out between the workers in turn."""
+    return [
+        make_case(
+            team,
+            manager,
+            workers[i % len(workers)],
+            referrer,
+            stage=MIXED[i % len(MIXED)],
+            family_name=f"Listed family {i:02d}",
+            goals=2,
+            contacts=3,
+            reviews_held=1 if MIXED[i % len(MIXED)] is Stage.PHASE2 else 0,
+        )
+        for i in range(start, start + n)
+    ]
+
+
+def test_case_page_queries_do_not_grow_with_the_case_file(
+    team_a, manager, practitioner, referrer, django_assert_num_queries
+):
+    small = make_case(
+        team_a,
+        manager,
+        practitioner,
+        referrer,
+        stage=Stage.PHASE2,
+        family_name="Small family",
+        contacts=1,
+        goals=1,
+    )
+    large = make_case(
+        team_a,
+        manager,
+        practitioner,
+        referrer,
+        stage=Stage.PHASE2,
+        family_name="Large family",
+        phase1_ended_days_ago=20,
+        contacts=30,
+        goals=6,
+        reviews_held=4,
+        boosters=3,
+        readings=3,
+        plans=2,
+    )
+    assert (len(large.reviews), len(large.boosters), len(large.readings), len(large.plans)) == (
+        4,
+        3,
+        3,
+        2,
+    )
+    client = login(practitioner)
+    small_url = reverse("cases:detail", args=[small.case.pk])
+    large_url = reverse("cases:detail", args=[large.case.pk])
+    client.get(small_url)  # warm up
+
+    few, small_page = queries_for(client, small_url)
+    many, large_page = queries_for(client, large_url)
+
+    # The large page really shows the large file.
+    assert small_page.count("the expected outcome") == 1  # "0 = ..." under each goal
+    assert large_page.count("the expected outcome") == 6
+    assert large_page.count("-month review") >= 4 + 4  # table rows and chronology
+    assert "Boosters: 3 of 3 used." in large_page
+    assert large_page.count("Contact 1") >= 1
+    assert few == many
+    with django_assert_num_queries(CASE_PAGE_QUERIES):
+        client.get(large_url)
+
+
+def test_closed_case_page_queries_are_fixed_too(team_a, manager, practitioner, referrer):
+    small = make_case(team_a, manager, practitioner, referrer, stage=Stage.CLOSED, goals=1)
+    large = make_case(
+        team_a,
+        manager,
+        practitioner,
+        referrer,
+        stage=Stage.CLOSED,
+        contacts=30,
+        goals=6,
+        reviews_held=4,
+        boosters=3,
+        readings=3,
+        plans=2,
+    )
+    client = login(practitioner)
+    client.get(reverse("cases:detail", args=[small.case.pk]))
+
+    few, _page = queries_for(client, reverse("cases:detail", args=[small.case.pk]))
+    many, page = queries_for(client, reverse("cases:detail", args=[large.case.pk]))
+
+    assert "Closure" in page
+    assert few == many
+
+
+def test_my_cases_queries_do_not_grow_with_the_caseload(
+    team_a, manager, practitioner, referrer, django_assert_num_queries
+):
+    build_cases(team_a, manager, [practitioner], referrer, 1)
+    client = login(practitioner)
+    url = reverse("cases:mine")
+    client.get(url)
+
+    few, page = queries_for(client, url)
+    assert page.count("Listed family") == 1
+
+    build_cases(team_a, manager, [practitioner], referrer, 11, start=1)
+    many, page = queries_for(client, url)
+
+    assert page.count("Listed family") == 12
+    assert few == many
+    with django_assert_num_queries(MY_CASES_QUERIES):
+        client.get(url)
+
+
+def test_team_caseload_queries_do_not_grow_with_the_caseload(
+    team_a, manager, practitioner, practitioner2, referrer, django_assert_num_queries
+):
+    workers = [practitioner, practitioner2]
+    build_cases(team_a, manager, workers, referrer, 1)
+    client = login(manager)
+    url = reverse("cases:list")
+    client.get(url)
+
+    few, page = queries_for(client, url)
+    assert page.count("Listed family") == 1
+
+    build_cases(team_a, manager, workers, referrer, 11, start=1)
+    many, page = queries_for(client, url)
+
+    assert page.count("Listed family") == 12
+    assert few == many
+    with django_assert_num_queries(TEAM_CASELOAD_QUERIES):
+        client.get(url)
+
+
+def test_home_dashboard_queries_do_not_grow_with_the_caseload(
+    team_a, manager, practitioner, referrer, django_assert_num_queries
+):
+    build_cases(team_a, manager, [practitioner], referrer, 1)
+    client = login(practitioner)
+    url = reverse("home")
+    client.get(url)
+
+    few, page = queries_for(client, url)
+    assert page.count("Listed family") == 1
+
+    build_cases(team_a, manager, [practitioner], referrer, 11, start=1)
+    many, page = queries_for(client, url)
+
+    assert page.count("Listed family") == 12
+    assert few == many
+    with django_assert_num_queries(HOME_QUERIES):
+        client.get(url)
