@@ -28,6 +28,7 @@ class User(AbstractUser):
         if key not in cache:
             cache[key] = list(
                 Membership.objects.filter(user=self, role__in=roles, active=True)
+                .order_by()  # the default ordering would defeat DISTINCT
                 .values_list("team_id", flat=True)
                 .distinct()
             )

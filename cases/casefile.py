@@ -40,7 +40,7 @@ class Due:
 
 def assessment_due(case: Case) -> datetime:
     team = case.team
-    return clock.add_hours(case.referral.received_at, team.assessment_hours, team.assessment_clock)
+    return clock.add_hours(case.assessment_clock_from, team.assessment_hours, team.assessment_clock)
 
 
 def next_due(case: Case, *, today: date, next_review_on: date | None) -> Due | None:
@@ -126,7 +126,7 @@ def build_case_file(case: Case, *, today: date | None = None) -> dict:
     }
     if assessment and assessment.completed_at:
         elapsed = clock.hours_between(
-            case.referral.received_at, assessment.completed_at, team.assessment_clock
+            case.assessment_clock_from, assessment.completed_at, team.assessment_clock
         )
         assessment_clock["elapsed"] = round(elapsed, 1)
         assessment_clock["met"] = elapsed <= team.assessment_hours

@@ -86,6 +86,9 @@ class Case(models.Model):
         default=pathway.Stage.AWAITING_ASSESSMENT,
     )
     allocated_at = models.DateTimeField(_("allocated"))
+    # The assessment clock starts at receipt of the referral; for a family taken off the
+    # waiting list it starts at allocation, or it would be overdue before the work began.
+    assessment_clock_from = models.DateTimeField(_("assessment clock starts"))
     allocated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +18,8 @@ def enqueue_on_commit(task: Any, *args: Any) -> None:
     def send() -> None:
         try:
             task.apply_async(args=args)
-        except Exception:  # noqa: BLE001 - any broker failure; the sweep catches up
+        except (OperationalError, ConnectionError, OSError):
+            # Only a broker failure is swallowed: an error inside an eager task still shows.
             logger.warning("Broker unavailable; %s(%s) left for the next sweep", task.name, args)
 
     transaction.on_commit(send)

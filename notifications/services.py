@@ -46,7 +46,8 @@ def send_notification_email_now(*, notification_id: int) -> bool:
     """Send one notification's email once. Returns False if there was nothing to send."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            # of=self: PostgreSQL cannot lock the nullable side of the recipient join.
+            Notification.objects.select_for_update(of=("self",))
             .select_related("recipient")
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()
@@ -96,7 +97,9 @@ def send_digest(*, user_id: int) -> int:
             body=render_to_string("notifications/digest.txt", context),
             to=[user.email],
         )
-        message.attach_alternative(render_to_string("notifications/digest.html", context), "text/html")
+        message.attach_alternative(
+            render_to_string("notifications/digest.html", context), "text/html"
+        )
         message.send()
         Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
             emailed_at=timezone.now()

@@ -4,7 +4,7 @@ import smtplib
 from datetime import timedelta
 
 from celery import shared_task
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from . import services
@@ -50,11 +50,10 @@ def send_digest(user_id: int) -> int:
 def send_daily_digests() -> int:
     from accounts.models import User
 
+    pending = Notification.objects.filter(recipient=OuterRef("pk"), emailed_at__isnull=True)
     ids = list(
-        User.objects.filter(
-            email_digest=True, is_active=True, notifications__emailed_at__isnull=True
-        )
-        .distinct()
+        User.objects.filter(email_digest=True, is_active=True)
+        .filter(Exists(pending))
         .values_list("pk", flat=True)
     )
     for pk in ids:

@@ -470,7 +470,9 @@ def allocate_referral(
         if not is_caseworker(referral.team, co_worker):
             raise ServiceError(_("The co-worker must be a practitioner in this team."))
     now = _checked_moment(allocated_at, referral)
+    from_waiting_list = WaitingListEntry.objects.filter(referral=referral).exists()
     case = Case.objects.create(
+        assessment_clock_from=now if from_waiting_list else referral.received_at,
         referral=referral,
         family=referral.family,
         team=referral.team,

@@ -102,7 +102,7 @@ def case_deadlines(team_ids, teams: dict[int, Team], now: datetime) -> list[Dead
     today = timezone.localdate(now)
     cases = (
         _scope(Case.objects.open(), team_ids)
-        .select_related("family", "referral")
+        .select_related("family")
         .annotate(
             assessed=Exists(
                 Case.objects.filter(pk=OuterRef("pk"), assessment__completed_at__isnull=False)
@@ -120,8 +120,8 @@ def case_deadlines(team_ids, teams: dict[int, Team], now: datetime) -> list[Dead
             "co_worker_id",
             "phase1_start",
             "allocated_at",
+            "assessment_clock_from",
             "family__name",
-            "referral__received_at",
         )
     )
     for case in cases:
@@ -133,7 +133,7 @@ def case_deadlines(team_ids, teams: dict[int, Team], now: datetime) -> list[Dead
             case.assessed
         ):
             due = clock.add_hours(
-                case.referral.received_at, team.assessment_hours, team.assessment_clock
+                case.assessment_clock_from, team.assessment_hours, team.assessment_clock
             )
             out.append(
                 Deadline(
@@ -253,13 +253,17 @@ def reading_deadlines(team_ids, teams: dict[int, Team]) -> list[Deadline]:  # no
         Person.objects.filter(
             family__cases__in=cases, kind__in=[MemberKind.ADULT, MemberKind.CHILD]
         )
-        .annotate(case_id=F("family__cases__pk"))
+        .annotate(case_id=F("family__cases__pk"), phase1_start=F("family__cases__phase1_start"))
         .annotate(started=Exists(has_start), closed=Exists(has_closure))
-        .values("case_id", "started", "closed")
+        .values("case_id", "started", "closed", "kind", "date_of_birth", "phase1_start")
     )
     missing_start: dict[int, int] = defaultdict(int)
     missing_closure: dict[int, int] = defaultdict(int)
     for row in people:
+        if row["kind"] == MemberKind.CHILD and not sdq_eligible(
+            row["date_of_birth"], row["phase1_start"]
+        ):
+            continue  # the SDQ is for children aged 3 to 16: nothing to chase
         if not row["started"]:
             missing_start[row["case_id"]] += 1
         elif not row["closed"]:
@@ -309,6 +313,17 @@ def reading_deadlines(team_ids, teams: dict[int, Team]) -> list[Deadline]:  # no
                 )
             )
     return out
+
+
+def sdq_eligible(date_of_birth, on) -> bool:  # noqa: ANN001
+    if date_of_birth is None or on is None:
+        return False
+    age = (
+        on.year
+        - date_of_birth.year
+        - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+    )
+    return 3 <= age <= 16
 
 
 def orphaned_cases(team_ids, now: datetime) -> list[Deadline]:  # noqa: ANN001
@@ -369,9 +384,11 @@ def teams_with_free_capacity_and_waiting(team_ids: Iterable[int] | None = None) 
     )
     if not waiting_teams:
         return []
+    # Practitioners and consultant social workers carry the intensive caseload; a manager
+    # without cases does not mean the team has room.
     loads = (
         Membership.objects.active()
-        .filter(team_id__in=waiting_teams, role__in=CASEWORKER_ROLES)
+        .filter(team_id__in=waiting_teams, role__in=[Role.PRACTITIONER, Role.CSW])
         .annotate(
             load=Count(
                 "user__cases",

@@ -93,12 +93,12 @@ def _send(deadline: deadlines.Deadline, step: str, managers: list[int], users: d
     else:
         to = deadline.recipients
     subject, body = _message(deadline, step)
-    for user_id in to:
-        user = users.get(user_id)
-        if user is not None and user.is_active:
-            notify_user(
-                recipient=user, subject=subject, body=body, url=deadline.url, reminder=reminder
-            )
+    active = [users[uid] for uid in to if uid in users and users[uid].is_active]
+    if not active:
+        # Nobody left to tell (the worker is inactive): the managers must hear of it.
+        active = [users[uid] for uid in managers if uid in users and users[uid].is_active]
+    for user in active:
+        notify_user(recipient=user, subject=subject, body=body, url=deadline.url, reminder=reminder)
     return 1
 
 

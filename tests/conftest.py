@@ -23,6 +23,36 @@ def missing_service(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _postgres_missing() -> str | None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "this test needs PostgreSQL (set DATABASE_URL)"
+    return None
+
+
+def _redis_missing() -> str | None:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return "this test needs Redis (set REDIS_URL)"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"Redis at {url} is not answering: {exc}"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Check services named by markers before any fixture runs: a transactional test that
+    skipped after its database fixture started would flush the seeded reference lists."""
+    checks = {"postgres": _postgres_missing, "redis": _redis_missing}
+    for name, check in checks.items():
+        if item.get_closest_marker(name):
+            reason = check()
+            if reason:
+                missing_service(reason)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _database_is_postgres_in_ci() -> None:
     if REQUIRE_SERVICES and settings.DATABASES["default"]["ENGINE"] != (
@@ -42,22 +72,17 @@ def _plain_static_storage(settings) -> None:
 
 @pytest.fixture
 def requires_postgres() -> None:
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        missing_service("this test needs PostgreSQL (set DATABASE_URL)")
+    reason = _postgres_missing()
+    if reason:
+        missing_service(reason)
 
 
 @pytest.fixture
 def requires_redis() -> str:
-    url = os.environ.get("REDIS_URL", "")
-    if not url:
-        missing_service("this test needs Redis (set REDIS_URL)")
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        missing_service(f"Redis at {url} is not answering: {exc}")
-    return url
+    reason = _redis_missing()
+    if reason:
+        missing_service(reason)
+    return os.environ["REDIS_URL"]
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+
     @factory.post_generation
     def password(self, create, extracted, **kwargs):  # noqa: ANN001, ANN003
         self.set_password(extracted or PASSWORD)
@@ -102,3 +103,59 @@ def outcome(code: str) -> ScreeningOutcome:
 
 def reason(outcome_code: str) -> ScreeningReason:
     return ScreeningReason.objects.filter(outcome__code=outcome_code).first()
+
+
+# --- Cases, waiting list, drafts and notifications (referral/case/notification tests) ---
+# Models are named as strings so this block needs no imports of its own.
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """An allocated case. Pass team= and worker=; the referral and family follow the team."""
+
+    class Meta:
+        model = "cases.Case"
+
+    team = factory.SubFactory(TeamFactory)
+    referral = factory.SubFactory(
+        ReferralFactory, team=factory.SelfAttribute("..team"), status="allocated"
+    )
+    family = factory.SelfAttribute("referral.family")
+    worker = factory.SubFactory(UserFactory)
+    co_worker = None
+    stage = "awaiting_assessment"
+    allocated_at = factory.LazyFunction(timezone.now)
+    assessment_clock_from = factory.LazyAttribute(lambda c: c.referral.received_at)
+    allocated_by = factory.SelfAttribute("worker")
+
+
+class WaitingListEntryFactory(factory.django.DjangoModelFactory):
+    """A current waiting-list entry for a referral on the waiting list."""
+
+    class Meta:
+        model = "referrals.WaitingListEntry"
+
+    referral = factory.SubFactory(ReferralFactory, status="waiting")
+    priority = 2
+    notes = ""
+    added_at = factory.LazyFunction(timezone.now)
+
+
+class ReferralDraftFactory(factory.django.DjangoModelFactory):
+    """A saved draft. data holds lists of strings, as the form view stores request.POST."""
+
+    class Meta:
+        model = "referrals.ReferralDraft"
+
+    owner = factory.SubFactory(UserFactory)
+    title = "Evans family"
+    data = factory.LazyFunction(lambda: {"family_name": ["Evans family"]})
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    subject = factory.Sequence(lambda n: f"Notification {n}")
+    body = "Something happened to a referral."
+    url = ""

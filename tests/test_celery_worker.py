@@ -35,10 +35,9 @@ def _database_url() -> str:
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
-def test_worker_process_sends_notification_email_through_redis(
-    requires_postgres, requires_redis
-):
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_process_sends_notification_email_through_redis(requires_postgres, requires_redis):
     user = UserFactory(username="worker_test", email="worker@example.org")
     notification = Notification.objects.create(
         recipient=user, subject="Integration", body="Sent by a real worker", url="/"
@@ -52,10 +51,26 @@ def test_worker_process_sends_notification_email_through_redis(
         "DJANGO_SECRET_KEY": "worker-test",
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ifss", "worker", "--pool=solo",
-         "-Q", queue, "--loglevel=info", "--without-heartbeat", "--without-gossip",
-         "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ifss",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=info",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     old = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False

@@ -1,0 +1,178 @@
+"""The team's "due and overdue" page: managers only, their own teams only, counts per
+worker, overdue rows in red, and a query count that does not grow with the caseload."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import count
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reviews.models import Review
+
+from .helpers import case_received, local, submitted_referral
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
+
+NOW = local(date(2026, 3, 2), 12)
+URL = "/due/"
+_names = count()
+
+
+@pytest.fixture
+def frozen(time_machine):  # noqa: ANN001, ANN201
+    time_machine.move_to(NOW, tick=False)
+    return time_machine
+
+
+def client_for(user) -> Client:  # noqa: ANN001
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def overdue_case(team, worker, name: str):  # noqa: ANN001, ANN201
+    # Assessment due 24 hours ago.
+    return case_received(team, worker, NOW - timedelta(hours=96), referral__family__name=name)
+
+
+def upcoming_case(team, worker, name: str):  # noqa: ANN001, ANN201
+    # Assessment due in 48 hours.
+    return case_received(team, worker, NOW - timedelta(hours=24), referral__family__name=name)
+
+
+def test_the_url():
+    assert reverse("reminders:due") == URL
+
+
+def test_a_manager_sees_counts_per_worker_and_overdue_rows_in_red(
+    frozen, team_a, manager, practitioner, practitioner2
+):
+    overdue_case(team_a, practitioner, "Ashworth family")
+    overdue_case(team_a, practitioner, "Bevan family")
+    upcoming_case(team_a, practitioner, "Cadwallader family")
+    upcoming_case(team_a, practitioner2, "Davies family")
+    submitted_referral(team_a, NOW - timedelta(hours=30), family__name="Evans family")
+
+    response = client_for(manager).get(URL)
+
+    assert response.status_code == 200
+    counts = {
+        (row["worker"].username if row["worker"] else None): (row["overdue"], row["upcoming"])
+        for row in response.context["counts"]
+    }
+    # The referral (not yet allocated) is the manager's: its first contact is 6 hours
+    # overdue and its screening decision is due in 3.75 days.
+    assert counts == {
+        "practitioner_a": (2, 1),
+        "practitioner2_a": (0, 1),
+        None: (1, 1),
+    }
+    assert response.context["overdue_total"] == 3
+    page = response.content.decode()
+    per_worker = page.split('data-testid="per-worker"')[1].split("</table>")[0]
+    assert str(practitioner) in per_worker and str(practitioner2) in per_worker
+    assert "Unallocated (manager)" in per_worker
+    items = page.split('data-testid="due-items"')[1].split("</table>")[0]
+    rows = items.split("<tr")[2:]  # skip the header row
+    assert len(rows) == 6
+    red = [r for r in rows if r.startswith(' class="overdue"')]
+    assert len(red) == 3
+    assert sum("Ashworth family" in r for r in red) == 1
+    assert sum("Bevan family" in r for r in red) == 1
+    assert sum("Evans family" in r and "First contact" in r for r in red) == 1
+    assert all("overdue by" in r for r in red)
+    assert not any("Cadwallader family" in r or "Davies family" in r for r in red)
+    # In due order: the two assessments (a day overdue), then the first contact (6 hours).
+    assert ["Evans family" in r for r in rows[:3]] == [False, False, True]
+    assert rows[3].startswith(' class="due-soon"')  # Cadwallader/Davies, due in 2 days
+
+
+def test_the_list_filters_to_one_worker(frozen, team_a, manager, practitioner, practitioner2):
+    overdue_case(team_a, practitioner, "Ashworth family")
+    upcoming_case(team_a, practitioner2, "Davies family")
+
+    page = client_for(manager).get(URL, {"worker": practitioner2.pk}).content.decode()
+    items = page.split('data-testid="due-items"')[1]
+
+    assert "Davies family" in items
+    assert "Ashworth family" not in items
+
+
+@pytest.mark.parametrize("who", ["practitioner", "referrer", "board_member"])
+def test_only_managers_may_see_the_page(frozen, request, who, team_a, manager):  # noqa: ANN001
+    user = request.getfixturevalue(who)
+
+    assert client_for(user).get(URL).status_code == 404
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(frozen):
+    response = Client().get(URL)
+
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_another_teams_items_are_not_shown(
+    frozen, team_a, team_b, manager, practitioner, other_manager, other_practitioner
+):
+    overdue_case(team_a, practitioner, "Ashworth family")
+    overdue_case(team_b, other_practitioner, "Hidden family")
+    submitted_referral(team_b, NOW - timedelta(hours=30), family__name="Secret family")
+
+    page = client_for(manager).get(URL).content.decode()
+    assert "Ashworth family" in page
+    assert "Hidden family" not in page
+    assert "Secret family" not in page
+    assert str(other_practitioner) not in page
+
+    other = client_for(other_manager).get(URL).content.decode()
+    assert "Hidden family" in other and "Secret family" in other
+    assert "Ashworth family" not in other
+
+
+def test_the_query_count_does_not_grow_with_the_caseload(
+    frozen, team_a, manager, practitioner, practitioner2, django_assert_num_queries
+):
+    client = client_for(manager)
+    workers = [practitioner, practitioner2]
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            i = next(_names)
+            maker = overdue_case if i % 2 else upcoming_case
+            maker(team_a, workers[i % 2], f"Zeta family {i}")
+
+    # A case in Phase 1 and one in Phase 2, so the readings and reviews are looked up too.
+    phase1 = case_received(team_a, practitioner, NOW - timedelta(days=14), stage="phase1")
+    phase1.phase1_start = NOW.date() - timedelta(days=10)
+    phase1.save()
+    phase2 = case_received(team_a, practitioner2, NOW - timedelta(days=90), stage="phase2")
+    phase2.phase1_start = NOW.date() - timedelta(days=80)
+    phase2.phase1_end = NOW.date() - timedelta(days=40)
+    phase2.save()
+    Review.objects.create(case=phase2, offset_months=1, due_on=NOW.date() + timedelta(days=1))
+    add(1)
+    client.get(URL)  # warm up
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(URL).content.decode()
+    assert page.count("Zeta family") == 1
+
+    add(14)
+    with CaptureQueriesContext(connection) as fifteen:
+        page = client.get(URL).content.decode()
+    assert page.count("Zeta family") == 15
+
+    assert len(one.captured_queries) == len(fifteen.captured_queries)
+    with django_assert_num_queries(EXPECTED_QUERIES):
+        client.get(URL)
+
+
+# The session, the user, the manager's teams; deadlines.collect: teams, referrals, cases,
+# reviews, cases for readings, their people, their last reviews, orphaned cases; the
+# workers shown; and the page frame (the user's roles, the bell's unread count).
+EXPECTED_QUERIES = 14
