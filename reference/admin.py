@@ -22,8 +22,14 @@ class ReferenceAdmin(admin.ModelAdmin):
 
 
 for model in (
-    PresentingIssue, Substance, LegalStatus, ReferralRoute, OnwardService,
-    NotProceedReason, PracticeMethod, GoalCategory,
+    PresentingIssue,
+    Substance,
+    LegalStatus,
+    ReferralRoute,
+    OnwardService,
+    NotProceedReason,
+    PracticeMethod,
+    GoalCategory,
 ):
     admin.site.register(model, ReferenceAdmin)
 

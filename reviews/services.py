@@ -15,9 +15,9 @@ from accounts.models import Role, User
 from cases import pathway
 from cases.errors import ServiceError, StaleEdit
 from cases.models import Case
-from referrals.services import tell_referrer
 from outcomes.models import Goal, GoalScore
 from reference.models import OnwardService
+from referrals.services import tell_referrer
 
 from .models import Booster, Review
 
