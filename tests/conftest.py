@@ -149,3 +149,35 @@ def other_manager(team_b):
 @pytest.fixture
 def other_practitioner(team_b):
     return _member(team_b, Role.PRACTITIONER, "practitioner_b")
+
+
+def _seed_reference_lists() -> None:
+    """Run the data migrations' seed functions again (they are idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in (
+        "accounts.migrations.0002_seed_local_authorities",
+        "reference.migrations.0002_seed_reference_lists",
+        "reference.migrations.0003_pathway_lists",
+    ):
+        importlib.import_module(module).seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_lists_for_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """A transactional test empties every table when it ends, including the reference lists
+    that migrations seed; serialized rollback does not always restore them (live servers,
+    threads). Seed them again before any test that runs outside a rolled-back transaction."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from accounts.models import LocalAuthority
+
+    if not LocalAuthority.objects.exists():
+        _seed_reference_lists()

@@ -61,10 +61,12 @@ def test_two_sweeps_at_the_same_moment_send_each_reminder_once(requires_postgres
     manager = UserFactory(username="manager_a")
     manager2 = UserFactory(username="manager2_a")
     worker = UserFactory(username="practitioner_a")
+    spare = UserFactory(username="practitioner2_a")
     for user, role in (
         (manager, Role.MANAGER),
         (manager2, Role.MANAGER),
         (worker, Role.PRACTITIONER),
+        (spare, Role.PRACTITIONER),
     ):
         MembershipFactory(user=user, team=team_a, role=role)
     now = timezone.now()
@@ -74,8 +76,8 @@ def test_two_sweeps_at_the_same_moment_send_each_reminder_once(requires_postgres
     late = [case_received(team_a, worker, now - timedelta(days=6, hours=1)) for _ in range(3)]
     backlog = [case_received(team_a, worker, now - timedelta(days=30)) for _ in range(5)]
     WaitingListEntryFactory(referral__team=team_a)
-    # The worker carries 12 cases, over capacity; the managers carry none, so the team has
-    # capacity and a family is waiting: the recheck is due too.
+    # The worker carries 12 cases, over capacity; a second practitioner carries none, so the
+    # team has capacity and a family is waiting: the recheck is due too.
 
     results = []
     for _ in range(ROUNDS):
