@@ -21,10 +21,14 @@ demo: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py load_demo
 
 # The embedded default: SQLite and a filesystem Celery broker under var/, with a worker
-# (and beat) started beside the development server and stopped with it.
+# (and beat) started beside the development server and stopped with it. Two-factor sign-in
+# is optional in the demo (anyone can turn it on); production requires it for managers,
+# performance officers and administrators.
 run: demo
 	@echo "Starting the Celery worker (embedded filesystem broker) and the web server..."
 	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-true}; \
+	export IFSS_TWO_FACTOR_ROLES=$${IFSS_TWO_FACTOR_ROLES-}; \
+	export IFSS_TWO_FACTOR_FOR_ADMINS=$${IFSS_TWO_FACTOR_FOR_ADMINS:-false}; \
 	$(PY) -m celery -A ifss worker --beat --pool=solo --loglevel=warning \
 		--schedule var/celerybeat-schedule & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

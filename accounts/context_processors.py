@@ -12,7 +12,16 @@ def navigation(request: HttpRequest) -> dict:
     from notifications.models import Notification
 
     roles = user.roles()
+    from django.conf import settings
+
+    from .models import FormDraft
+
+    draft = None
+    if request.method == "GET":
+        draft = FormDraft.objects.filter(user=user, path=request.path).first()
     return {
+        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+        "form_draft": draft,
         "nav": {
             "can_refer": user.is_superuser or bool(roles & {Role.REFERRER, *STAFF_ROLES}),
             "is_staff_member": user.is_superuser or bool(roles & set(STAFF_ROLES)),
@@ -20,5 +29,5 @@ def navigation(request: HttpRequest) -> dict:
             "is_caseworker": bool(roles & {Role.PRACTITIONER, Role.CSW, Role.MANAGER}),
             "is_board": Role.BOARD in roles,
             "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
-        }
+        },
     }

@@ -163,3 +163,22 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.team}"
+
+
+class FormDraft(models.Model):
+    """What a user typed into a form page, saved by the page every few seconds, so an idle
+    timeout or a lost connection never loses it. Deleted when the form is submitted."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="form_drafts")
+    path = models.CharField(max_length=300)
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # One draft per user per form page: the page's autosave overwrites it.
+            models.UniqueConstraint(fields=["user", "path"], name="formdraft_one_per_page"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.path}"

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import views
+from . import twofactor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,13 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
+    path("accounts/two-factor/", twofactor_views.manage, name="two_factor_manage"),
+    path("accounts/two-factor/setup/", twofactor_views.setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", twofactor_views.verify, name="two_factor_verify"),
+    path("accounts/two-factor/codes/", twofactor_views.new_codes, name="two_factor_codes"),
+    path("accounts/two-factor/disable/", twofactor_views.disable, name="two_factor_disable"),
+    path("accounts/keepalive/", twofactor_views.keepalive, name="keepalive"),
+    path("accounts/autosave/", twofactor_views.autosave, name="autosave"),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),

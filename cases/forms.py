@@ -208,3 +208,22 @@ class OverrideForm(forms.Form):
 
     def value(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data["successful"])
+
+
+class RestrictionForm(forms.Form):
+    restricted = forms.BooleanField(
+        label=_("Restrict this case to named people"),
+        required=False,
+        help_text=_("For example when the family is related to a member of staff."),
+    )
+    people = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Who may see it (you and the case's workers always may)"),
+    )
+
+    def __init__(self, *args, staff, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = staff
+        self.fields["people"].label_from_instance = lambda u: u.get_full_name() or u.username

@@ -13,6 +13,15 @@ from accounts.models import STAFF_ROLES
 from . import pathway
 
 
+def hidden_from(user, case_ref: str) -> models.Exists:  # noqa: ANN001
+    """True for rows whose case is restricted and does not name this user."""
+    return models.Exists(
+        Case.objects.filter(pk=models.OuterRef(case_ref), restricted=True).exclude(
+            restricted_to=user
+        )
+    )
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def open(self) -> CaseQuerySet:
         return self.exclude(stage=pathway.Stage.CLOSED)
@@ -23,7 +32,9 @@ class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user) -> CaseQuerySet:  # noqa: ANN001
         if user.is_superuser:
             return self
-        return self.filter(team_id__in=user.team_ids_with_role(*STAFF_ROLES))
+        return self.filter(team_id__in=user.team_ids_with_role(*STAFF_ROLES)).exclude(
+            hidden_from(user, "pk")
+        )
 
     def worked_by(self, user) -> CaseQuerySet:  # noqa: ANN001
         return self.filter(Q(worker=user) | Q(co_worker=user))
@@ -99,6 +110,14 @@ class Case(models.Model):
     )
     phase1_end = models.DateField(_("Phase 1 ended"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # A restricted case (a staff member's relative, say) is visible only to named users.
+    restricted = models.BooleanField(_("restricted"), default=False)
+    restricted_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="restricted_cases",
+        verbose_name=_("only these people may see it"),
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = CaseQuerySet.as_manager()

@@ -410,3 +410,18 @@ def override_success(
     closure.overridden_by = user if successful is not None else None
     closure.save(update_fields=["success_override", "override_reason", "overridden_by"])
     return closure
+
+
+@transaction.atomic
+def restrict_case(*, case_id: int, user: User, restricted: bool, people: list[User]) -> Case:
+    """A manager limits who may see a case. The manager and the case's workers always stay
+    on the list, so nobody locks the case away from the people doing the work."""
+    case = _lock_case(case_id)
+    if case.team_id not in user.team_ids_with_role(Role.MANAGER):
+        raise ServiceError(_("Only a manager of the team can restrict a case."))
+    case.restricted = restricted
+    case.version += 1
+    case.save(update_fields=["restricted", "version"])
+    keep = {user.pk, case.worker_id, case.co_worker_id} - {None}
+    case.restricted_to.set(list({p.pk for p in people} | keep) if restricted else [])
+    return case

@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/step-down/finish/", views.finish_step_down, name="finish_step_down"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/closure/override/", views.override, name="override"),
+    path("<int:pk>/restrict/", views.restrict, name="restrict"),
 ]

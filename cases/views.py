@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, Team
+from accounts.models import STAFF_ROLES, Role, Team, User
+from audit.services import recent_viewers, record_view
 from families.models import Person
 from referrals.services import caseworkers_with_load
 from reporting.pdf import render_family_plan_pdf
@@ -25,6 +26,7 @@ from .forms import (
     FamilyPlanForm,
     OverrideForm,
     ProceedForm,
+    RestrictionForm,
     StartAssessmentForm,
 )
 from .models import Assessment, Case, Closure, FamilyPlan, StageChange
@@ -78,6 +80,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
+    record_view(case, case.family)
     members = list(
         Person.objects.filter(family=case.family)
         .select_related("legal_status")
@@ -95,6 +98,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "allowed": [s.value for s in allowed],
             "is_manager": is_manager,
             "Stage": pathway.Stage,
+            "viewers": recent_viewers(case),
             **file,
         },
     )
@@ -254,7 +258,8 @@ def add_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 def plan_pdf(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = get_object_or_404(FamilyPlan.objects.select_related("case"), pk=plan_pk)
-    get_case_for_user(request.user, plan.case_id)  # 404 unless the user may see the case
+    case = get_case_for_user(request.user, plan.case_id)  # 404 unless the user may see it
+    record_view(case, case.family)
     response = HttpResponse(render_family_plan_pdf(plan), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="family-plan-{plan.case_id}-v{plan.number}.pdf"'
@@ -344,3 +349,28 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
     if done:
         return redirect("cases:detail", pk=case.pk)
     return _case_form(request, case, form, _("Override the success class"))
+
+
+def restrict(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if case.team_id not in request.user.team_ids_with_role(Role.MANAGER):
+        raise Http404
+    staff = User.objects.filter(
+        memberships__team=case.team, memberships__role__in=STAFF_ROLES, memberships__active=True
+    ).distinct()
+    form = RestrictionForm(
+        request.POST or None,
+        staff=staff,
+        initial={"restricted": case.restricted, "people": list(case.restricted_to.all())},
+    )
+    done, _stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.restrict_case(
+            case_id=case.pk, user=request.user, restricted=d["restricted"], people=list(d["people"])
+        ),
+        _("Access to the case updated."),
+    )
+    if done:
+        return redirect("cases:detail", pk=case.pk)
+    return _case_form(request, case, form, _("Restrict access"))

@@ -15,7 +15,14 @@ class FamilyQuerySet(models.QuerySet["Family"]):
 
         if user.is_superuser:
             return self
-        return self.filter(team_id__in=user.team_ids_with_role(*STAFF_ROLES))
+        from cases.models import Case
+
+        restricted = Case.objects.filter(family=models.OuterRef("pk"), restricted=True).exclude(
+            restricted_to=user
+        )
+        return self.filter(team_id__in=user.team_ids_with_role(*STAFF_ROLES)).exclude(
+            models.Exists(restricted)
+        )
 
 
 class HouseholdType(models.TextChoices):
@@ -139,3 +146,39 @@ class Person(models.Model):
             return None
         dob = self.date_of_birth
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+class ConsentTopic(models.TextChoices):
+    REFERRAL = "referral", _("Referral to the team")
+    SHARING = "sharing", _("Sharing information with partner agencies")
+    FOLLOW_UP = "follow_up", _("Contact for follow-up after closure")
+    EVALUATION = "evaluation", _("Taking part in evaluation")
+
+
+class Consent(models.Model):
+    """What one family member agreed to, and who may be told. The latest row per topic is
+    in force; earlier rows stay as the history."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    topic = models.CharField(_("about"), max_length=20, choices=ConsentTopic.choices)
+    agreed = models.BooleanField(_("agreed"))
+    who_may_be_told = models.CharField(
+        _("who may be told"),
+        max_length=300,
+        blank=True,
+        help_text=_("Agencies or people information may be shared with."),
+    )
+    recorded_on = models.DateField(_("recorded on"))
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["person", "topic", "-recorded_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(topic__in=ConsentTopic.values), name="consent_topic_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_topic_display()} ({'yes' if self.agreed else 'no'})"

@@ -36,8 +36,16 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         """A referrer sees their own referrals; team staff see their teams'; boards see none."""
         if user.is_superuser:
             return self
+        from cases.models import Case
+
+        # A referral whose case is restricted is hidden from staff not named on it (the
+        # referrer who made it still sees its status).
+        restricted = Case.objects.filter(referral=models.OuterRef("pk"), restricted=True).exclude(
+            restricted_to=user
+        )
         return self.filter(
-            Q(created_by=user) | Q(team_id__in=user.team_ids_with_role(*STAFF_ROLES))
+            Q(created_by=user)
+            | (Q(team_id__in=user.team_ids_with_role(*STAFF_ROLES)) & ~models.Exists(restricted))
         )
 
     def managed_by(self, user) -> ReferralQuerySet:  # noqa: ANN001

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import STAFF_ROLES, Role, Team
+from audit.services import record_view
 from families.models import Family, Person
 from reviews.models import Review
 
@@ -239,6 +240,7 @@ def draft_delete(request: HttpRequest, draft_id: int) -> HttpResponse:
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk)
+    record_view(referral, referral.family)
     members = list(
         Person.objects.filter(family=referral.family)
         .select_related("legal_status")

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import record_view
 from cases.access import get_case_for_user
 from cases.formflow import submit_to_service
 from outcomes.models import Goal
@@ -87,6 +88,7 @@ def record_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 def review_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     review = _report_for_user(request, pk)
+    record_view(review.case)
     response = HttpResponse(render_review_report_pdf(review), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="review-{review.case_id}-{review.offset_months}m.pdf"'

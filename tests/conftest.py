@@ -70,6 +70,16 @@ def _plain_static_storage(settings) -> None:
     }
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_not_required(settings) -> None:
+    """Most tests sign users in with force_login; two-factor sign-in is switched on by the
+    tests of it (tests/accounts/test_two_factor.py), which use the production setting."""
+    settings.TWO_FACTOR_ROLES = []
+    settings.TWO_FACTOR_FOR_ADMINS = False
+    # Journeys move the clock by hours or months; the idle timeout has its own tests.
+    settings.SESSION_COOKIE_AGE = 60 * 60 * 24 * 800
+
+
 @pytest.fixture
 def requires_postgres() -> None:
     reason = _postgres_missing()

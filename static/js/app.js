@@ -1,27 +1,122 @@
-// IFSS Case Manager: behaviour that needs script, kept out of the HTML (no inline scripts).
+// IFSS Case Manager: behaviour that needs script, kept out of the HTML (no inline scripts,
+// so the Content Security Policy can forbid them).
 (function () {
   "use strict";
+  var body = document.body;
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
   // Ask before destructive or irreversible actions: <form data-confirm="...">.
   document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var message = form.getAttribute("data-confirm");
+    var message = event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) {
       event.preventDefault();
     }
   });
+
   // Stop a double click from sending a form twice; the server also refuses duplicates.
   document.addEventListener("submit", function (event) {
     if (event.defaultPrevented) { return; }
+    var form = event.target;
     var button = event.submitter;
     if (button && button.name) {
       var hidden = document.createElement("input");
       hidden.type = "hidden";
       hidden.name = button.name;
       hidden.value = button.value;
-      event.target.appendChild(hidden);
+      form.appendChild(hidden);
     }
-    event.target.querySelectorAll("button[type=submit]").forEach(function (b) {
-      b.disabled = true;
-    });
+    form.dataset.submitted = "1";
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
   });
+
+  // --- Nothing typed is lost: forms are saved on the server while you type ---------------
+  function formFields(form) {
+    var fields = {};
+    new FormData(form).forEach(function (value, name) {
+      if (name === "csrfmiddlewaretoken" || typeof value !== "string") { return; }
+      (fields[name] = fields[name] || []).push(value);
+    });
+    return fields;
+  }
+  function post(url, payload) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "Content-Type": "application/json" },
+      body: payload ? JSON.stringify(payload) : "{}",
+    });
+  }
+  var autosaveUrl = body.getAttribute("data-autosave-url");
+  var editable = Array.prototype.filter.call(document.querySelectorAll("main form[method=post]"),
+    function (f) { return !f.hasAttribute("data-no-autosave") && f.querySelector("textarea, input[type=text], input[type=number], input[type=date], input[type=datetime-local], select"); });
+  var dirty = false;
+  editable.forEach(function (form) {
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
+  });
+  function saveDrafts() {
+    if (!dirty || !autosaveUrl || !editable.length) { return Promise.resolve(); }
+    dirty = false;
+    var fields = {};
+    editable.forEach(function (form) {
+      if (form.dataset.submitted) { return; }
+      var f = formFields(form);
+      Object.keys(f).forEach(function (k) { fields[k] = f[k]; });
+    });
+    return post(autosaveUrl, { path: window.location.pathname, fields: fields }).catch(function () { dirty = true; });
+  }
+  if (autosaveUrl && editable.length) {
+    window.setInterval(saveDrafts, 15000);
+    window.addEventListener("pagehide", saveDrafts);
+  }
+
+  // Restore a saved draft into the page's form on request.
+  var restoreButton = document.getElementById("draft-restore-button");
+  var draftData = document.getElementById("form-draft-data");
+  if (restoreButton && draftData) {
+    restoreButton.addEventListener("click", function () {
+      var data = JSON.parse(draftData.textContent);
+      editable.forEach(function (form) {
+        Object.keys(data).forEach(function (name) {
+          var values = data[name];
+          var inputs = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+          inputs.forEach(function (input) {
+            if (input.type === "checkbox" || input.type === "radio") {
+              input.checked = values.indexOf(input.value) !== -1;
+            } else if (input.tagName === "SELECT" && input.multiple) {
+              Array.prototype.forEach.call(input.options, function (o) { o.selected = values.indexOf(o.value) !== -1; });
+            } else if (input.type !== "hidden" || name !== "version") {
+              input.value = values[0];
+            }
+          });
+        });
+      });
+      document.getElementById("draft-restore").remove();
+      dirty = true;
+    });
+  }
+
+  // --- Idle timeout: warn two minutes before the session ends -----------------------------
+  var seconds = parseInt(body.getAttribute("data-session-seconds") || "0", 10);
+  var keepaliveUrl = body.getAttribute("data-keepalive-url");
+  var modalElement = document.getElementById("idle-warning");
+  if (seconds > 0 && modalElement && window.bootstrap) {
+    var modal = new window.bootstrap.Modal(modalElement);
+    var warnTimer, endTimer;
+    var schedule = function () {
+      window.clearTimeout(warnTimer);
+      window.clearTimeout(endTimer);
+      warnTimer = window.setTimeout(function () { modal.show(); }, Math.max(seconds - 120, 5) * 1000);
+      endTimer = window.setTimeout(function () {
+        saveDrafts().finally(function () {
+          window.location.href = body.getAttribute("data-login-url") + "?next=" + encodeURIComponent(window.location.pathname);
+        });
+      }, seconds * 1000);
+    };
+    document.getElementById("idle-stay").addEventListener("click", function () {
+      saveDrafts();
+      post(keepaliveUrl).then(function () { modal.hide(); schedule(); });
+    });
+    schedule();
+  }
 })();

@@ -34,7 +34,7 @@ import pytest
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import ContactMode, SubstanceChange, WorkType
+from cases.models import Assessment, ContactMode, SubstanceChange, WorkType
 from families.models import MemberKind
 from notifications.models import Notification
 from outcomes.models import Instrument, Occasion
@@ -149,8 +149,7 @@ class Life:
         )
 
     def complete_assessment(self) -> None:
-        assessment = self.case.assessment
-        assessment.refresh_from_db()
+        assessment = Assessment.objects.get(case=self.case)
         case_services.update_assessment(
             assessment_id=assessment.pk,
             user=self.worker,

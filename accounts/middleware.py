@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .twofactor import has_confirmed_device, two_factor_required
+
+# Set in the session when this sign-in needs no second factor (a new sign-in starts afresh).
+EXEMPT_KEY = "two_factor_exempt"
+# Pages a signed-in user who has not passed the second factor may still reach.
+OPEN_PREFIXES = ("/accounts/logout/", "/accounts/two-factor/", "/static/", "/accounts/keepalive/")
+
+
+class PermissionsPolicyMiddleware:
+    """Headers Django does not set: the app needs no camera, microphone or location."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+        )
+        response.setdefault("Cache-Control", "no-store" if _is_page(response) else "")
+        if not response["Cache-Control"]:
+            del response["Cache-Control"]
+        return response
+
+
+def _is_page(response: HttpResponse) -> bool:
+    # Personal data must not linger in shared browser caches on council machines.
+    content_type = response.get("Content-Type", "")
+    return content_type.startswith(("text/html", "application/pdf", "application/zip"))
+
+
+class TwoFactorMiddleware:
+    """Once signed in with a password, a user who must (or chose to) use an authenticator
+    app passes the second factor before anything else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and not request.session.get(EXEMPT_KEY)
+            and not request.path.startswith(OPEN_PREFIXES)
+            and not request.path.startswith(settings.STATIC_URL)
+        ):
+            if has_confirmed_device(user):
+                return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
+            if two_factor_required(user):
+                return redirect("two_factor_setup")
+            # Neither required nor chosen: decided once per sign-in, not on every request.
+            request.session[EXEMPT_KEY] = True
+        return self.get_response(request)
+
+
+class FormDraftMiddleware:
+    """A form page that was submitted successfully (a redirect after POST) needs its
+    autosaved draft no more."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and response.status_code in (301, 302, 303)
+            and request.user.is_authenticated
+            and request.path != reverse("autosave")
+        ):
+            from .models import FormDraft
+
+            FormDraft.objects.filter(user=request.user, path=request.path).delete()
+        return response

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from . import twofactor
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def setup(request: HttpRequest) -> HttpResponse:
+    """Scan the QR code, type the first code, get recovery codes once."""
+    user = request.user
+    if twofactor.has_confirmed_device(user) and not user.is_verified():
+        return redirect("two_factor_verify")
+    device = twofactor.pending_device(user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.confirm_device(device=device, token=form.cleaned_data["token"])
+        if codes is None:
+            form.add_error("token", _("That code is not right. Check the clock on your phone."))
+        else:
+            otp_login(request, device)
+            request.session.pop("two_factor_exempt", None)
+            return render(request, "accounts/two_factor_codes.html", {"codes": codes})
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": twofactor.qr_data_uri(device),
+            "secret": twofactor.secret_for_typing(device),
+            "required": twofactor.two_factor_required(user),
+        },
+    )
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"].strip().replace(" ", ""))
+        if device is None:
+            form.add_error("token", _("That code is not right."))
+        else:
+            otp_login(request, device)
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = "/"
+            return redirect(target)
+    return render(request, "accounts/two_factor_verify.html", {"form": form})
+
+
+def manage(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/two_factor_manage.html",
+        {
+            "enabled": twofactor.has_confirmed_device(request.user),
+            "required": twofactor.two_factor_required(request.user),
+        },
+    )
+
+
+@require_POST
+def new_codes(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_verified():
+        return redirect("two_factor_verify")
+    codes = twofactor.new_recovery_codes(user=request.user)
+    return render(request, "accounts/two_factor_codes.html", {"codes": codes})
+
+
+@require_POST
+def disable(request: HttpRequest) -> HttpResponse:
+    if twofactor.two_factor_required(request.user):
+        messages.error(request, _("Your role requires two-factor sign-in."))
+    else:
+        twofactor.remove_devices(user=request.user)
+        messages.success(request, _("Two-factor sign-in is off."))
+    return redirect("two_factor_manage")
+
+
+@require_POST
+def keepalive(request: HttpRequest) -> HttpResponse:
+    """The idle-timeout warning's "stay signed in": any request renews the session."""
+    return HttpResponse(status=204)
+
+
+@require_POST
+def autosave(request: HttpRequest) -> HttpResponse:
+    """Keep what is typed in a form page on the server (JSON: {path, fields})."""
+    import json
+
+    from .models import FormDraft
+
+    try:
+        payload = json.loads(request.body.decode() or "{}")
+        path = str(payload["path"])[:300]
+        fields = {
+            str(k)[:100]: [str(v)[:20000] for v in (vs if isinstance(vs, list) else [vs])][:50]
+            for k, vs in dict(payload["fields"]).items()
+            if k != "csrfmiddlewaretoken"
+        }
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return HttpResponse(status=400)
+    if not path.startswith("/") or len(fields) > 300:
+        return HttpResponse(status=400)
+    FormDraft.objects.update_or_create(user=request.user, path=path, defaults={"data": fields})
+    return HttpResponse(status=204)

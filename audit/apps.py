@@ -1,0 +1,42 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = _("Audit")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import signals  # noqa: F401 - sign-in events
+
+        # Every change to these records is logged with the fields before and after; views
+        # are logged by audit.services.record_view.
+        for label in (
+            "accounts.User",
+            "accounts.Team",
+            "accounts.Membership",
+            "families.Family",
+            "families.Person",
+            "families.Consent",
+            "referrals.Referral",
+            "referrals.ScreeningDecision",
+            "referrals.WaitingListEntry",
+            "cases.Case",
+            "cases.Assessment",
+            "cases.Contact",
+            "cases.FamilyPlan",
+            "cases.Closure",
+            "cases.ChildOutcome",
+            "outcomes.Goal",
+            "outcomes.GoalScore",
+            "outcomes.Reading",
+            "reviews.Review",
+            "reviews.Booster",
+        ):
+            from django.apps import apps
+
+            model = apps.get_model(label)
+            exclude = ["password", "last_login"] if label == "accounts.User" else []
+            auditlog.register(model, exclude_fields=exclude)
