@@ -50,6 +50,7 @@ class Family(models.Model):
         _("household type"), max_length=20, choices=HouseholdType.choices, blank=True
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     objects = FamilyQuerySet.as_manager()
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/", include("outcomes.urls")),
     path("reviews/", include("reviews.urls")),
     path("due/", include("reminders.urls")),
+    path("audit/", include("audit.urls")),
+    path("privacy/", include("families.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from auditlog.models import LogEntry
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership, Role
+from referrals.forms import DATE_WIDGET
+
+RECORD_TYPES = {
+    "case": ("cases", "case"),
+    "referral": ("referrals", "referral"),
+    "family": ("families", "family"),
+    "person": ("families", "person"),
+    "user": ("accounts", "user"),
+}
+
+
+class AuditSearchForm(forms.Form):
+    actor = forms.CharField(label=_("User name"), required=False, max_length=150)
+    record = forms.ChoiceField(
+        label=_("Record"),
+        required=False,
+        choices=[("", _("Any"))] + [(k, k.title()) for k in RECORD_TYPES],
+    )
+    record_id = forms.IntegerField(label=_("Record number"), required=False, min_value=1)
+    action = forms.TypedChoiceField(
+        label=_("Action"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any"))] + [(v, str(label)) for v, label in LogEntry.Action.choices],
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+
+
+def _at(day, moment: time) -> datetime:  # noqa: ANN001
+    return timezone.make_aware(datetime.combine(day, moment))
+
+
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Managers search what their teams' people viewed and changed; administrators, all."""
+    user = request.user
+    manager_teams = user.team_ids_with_role(Role.MANAGER)
+    if not (user.is_superuser or manager_teams):
+        raise Http404
+    qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+    if not user.is_superuser:
+        members = Membership.objects.filter(team_id__in=manager_teams).values("user_id")
+        qs = qs.filter(actor_id__in=members)
+    form = AuditSearchForm(request.GET or None)
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["actor"]:
+            qs = qs.filter(
+                Q(actor__username__iexact=d["actor"]) | Q(object_repr__iexact=d["actor"])
+            )
+        if d["record"]:
+            app_label, model = RECORD_TYPES[d["record"]]
+            qs = qs.filter(content_type=ContentType.objects.get_by_natural_key(app_label, model))
+        if d["record_id"]:
+            qs = qs.filter(object_pk=str(d["record_id"]))
+        if d["action"] is not None:
+            qs = qs.filter(action=d["action"])
+        if d["date_from"]:
+            qs = qs.filter(
+                timestamp__gte=timezone.make_aware(datetime.combine(d["date_from"], time.min))
+            )
+        if d["date_to"]:
+            qs = qs.filter(
+                timestamp__lte=timezone.make_aware(datetime.combine(d["date_to"], time.max))
+            )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/audit_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from referrals.forms import DATE_WIDGET
+
+from .models import ConsentTopic, Person
+
+
+class ConsentForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Family member"))
+    topic = forms.ChoiceField(label=_("About"), choices=ConsentTopic.choices)
+    agreed = forms.TypedChoiceField(
+        label=_("Agreed?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    who_may_be_told = forms.CharField(label=_("Who may be told"), required=False, max_length=300)
+    recorded_on = forms.DateField(label=_("Recorded on"), widget=DATE_WIDGET)
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=500)
+
+    def __init__(self, *args, family, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        kwargs.setdefault("initial", {"recorded_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(family=family)
+        self.fields["person"].label_from_instance = lambda p: p.full_name
+
+
+class PersonSearchForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_WIDGET)
