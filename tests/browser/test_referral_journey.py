@@ -84,6 +84,7 @@ def test_referral_from_submission_to_allocated_case(
 
     # 1. The referrer makes a referral, saving a draft half-way.
     log_in(page, live_server, referrer.username)
+    nav.get_by_role("button", name="Referrals").click()
     nav.get_by_role("link", name="New referral").click()
     expect(page.get_by_role("heading", level=1, name="New referral")).to_be_visible()
 
@@ -193,7 +194,9 @@ def test_unborn_child_without_due_date_is_refused_and_input_kept(
 ) -> None:
     expect = _expect()
     log_in(page, live_server, referrer.username)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="New referral").click()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("button", name="Referrals").click()
+    nav.get_by_role("link", name="New referral").click()
 
     page.get_by_label("Family name").fill(FAMILY)
     page.get_by_label("Postcode").fill("CF14 6HL")
