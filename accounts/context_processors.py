@@ -28,6 +28,7 @@ def navigation(request: HttpRequest) -> dict:
             "is_manager": user.is_superuser or Role.MANAGER in roles,
             "is_caseworker": bool(roles & {Role.PRACTITIONER, Role.CSW, Role.MANAGER}),
             "is_board": Role.BOARD in roles,
+            "can_report": user.is_superuser or bool(roles & {Role.MANAGER, Role.PERFORMANCE}),
             "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         },
     }

@@ -213,6 +213,9 @@ OTP_TOTP_ISSUER = "IFSS Case Manager"
 # Audit: who viewed and who changed what (django-auditlog), kept append-only.
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
+# Board outputs show counts below this as "<N" (small-number suppression); 0 turns it off.
+REPORT_SUPPRESS_BELOW = int(os.environ.get("IFSS_REPORT_SUPPRESS_BELOW", "5"))
+
 # Retention of closed cases before a manager reviews them for anonymisation.
 RETENTION_YEARS = int(os.environ.get("IFSS_RETENTION_YEARS", "7"))
 
@@ -285,6 +288,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "reminders.tasks.sweep_reminders",
         "schedule": float(os.environ.get("IFSS_SWEEP_SECONDS", "900")),
     },
+    "quarterly-report-cards": {
+        "task": "reporting.tasks.quarterly_report_cards",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "daily-digests": {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
@@ -303,5 +310,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("due/", include("reminders.urls")),
     path("audit/", include("audit.urls")),
+    path("reporting/", include("reporting.urls")),
     path("privacy/", include("families.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),

@@ -79,3 +79,8 @@ def render_review_report_pdf(review: Review) -> bytes:
             "t_score": round(t_score, 1) if t_score is not None else None,
         },
     )
+
+
+def render_report_card_pdf(card: dict) -> bytes:
+    """The report card as a board reads it: the same content as the page."""
+    return _pdf("reporting/pdf/report_card.html", {"card": card})

@@ -1,0 +1,46 @@
+"""Who may see which report scopes. Figures are aggregates, but a team's card is still
+its managers', performance officers' and board members' business only."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from accounts.models import LocalAuthority, Role, Team, User
+
+from .queries import Scope, la_scope, team_scope
+
+REPORT_ROLES = (Role.MANAGER, Role.PERFORMANCE)
+
+
+def report_teams(user: User) -> list[Team]:
+    if user.is_superuser:
+        return list(Team.objects.all())
+    return list(Team.objects.filter(pk__in=user.team_ids_with_role(*REPORT_ROLES)))
+
+
+def board_teams(user: User) -> list[Team]:
+    if user.is_superuser:
+        return list(Team.objects.all())
+    return list(Team.objects.filter(pk__in=user.team_ids_with_role(*REPORT_ROLES, Role.BOARD)))
+
+
+def scope_choices(user: User) -> list[tuple[str, str]]:
+    teams = report_teams(user)
+    choices = [(f"team-{t.pk}", t.name) for t in teams]
+    las = LocalAuthority.objects.filter(teams__in=teams).distinct().order_by("name")
+    choices += [(f"la-{la.pk}", f"{la.name} (local authority)") for la in las]
+    if user.is_superuser:
+        choices.append(("all", "All teams"))
+    return choices
+
+
+def scope_for(user: User, key: str) -> Scope:
+    """The scope named by key, or 404 if the user may not report on it."""
+    if key not in dict(scope_choices(user)):
+        raise Http404
+    if key == "all":
+        return Scope("all")
+    kind, _, pk = key.partition("-")
+    if kind == "team":
+        return team_scope(Team.objects.get(pk=int(pk)))
+    return la_scope(LocalAuthority.objects.get(pk=int(pk)))

@@ -1,0 +1,190 @@
+"""The RBA report card for one scope and period: figures, trends, tables, narrative."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from . import measures
+from .charts import trend_svg
+from .models import Measure, MeasureTarget, Narrative, Polarity, Quadrant
+from .periods import Period, last_quarters
+from .queries import Figure, Report, Scope
+
+
+def shown(n: float | int | None, suppress: int | None) -> str:
+    """A count as printed: small numbers hidden on board outputs ("<N")."""
+    if n is None:
+        return "–"
+    if suppress and isinstance(n, int) and 0 < n < suppress:
+        return f"<{suppress}"
+    return f"{n:g}" if isinstance(n, float) else str(n)
+
+
+@dataclass
+class Line:
+    definition: measures.Definition
+    metadata: Measure | None
+    figure: Figure
+    baseline: float | None
+    target: float | None
+    chart: str
+    status: str  # good, bad, neutral
+
+    def text(self, suppress: int | None) -> dict[str, str]:
+        f = self.figure
+        hidden = bool(
+            suppress
+            and f.unit == "percent"
+            and any(isinstance(x, int) and 0 < x < suppress for x in (f.numerator, f.denominator))
+        )
+        if f.unit == "percent":
+            value = "–" if f.value is None or hidden else f"{f.value:g}%"
+        elif f.unit == "count":
+            value = shown(f.value, suppress)
+        else:
+            value = shown(f.value, None)
+        return {
+            "value": value,
+            "numerator": shown(f.numerator, suppress) if f.numerator is not None else "",
+            "denominator": shown(f.denominator, suppress) if f.denominator is not None else "",
+        }
+
+
+def _row_text(row: dict, suppress: int | None) -> str:
+    """One line of a measure's breakdown, with small counts hidden like the headline."""
+    if "mean" in row:
+        return f"{row['label']}: {row['mean']:g} ({shown(row['n'], suppress)} scores)"
+    if "label" in row:
+        of = f" / {shown(row['of'], suppress)}" if row.get("of") is not None else ""
+        return f"{row['label']}: {shown(row['n'], suppress)}{of}"
+    if "children" in row:
+        return f"Children: {shown(row['children'], suppress)}"
+    if "attendees" in row:
+        return f"Attendees: {shown(row['attendees'], suppress)}"
+    if "entered_assessment" in row:
+        return "; ".join(
+            f"{label} {shown(row[key], suppress)}"
+            for key, label in (
+                ("entered_assessment", "Entered assessment"),
+                ("entered_phase1", "entered Phase 1"),
+                ("completed_phase1", "completed Phase 1"),
+                ("entered_phase2", "entered Phase 2"),
+                ("completed_phase2", "completed Phase 2"),
+            )
+        )
+    return ""
+
+
+def _status(polarity: str, value: float | None, target: float | None) -> str:
+    if value is None or target is None or polarity == Polarity.NEUTRAL:
+        return "neutral"
+    good = value >= target if polarity == Polarity.UP else value <= target
+    return "good" if good else "bad"
+
+
+def build_card(
+    scope: Scope,
+    period: Period,
+    *,
+    basis: str = "events",
+    suppress: int | None = None,
+    with_trends: bool = True,
+    progress=None,  # noqa: ANN001 - called with a percentage while building
+) -> dict:
+    report = Report(scope, period, basis)
+    metadata = {m.code: m for m in Measure.objects.all()}
+    targets: dict[str, MeasureTarget] = {}
+    if scope.kind == "team":
+        targets = {
+            t.measure.code: t
+            for t in MeasureTarget.objects.filter(team_id=scope.team_id).select_related("measure")
+        }
+    quarters = last_quarters(period, 8) if with_trends else []
+    history = [Report(scope, q, "events") for q in quarters]
+    lines: dict[str, list[Line]] = {q.value: [] for q in Quadrant}
+    for i, definition in enumerate(measures.CATALOGUE):
+        figure = measures.compute(report, definition)
+        target_row = targets.get(definition.code)
+        baseline = (
+            float(target_row.baseline) if target_row and target_row.baseline is not None else None
+        )
+        target = float(target_row.target) if target_row and target_row.target is not None else None
+        chart = ""
+        if definition.trend and history:
+            values = [measures.compute(h, definition).value for h in history]
+            chart = trend_svg(
+                [q.label for q in quarters],
+                [float(v) if v is not None else None for v in values],
+                baseline=baseline,
+                target=target,
+                title=f"{definition.name}: last {len(quarters)} quarters",
+            )
+        line = Line(
+            definition,
+            metadata.get(definition.code),
+            figure,
+            baseline,
+            target,
+            chart,
+            _status(definition.polarity, figure.value, target),
+        )
+        line.shown = line.text(suppress)
+        line.row_texts = [_row_text(r, suppress) for r in figure.rows]
+        lines[definition.quadrant].append(line)
+        if progress:
+            progress(int(90 * (i + 1) / len(measures.CATALOGUE)))
+    narrative = Narrative.objects.filter(
+        scope_key=scope.key, period_start=period.start, period_end=period.end
+    ).first()
+    throughput = report.throughput()
+    context_tables = report.context()
+    return {
+        "scope": scope,
+        "period": period,
+        "basis": basis,
+        "basis_label": (
+            "Events in the period"
+            if basis == "events"
+            else "Outcomes of the families referred in the period (cohort)"
+        ),
+        "suppress": suppress,
+        "quadrants": [(Quadrant(q).label, lines[q]) for q in lines],
+        "throughput": throughput,
+        "throughput_shown": _throughput_shown(throughput, suppress),
+        "context": {
+            name: [{**r, "shown": shown(r["n"], suppress)} for r in rows]
+            for name, rows in context_tables.items()
+        },
+        "narrative": narrative,
+        "trend_labels": [q.label for q in quarters],
+    }
+
+
+def _throughput_shown(rows: list[dict], suppress: int | None) -> list[dict]:
+    out = []
+    for r in rows:
+        cells = {}
+        for key in (
+            "referrals",
+            "inappropriate",
+            "assessed",
+            "assessed_re",
+            "accepted",
+            "completed_phase1",
+            "completed_phase2",
+        ):
+            n = r[key]
+            pct = r["pct"].get(key)
+            small = bool(suppress and 0 < n < suppress)
+            cells[key] = {
+                "n": shown(n, suppress),
+                "pct": "" if pct is None or small or key == "referrals" else f"{pct:g}%",
+            }
+        out.append({"team": r["team"], "cells": cells})
+    return out
+
+
+def board_suppression() -> int | None:
+    return settings.REPORT_SUPPRESS_BELOW or None

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from referrals.forms import DATE_WIDGET
+
+from . import periods
+from .models import Narrative
+
+
+class CardForm(forms.Form):
+    scope = forms.ChoiceField(label=_("Scope"))
+    period_kind = forms.ChoiceField(
+        label=_("Period"),
+        choices=[
+            ("quarter", _("Financial quarter")),
+            ("year", _("Financial year")),
+            ("range", _("Dates")),
+        ],
+        initial="quarter",
+    )
+    year = forms.IntegerField(
+        label=_("Financial year starting April"), min_value=2000, max_value=2100
+    )
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"),
+        coerce=int,
+        choices=[
+            (1, "Q1 (Apr-Jun)"),
+            (2, "Q2 (Jul-Sep)"),
+            (3, "Q3 (Oct-Dec)"),
+            (4, "Q4 (Jan-Mar)"),
+        ],
+        required=False,
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+    basis = forms.ChoiceField(
+        label=_("Count"),
+        choices=[
+            ("events", _("Events in the period")),
+            ("cohort", _("The cohort referred in the period")),
+        ],
+        initial="events",
+    )
+
+    def __init__(self, *args, scopes: list[tuple[str, str]], **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = scopes
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = data.get("period_kind")
+        try:
+            if kind == "quarter":
+                if not data.get("quarter") or not data.get("year"):
+                    raise forms.ValidationError(_("Choose the year and the quarter."))
+                data["period"] = periods.quarter(data["year"], data["quarter"])
+            elif kind == "year" and data.get("year"):
+                data["period"] = periods.financial_year(data["year"])
+            elif kind == "range":
+                if not data.get("date_from") or not data.get("date_to"):
+                    raise forms.ValidationError(_("Give both dates."))
+                data["period"] = periods.parse(f"{data['date_from']}..{data['date_to']}")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+class NarrativeForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Narrative
+        fields = ["story", "partners", "what_works", "action_plan"]
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 4})
+            for f in ["story", "partners", "what_works", "action_plan"]
+        }

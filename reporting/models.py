@@ -1,0 +1,209 @@
+"""Reporting: measure metadata (the computation of each lives in reporting/measures.py),
+per-team baselines and targets, the RBA narrative, team activity that is not casework
+(consultations, training, feedback, complaints), and built report cards."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Quadrant(models.TextChoices):
+    HOW_MUCH = "how_much", _("How much did we do?")
+    HOW_WELL = "how_well", _("How well did we do it?")
+    BETTER_OFF = "better_off", _("Is anyone better off?")
+
+
+class Polarity(models.TextChoices):
+    UP = "up", _("Higher is better")
+    DOWN = "down", _("Lower is better")
+    NEUTRAL = "neutral", _("Neither")
+
+
+class Measure(models.Model):
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    quadrant = models.CharField(_("RBA quadrant"), max_length=20, choices=Quadrant.choices)
+    polarity = models.CharField(_("polarity"), max_length=10, choices=Polarity.choices)
+    numerator = models.CharField(_("numerator"), max_length=300, blank=True)
+    denominator = models.CharField(_("denominator"), max_length=300, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeasureTarget(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="targets")
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="targets")
+    baseline = models.DecimalField(
+        _("baseline"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    target = models.DecimalField(
+        _("target"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        constraints = [
+            # One baseline and target per measure per team.
+            models.UniqueConstraint(fields=["measure", "team"], name="measuretarget_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} – {self.team}"
+
+
+class Narrative(models.Model):
+    """The RBA narrative for one scope and period, written by a manager."""
+
+    scope_key = models.CharField(max_length=40)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    story = models.TextField(_("story behind the curve"), blank=True)
+    partners = models.TextField(_("partners"), blank=True)
+    what_works = models.TextField(_("what works"), blank=True)
+    action_plan = models.TextField(_("action plan"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            # One narrative per scope and period.
+            models.UniqueConstraint(
+                fields=["scope_key", "period_start", "period_end"], name="narrative_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_key} {self.period_start}–{self.period_end}"
+
+
+class Consultation(models.Model):
+    """Advice given to the wider workforce (DOMAIN.md section 5); counted, not a referral."""
+
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="consultations"
+    )
+    held_on = models.DateField(_("date"))
+    asked_by = models.CharField(_("who asked"), max_length=120)
+    agency = models.CharField(_("agency"), max_length=120)
+    topic = models.CharField(_("topic"), max_length=300)
+    led_to_referral = models.BooleanField(_("led to a referral"), default=False)
+
+    class Meta:
+        ordering = ["-held_on"]
+        indexes = [models.Index(fields=["team", "held_on"], name="consultation_team_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.topic}"
+
+
+class TrainingSession(models.Model):
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="training")
+    course = models.CharField(_("course"), max_length=200)
+    held_on = models.DateField(_("date"))
+    attendees = models.PositiveIntegerField(_("attendees"))
+    audience = models.CharField(_("audience organisations"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.course}"
+
+
+class FeedbackFrom(models.TextChoices):
+    FAMILY = "family", _("Family")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+
+
+class Feedback(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="feedback")
+    given_by = models.CharField(_("from"), max_length=20, choices=FeedbackFrom.choices)
+    received_on = models.DateField(_("received"))
+    positive = models.BooleanField(_("positive"))
+    comments = models.TextField(_("comments"), blank=True)
+
+    class Meta:
+        ordering = ["-received_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(given_by__in=FeedbackFrom.values), name="feedback_from_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_given_by_display()} {self.received_on}"
+
+
+class Complaint(models.Model):
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="complaints")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL)
+    received_on = models.DateField(_("received"))
+    summary = models.TextField(_("summary"))
+
+    class Meta:
+        ordering = ["-received_on"]
+
+    def __str__(self) -> str:
+        return f"{self.received_on}"
+
+
+class BuildStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Building")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ReportBuild(models.Model):
+    """A report card PDF built by a worker, kept with who asked, when, for what."""
+
+    scope_key = models.CharField(max_length=40)
+    scope_label = models.CharField(max_length=200)
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_builds",
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    period_label = models.CharField(max_length=60)
+    basis = models.CharField(max_length=10, default="events")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    automatic = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=BuildStatus.choices, default=BuildStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            # The quarterly beat job builds each team's card once.
+            models.UniqueConstraint(
+                fields=["scope_key", "period_start", "period_end"],
+                condition=Q(automatic=True),
+                name="reportbuild_automatic_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_label} {self.period_label}"

@@ -1,0 +1,646 @@
+"""The report card's figures, each a SQL aggregate over the records. Read-only.
+
+Every query here runs once per report, whatever the number of families: the count of
+queries depends only on the number of measures (and teams, for per-team thresholds)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
+
+from accounts.models import LocalAuthority, Team
+from cases import pathway
+from cases.models import Assessment, ChildOutcome, ChildOutcomeKind, Contact, StageChange
+from cases.models import Case as CaseModel
+from families.models import Family, HouseholdType, MemberKind, Person, Sex
+from outcomes.models import GoalScore, Occasion, Reading
+from referrals.models import Referral, ScreeningDecision
+from reviews.models import Booster, Review
+
+from .models import Complaint, Consultation, Feedback, TrainingSession
+from .periods import Period
+
+REVIEW_GRACE_DAYS = 14  # a review counts as on time if held within two weeks of its due date
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # "team", "la" or "all"
+    team_id: int | None = None
+    la_id: int | None = None
+    label: str = "All teams"
+
+    @property
+    def key(self) -> str:
+        return {"team": f"team-{self.team_id}", "la": f"la-{self.la_id}"}.get(self.kind, "all")
+
+    def on(self, prefix: str = "") -> Q:
+        """A filter for a model reached through `prefix` (the path to its team/family)."""
+        if self.kind == "team":
+            return Q(**{f"{prefix}team_id": self.team_id})
+        if self.kind == "la":
+            return Q(**{f"{prefix}family__local_authority_id": self.la_id})
+        return Q()
+
+    def teams(self) -> list[Team]:
+        if self.kind == "team":
+            return list(Team.objects.filter(pk=self.team_id))
+        if self.kind == "la":
+            return list(Team.objects.filter(local_authorities=self.la_id))
+        return list(Team.objects.all())
+
+
+def team_scope(team: Team) -> Scope:
+    return Scope("team", team_id=team.pk, label=team.name)
+
+
+def la_scope(la: LocalAuthority) -> Scope:
+    return Scope("la", la_id=la.pk, label=la.name)
+
+
+@dataclass
+class Figure:
+    value: float | int | None
+    numerator: int | float | None = None
+    denominator: int | None = None
+    unit: str = "count"  # count, percent, hours, mean
+    rows: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def percent(cls, numerator: int, denominator: int) -> Figure:
+        value = round(100 * numerator / denominator, 1) if denominator else None
+        return cls(value, numerator, denominator, "percent")
+
+
+def _count_in(qs, date_field: str, period: Period):  # noqa: ANN001, ANN202
+    return qs.filter(**{f"{date_field}__gte": period.start_at, f"{date_field}__lt": period.end_at})
+
+
+def _day_in(qs, date_field: str, period: Period):  # noqa: ANN001, ANN202
+    return qs.filter(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
+
+
+def _team_hours(teams: list[Team], attribute: str, team_path: str = "team_id") -> Case:
+    """A per-team threshold as an SQL CASE, so one query serves teams with different settings."""
+    whens = [
+        When(**{team_path: t.pk}, then=Value(timedelta(hours=getattr(t, attribute)))) for t in teams
+    ]
+    return Case(*whens, default=Value(timedelta(hours=72)), output_field=DurationField())
+
+
+def _sex(value: str) -> str:
+    return str(dict(Sex.choices).get(value, "unrecorded sex")).lower()
+
+
+class Report:
+    def __init__(self, scope: Scope, period: Period, basis: str = "events") -> None:
+        self.scope = scope
+        self.period = period
+        self.basis = basis  # "events" in the period, or the "cohort" referred in it
+        self.teams = scope.teams()
+
+    # --- building blocks -------------------------------------------------------------------
+    def referrals(self):  # noqa: ANN201
+        return _count_in(Referral.objects.filter(self.scope.on()), "received_at", self.period)
+
+    def cases(self):  # noqa: ANN201
+        qs = CaseModel.objects.filter(self.scope.on())
+        if self.basis == "cohort":
+            qs = qs.filter(referral__in=self.referrals())
+        return qs
+
+    def stage_changes(self, **kwargs):  # noqa: ANN003, ANN201
+        qs = StageChange.objects.filter(self.scope.on("case__"), **kwargs)
+        if self.basis == "cohort":
+            return qs.filter(case__referral__in=self.referrals())
+        return _count_in(qs, "changed_at", self.period)
+
+    # --- How much ------------------------------------------------------------------------
+    def referrals_received(self) -> Figure:
+        return Figure(self.referrals().count())
+
+    def referral_outcomes(self) -> Figure:
+        """Screening decisions by outcome: made in the period, or for the cohort."""
+        qs = ScreeningDecision.objects.filter(self.scope.on("referral__"))
+        if self.basis == "cohort":
+            qs = qs.filter(referral__in=self.referrals())
+        else:
+            qs = _count_in(qs, "decided_at", self.period)
+        rows = list(
+            qs.values("outcome__name", "outcome__order")
+            .annotate(n=Count("pk"))
+            .order_by("outcome__order")
+        )
+        total = sum(r["n"] for r in rows)
+        return Figure(
+            total,
+            rows=[{"label": r["outcome__name"], "n": r["n"], "of": total} for r in rows],
+        )
+
+    def families_worked_with(self) -> Figure:
+        qs = CaseModel.objects.filter(self.scope.on(), allocated_at__lt=self.period.end_at).filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=self.period.start_at)
+        )
+        if self.basis == "cohort":
+            qs = qs.filter(referral__in=self.referrals())
+        families = qs.values("family_id")
+        children = Person.objects.filter(
+            family_id__in=families, kind__in=[MemberKind.CHILD, MemberKind.UNBORN]
+        ).count()
+        return Figure(qs.values("family_id").distinct().count(), rows=[{"children": children}])
+
+    def consultations(self) -> Figure:
+        qs = _day_in(Consultation.objects.filter(self._team_filter()), "held_on", self.period)
+        return Figure(qs.count())
+
+    def training(self) -> Figure:
+        qs = _day_in(TrainingSession.objects.filter(self._team_filter()), "held_on", self.period)
+        agg = qs.aggregate(n=Count("pk"), people=Sum("attendees"))
+        return Figure(agg["n"], rows=[{"attendees": agg["people"] or 0}])
+
+    def _team_filter(self) -> Q:
+        return Q(team_id__in=[t.pk for t in self.teams])
+
+    def phases(self) -> Figure:
+        """Families entering and completing each phase."""
+        agg = self.stage_changes().aggregate(
+            entered_assessment=Count("pk", filter=Q(to_stage=pathway.Stage.ASSESSMENT)),
+            entered_phase1=Count("pk", filter=Q(to_stage=pathway.Stage.PHASE1)),
+            completed_phase1=Count(
+                "pk",
+                filter=Q(from_stage=pathway.Stage.PHASE1)
+                & Q(to_stage__in=[pathway.Stage.STEP_DOWN, pathway.Stage.PHASE2]),
+            ),
+            entered_phase2=Count("pk", filter=Q(to_stage=pathway.Stage.PHASE2)),
+            completed_phase2=Count(
+                "pk",
+                filter=Q(from_stage=pathway.Stage.PHASE2, to_stage=pathway.Stage.CLOSED),
+            ),
+        )
+        return Figure(agg["entered_phase1"], rows=[agg])
+
+    def direct_hours(self) -> Figure:
+        qs = Contact.objects.filter(self.scope.on("case__"), work_type="direct")
+        qs = qs.filter(case__in=self.cases()) if self.basis == "cohort" else qs
+        qs = _count_in(qs, "started_at", self.period) if self.basis == "events" else qs
+        minutes = qs.aggregate(m=Sum("duration_minutes"))["m"] or 0
+        return Figure(round(minutes / 60, 1), unit="hours")
+
+    def boosters(self) -> Figure:
+        qs = Booster.objects.filter(self.scope.on("case__"))
+        qs = qs.filter(case__in=self.cases()) if self.basis == "cohort" else qs
+        return Figure(
+            (_day_in(qs, "delivered_on", self.period) if self.basis == "events" else qs).count()
+        )
+
+    # --- How well ------------------------------------------------------------------------
+    def first_contact_in_time(self) -> Figure:
+        agg = (
+            self.referrals()
+            .annotate(
+                delay=ExpressionWrapper(
+                    F("first_contact_at") - F("received_at"), output_field=DurationField()
+                ),
+                allowed=_team_hours(self.teams, "first_contact_hours"),
+            )
+            .aggregate(
+                n=Count("pk"),
+                ok=Count("pk", filter=Q(first_contact_at__isnull=False, delay__lte=F("allowed"))),
+            )
+        )
+        return Figure.percent(agg["ok"], agg["n"])
+
+    def _assessments(self):  # noqa: ANN202
+        qs = Assessment.objects.filter(self.scope.on("case__"), completed_at__isnull=False)
+        if self.basis == "cohort":
+            return qs.filter(case__referral__in=self.referrals())
+        return _count_in(qs, "completed_at", self.period)
+
+    def assessment_times(self) -> Figure:
+        """Time from the start of the assessment clock to completion, in clock hours."""
+        qs = self._assessments().annotate(
+            took=ExpressionWrapper(
+                F("completed_at") - F("case__assessment_clock_from"), output_field=DurationField()
+            ),
+            allowed=_team_hours(self.teams, "assessment_hours", "case__team_id"),
+        )
+        agg = qs.aggregate(
+            n=Count("pk"),
+            in_target=Count("pk", filter=Q(took__lte=F("allowed"))),
+            h72=Count("pk", filter=Q(took__lte=timedelta(hours=72))),
+            week=Count("pk", filter=Q(took__gt=timedelta(hours=72), took__lte=timedelta(days=7))),
+            fortnight=Count(
+                "pk", filter=Q(took__gt=timedelta(days=7), took__lte=timedelta(days=14))
+            ),
+            longer=Count("pk", filter=Q(took__gt=timedelta(days=14))),
+        )
+        n = agg["n"]
+        rows = [
+            {"label": "Within 72 hours", "n": agg["h72"], "of": n},
+            {"label": "Within 1 week", "n": agg["h72"] + agg["week"], "of": n},
+            {"label": "Within 2 weeks", "n": agg["h72"] + agg["week"] + agg["fortnight"], "of": n},
+            {"label": "Longer than 2 weeks", "n": agg["longer"], "of": n},
+        ]
+        figure = Figure.percent(agg["in_target"], n)
+        figure.rows = rows
+        return figure
+
+    def accepted_to_phase1(self) -> Figure:
+        agg = (
+            self._assessments()
+            .exclude(decision="")
+            .aggregate(n=Count("pk"), proceed=Count("pk", filter=Q(decision="proceed")))
+        )
+        return Figure.percent(agg["proceed"], agg["n"])
+
+    def _phase1_ended(self):  # noqa: ANN202
+        qs = CaseModel.objects.filter(self.scope.on(), phase1_end__isnull=False)
+        if self.basis == "cohort":
+            return qs.filter(referral__in=self.referrals())
+        return _day_in(qs, "phase1_end", self.period)
+
+    def phase1_lengths(self) -> Figure:
+        qs = self._phase1_ended().annotate(
+            length=ExpressionWrapper(
+                F("phase1_end") - F("phase1_start"), output_field=DurationField()
+            )
+        )
+        agg = qs.aggregate(
+            n=Count("pk"),
+            under4=Count("pk", filter=Q(length__lt=timedelta(weeks=4))),
+            w4to6=Count(
+                "pk", filter=Q(length__gte=timedelta(weeks=4), length__lte=timedelta(weeks=6))
+            ),
+            w6to10=Count(
+                "pk", filter=Q(length__gt=timedelta(weeks=6), length__lte=timedelta(weeks=10))
+            ),
+            over10=Count("pk", filter=Q(length__gt=timedelta(weeks=10))),
+        )
+        n = agg["n"]
+        figure = Figure.percent(agg["w4to6"], n)
+        figure.rows = [
+            {"label": "Under 4 weeks", "n": agg["under4"], "of": n},
+            {"label": "4 to 6 weeks", "n": agg["w4to6"], "of": n},
+            {"label": "6 to 10 weeks", "n": agg["w6to10"], "of": n},
+            {"label": "Over 10 weeks", "n": agg["over10"], "of": n},
+        ]
+        return figure
+
+    def phase1_hours_per_family(self) -> Figure:
+        minutes = (
+            Contact.objects.filter(
+                case=OuterRef("pk"), stage=pathway.Stage.PHASE1, work_type="direct"
+            )
+            .values("case")
+            .annotate(total=Sum("duration_minutes"))
+            .values("total")
+        )
+        agg = (
+            self._phase1_ended()
+            .annotate(minutes=Subquery(minutes, output_field=IntegerField()))
+            .aggregate(n=Count("pk"), total=Sum("minutes"))
+        )
+        hours = (agg["total"] or 0) / 60
+        value = round(hours / agg["n"], 1) if agg["n"] else None
+        return Figure(value, round(hours, 1), agg["n"], "mean")
+
+    def reviews_on_time(self) -> Figure:
+        qs = Review.objects.filter(self.scope.on("case__"))
+        qs = (
+            qs.filter(case__in=self.cases())
+            if self.basis == "cohort"
+            else _day_in(qs, "due_on", self.period)
+        )
+        qs = qs.exclude(held_on__isnull=True, due_on__gt=date.today())
+        agg = qs.aggregate(
+            n=Count("pk"),
+            ok=Count(
+                "pk",
+                filter=Q(held_on__isnull=False)
+                & Q(held_on__lte=F("due_on") + timedelta(days=REVIEW_GRACE_DAYS)),
+            ),
+        )
+        return Figure.percent(agg["ok"], agg["n"])
+
+    def feedback_positive(self) -> Figure:
+        qs = Feedback.objects.filter(self.scope.on("case__"))
+        qs = (
+            qs.filter(case__in=self.cases())
+            if self.basis == "cohort"
+            else _day_in(qs, "received_on", self.period)
+        )
+        agg = qs.aggregate(n=Count("pk"), good=Count("pk", filter=Q(positive=True)))
+        return Figure.percent(agg["good"], agg["n"])
+
+    def complaints(self) -> Figure:
+        return Figure(
+            _day_in(
+                Complaint.objects.filter(self._team_filter()), "received_on", self.period
+            ).count()
+        )
+
+    def rereferral_rate(self) -> Figure:
+        agg = self.referrals().aggregate(
+            n=Count("pk"), re=Count("pk", filter=Q(is_rereferral=True))
+        )
+        return Figure.percent(agg["re"], agg["n"])
+
+    # --- Is anyone better off? -------------------------------------------------------------
+    def _review_scores(self):  # noqa: ANN202
+        qs = GoalScore.objects.filter(self.scope.on("goal__case__"), review__isnull=False)
+        if self.basis == "cohort":
+            return qs.filter(goal__case__referral__in=self.referrals())
+        return _day_in(qs, "review__held_on", self.period)
+
+    def goals_at_or_above_zero(self) -> Figure:
+        """Goal scores at reviews: all goals, substance goals, and by sex of the member."""
+        qs = self._review_scores()
+        agg = qs.aggregate(
+            n=Count("pk"),
+            ok=Count("pk", filter=Q(score__gte=0)),
+            sub_n=Count("pk", filter=Q(goal__is_substance=True)),
+            sub_ok=Count("pk", filter=Q(goal__is_substance=True, score__gte=0)),
+        )
+        by_sex = list(
+            qs.filter(goal__members__isnull=False)
+            .values("goal__members__sex")
+            .annotate(
+                n=Count("pk", distinct=True), ok=Count("pk", filter=Q(score__gte=0), distinct=True)
+            )
+            .order_by("goal__members__sex")
+        )
+        figure = Figure.percent(agg["ok"], agg["n"])
+        figure.rows = [
+            {"label": "Substance goals", "n": agg["sub_ok"], "of": agg["sub_n"]},
+            *[
+                {
+                    "label": f"Goals for {_sex(r['goal__members__sex'])} members",
+                    "n": r["ok"],
+                    "of": r["n"],
+                }
+                for r in by_sex
+            ],
+        ]
+        return figure
+
+    def gas_change(self) -> Figure:
+        """Mean change from baseline to each review (1, 3, 6 and 12 months)."""
+        rows = list(
+            self._review_scores()
+            .annotate(change=F("score") - F("goal__baseline"))
+            .values("review__offset_months")
+            .annotate(n=Count("pk"), mean=Avg(Cast("change", FloatField())))
+            .order_by("review__offset_months")
+        )
+        return Figure(
+            round(rows[0]["mean"], 2) if rows else None,
+            unit="mean",
+            rows=[
+                {
+                    "label": f"{r['review__offset_months']}-month review",
+                    "n": r["n"],
+                    "mean": round(r["mean"], 2),
+                }
+                for r in rows
+            ],
+        )
+
+    def reading_change(self, instrument: str) -> Figure:
+        """Paired before/after change: the latest of end-of-Phase-1 or closure reading taken
+        in the period, against the same person's start reading."""
+        start = Reading.objects.filter(
+            case=OuterRef("case"),
+            person=OuterRef("person"),
+            instrument=instrument,
+            occasion=Occasion.START,
+        ).values("total")[:1]
+        qs = Reading.objects.filter(
+            self.scope.on("case__"),
+            instrument=instrument,
+            occasion__in=[Occasion.END_PHASE1, Occasion.CLOSURE],
+        )
+        qs = (
+            qs.filter(case__in=self.cases())
+            if self.basis == "cohort"
+            else _day_in(qs, "taken_on", self.period)
+        )
+        later_closure = Reading.objects.filter(
+            case=OuterRef("case"),
+            person=OuterRef("person"),
+            instrument=instrument,
+            occasion=Occasion.CLOSURE,
+        )
+        qs = qs.exclude(Q(occasion=Occasion.END_PHASE1) & Exists(later_closure))
+        agg = (
+            qs.annotate(before=Subquery(start, output_field=IntegerField()))
+            .filter(before__isnull=False)
+            .aggregate(n=Count("pk"), mean=Avg(Cast(F("total") - F("before"), FloatField())))
+        )
+        value = round(agg["mean"], 1) if agg["mean"] is not None else None
+        return Figure(value, None, agg["n"], "mean")
+
+    def child_outcomes(self) -> Figure:
+        qs = ChildOutcome.objects.filter(self.scope.on("closure__case__"))
+        qs = (
+            qs.filter(closure__case__in=self.cases())
+            if self.basis == "cohort"
+            else _day_in(qs, "closure__closed_on", self.period)
+        )
+        counts = dict(qs.values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n"))
+        total = sum(counts.values())
+        return Figure(
+            total,
+            rows=[
+                {"label": str(label), "n": counts.get(value, 0), "of": total}
+                for value, label in ChildOutcomeKind.choices
+            ],
+        )
+
+    def sustained_at_12_months(self) -> Figure:
+        """Of 12-month reviews held, how many had every goal at 0 or above."""
+        qs = Review.objects.filter(self.scope.on("case__"), offset_months=12, held_on__isnull=False)
+        qs = (
+            qs.filter(case__in=self.cases())
+            if self.basis == "cohort"
+            else _day_in(qs, "held_on", self.period)
+        )
+        agg = qs.annotate(lowest=Min("scores__score")).aggregate(
+            n=Count("pk"), ok=Count("pk", filter=Q(lowest__gte=0))
+        )
+        return Figure.percent(agg["ok"], agg["n"])
+
+    def not_rereferred_within_12_months(self) -> Figure:
+        """Of cases closed 12 months before the period, how many families were not referred
+        again within 12 months of closing."""
+        window_start = self.period.start_at - timedelta(days=365)
+        window_end = self.period.end_at - timedelta(days=365)
+        closed = CaseModel.objects.filter(
+            self.scope.on(), closed_at__gte=window_start, closed_at__lt=window_end
+        )
+        again = Referral.objects.filter(
+            family=OuterRef("family"),
+            received_at__gt=OuterRef("closed_at"),
+            received_at__lte=OuterRef("closed_at") + timedelta(days=365),
+        )
+        agg = closed.aggregate(n=Count("pk"), ok=Count("pk", filter=~Exists(again)))
+        return Figure.percent(agg["ok"], agg["n"])
+
+    # --- Context -----------------------------------------------------------------------
+    def context(self) -> dict[str, list[dict]]:
+        """Who was referred: the cohort of families referred in the period."""
+        people = Person.objects.filter(family__referrals__in=self.referrals()).distinct()
+        ethnicity = list(
+            people.exclude(ethnicity="")
+            .values("ethnicity")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by("-n")
+        )
+        users = people.filter(kind=MemberKind.ADULT, substances__isnull=False)
+        sex = list(users.values("sex").annotate(n=Count("pk", distinct=True)).order_by("sex"))
+        substances = list(
+            people.filter(substances__isnull=False)
+            .values("substances__name")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by("-n")
+        )
+        families = self.referrals().values("family_id")
+        household = list(
+            Family.objects.filter(pk__in=families)
+            .values("household_type")
+            .annotate(n=Count("pk"))
+            .order_by("household_type")
+        )
+        today = self.period.end
+        age = ExpressionWrapper(Value(today) - F("date_of_birth"), output_field=DurationField())
+        children = people.filter(kind__in=[MemberKind.CHILD, MemberKind.UNBORN]).annotate(age=age)
+        years = lambda y: timedelta(days=round(365.25 * y))  # noqa: E731
+        bands = children.aggregate(
+            prebirth=Count("pk", filter=Q(kind=MemberKind.UNBORN)),
+            b0_2=Count("pk", filter=Q(kind=MemberKind.CHILD, age__lt=years(3))),
+            b3_6=Count("pk", filter=Q(age__gte=years(3), age__lt=years(7))),
+            b7_10=Count("pk", filter=Q(age__gte=years(7), age__lt=years(11))),
+            b11_14=Count("pk", filter=Q(age__gte=years(11), age__lt=years(15))),
+            b15_17=Count("pk", filter=Q(age__gte=years(15))),
+        )
+        male = (
+            people.filter(kind=MemberKind.ADULT, sex=Sex.MALE)
+            .values("family_id")
+            .distinct()
+            .count()
+        )
+        n_families = self.referrals().values("family_id").distinct().count()
+        household_labels = dict(HouseholdType.choices)
+        sex_labels = dict(Sex.choices)
+        return {
+            "Ethnicity": [{"label": r["ethnicity"], "n": r["n"]} for r in ethnicity],
+            "Sex of substance users": [
+                {"label": str(sex_labels.get(r["sex"], "Not recorded")), "n": r["n"]} for r in sex
+            ],
+            "Substances": [{"label": r["substances__name"], "n": r["n"]} for r in substances],
+            "Household type": [
+                {
+                    "label": str(household_labels.get(r["household_type"], "Not recorded")),
+                    "n": r["n"],
+                }
+                for r in household
+            ],
+            "Children by age band": [
+                {"label": "Pre-birth", "n": bands["prebirth"]},
+                {"label": "0-2", "n": bands["b0_2"]},
+                {"label": "3-6", "n": bands["b3_6"]},
+                {"label": "7-10", "n": bands["b7_10"]},
+                {"label": "11-14", "n": bands["b11_14"]},
+                {"label": "15-17", "n": bands["b15_17"]},
+            ],
+            "Male presence": [
+                {"label": "Families with an adult male", "n": male, "of": n_families},
+            ],
+        }
+
+    # --- The evaluation's throughput table ----------------------------------------------
+    def throughput(self) -> list[dict]:
+        """Per team: referrals; inappropriate; progressing to assessment (of which
+        re-referrals); accepted to Phase 1; completed Phase 1 and Phase 2 in the period.
+        Percentages use referrals as the denominator."""
+        received = self.referrals()
+        by_team = {
+            r["team_id"]: r
+            for r in received.values("team_id").annotate(
+                referrals=Count("pk", distinct=True),
+                inappropriate=Count(
+                    "pk", filter=Q(decisions__outcome__code="inappropriate"), distinct=True
+                ),
+                assessed=Count(
+                    "pk", filter=Q(case__assessment__started_at__isnull=False), distinct=True
+                ),
+                assessed_re=Count(
+                    "pk",
+                    filter=Q(case__assessment__started_at__isnull=False, is_rereferral=True),
+                    distinct=True,
+                ),
+                accepted=Count("pk", filter=Q(case__assessment__decision="proceed"), distinct=True),
+            )
+        }
+        completed = {
+            r["case__team_id"]: r
+            for r in _count_in(
+                StageChange.objects.filter(self.scope.on("case__")), "changed_at", self.period
+            )
+            .values("case__team_id")
+            .annotate(
+                phase1=Count(
+                    "pk",
+                    filter=Q(from_stage=pathway.Stage.PHASE1)
+                    & Q(to_stage__in=[pathway.Stage.STEP_DOWN, pathway.Stage.PHASE2]),
+                ),
+                phase2=Count(
+                    "pk", filter=Q(from_stage=pathway.Stage.PHASE2, to_stage=pathway.Stage.CLOSED)
+                ),
+            )
+        }
+        rows = []
+        for team in self.teams:
+            r = by_team.get(team.pk, {})
+            c = completed.get(team.pk, {})
+            n = r.get("referrals", 0)
+            cells = {
+                "referrals": n,
+                "inappropriate": r.get("inappropriate", 0),
+                "assessed": r.get("assessed", 0),
+                "assessed_re": r.get("assessed_re", 0),
+                "accepted": r.get("accepted", 0),
+                "completed_phase1": c.get("phase1", 0),
+                "completed_phase2": c.get("phase2", 0),
+            }
+            rows.append(
+                {
+                    "team": team.name,
+                    **cells,
+                    "pct": {
+                        k: (round(100 * v / n, 1) if n else None)
+                        for k, v in cells.items()
+                        if k != "referrals"
+                    },
+                }
+            )
+        return rows

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("", views.report_card, name="card"),
+    path("export/<str:fmt>/", views.export, name="export"),
+    path("narrative/", views.narrative, name="narrative"),
+    path("pdf/", views.request_pdf, name="request_pdf"),
+    path("builds/<int:pk>/", views.build_status, name="build"),
+    path("builds/<int:pk>/pdf/", views.build_pdf, name="build_pdf"),
+    path("reports/", views.reports, name="reports"),
+]

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.formflow import submit_to_service
+
+from . import exports, periods, services
+from .access import board_teams, scope_choices, scope_for
+from .card import build_card
+from .forms import CardForm, NarrativeForm
+from .models import BuildStatus, Narrative, ReportBuild
+
+
+def _chosen(request: HttpRequest):  # noqa: ANN202
+    """The scope, period and basis asked for, defaulting to the last complete quarter."""
+    scopes = scope_choices(request.user)
+    if not scopes:
+        raise Http404
+    last = periods.previous_quarter(periods.quarter_containing(timezone.localdate()))
+    fy = int(last.label.split()[1][:4])
+    defaults = {
+        "scope": scopes[0][0],
+        "period_kind": "quarter",
+        "year": fy,
+        "quarter": int(last.label[1]),
+        "basis": "events",
+    }
+    form = CardForm({**defaults, **request.GET.dict()}, scopes=scopes)
+    if not form.is_valid():
+        return form, None, None, None
+    d = form.cleaned_data
+    return form, scope_for(request.user, d["scope"]), d["period"], d["basis"]
+
+
+def report_card(request: HttpRequest) -> HttpResponse:
+    form, scope, period, basis = _chosen(request)
+    card = build_card(scope, period, basis=basis) if scope else None
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "reporting/report_card.html",
+        {
+            "form": form,
+            "card": card,
+            "query": query,
+            "can_write": card is not None and _may_write_narrative(request, scope),
+        },
+    )
+
+
+def _may_write_narrative(request: HttpRequest, scope) -> bool:  # noqa: ANN001
+    from accounts.models import Role
+
+    if request.user.is_superuser:
+        return True
+    return scope.kind == "team" and scope.team_id in request.user.team_ids_with_role(Role.MANAGER)
+
+
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    form, scope, period, basis = _chosen(request)
+    if scope is None:
+        raise Http404
+    card = build_card(scope, period, basis=basis, with_trends=False)
+    name = f"report-card-{scope.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    if fmt == "csv":
+        response = HttpResponse(exports.to_csv(card), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            exports.to_xlsx(card),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    else:
+        raise Http404
+    return response
+
+
+@require_POST
+def request_pdf(request: HttpRequest) -> HttpResponse:
+    form, scope, period, basis = _chosen(request)
+    if scope is None:
+        raise Http404
+    build = services.request_build(user=request.user, scope=scope, period=period, basis=basis)
+    messages.success(request, _("The PDF is being built. This page shows its progress."))
+    return redirect("reporting:build", pk=build.pk)
+
+
+def _build_for_user(request: HttpRequest, pk: int) -> ReportBuild:
+    build = get_object_or_404(ReportBuild, pk=pk)
+    if request.user.is_superuser or build.requested_by_id == request.user.pk:
+        return build
+    if build.team_id and build.team_id in [t.pk for t in board_teams(request.user)]:
+        return build
+    raise Http404
+
+
+def build_status(request: HttpRequest, pk: int) -> HttpResponse:
+    build = _build_for_user(request, pk)
+    template = (
+        "reporting/_build_status.html"
+        if request.headers.get("HX-Request")
+        else "reporting/build.html"
+    )
+    return render(request, template, {"build": build})
+
+
+def build_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    build = _build_for_user(request, pk)
+    if build.status != BuildStatus.DONE or not build.pdf:
+        raise Http404
+    response = HttpResponse(bytes(build.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="report-card-{build.scope_key}-{build.period_start:%Y%m%d}.pdf"'
+    )
+    return response
+
+
+def reports(request: HttpRequest) -> HttpResponse:
+    """Board members (and managers) see their teams' report cards, ready to download."""
+    teams = board_teams(request.user)
+    if not teams:
+        raise Http404
+    builds = (
+        ReportBuild.objects.filter(team__in=teams, status=BuildStatus.DONE)
+        .defer("pdf")
+        .select_related("team", "requested_by")
+        .order_by("-period_start", "scope_label")[:100]
+    )
+    return render(request, "reporting/reports.html", {"builds": builds})
+
+
+def narrative(request: HttpRequest) -> HttpResponse:
+    form_choice, scope, period, basis = _chosen(request)
+    if scope is None or not _may_write_narrative(request, scope):
+        raise Http404
+    existing = Narrative.objects.filter(
+        scope_key=scope.key, period_start=period.start, period_end=period.end
+    ).first()
+    form = NarrativeForm(
+        request.POST or None,
+        instance=existing,
+        initial={"version": existing.version if existing else 1},
+    )
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.save_narrative(
+            user=request.user,
+            scope=scope,
+            period=period,
+            version=d["version"],
+            story=d["story"],
+            partners=d["partners"],
+            what_works=d["what_works"],
+            action_plan=d["action_plan"],
+        ),
+        _("Narrative saved."),
+    )
+    if done:
+        return redirect(f"{reverse('reporting:card')}?{request.GET.urlencode()}")
+    if stale and existing:
+        existing.refresh_from_db()
+        form.data = form.data.copy()
+        form.data["version"] = existing.version
+    return render(
+        request,
+        "reporting/narrative.html",
+        {
+            "form": form,
+            "scope": scope,
+            "period": period,
+            "latest": existing if stale else None,
+            "query": request.GET.urlencode(),
+        },
+    )

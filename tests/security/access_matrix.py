@@ -1,0 +1,299 @@
+"""The access matrix as data: every named URL of the project × every role → the GET status.
+
+docs/access-matrix.md is the same matrix in words; tests/security/test_url_matrix.py walks
+every URL for every role and asserts it. A URL added to the project without an entry here
+fails that test, so every new page has to be placed in the matrix on purpose.
+
+Statuses: 200 the page (or PDF) is shown; 302 a redirect (anonymous users go to the login
+page); 404 the user may not see the record or the page, and cannot tell whether it exists;
+405 the view takes POST only (the POST side is covered by POST_DENIED below).
+
+The records each URL is asked about are built once by build_world(): team A with one user
+per role, team B with a manager and a practitioner, and team A's records (see World).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.test import override_settings
+from django.utils import timezone
+
+ROLES = [
+    "anonymous",
+    "referrer",
+    "practitioner",
+    "csw",
+    "manager",
+    "performance",
+    "board",
+    "other_team_manager",
+    "other_team_practitioner",
+    "admin",
+]
+SIGNED_IN = [r for r in ROLES if r != "anonymous"]
+# Team A's staff: the roles that may see team A's personal data (accounts.STAFF_ROLES).
+TEAM_A_STAFF = ["practitioner", "csw", "manager", "performance"]
+TEAM_B = ["other_team_manager", "other_team_practitioner"]
+MANAGERS = ["manager", "other_team_manager"]
+
+
+def row(default: int, anonymous: int = 302, **roles: int) -> dict[str, int]:
+    """One matrix row: `default` for every signed-in role, overridden per role."""
+    unknown = set(roles) - set(ROLES)
+    assert not unknown, f"unknown roles {unknown}"
+    statuses = {r: default for r in SIGNED_IN}
+    statuses.update(roles)
+    statuses["anonymous"] = anonymous
+    return statuses
+
+
+def only(*allowed: str, status: int = 200) -> dict[str, int]:
+    """Shown to the roles named, 404 for every other signed-in role."""
+    return row(404, **{r: status for r in allowed})
+
+
+# Everyone signed in; the page itself limits what it lists to the user's own records.
+EVERYONE = row(200)
+# Team A's records: team A's staff and the administrator. Referrers, board members and
+# other teams get 404.
+TEAM_A_RECORD = only(*TEAM_A_STAFF, "admin")
+# A manager's page of their own teams (each manager sees their own team's rows).
+MANAGER_PAGE = only(*MANAGERS, "admin")
+# Team A's record that only team A's manager (and the administrator) may act on.
+TEAM_A_MANAGER_ONLY = only("manager", "admin")
+# POST-only views: GET is refused with 405 before anything is looked up.
+POST_ONLY = row(405)
+
+MATRIX: dict[str, dict[str, int]] = {
+    # --- accounts: sign-in, dashboard, two-factor ---
+    "home": EVERYONE,  # the dashboard: each role sees its own panels
+    "login": row(302, anonymous=200),  # signed-in users are sent on to the dashboard
+    "logout": POST_ONLY,
+    "password_change": EVERYONE,
+    "password_change_done": EVERYONE,
+    "two_factor_manage": EVERYONE,
+    "two_factor_setup": EVERYONE,
+    "two_factor_verify": EVERYONE,
+    "two_factor_codes": POST_ONLY,
+    "two_factor_disable": POST_ONLY,
+    "keepalive": POST_ONLY,
+    "autosave": POST_ONLY,
+    # --- referrals ---
+    "referrals:list": EVERYONE,  # filtered by Referral.objects.visible_to
+    "referrals:new": row(200, board=404),  # board members cannot refer
+    "referrals:drafts": EVERYONE,  # the user's own drafts only
+    "referrals:draft": only("referrer"),  # a draft is its owner's alone, even for the admin
+    "referrals:draft_delete": only("referrer"),
+    "referrals:screening": MANAGER_PAGE,
+    "referrals:waiting_list": MANAGER_PAGE,
+    "referrals:waiting_edit": TEAM_A_MANAGER_ONLY,
+    "referrals:detail": only("referrer", *TEAM_A_STAFF, "admin"),  # the referrer's own
+    "referrals:decide": TEAM_A_MANAGER_ONLY,
+    "referrals:first_contact": POST_ONLY,
+    "referrals:allocate": TEAM_A_MANAGER_ONLY,
+    # --- cases ---
+    "cases:list": EVERYONE,  # filtered by Case.objects.visible_to
+    "cases:mine": EVERYONE,  # the user's own caseload
+    "cases:detail": TEAM_A_RECORD,
+    "cases:start_assessment": TEAM_A_RECORD,
+    "cases:assessment": TEAM_A_RECORD,
+    "cases:decide": TEAM_A_RECORD,
+    "cases:add_contact": TEAM_A_RECORD,
+    "cases:add_plan": TEAM_A_RECORD,
+    "cases:plan_pdf": TEAM_A_RECORD,
+    "cases:end_phase1": TEAM_A_RECORD,
+    "cases:finish_step_down": row(404),  # POST only, but answers 404 (not 405) to GET
+    "cases:close": TEAM_A_RECORD,
+    # Only a manager of the case's team: the administrator is not one (404).
+    "cases:override": only("manager"),
+    "cases:restrict": only("manager"),
+    # --- outcomes ---
+    "outcomes:add_goal": TEAM_A_RECORD,
+    "outcomes:add_reading": TEAM_A_RECORD,
+    # --- reviews ---
+    "reviews:record": TEAM_A_RECORD,
+    # The written report also goes to the referrer who made the referral.
+    "reviews:report_pdf": only("referrer", *TEAM_A_STAFF, "admin"),
+    "reviews:add_booster": TEAM_A_RECORD,
+    # --- reminders, audit, notifications ---
+    "reminders:due": MANAGER_PAGE,
+    "audit:log": MANAGER_PAGE,
+    "notifications:list": EVERYONE,  # the user's own notifications
+    "notifications:open": POST_ONLY,
+    "notifications:read_all": POST_ONLY,
+    # --- families: consent, subject access, retention (team managers only, not the admin) ---
+    "families:consent": TEAM_A_RECORD,
+    "families:subject_access": only(*MANAGERS),
+    "families:subject_access_export": POST_ONLY,
+    "families:retention": only(*MANAGERS),
+    "families:anonymise": only("manager"),
+}
+
+# POST: the roles that must get 404 (and change nothing) when they POST an empty form.
+# By default these are the roles whose GET is 404; views that take POST only, or answer
+# GET with 404 for everyone, list them here.
+POST_DENIED_OVERRIDES: dict[str, list[str]] = {
+    "referrals:first_contact": [r for r in SIGNED_IN if r not in ("manager", "admin")],
+    "cases:finish_step_down": [r for r in SIGNED_IN if r not in (*TEAM_A_STAFF, "admin")],
+    "notifications:open": [r for r in SIGNED_IN if r != "referrer"],  # the referrer's own
+    "families:subject_access_export": [r for r in SIGNED_IN if r != "manager"],
+}
+
+
+def post_denied(name: str) -> list[str]:
+    if name in POST_DENIED_OVERRIDES:
+        return POST_DENIED_OVERRIDES[name]
+    return [r for r in SIGNED_IN if MATRIX[name][r] == 404]
+
+
+# --- the world -------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, Any]  # role -> user (no entry for "anonymous")
+    team_a: Any
+    team_b: Any
+    referral: Any  # team A, by the referrer, awaiting screening
+    draft: Any  # the referrer's draft
+    waiting: Any  # a current waiting-list entry in team A
+    journey: Any  # tests.cases.journey.Journey: a team A case in Phase 2
+    review: Any  # its held review
+    plan: Any  # its Family Plan
+    goal: Any
+    contact: Any
+    retention: Any  # Journey of a team A case closed more than 8 years ago
+    notifications: dict[str, Any]  # role -> a notification for that user
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def case(self) -> Any:
+        return self.journey.case
+
+
+# URL name -> the kwargs to reverse it with, from the world.
+URL_KWARGS: dict[str, Callable[[World], dict[str, int]]] = {
+    "referrals:draft": lambda w: {"draft_id": w.draft.pk},
+    "referrals:draft_delete": lambda w: {"draft_id": w.draft.pk},
+    "referrals:waiting_edit": lambda w: {"pk": w.waiting.pk},
+    "referrals:detail": lambda w: {"pk": w.referral.pk},
+    "referrals:decide": lambda w: {"pk": w.referral.pk},
+    "referrals:first_contact": lambda w: {"pk": w.referral.pk},
+    "referrals:allocate": lambda w: {"pk": w.referral.pk},
+    "cases:detail": lambda w: {"pk": w.case.pk},
+    "cases:start_assessment": lambda w: {"pk": w.case.pk},
+    "cases:assessment": lambda w: {"pk": w.case.pk},
+    "cases:decide": lambda w: {"pk": w.case.pk},
+    "cases:add_contact": lambda w: {"pk": w.case.pk},
+    "cases:add_plan": lambda w: {"pk": w.case.pk},
+    "cases:plan_pdf": lambda w: {"plan_pk": w.plan.pk},
+    "cases:end_phase1": lambda w: {"pk": w.case.pk},
+    "cases:finish_step_down": lambda w: {"pk": w.case.pk},
+    "cases:close": lambda w: {"pk": w.case.pk},
+    "cases:override": lambda w: {"pk": w.retention.case.pk},  # needs a closure
+    "cases:restrict": lambda w: {"pk": w.case.pk},
+    "outcomes:add_goal": lambda w: {"pk": w.case.pk},
+    "outcomes:add_reading": lambda w: {"pk": w.case.pk},
+    "reviews:record": lambda w: {"pk": w.review.pk},
+    "reviews:report_pdf": lambda w: {"pk": w.review.pk},
+    "reviews:add_booster": lambda w: {"pk": w.case.pk},
+    "notifications:open": lambda w: {"pk": w.notifications["referrer"].pk},
+    "families:consent": lambda w: {"pk": w.case.family_id},
+    "families:subject_access_export": lambda w: {"person_pk": w.journey.adult.pk},
+    "families:anonymise": lambda w: {"pk": w.retention.case.family_id},
+}
+
+
+def _member(team, role: str, username: str):  # noqa: ANN001, ANN202
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, team=team, role=role)
+    return user
+
+
+def build_world() -> World:
+    """Build the records every URL is asked about. Call inside a transaction that the
+    caller rolls back (the audit log cannot be deleted from on PostgreSQL)."""
+    import time_machine
+
+    from accounts.models import Role
+    from cases.models import Contact
+    from cases.pathway import Stage
+    from tests.cases.journey import make_case
+    from tests.factories import (
+        NotificationFactory,
+        PersonFactory,
+        ReferralDraftFactory,
+        ReferralFactory,
+        TeamFactory,
+        UserFactory,
+        WaitingListEntryFactory,
+    )
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        team_a = TeamFactory(name="Matrix North IFST")
+        team_b = TeamFactory(name="Matrix South IFST")
+        users = {
+            "referrer": _member(team_a, Role.REFERRER, "mx_referrer"),
+            "practitioner": _member(team_a, Role.PRACTITIONER, "mx_practitioner"),
+            "csw": _member(team_a, Role.CSW, "mx_csw"),
+            "manager": _member(team_a, Role.MANAGER, "mx_manager"),
+            "performance": _member(team_a, Role.PERFORMANCE, "mx_performance"),
+            "board": _member(team_a, Role.BOARD, "mx_board"),
+            "other_team_manager": _member(team_b, Role.MANAGER, "mx_manager_b"),
+            "other_team_practitioner": _member(team_b, Role.PRACTITIONER, "mx_practitioner_b"),
+            "admin": UserFactory(username="mx_admin", is_staff=True, is_superuser=True),
+        }
+        # Not roles of the matrix: for the targeted tests of restricted cases and referrers.
+        extra = {
+            "other_referrer": _member(team_a, Role.REFERRER, "mx_referrer2"),
+            "manager2": _member(team_a, Role.MANAGER, "mx_manager2"),
+        }
+
+    manager, worker, referrer = users["manager"], users["practitioner"], users["referrer"]
+    referral = ReferralFactory(team=team_a, created_by=referrer, family__name="Screening family")
+    PersonFactory(family=referral.family, first_name="Sian")
+    draft = ReferralDraftFactory(owner=referrer, title="Draft family")
+    waiting = WaitingListEntryFactory(
+        referral__team=team_a, referral__created_by=referrer, referral__family__name="Waiting"
+    )
+    journey = make_case(
+        team_a,
+        manager,
+        worker,
+        referrer,
+        stage=Stage.PHASE2,
+        family_name="Phase Two family",
+        goals=1,
+        contacts=1,
+        plans=1,
+        reviews_held=1,
+    )
+    with time_machine.travel(timezone.now() - timedelta(days=365 * 8 + 60), tick=False):
+        retention = make_case(
+            team_a, manager, worker, referrer, stage=Stage.CLOSED, family_name="Retention family"
+        )
+    notifications = {
+        role: NotificationFactory(recipient=user, url="/") for role, user in users.items()
+    }
+    return World(
+        users=users,
+        team_a=team_a,
+        team_b=team_b,
+        referral=referral,
+        draft=draft,
+        waiting=waiting,
+        journey=journey,
+        review=next(r for r in journey.reviews if r.held_on),
+        plan=journey.plans[-1],
+        goal=journey.goals[0],
+        contact=Contact.objects.filter(case=journey.case).first(),
+        retention=retention,
+        notifications=notifications,
+        extra=extra,
+    )
