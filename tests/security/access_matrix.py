@@ -131,6 +131,20 @@ MATRIX: dict[str, dict[str, int]] = {
     "families:subject_access_export": POST_ONLY,
     "families:retention": only(*MANAGERS),
     "families:anonymise": only("manager"),
+    # --- reporting: aggregate figures (report cards), no personal data ---
+    # The card and its exports: managers and performance officers of a team, for their own
+    # teams and the local authorities those teams serve; the administrator, for all.
+    "reporting:card": only(*MANAGERS, "performance", "admin"),
+    "reporting:export": only(*MANAGERS, "performance", "admin"),
+    "reporting:request_pdf": POST_ONLY,
+    # The narrative of a team's card: its managers (and the administrator) only.
+    "reporting:narrative": only(*MANAGERS, "admin"),
+    # A built PDF of team A's card: the one who asked for it, team A's managers,
+    # performance officers and board members, and the administrator.
+    "reporting:build": only("manager", "performance", "board", "admin"),
+    "reporting:build_pdf": only("manager", "performance", "board", "admin"),
+    # Board members see the finished report cards of their teams here.
+    "reporting:reports": only(*MANAGERS, "performance", "board", "admin"),
 }
 
 # POST: the roles that must get 404 (and change nothing) when they POST an empty form.
@@ -141,6 +155,7 @@ POST_DENIED_OVERRIDES: dict[str, list[str]] = {
     "cases:finish_step_down": [r for r in SIGNED_IN if r not in (*TEAM_A_STAFF, "admin")],
     "notifications:open": [r for r in SIGNED_IN if r != "referrer"],  # the referrer's own
     "families:subject_access_export": [r for r in SIGNED_IN if r != "manager"],
+    "reporting:request_pdf": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
 }
 
 
@@ -168,6 +183,7 @@ class World:
     contact: Any
     retention: Any  # Journey of a team A case closed more than 8 years ago
     notifications: dict[str, Any]  # role -> a notification for that user
+    report_build: Any  # a finished PDF of team A's report card, asked for by its manager
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -205,6 +221,9 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int]]] = {
     "families:consent": lambda w: {"pk": w.case.family_id},
     "families:subject_access_export": lambda w: {"person_pk": w.journey.adult.pk},
     "families:anonymise": lambda w: {"pk": w.retention.case.family_id},
+    "reporting:export": lambda w: {"fmt": "csv"},
+    "reporting:build": lambda w: {"pk": w.report_build.pk},
+    "reporting:build_pdf": lambda w: {"pk": w.report_build.pk},
 }
 
 
@@ -224,6 +243,7 @@ def build_world() -> World:
     from accounts.models import Role
     from cases.models import Contact
     from cases.pathway import Stage
+    from reporting.models import BuildStatus, ReportBuild
     from tests.cases.journey import make_case
     from tests.factories import (
         NotificationFactory,
@@ -281,6 +301,20 @@ def build_world() -> World:
     notifications = {
         role: NotificationFactory(recipient=user, url="/") for role, user in users.items()
     }
+    today = timezone.localdate()
+    report_build = ReportBuild.objects.create(
+        scope_key=f"team-{team_a.pk}",
+        scope_label=team_a.name,
+        team=team_a,
+        period_start=today - timedelta(days=90),
+        period_end=today,
+        period_label="Last quarter",
+        requested_by=manager,
+        status=BuildStatus.DONE,
+        progress=100,
+        finished_at=timezone.now(),
+        pdf=b"%PDF-1.4 a report card",
+    )
     return World(
         users=users,
         team_a=team_a,
@@ -295,5 +329,6 @@ def build_world() -> World:
         contact=Contact.objects.filter(case=journey.case).first(),
         retention=retention,
         notifications=notifications,
+        report_build=report_build,
         extra=extra,
     )
