@@ -29,3 +29,10 @@ def submit_to_service(
         return None, False
     messages.success(request, success)
     return result, False
+
+
+def carry_version(form: forms.Form, version: int) -> None:
+    """After a stale edit has been shown, the form carries the record's current version,
+    so saving again is a deliberate overwrite of what the user has now seen."""
+    form.data = form.data.copy()
+    form.data["version"] = version

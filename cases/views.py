@@ -17,7 +17,7 @@ from reporting.pdf import render_family_plan_pdf
 from . import pathway, services
 from .access import get_case_for_user
 from .casefile import attach_due, build_case_file
-from .formflow import submit_to_service
+from .formflow import carry_version, submit_to_service
 from .forms import (
     AssessmentForm,
     ClosureForm,
@@ -108,8 +108,7 @@ def _case_form(request, case, form, title, stale: bool = False, **extra) -> Http
     if stale:
         # Show the case as it is now, and let a second save be a deliberate choice.
         case.refresh_from_db()
-        form.data = form.data.copy()
-        form.data["version"] = case.version
+        carry_version(form, case.version)
         extra["latest_case"] = case
         extra["latest_change"] = (
             StageChange.objects.filter(case=case).select_related("changed_by").last()
@@ -169,8 +168,7 @@ def edit_assessment(request: HttpRequest, pk: int) -> HttpResponse:
         assessment.refresh_from_db()
         latest = assessment
         # Saving again now is a deliberate overwrite of the version shown.
-        form.data = form.data.copy()
-        form.data["version"] = assessment.version
+        carry_version(form, assessment.version)
     return _case_form(request, case, form, _("Assessment"), latest_assessment=latest)
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import STAFF_ROLES, Role, Team
 from audit.services import record_view
+from cases.formflow import carry_version
 from families.models import Family, Person
 from reviews.models import Review
 
@@ -295,8 +296,7 @@ def _refreshed(request: HttpRequest, pk: int, form) -> Referral:  # noqa: ANN001
     """After a refused or stale submission: the referral as it is now, with the form
     carrying its current version, so confirming again is a deliberate choice."""
     referral = get_referral_for_user(request.user, pk, manage=True)
-    form.data = form.data.copy()
-    form.data["version"] = referral.version
+    carry_version(form, referral.version)
     return referral
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.formflow import submit_to_service
+from cases.formflow import carry_version, submit_to_service
 
 from . import exports, periods, services
 from .access import board_teams, scope_choices, scope_for
@@ -167,8 +167,7 @@ def narrative(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('reporting:card')}?{request.GET.urlencode()}")
     if stale and existing:
         existing.refresh_from_db()
-        form.data = form.data.copy()
-        form.data["version"] = existing.version
+        carry_version(form, existing.version)
     return render(
         request,
         "reporting/narrative.html",

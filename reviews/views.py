@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_view
 from cases.access import get_case_for_user
-from cases.formflow import submit_to_service
+from cases.formflow import carry_version, submit_to_service
 from outcomes.models import Goal
 from referrals.services import caseworkers_with_load
 from reporting.pdf import render_review_report_pdf
@@ -71,8 +71,7 @@ def record_review(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("cases:detail", pk=case.pk)
     if stale:
         review.refresh_from_db()
-        form.data = form.data.copy()
-        form.data["version"] = review.version
+        carry_version(form, review.version)
     return render(
         request,
         "cases/case_form.html",
