@@ -85,6 +85,9 @@ def new_codes(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def disable(request: HttpRequest) -> HttpResponse:
+    if twofactor.has_confirmed_device(request.user) and not request.user.is_verified():
+        # Turning it off needs the second factor, not only the password.
+        return redirect("two_factor_verify")
     if twofactor.two_factor_required(request.user):
         messages.error(request, _("Your role requires two-factor sign-in."))
     else:

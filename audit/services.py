@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
@@ -16,11 +17,19 @@ def record_view(*objects: models.Model) -> None:
             accessed.send(sender=obj.__class__, instance=obj)
 
 
-def _client_address(request: HttpRequest | None) -> str | None:
+def client_address(request: HttpRequest | None) -> str | None:
+    """The client's address. X-Forwarded-For is believed only behind IFSS_PROXY_COUNT
+    trusted proxies, reading that many hops from the right: a client cannot forge it."""
     if request is None:
         return None
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")) or None
+    proxies = settings.AXES_IPWARE_PROXY_COUNT or 0
+    if proxies:
+        hops = [
+            h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()
+        ]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def record_sign_in(
@@ -35,7 +44,7 @@ def record_sign_in(
         object_repr=(user.get_username() if user else username)[:200],
         action=LogEntry.Action.ACCESS,
         actor=user if event != "login_failed" else None,
-        remote_addr=_client_address(request),
+        remote_addr=client_address(request),
         additional_data={
             "event": event,
             "username": username or (user.get_username() if user else ""),

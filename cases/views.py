@@ -52,7 +52,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "open")
     if stage == "open":
         qs = qs.open()
-    elif stage in pathway.Stage:
+    elif stage in {s.value for s in pathway.Stage}:
         qs = qs.filter(stage=stage)
     q = request.GET.get("q", "").strip()
     if q:

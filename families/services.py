@@ -186,10 +186,11 @@ def retention_due(*, team_ids: list[int], today: date | None = None):  # noqa: A
 def anonymise_family(*, family_id: int, user: User) -> Family:
     """Remove identities and free text; keep what the statistics need (dates of events,
     local authority, coded fields, years of birth, scores). Logged; never silent."""
+    from accounts.models import FormDraft
     from cases.models import Assessment, Closure, Contact, FamilyPlan
     from notifications.models import Notification
     from outcomes.models import Goal
-    from referrals.models import Referral, ScreeningDecision
+    from referrals.models import Referral, ScreeningDecision, WaitingListEntry
     from reviews.models import Booster, Review
 
     family = Family.objects.select_for_update().get(pk=family_id)
@@ -201,6 +202,7 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
         raise ServiceError(_("This family is not yet due for anonymisation."))
 
     referrals = Referral.objects.filter(family=family)
+    referrer_emails = list(referrals.values_list("referrer_email", flat=True))
     cases = family.cases.all()
     urls = [reverse("referrals:detail", args=[r.pk]) for r in referrals]
     urls += [reverse("cases:detail", args=[c.pk]) for c in cases]
@@ -208,14 +210,17 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
     urls += [
         reverse("reviews:report_pdf", args=[r.pk]) for r in Review.objects.filter(case__in=cases)
     ]
-    for person in Person.objects.filter(family=family):
-        person.first_name = ""
-        person.last_name = _("Anonymised")
-        if person.date_of_birth:
-            person.date_of_birth = person.date_of_birth.replace(month=1, day=1)
-        if person.due_date:
-            person.due_date = person.due_date.replace(day=1)
-        person.save(update_fields=["first_name", "last_name", "date_of_birth", "due_date"])
+    # QuerySet.update, not save(): the audit log must not record the names being removed
+    # (it is append-only, so they could never be taken out again).
+    for person in Person.objects.filter(family=family).only("pk", "date_of_birth", "due_date"):
+        Person.objects.filter(pk=person.pk).update(
+            first_name="",
+            last_name=_("Anonymised"),
+            date_of_birth=person.date_of_birth.replace(month=1, day=1)
+            if person.date_of_birth
+            else None,
+            due_date=person.due_date.replace(day=1) if person.due_date else None,
+        )
     Consent.objects.filter(person__family=family).update(notes="", who_may_be_told="")
     referrals.update(
         referrer_name=_("Anonymised"),
@@ -240,11 +245,20 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
     Review.objects.filter(case__in=cases).update(attendees="", progress="")
     Booster.objects.filter(case__in=cases).update(notes="", over_limit_reason="")
     Closure.objects.filter(case__in=cases).update(notes="", override_reason="")
-    removed = Notification.objects.filter(url__in=urls).delete()[0]
-    family.name = _("Anonymised family %(id)s") % {"id": family.pk}
-    family.address = ""
-    family.postcode = ""
-    family.anonymised_at = timezone.now()
-    family.save(update_fields=["name", "address", "postcode", "anonymised_at"])
+    WaitingListEntry.objects.filter(referral__family=family).update(notes="", left_because="")
+    cases.update(phase1_slip_reason="")
+    # Notices about the family: linked to its pages, or emailed to its referrers by name.
+    removed = Notification.objects.filter(
+        Q(url__in=urls) | Q(email__in=referrer_emails, subject__icontains=family.name)
+    ).delete()[0]
+    page_prefixes = Q()
+    for url in urls:
+        page_prefixes |= Q(path__startswith=url)
+    FormDraft.objects.filter(page_prefixes).delete()
+    anonymised_name = _("Anonymised family %(id)s") % {"id": family.pk}
+    Family.objects.filter(pk=family.pk).update(
+        name=anonymised_name, address="", postcode="", anonymised_at=timezone.now()
+    )
+    family.refresh_from_db()
     _log(user, family, "anonymised", notifications_removed=removed)
     return family

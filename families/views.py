@@ -61,9 +61,9 @@ def subject_access(request: HttpRequest) -> HttpResponse:
     people: list[Person] = []
     if form.is_valid():
         d = form.cleaned_data
-        qs = Person.objects.filter(family__team_id__in=teams).filter(
-            Q(first_name__icontains=d["name"]) | Q(last_name__icontains=d["name"])
-        )
+        qs = Person.objects.filter(
+            family__team_id__in=teams, family__in=Family.objects.visible_to(request.user)
+        ).filter(Q(first_name__icontains=d["name"]) | Q(last_name__icontains=d["name"]))
         if d["date_of_birth"]:
             qs = qs.filter(date_of_birth=d["date_of_birth"])
         people = list(qs.select_related("family")[:50])
@@ -77,6 +77,7 @@ def subject_access_export(request: HttpRequest, person_pk: int) -> HttpResponse:
         Person.objects.select_related("family__local_authority", "legal_status"),
         pk=person_pk,
         family__team_id__in=teams,
+        family__in=Family.objects.visible_to(request.user),
     )
     archive = services.subject_access_export(person=person, user=request.user)
     response = HttpResponse(archive, content_type="application/zip")
@@ -86,13 +87,14 @@ def subject_access_export(request: HttpRequest, person_pk: int) -> HttpResponse:
 
 def retention(request: HttpRequest) -> HttpResponse:
     teams = _managed_teams(request)
-    families = list(services.retention_due(team_ids=teams)[:200])
+    visible = Family.objects.visible_to(request.user).values("pk")
+    families = list(services.retention_due(team_ids=teams).filter(pk__in=visible)[:200])
     return render(request, "families/retention.html", {"families": families})
 
 
 def anonymise(request: HttpRequest, pk: int) -> HttpResponse:
     teams = _managed_teams(request)
-    family = get_object_or_404(Family, pk=pk, team_id__in=teams)
+    family = get_object_or_404(Family.objects.visible_to(request.user), pk=pk, team_id__in=teams)
     if request.method == "POST":
         try:
             services.anonymise_family(family_id=family.pk, user=request.user)

@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.FormDraftMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: it turns a lockout raised during sign-in into the locked-out page.
@@ -200,6 +200,10 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # account's password from any number of addresses; locking by address would lock out a
 # whole council office behind one NAT address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+if not env_bool("DJANGO_HSTS_PRELOAD", False):
+    # security.W021: HSTS preload is a commitment that is hard to undo; a council opts in
+    # with DJANGO_HSTS_PRELOAD=true once its domain is ready for the preload list.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

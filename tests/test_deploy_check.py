@@ -353,14 +353,6 @@ def test_the_production_secret_key_is_long_and_random() -> None:
     assert key != production_env()["DJANGO_SECRET_KEY"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: ifss/settings.py:175 SECURE_HSTS_PRELOAD defaults to False and security.W021 is"
-        " not in SILENCED_SYSTEM_CHECKS (line 201), so with HSTS on and no DJANGO_HSTS_PRELOAD"
-        " `check --deploy --fail-level WARNING` fails with security.W021"
-    ),
-)
 def test_check_deploy_passes_with_the_production_settings() -> None:
     result = check_deploy(production_env())
 

@@ -207,9 +207,8 @@ def test_autosave_needs_a_signed_in_user_and_a_csrf_token(practitioner) -> None:
 
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(practitioner)
-    assert strict.post(reverse("autosave"), body, content_type="application/json").status_code == (
-        403
-    )
+    refused = strict.post(reverse("autosave"), body, content_type="application/json")
+    assert refused.status_code == 403
     # The page's script sends the token from <meta name="csrf-token"> in X-CSRFToken.
     page = strict.get("/").content.decode()
     token = re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)

@@ -339,15 +339,6 @@ def test_a_practitioner_who_opted_in_can_turn_it_off_after_verifying(practitione
     assert client.get("/").status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: accounts/twofactor_views.py disable() does not check request.user.is_verified(),"
-        " and /accounts/two-factor/ is open before the second factor (accounts/middleware.py"
-        " OPEN_PREFIXES), so anyone with only the password of a user who opted in can turn"
-        " their two-factor sign-in off and walk in"
-    ),
-)
 def test_turning_it_off_needs_the_second_factor_first(practitioner) -> None:
     client = sign_in(practitioner)
     turn_on(client, practitioner)
