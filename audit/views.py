@@ -6,7 +6,8 @@ from auditlog.models import LogEntry
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -43,6 +44,33 @@ class AuditSearchForm(forms.Form):
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
 
 
+def _records_visible_to(user) -> Q:  # noqa: ANN001
+    """Entries about referrals, families, people and cases only where the manager may see
+    the record itself (their teams, and restricted cases that name them)."""
+    from cases.models import Case
+    from families.models import Family, Person
+    from referrals.models import Referral
+
+    def keys(qs):  # noqa: ANN001, ANN202
+        return qs.annotate(key=Cast("pk", CharField())).values("key")
+
+    guarded = {
+        Case: keys(Case.objects.visible_to(user)),
+        Referral: keys(
+            Referral.objects.filter(team_id__in=user.team_ids_with_role(Role.MANAGER)).visible_to(
+                user
+            )
+        ),
+        Family: keys(Family.objects.visible_to(user)),
+        Person: keys(Person.objects.filter(family__in=Family.objects.visible_to(user))),
+    }
+    types = ContentType.objects.get_for_models(*guarded)
+    allowed = ~Q(content_type__in=list(types.values()))
+    for model, visible in guarded.items():
+        allowed |= Q(content_type=types[model], object_pk__in=visible)
+    return allowed
+
+
 def _at(day, moment: time) -> datetime:  # noqa: ANN001
     return timezone.make_aware(datetime.combine(day, moment))
 
@@ -56,7 +84,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
     if not user.is_superuser:
         members = Membership.objects.filter(team_id__in=manager_teams).values("user_id")
-        qs = qs.filter(actor_id__in=members)
+        qs = qs.filter(actor_id__in=members).filter(_records_visible_to(user))
     form = AuditSearchForm(request.GET or None)
     if form.is_valid():
         d = form.cleaned_data

@@ -164,6 +164,10 @@ class StageChange(models.Model):
 
     class Meta:
         ordering = ["changed_at", "pk"]
+        indexes = [
+            # Report card: phases entered and completed, and the throughput table, by period.
+            models.Index(fields=["changed_at"], name="stagechange_changed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_stage or '–'} → {self.to_stage}"
@@ -264,6 +268,8 @@ class Contact(models.Model):
         indexes = [
             # Hours delivered: a case's contacts by stage and date.
             models.Index(fields=["case", "stage", "started_at"], name="contact_case_stage_idx"),
+            # Report card: direct hours logged in a period (docs/performance.md).
+            models.Index(fields=["started_at"], name="contact_started_idx"),
         ]
         constraints = [
             # A contact lasts between one minute and a day.

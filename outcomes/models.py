@@ -135,6 +135,10 @@ class Reading(models.Model):
 
     class Meta:
         ordering = ["person", "instrument", "taken_on"]
+        indexes = [
+            # Report card: paired WEMWBS/SDQ change for readings taken in a period.
+            models.Index(fields=["instrument", "taken_on"], name="reading_instrument_day_idx"),
+        ]
         constraints = [
             # Before/after pairs are matched per person: one reading per occasion.
             models.UniqueConstraint(

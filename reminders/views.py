@@ -8,8 +8,25 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Role, User
+from cases.models import Case
+from reviews.models import Review
 
 from . import deadlines
+
+
+def _without_restricted(items: list, user: User) -> list:
+    """Drop deadlines of restricted cases that do not name this manager."""
+    if user.is_superuser:
+        return items
+    hidden = Case.objects.filter(restricted=True).exclude(restricted_to=user)
+    cases = set(hidden.values_list("pk", flat=True))
+    if not cases:
+        return items
+    referrals = set(hidden.values_list("referral_id", flat=True))
+    reviews = set(Review.objects.filter(case__in=hidden).values_list("pk", flat=True))
+    hidden_items = {("case", pk) for pk in cases} | {("referral", pk) for pk in referrals}
+    hidden_items |= {("review", pk) for pk in reviews}
+    return [d for d in items if (d.item_type, d.item_id) not in hidden_items]
 
 
 def due_list(request: HttpRequest) -> HttpResponse:
@@ -20,6 +37,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     now = timezone.now()
     items = deadlines.collect(now, None if user.is_superuser and not team_ids else team_ids)
+    items = _without_restricted(items, user)
     soon = now + timezone.timedelta(days=7)
     for item in items:
         item.overdue = item.due_at < now

@@ -39,6 +39,12 @@ class Line:
             and f.unit == "percent"
             and any(isinstance(x, int) and 0 < x < suppress for x in (f.numerator, f.denominator))
         )
+        small_base = bool(
+            suppress and isinstance(f.denominator, int) and 0 < f.denominator < suppress
+        )
+        if f.unit == "mean" and small_base:
+            # A mean over few families would give their count away with its total.
+            return {"value": "–", "numerator": "", "denominator": shown(f.denominator, suppress)}
         if f.unit == "percent":
             value = "–" if f.value is None or hidden else f"{f.value:g}%"
         elif f.unit == "count":
@@ -150,11 +156,18 @@ def build_card(
             else "Outcomes of the families referred in the period (cohort)"
         ),
         "suppress": suppress,
-        "quadrants": [(Quadrant(q).label, lines[q]) for q in lines],
+        "quadrants": [(str(Quadrant(q).label), lines[q]) for q in lines],
         "throughput": throughput,
         "throughput_shown": _throughput_shown(throughput, suppress),
         "context": {
-            name: [{**r, "shown": shown(r["n"], suppress)} for r in rows]
+            name: [
+                {
+                    **r,
+                    "shown": shown(r["n"], suppress),
+                    "shown_of": shown(r["of"], suppress) if r.get("of") is not None else "",
+                }
+                for r in rows
+            ]
             for name, rows in context_tables.items()
         },
         "narrative": narrative,

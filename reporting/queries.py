@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from accounts.models import LocalAuthority, Team
-from cases import pathway
+from cases import clock, pathway
 from cases.models import Assessment, ChildOutcome, ChildOutcomeKind, Contact, StageChange
 from cases.models import Case as CaseModel
 from families.models import Family, HouseholdType, MemberKind, Person, Sex
@@ -66,7 +66,15 @@ class Scope:
         if self.kind == "team":
             return list(Team.objects.filter(pk=self.team_id))
         if self.kind == "la":
-            return list(Team.objects.filter(local_authorities=self.la_id))
+            # Teams serving the authority, and any team its families were referred to.
+            return list(
+                Team.objects.filter(
+                    Q(local_authorities=self.la_id)
+                    | Q(referrals__family__local_authority_id=self.la_id)
+                )
+                .distinct()
+                .order_by("name")
+            )
         return list(Team.objects.all())
 
 
@@ -106,6 +114,21 @@ def _team_hours(teams: list[Team], attribute: str, team_path: str = "team_id") -
         When(**{team_path: t.pk}, then=Value(timedelta(hours=getattr(t, attribute)))) for t in teams
     ]
     return Case(*whens, default=Value(timedelta(hours=72)), output_field=DurationField())
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _year_before(moment):  # noqa: ANN001, ANN202
+    """The same moment a calendar year earlier (29 February becomes 28 February)."""
+    try:
+        return moment.replace(year=moment.year - 1)
+    except ValueError:
+        return moment.replace(year=moment.year - 1, day=28)
 
 
 def _sex(value: str) -> str:
@@ -238,6 +261,7 @@ class Report:
 
     def assessment_times(self) -> Figure:
         """Time from the start of the assessment clock to completion, in clock hours."""
+        working = [t.pk for t in self.teams if t.assessment_clock == clock.WORKING]
         qs = self._assessments().annotate(
             took=ExpressionWrapper(
                 F("completed_at") - F("case__assessment_clock_from"), output_field=DurationField()
@@ -246,7 +270,7 @@ class Report:
         )
         agg = qs.aggregate(
             n=Count("pk"),
-            in_target=Count("pk", filter=Q(took__lte=F("allowed"))),
+            in_target=Count("pk", filter=Q(took__lte=F("allowed")) & ~Q(case__team_id__in=working)),
             h72=Count("pk", filter=Q(took__lte=timedelta(hours=72))),
             week=Count("pk", filter=Q(took__gt=timedelta(hours=72), took__lte=timedelta(days=7))),
             fortnight=Count(
@@ -255,6 +279,16 @@ class Report:
             longer=Count("pk", filter=Q(took__gt=timedelta(days=14))),
         )
         n = agg["n"]
+        if working:
+            # Working hours skip weekends and bank holidays, which SQL cannot count: the
+            # few teams on that clock are checked with the same function the case file uses.
+            teams = {t.pk: t for t in self.teams}
+            for team_id, start, done in qs.filter(case__team_id__in=working).values_list(
+                "case__team_id", "case__assessment_clock_from", "completed_at"
+            ):
+                team = teams[team_id]
+                if clock.hours_between(start, done, clock.WORKING) <= team.assessment_hours:
+                    agg["in_target"] += 1
         rows = [
             {"label": "Within 72 hours", "n": agg["h72"], "of": n},
             {"label": "Within 1 week", "n": agg["h72"] + agg["week"], "of": n},
@@ -331,7 +365,9 @@ class Report:
             if self.basis == "cohort"
             else _day_in(qs, "due_on", self.period)
         )
-        qs = qs.exclude(held_on__isnull=True, due_on__gt=date.today())
+        # A review not held yet is late only once its two weeks' grace have passed.
+        grace_ends = date.today() - timedelta(days=REVIEW_GRACE_DAYS)
+        qs = qs.exclude(held_on__isnull=True, due_on__gte=grace_ends)
         agg = qs.aggregate(
             n=Count("pk"),
             ok=Count(
@@ -428,12 +464,16 @@ class Report:
     def reading_change(self, instrument: str) -> Figure:
         """Paired before/after change: the latest of end-of-Phase-1 or closure reading taken
         in the period, against the same person's start reading."""
-        start = Reading.objects.filter(
-            case=OuterRef("case"),
-            person=OuterRef("person"),
-            instrument=instrument,
-            occasion=Occasion.START,
-        ).values("total")[:1]
+        start = (
+            Reading.objects.filter(
+                case=OuterRef("case"),
+                person=OuterRef("person"),
+                instrument=instrument,
+                occasion=Occasion.START,
+            )
+            .order_by()
+            .values("total")[:1]
+        )  # no default ordering: it joined people per row
         qs = Reading.objects.filter(
             self.scope.on("case__"),
             instrument=instrument,
@@ -450,6 +490,10 @@ class Report:
             instrument=instrument,
             occasion=Occasion.CLOSURE,
         )
+        if self.basis == "events":
+            # Only a closure reading inside the period replaces the end-of-Phase-1 one, so
+            # a closed quarter's figure never changes later.
+            later_closure = later_closure.filter(taken_on__lte=self.period.end)
         qs = qs.exclude(Q(occasion=Occasion.END_PHASE1) & Exists(later_closure))
         agg = (
             qs.annotate(before=Subquery(start, output_field=IntegerField()))
@@ -492,8 +536,8 @@ class Report:
     def not_rereferred_within_12_months(self) -> Figure:
         """Of cases closed 12 months before the period, how many families were not referred
         again within 12 months of closing."""
-        window_start = self.period.start_at - timedelta(days=365)
-        window_end = self.period.end_at - timedelta(days=365)
+        window_start = _year_before(self.period.start_at)
+        window_end = _year_before(self.period.end_at)
         closed = CaseModel.objects.filter(
             self.scope.on(), closed_at__gte=window_start, closed_at__lt=window_end
         )
@@ -531,16 +575,22 @@ class Report:
             .order_by("household_type")
         )
         today = self.period.end
-        age = ExpressionWrapper(Value(today) - F("date_of_birth"), output_field=DurationField())
-        children = people.filter(kind__in=[MemberKind.CHILD, MemberKind.UNBORN]).annotate(age=age)
-        years = lambda y: timedelta(days=round(365.25 * y))  # noqa: E731
+        children = people.filter(kind__in=[MemberKind.CHILD, MemberKind.UNBORN])
+
+        def born_after(years: int) -> Q:
+            """Younger than `years` on the period's last day (birthdays counted exactly)."""
+            return Q(date_of_birth__gt=_years_before(today, years))
+
         bands = children.aggregate(
             prebirth=Count("pk", filter=Q(kind=MemberKind.UNBORN)),
-            b0_2=Count("pk", filter=Q(kind=MemberKind.CHILD, age__lt=years(3))),
-            b3_6=Count("pk", filter=Q(age__gte=years(3), age__lt=years(7))),
-            b7_10=Count("pk", filter=Q(age__gte=years(7), age__lt=years(11))),
-            b11_14=Count("pk", filter=Q(age__gte=years(11), age__lt=years(15))),
-            b15_17=Count("pk", filter=Q(age__gte=years(15))),
+            b0_2=Count("pk", filter=Q(kind=MemberKind.CHILD) & born_after(3)),
+            b3_6=Count("pk", filter=Q(kind=MemberKind.CHILD) & born_after(7) & ~born_after(3)),
+            b7_10=Count("pk", filter=Q(kind=MemberKind.CHILD) & born_after(11) & ~born_after(7)),
+            b11_14=Count("pk", filter=Q(kind=MemberKind.CHILD) & born_after(15) & ~born_after(11)),
+            b15_17=Count(
+                "pk",
+                filter=Q(kind=MemberKind.CHILD, date_of_birth__isnull=False) & ~born_after(15),
+            ),
         )
         male = (
             people.filter(kind=MemberKind.ADULT, sex=Sex.MALE)

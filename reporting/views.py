@@ -31,6 +31,9 @@ def _chosen(request: HttpRequest):  # noqa: ANN202
         "quarter": int(last.label[1]),
         "basis": "events",
     }
+    asked = request.GET.get("scope")
+    if asked and asked not in dict(scopes):
+        raise Http404  # another team's figures: as if the scope did not exist
     form = CardForm({**defaults, **request.GET.dict()}, scopes=scopes)
     if not form.is_valid():
         return form, None, None, None

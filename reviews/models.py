@@ -37,6 +37,8 @@ class Review(models.Model):
         indexes = [
             # Due and overdue reviews: pending reviews by due date.
             models.Index(fields=["held_on", "due_on"], name="review_due_idx"),
+            # Report card: reviews due in a period, held on time or not.
+            models.Index(fields=["due_on"], name="review_due_on_idx"),
         ]
         constraints = [
             # One review per offset per case: scheduling twice never duplicates.

@@ -7,8 +7,6 @@ import importlib
 import re
 from types import SimpleNamespace
 
-import pytest
-
 migration = importlib.import_module("audit.migrations.0001_append_only")
 
 
