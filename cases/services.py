@@ -162,6 +162,11 @@ def update_assessment(
             raise ServiceError(_("The completion time cannot be in the future."))
     if hours_spent is not None and hours_spent < 0:
         raise ServiceError(_("Hours spent cannot be negative."))
+    if safety_plan_agreed_on is not None:
+        if safety_plan_agreed_on > timezone.localdate():
+            raise ServiceError(_("The Safety Plan cannot be agreed in the future."))
+        if safety_plan_agreed_on < timezone.localtime(assessment.case.allocated_at).date():
+            raise ServiceError(_("The Safety Plan cannot be agreed before the case began."))
     assessment.completed_at = completed_at
     assessment.hours_spent = hours_spent
     assessment.safety_plan = safety_plan
@@ -289,6 +294,8 @@ def agree_family_plan(
         raise ServiceError(_("A Family Plan is agreed during or after Phase 1."))
     if agreed_on > timezone.localdate():
         raise ServiceError(_("The plan cannot be agreed in the future."))
+    if agreed_on < timezone.localtime(case.allocated_at).date():
+        raise ServiceError(_("The plan cannot be agreed before the case began."))
     last = FamilyPlan.objects.filter(case=case).order_by("-number").first()
     plan = FamilyPlan.objects.create(
         case=case,

@@ -54,7 +54,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
         qs = qs.open()
     elif stage in {s.value for s in pathway.Stage}:
         qs = qs.filter(stage=stage)
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
     if q:
         qs = qs.filter(Q(family__name__icontains=q) | Q(family__postcode__icontains=q))
     page = Paginator(

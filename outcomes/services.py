@@ -84,12 +84,14 @@ SDQ_SUBSCALES = ("sdq_emotional", "sdq_conduct", "sdq_hyperactivity", "sdq_peer"
 @transaction.atomic
 def record_reading(*, case_id: int, user: User, data: ReadingData) -> Reading:
     """A WEMWBS total for an adult, or SDQ subscales for a child aged 3-16. Scores only."""
-    case = Case.objects.select_for_update().get(pk=case_id)
+    case = Case.objects.select_for_update().select_related("referral").get(pk=case_id)
     person = data.person
     if person.family_id != case.family_id:
         raise ServiceError(_("The reading must be for a member of this family."))
     if data.taken_on > timezone.localdate():
         raise ServiceError(_("A reading cannot be taken in the future."))
+    if data.taken_on < timezone.localtime(case.referral.received_at).date():
+        raise ServiceError(_("A reading cannot be taken before the family was referred."))
     fields: dict[str, int | None] = {}
     if data.instrument == Instrument.WEMWBS:
         if person.kind != MemberKind.ADULT:

@@ -98,7 +98,7 @@ def _already_submitted(key: str) -> Referral | None:
 
 def referral_list(request: HttpRequest) -> HttpResponse:
     qs = Referral.objects.visible_to(request.user).with_list_related()
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
     status = request.GET.get("status", "")
     if q:
         qs = qs.filter(

@@ -132,6 +132,8 @@ def record_booster(
     case = Case.objects.select_for_update().select_related("team").get(pk=case_id)
     if case.stage != pathway.Stage.PHASE2:
         raise ServiceError(_("Booster sessions are given in Phase 2."))
+    if case.phase1_end and requested_on < case.phase1_end:
+        raise ServiceError(_("A booster is asked for in Phase 2, after Phase 1 ended."))
     if delivered_on < requested_on:
         raise ServiceError(_("A booster cannot be delivered before it was asked for."))
     if delivered_on > timezone.localdate():

@@ -42,7 +42,12 @@ def frozen(time_machine) -> None:
 @pytest.fixture
 def case(team_a, practitioner):
     return CaseFactory(
-        team=team_a, worker=practitioner, stage="phase1", phase1_start=date(2027, 2, 1)
+        team=team_a,
+        worker=practitioner,
+        stage="phase1",
+        phase1_start=date(2027, 2, 1),
+        referral__received_at=datetime(2027, 1, 20, 9, tzinfo=LONDON),
+        allocated_at=datetime(2027, 1, 22, 9, tzinfo=LONDON),
     )
 
 

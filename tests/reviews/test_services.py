@@ -479,10 +479,11 @@ def test_boosters_up_to_the_team_limit_then_a_manager_with_a_reason(
 def test_a_manager_of_another_team_cannot_approve_a_booster_past_the_limit(
     clock, case, practitioner, other_manager
 ) -> None:
-    for day in (10, 11, 12):
+    clock(2027, 2, 20)
+    for day in (14, 15, 16):
         booster(case, practitioner, on=date(2027, 2, day))
     with pytest.raises(ServiceError, match="A manager must approve"):
-        booster(case, other_manager, on=date(2027, 2, 15), reason="Please")
+        booster(case, other_manager, on=date(2027, 2, 17), reason="Please")
     assert Booster.objects.filter(case=case).count() == 3
 
 
