@@ -102,6 +102,17 @@ def keepalive(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+def _storable(path: str, fields: dict[str, list[str]]) -> bool:
+    """Text PostgreSQL can keep: no NUL characters, no lone surrogates."""
+    texts = [path, *fields, *(v for values in fields.values() for v in values)]
+    try:
+        for text in texts:
+            text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any("\x00" in text for text in texts)
+
+
 @require_POST
 def autosave(request: HttpRequest) -> HttpResponse:
     """Keep what is typed in a form page on the server (JSON: {path, fields})."""
@@ -117,9 +128,9 @@ def autosave(request: HttpRequest) -> HttpResponse:
             for k, vs in dict(payload["fields"]).items()
             if k != "csrfmiddlewaretoken"
         }
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return HttpResponse(status=400)
-    if not path.startswith("/") or len(fields) > 300:
+    if not path.startswith("/") or len(fields) > 300 or not _storable(path, fields):
         return HttpResponse(status=400)
     FormDraft.objects.update_or_create(user=request.user, path=path, defaults={"data": fields})
     return HttpResponse(status=204)

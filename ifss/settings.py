@@ -208,6 +208,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_username"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("IFSS_PROXY_COUNT", "0")) or None
 
 # Two-factor sign-in is required for these roles and for administrators.

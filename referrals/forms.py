@@ -77,7 +77,10 @@ class ReferralForm(forms.Form):
     referrer_email = forms.EmailField(label=_("Email"))
 
     def clean_postcode(self) -> str:
-        return " ".join(self.cleaned_data["postcode"].upper().split())
+        postcode = " ".join(self.cleaned_data["postcode"].upper().split())
+        if len(postcode) > 10:  # upper-casing can lengthen text ("ß" becomes "SS")
+            raise forms.ValidationError(_("A postcode has at most 10 characters."))
+        return postcode
 
     def clean_consent_date(self):  # noqa: ANN201
         value = self.cleaned_data.get("consent_date")

@@ -258,8 +258,13 @@ def save_draft(
     *, user: User, data: dict[str, list[str]], draft: ReferralDraft | None
 ) -> ReferralDraft:
     # The draft keeps every field as the list of values typed (multi-selects have several).
+    # PostgreSQL keeps no NUL characters; what else was typed is kept as it is.
+    data = {
+        key.replace("\x00", ""): [str(v).replace("\x00", "") for v in values]
+        for key, values in data.items()
+    }
     typed = data.get("family_name") or [""]
-    title = (typed[0] if isinstance(typed, list) else typed).strip() or _("Untitled referral")
+    title = (typed[0] if typed else "").strip()[:200] or _("Untitled referral")
     if draft is None:
         return ReferralDraft.objects.create(owner=user, data=data, title=title)
     draft.data = data

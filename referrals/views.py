@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.contrib import messages
@@ -146,7 +147,8 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
 
         if action == "add_member":
             typed = raw.get("members-TOTAL_FORMS", "2")
-            total = int(typed) if typed.isdigit() else 2  # a tampered count: never a 500
+            # A tampered count is never a 500 (str.isdigit also accepts "²").
+            total = int(typed) if re.fullmatch(r"[0-9]{1,3}", typed) else 2
             raw.setlist("members-TOTAL_FORMS", [str(min(total + 1, 20))])
             form = _referral_form(user, raw)
             formset = MemberFormSet(raw, prefix="members")

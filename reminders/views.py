@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from django.core.paginator import Paginator
@@ -59,7 +60,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
         ),
         key=lambda row: (-row["overdue"], str(row["worker"] or "")),
     )
-    if worker.isdigit():
+    if re.fullmatch(r"[0-9]{1,12}", worker):
         items = [d for d in items if d.worker_id == int(worker)]
     elif worker == "none":
         items = [d for d in items if d.worker_id is None]

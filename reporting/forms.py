@@ -62,6 +62,8 @@ class CardForm(forms.Form):
             elif kind == "range":
                 if not data.get("date_from") or not data.get("date_to"):
                     raise forms.ValidationError(_("Give both dates."))
+                if not all(2000 <= d.year <= 2100 for d in (data["date_from"], data["date_to"])):
+                    raise forms.ValidationError(_("Choose dates between 2000 and 2100."))
                 data["period"] = periods.parse(f"{data['date_from']}..{data['date_to']}")
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -41,7 +42,8 @@ class ReviewForm(VersionedForm):
                 label=_("Score now: %(goal)s") % {"goal": goal.title},
                 choices=[("", "---------"), *SCORE_CHOICES],
                 coerce=int,
-                help_text=_("0 = %(expected)s") % {"expected": goal.level_0},
+                # help_text is rendered as HTML: a worker's words must be escaped.
+                help_text=_("0 = %(expected)s") % {"expected": escape(goal.level_0)},
             )
 
     def scores(self) -> dict[int, int]:
