@@ -153,7 +153,6 @@ def build_case_file(case: Case, *, today: date | None = None) -> dict:
         phase1["running"] = case.stage == pathway.Stage.PHASE1
 
     # Goals: the family GAS T-score at the start and after each held review.
-    reviews_by_id = {r.pk: r for r in reviews}
     for goal in goals:
         goal.by_review = {s.review_id: s for s in goal.scores.all()}
         goal.start_score = goal.by_review.get(None)
@@ -244,7 +243,6 @@ def build_case_file(case: Case, *, today: date | None = None) -> dict:
         "plans": plans,
         "current_plan": plans[0] if plans else None,
         "reviews": reviews,
-        "reviews_by_id": reviews_by_id,
         "boosters": boosters,
         "boosters_left": max(team.booster_limit - len(boosters), 0),
         "closure": closure,

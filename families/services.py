@@ -164,12 +164,11 @@ def subject_access_export(*, person: Person, user: User) -> bytes:
     return buffer.getvalue()
 
 
-def retention_due(*, team_ids: list[int], today: date | None = None):  # noqa: ANN201
+def retention_due(*, team_ids: list[int]):  # noqa: ANN201
     """Families whose last case closed more than the retention period ago, with nothing
     open and not yet anonymised: the manager's review queue."""
     from cases import pathway
 
-    today = today or timezone.localdate()
     cutoff = timezone.now() - timedelta(days=365 * settings.RETENTION_YEARS)
     return (
         Family.objects.filter(team_id__in=team_ids, anonymised_at__isnull=True)
