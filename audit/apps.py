@@ -32,6 +32,7 @@ class AuditConfig(AppConfig):
             "outcomes.Goal",
             "outcomes.GoalScore",
             "outcomes.Reading",
+            "outcomes.ServiceUse",
             "reviews.Review",
             "reviews.Booster",
         ):

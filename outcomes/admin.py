@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Goal, GoalScore, Reading
+from .models import Goal, GoalScore, Reading, ServiceUse
 
 
 class GoalScoreInline(admin.TabularInline):
@@ -15,3 +15,4 @@ class GoalAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Reading)
+admin.site.register(ServiceUse)

@@ -180,3 +180,48 @@ class Reading(models.Model):
     @property
     def band(self) -> str:
         return SdqBand(sdq_band(self.total)).label if self.instrument == Instrument.SDQ else ""
+
+
+class ServiceOccasion(models.TextChoices):
+    BEFORE = "before", _("Before the work (the year before referral)")
+    AFTER = "after", _("After the work (at closure)")
+
+
+class ServiceUse(models.Model):
+    """The types of service one family member used, before the work or after it.
+
+    DOMAIN.md section 4: "services accessed before and after, by type, per person". One
+    record per person, case and occasion; an empty set of services is an answer ("none"),
+    a missing record is not. Before and after are matched per person like readings.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="service_uses")
+    person = models.ForeignKey(
+        "families.Person", on_delete=models.CASCADE, related_name="service_uses"
+    )
+    occasion = models.CharField(_("when"), max_length=10, choices=ServiceOccasion.choices)
+    recorded_on = models.DateField(_("recorded on"))
+    services = models.ManyToManyField(
+        "reference.ServiceType", blank=True, verbose_name=_("services used")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["person", "occasion"]
+        indexes = [
+            # Report card: services before and after, for "after" records made in a period
+            # (reporting.queries.Report.services_accessed filters occasion and recorded_on).
+            models.Index(fields=["occasion", "recorded_on"], name="serviceuse_occasion_day_idx"),
+        ]
+        constraints = [
+            # Before/after pairs are matched per person: one record per occasion.
+            models.UniqueConstraint(
+                fields=["case", "person", "occasion"], name="serviceuse_one_per_occasion"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_occasion_display()}"

@@ -11,6 +11,7 @@ from .models import (
     ReferralRoute,
     ScreeningOutcome,
     ScreeningReason,
+    ServiceType,
     Substance,
 )
 
@@ -27,6 +28,7 @@ for model in (
     LegalStatus,
     ReferralRoute,
     OnwardService,
+    ServiceType,
     NotProceedReason,
     PracticeMethod,
     GoalCategory,

@@ -56,6 +56,14 @@ class OnwardService(ReferenceItem):
         verbose_name = _("service to refer on to")
 
 
+class ServiceType(ReferenceItem):
+    """Kinds of service a family member uses, counted before and after the work
+    (DOMAIN.md section 4, "services accessed before and after")."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("type of service accessed")
+
+
 class Effect(models.TextChoices):
     """What a screening outcome does to the referral. Code reads this, never the name."""
 

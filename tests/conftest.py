@@ -171,6 +171,7 @@ def _seed_reference_lists() -> None:
         "accounts.migrations.0002_seed_local_authorities",
         "reference.migrations.0002_seed_reference_lists",
         "reference.migrations.0003_pathway_lists",
+        "reference.migrations.0004_services_accessed",
     ):
         importlib.import_module(module).seed(apps, None)
 
