@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -36,6 +37,30 @@ def _is_page(response: HttpResponse) -> bool:
     # Personal data must not linger in shared browser caches on council machines.
     content_type = response.get("Content-Type", "")
     return content_type.startswith(("text/html", "application/pdf", "application/zip"))
+
+
+# Where a signed-in session keeps the time (epoch seconds) it was last renewed.
+TOUCHED_KEY = "idle_renewed_at"
+
+
+class SessionRenewalMiddleware:
+    """Slide a signed-in session's idle timeout without writing the session on every
+    request: it is marked modified (so saved, with a new expiry) only when it was last
+    renewed more than SESSION_TOUCH_SECONDS ago. So the idle timeout may end up to that
+    many seconds early (with the defaults, between 29 and 30 minutes after the last
+    request); the page warns two minutes before its own count ends, so the warning still
+    comes first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Before the view: signing out flushes the session, and must not be renewed after.
+        if request.user.is_authenticated:
+            now = int(time.time())
+            if now - request.session.get(TOUCHED_KEY, 0) > settings.SESSION_TOUCH_SECONDS:
+                request.session[TOUCHED_KEY] = now
+        return self.get_response(request)
 
 
 class TwoFactorMiddleware:

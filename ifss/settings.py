@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Renews the idle timeout, writing the session at most once a minute.
+    "accounts.middleware.SessionRenewalMiddleware",
     # Every view is private unless it is marked with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
@@ -168,10 +170,14 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # scripts read the token from <meta name="csrf-token">
-# Idle timeout: every request renews the session; the page warns before it ends.
+# Idle timeout: every request renews the session; the page warns before it ends. The
+# session is written only when its last renewal is over SESSION_TOUCH_SECONDS old
+# (accounts.middleware.SessionRenewalMiddleware), not on every request: the timeout may
+# end up to that many seconds early.
 SESSION_IDLE_MINUTES = int(os.environ.get("IFSS_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

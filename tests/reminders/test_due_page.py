@@ -175,4 +175,4 @@ def test_the_query_count_does_not_grow_with_the_caseload(
 # The session, the user, the manager's teams; deadlines.collect: teams, referrals, cases,
 # reviews, cases for readings, their people, their last reviews, orphaned cases; the
 # workers shown; and the page frame (the user's roles, the bell's unread count).
-EXPECTED_QUERIES = 19  # includes dropping restricted cases the manager is not named on
+EXPECTED_QUERIES = 16  # includes dropping restricted cases the manager is not named on
