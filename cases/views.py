@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.services import recent_viewers, record_view
 from families.models import Person
+from outcomes.services_accessed import adults_without_after
 from referrals.services import caseworkers_with_load
 from reporting.pdf import render_family_plan_pdf
 
@@ -327,7 +328,11 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if done:
         return redirect("cases:detail", pk=case.pk)
-    return _case_form(request, case, form, _("Close the case"), stale=stale)
+    # Not a blocker: "after" records can still be made once the case is closed.
+    missing = adults_without_after(case)
+    return _case_form(
+        request, case, form, _("Close the case"), stale=stale, services_missing=missing
+    )
 
 
 def override(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import FamilyMembersField
 from families.models import MemberKind, Person
-from reference.models import GoalCategory
-from referrals.forms import DATE_WIDGET
+from reference.models import GoalCategory, ServiceType
+from referrals.forms import DATE_WIDGET, VersionedForm
 
-from .models import GAS_LEVELS, Instrument, Occasion
+from .models import GAS_LEVELS, Instrument, Occasion, ServiceUse
 
 SCORE_CHOICES = [(s, f"{s:+d}") for s in GAS_LEVELS]
 
@@ -97,4 +98,47 @@ class ReadingForm(forms.Form):
             ):
                 if data.get(name) is None and name not in self.errors:
                     self.add_error(name, _("Give every SDQ subscale score."))
+        return data
+
+
+class ServiceUseForm(VersionedForm):
+    """One person's services before or after the work. "None of these" must be ticked to
+    say none were used, so a form sent with nothing ticked is not taken for an answer."""
+
+    services = forms.ModelMultipleChoiceField(
+        queryset=ServiceType.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Services used"),
+    )
+    none_used = forms.BooleanField(label=_("None of these"), required=False)
+    recorded_on = forms.DateField(label=_("Recorded on"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, current: ServiceUse | None, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if current is None:
+            initial = {"version": 0, "recorded_on": timezone.localdate()}
+        else:
+            chosen = list(current.services.all())
+            initial = {
+                "version": current.version,
+                "recorded_on": current.recorded_on,
+                "services": chosen,
+                "none_used": not chosen,
+            }
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        # The types in use, and any retired type this record already holds.
+        kept = [s.pk for s in current.services.all()] if current else []
+        self.fields["services"].queryset = ServiceType.objects.filter(
+            Q(active=True) | Q(pk__in=kept)
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "services" in self.errors:
+            return data
+        if data.get("services") and data.get("none_used"):
+            self.add_error("none_used", _("Tick the services used, or 'None of these': not both."))
+        elif not data.get("services") and not data.get("none_used"):
+            self.add_error("services", _("Tick the services used, or 'None of these'."))
         return data

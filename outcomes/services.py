@@ -3,17 +3,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from cases.errors import ServiceError
+from cases.errors import ServiceError, StaleEdit
 from cases.models import Case
+from cases.pathway import Stage
 from families.models import MemberKind, Person
-from reference.models import GoalCategory
+from reference.models import GoalCategory, ServiceType
 
-from .models import GAS_LEVELS, Goal, GoalScore, Instrument, Reading
+from .models import (
+    GAS_LEVELS,
+    Goal,
+    GoalScore,
+    Instrument,
+    Reading,
+    ServiceOccasion,
+    ServiceUse,
+)
 
 
 @dataclass
@@ -126,4 +136,100 @@ def record_reading(*, case_id: int, user: User, data: ReadingData) -> Reading:
         taken_on=data.taken_on,
         recorded_by=user,
         **fields,
+    )
+
+
+# "After the work" is what a family member uses once the intensive work is over: from
+# Phase 2 (after Phase 1 and any step-down), or at closure, early or not.
+SERVICES_AFTER_STAGES = frozenset({Stage.PHASE2, Stage.CLOSED})
+# Services are counted for the people the work is with; an unborn child has none.
+SERVICE_USE_KINDS = (MemberKind.ADULT, MemberKind.CHILD)
+SHORT_OCCASION = {
+    ServiceOccasion.BEFORE: gettext_lazy("before the work"),
+    ServiceOccasion.AFTER: gettext_lazy("after the work"),
+}
+
+
+@dataclass
+class ServiceUseData:
+    person: Person
+    occasion: str
+    recorded_on: date
+    services: list[ServiceType]
+    version: int  # the record's version the form was opened on; 0 when there was none
+
+
+@transaction.atomic
+def record_service_use(*, case_id: int, user: User, data: ServiceUseData) -> ServiceUse:
+    """Record, or replace, the types of service one family member used before or after
+    the work. An empty list is the answer "none used"."""
+    case = Case.objects.select_for_update().select_related("referral").get(pk=case_id)
+    person = data.person
+    if person.family_id != case.family_id:
+        raise ServiceError(_("The record must be for a member of this family."))
+    if person.kind not in SERVICE_USE_KINDS:
+        raise ServiceError(_("Services are recorded for adults and children, not unborn babies."))
+    if data.occasion not in ServiceOccasion.values:
+        raise ServiceError(_("Choose before or after the work."))
+    if data.occasion == ServiceOccasion.AFTER and case.stage not in SERVICES_AFTER_STAGES:
+        raise ServiceError(
+            _("Services after the work are recorded once the case reaches Phase 2, or closes.")
+        )
+    if data.recorded_on > timezone.localdate():
+        raise ServiceError(_("The record cannot be dated in the future."))
+    if data.recorded_on < timezone.localtime(case.referral.received_at).date():
+        raise ServiceError(_("The record cannot be dated before the family was referred."))
+    current = (
+        ServiceUse.objects.select_for_update()
+        .filter(case=case, person=person, occasion=data.occasion)
+        .first()
+    )
+    kept = set(current.services.values_list("pk", flat=True)) if current else set()
+    retired = [s.name for s in data.services if not s.active and s.pk not in kept]
+    if retired:
+        raise ServiceError(
+            _("%(names)s is no longer on the list of services.") % {"names": ", ".join(retired)}
+        )
+    if current is None:
+        try:
+            with transaction.atomic():
+                current = ServiceUse.objects.create(
+                    case=case,
+                    person=person,
+                    occasion=data.occasion,
+                    recorded_on=data.recorded_on,
+                    recorded_by=user,
+                )
+        except IntegrityError:
+            # Two saves of a new record at once: the unique constraint lets one through.
+            raise StaleEdit(_stale_message(person, data.occasion, twice=True)) from None
+    elif data.version != current.version:
+        raise StaleEdit(_stale_message(person, data.occasion, twice=data.version == 0))
+    else:
+        current.recorded_on = data.recorded_on
+        current.recorded_by = user
+        current.version += 1
+        current.save(update_fields=["recorded_on", "recorded_by", "version"])
+    current.services.set(data.services)
+    return current
+
+
+def _stale_message(person: Person, occasion: str, *, twice: bool) -> str:
+    names = {"name": person.full_name, "when": SHORT_OCCASION[occasion]}
+    if twice:
+        return (
+            _(
+                "The services %(name)s used %(when)s have already been saved (was this form sent "
+                "twice?). What is saved now is shown; your choices are still in the form. Save "
+                "again only if yours should replace it."
+            )
+            % names
+        )
+    return (
+        _(
+            "Someone else changed the services %(name)s used %(when)s while you were working on "
+            "them. What is saved now is shown; your choices are still in the form. Save again "
+            "only if yours should replace it."
+        )
+        % names
     )

@@ -6,4 +6,10 @@ app_name = "outcomes"
 urlpatterns = [
     path("<int:pk>/goals/new/", views.add_goal, name="add_goal"),
     path("<int:pk>/readings/new/", views.add_reading, name="add_reading"),
+    path("<int:pk>/services/", views.service_uses, name="services"),
+    path(
+        "<int:pk>/services/<int:person_pk>/<slug:occasion>/",
+        views.record_service_use,
+        name="record_services",
+    ),
 ]

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from audit.services import record_view
 from cases.access import get_case_for_user
-from cases.formflow import submit_to_service
+from cases.formflow import carry_version, submit_to_service
+from families.models import Person
 
 from . import services
-from .forms import GoalForm, ReadingForm
+from .forms import GoalForm, ReadingForm, ServiceUseForm
+from .models import ServiceOccasion, ServiceUse
+from .services_accessed import service_rows
 
 
 def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
@@ -68,4 +72,81 @@ def add_reading(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "cases/case_form.html",
         {"case": case, "form": form, "title": _("Record a WEMWBS or SDQ reading")},
+    )
+
+
+def service_uses(request: HttpRequest, pk: int) -> HttpResponse:
+    """The services each family member used before and after the work."""
+    case = get_case_for_user(request.user, pk)
+    record_view(case, case.family)
+    return render(
+        request,
+        "outcomes/serviceuse_list.html",
+        {
+            "case": case,
+            "rows": service_rows(case),
+            "after_open": case.stage in services.SERVICES_AFTER_STAGES,
+            "title": _("Services before and after"),
+        },
+    )
+
+
+def record_service_use(
+    request: HttpRequest, pk: int, person_pk: int, occasion: str
+) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if occasion not in ServiceOccasion.values:
+        raise Http404
+    person = get_object_or_404(
+        Person.objects.filter(family_id=case.family_id, kind__in=services.SERVICE_USE_KINDS),
+        pk=person_pk,
+    )
+    current = (
+        ServiceUse.objects.filter(case=case, person=person, occasion=occasion)
+        .select_related("recorded_by")
+        .prefetch_related("services")
+        .first()
+    )
+    form = ServiceUseForm(request.POST or None, current=current)
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.record_service_use(
+            case_id=case.pk,
+            user=request.user,
+            data=services.ServiceUseData(
+                person=person,
+                occasion=occasion,
+                recorded_on=d["recorded_on"],
+                services=list(d["services"]),
+                version=d["version"],
+            ),
+        ),
+        _("Services recorded."),
+    )
+    if done:
+        return redirect("outcomes:services", pk=case.pk)
+    latest = None
+    if stale:
+        latest = (
+            ServiceUse.objects.filter(case=case, person=person, occasion=occasion)
+            .select_related("recorded_by")
+            .prefetch_related("services")
+            .first()
+        )
+        if latest is not None:
+            # Saving again now is a deliberate overwrite of the record shown.
+            carry_version(form, latest.version)
+    return render(
+        request,
+        "outcomes/serviceuse_form.html",
+        {
+            "case": case,
+            "person": person,
+            "occasion": ServiceOccasion(occasion),
+            "form": form,
+            "latest": latest,
+            "after_open": case.stage in services.SERVICES_AFTER_STAGES,
+            "title": services.SHORT_OCCASION[occasion],
+        },
     )

@@ -32,7 +32,7 @@ from cases.models import (
     StageChange,
 )
 from families.models import Consent, Person
-from outcomes.models import Goal, GoalScore, Reading
+from outcomes.models import Goal, GoalScore, Reading, ServiceUse
 from referrals.models import (
     ALLOCATABLE,
     SCREENABLE,
@@ -320,6 +320,20 @@ def violations(before: Snapshot, written: set[str] | None = None) -> dict[str, l
         lambda: _exists(
             Reading.objects.annotate(received=TruncDate("case__referral__received_at")).filter(
                 taken_on__lt=F("received")
+            )
+        ),
+    )
+    check(
+        "service_uses",
+        (ServiceUse, ServiceUse.services.through),
+        lambda: _exists(
+            ServiceUse.objects.annotate(received=TruncDate("case__referral__received_at")).filter(
+                ~Q(person__family=F("case__family"))
+                | Q(person__kind="unborn")
+                | ~Q(occasion__in=["before", "after"])
+                | Q(occasion="after") & ~Q(case__stage__in=["phase2", "closed"])
+                | Q(recorded_on__gt=today)
+                | Q(recorded_on__lt=F("received"))
             )
         ),
     )

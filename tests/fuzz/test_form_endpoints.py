@@ -31,6 +31,7 @@ from cases import pathway
 from cases.services import end_phase1
 from families.models import MemberKind
 from notifications.models import Notification
+from outcomes.services import ServiceUseData, record_service_use
 from reference.models import (
     ClosureReason,
     GoalCategory,
@@ -40,6 +41,7 @@ from reference.models import (
     PracticeMethod,
     ScreeningOutcome,
     ScreeningReason,
+    ServiceType,
     Substance,
 )
 from referrals.models import ReferralStatus
@@ -574,6 +576,70 @@ def reading_target(w: World, *, sdq: bool = False) -> Target:
     )
 
 
+def service_use_target(w: World) -> Target:
+    """One person's services before or after: new and existing records, an "after" that is
+    too early (Phase 1), people of another family or unborn, and tampered versions."""
+    journey = w.case(Stage.PHASE2)
+    early = w.case(Stage.PHASE1)
+    other = w.elsewhere()
+    case = journey.case
+    unborn = PersonFactory(
+        family=case.family,
+        kind=MemberKind.UNBORN,
+        first_name="",
+        date_of_birth=None,
+        due_date=timezone.localdate() + timedelta(weeks=8),
+    )
+    record_service_use(
+        case_id=case.pk,
+        user=w.practitioner,
+        data=ServiceUseData(
+            person=journey.child,
+            occasion="before",
+            recorded_on=timezone.localdate(),
+            services=[],
+            version=0,
+        ),
+    )
+
+    def url(c, person, occasion: str) -> str:  # noqa: ANN001
+        return reverse("outcomes:record_services", args=[c.pk, person.pk, occasion])
+
+    urls = [
+        url(case, journey.adult, "before"),
+        url(case, journey.adult, "after"),
+        url(case, journey.child, "before"),  # an edit: its version is 1
+        url(early.case, early.adult, "after"),  # too early
+        url(case, other.adult, "before"),  # another family: 404
+        url(case, unborn, "before"),  # 404
+        url(other.case, other.adult, "before"),  # another team: 404
+        reverse("outcomes:record_services", args=[case.pk, journey.adult.pk, "during"]),
+    ]
+
+    def draw(data: st.DataObject) -> Request:
+        return Request(
+            data.draw(st.sampled_from(urls), label="url"), target.mutate(data, target.payload)
+        )
+
+    received = timezone.localtime(journey.referral.received_at).date()
+    target = Target(
+        client=login(w.practitioner),
+        url=urls[0],
+        payload={"version": "0", "recorded_on": w.today, "services": pks(ServiceType)[:2]},
+        draw=draw,
+        extra_keys=["none_used"],
+        key_values={
+            "version": ["1", "2", "-1", str(2**63)],
+            "recorded_on": dates(
+                ((received - timedelta(days=1)).isoformat(), received.isoformat())
+            ),
+            "services": [*pks(ServiceType), "99999999", "-1"],
+            "none_used": ["on", "", "false"],
+        },
+    )
+    return target
+
+
 def review_target(w: World) -> Target:
     journey = w.case(Stage.PHASE2, goals=2)
     review = journey.reviews[0]
@@ -995,6 +1061,7 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "outcomes:add_goal": goal_target,
     "outcomes:add_reading wemwbs": reading_target,
     "outcomes:add_reading sdq": lambda w: reading_target(w, sdq=True),
+    "outcomes:record_services": service_use_target,
     "reviews:record": review_target,
     "reviews:add_booster": booster_target,
     "families:consent": consent_target,
@@ -1053,6 +1120,7 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "cases:list",
         "cases:mine",
         "cases:detail",
+        "outcomes:services",
         "cases:plan_pdf",
         "reviews:report_pdf",
         "reminders:due",

@@ -114,6 +114,8 @@ MATRIX: dict[str, dict[str, int]] = {
     # --- outcomes ---
     "outcomes:add_goal": TEAM_A_RECORD,
     "outcomes:add_reading": TEAM_A_RECORD,
+    "outcomes:services": TEAM_A_RECORD,  # services used before and after, per person
+    "outcomes:record_services": TEAM_A_RECORD,
     # --- reviews ---
     "reviews:record": TEAM_A_RECORD,
     # The written report also goes to the referrer who made the referral.
@@ -192,7 +194,7 @@ class World:
 
 
 # URL name -> the kwargs to reverse it with, from the world.
-URL_KWARGS: dict[str, Callable[[World], dict[str, int]]] = {
+URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "referrals:draft": lambda w: {"draft_id": w.draft.pk},
     "referrals:draft_delete": lambda w: {"draft_id": w.draft.pk},
     "referrals:waiting_edit": lambda w: {"pk": w.waiting.pk},
@@ -214,6 +216,12 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int]]] = {
     "cases:restrict": lambda w: {"pk": w.case.pk},
     "outcomes:add_goal": lambda w: {"pk": w.case.pk},
     "outcomes:add_reading": lambda w: {"pk": w.case.pk},
+    "outcomes:services": lambda w: {"pk": w.case.pk},
+    "outcomes:record_services": lambda w: {
+        "pk": w.case.pk,
+        "person_pk": w.journey.adult.pk,
+        "occasion": "before",
+    },
     "reviews:record": lambda w: {"pk": w.review.pk},
     "reviews:report_pdf": lambda w: {"pk": w.review.pk},
     "reviews:add_booster": lambda w: {"pk": w.case.pk},

@@ -292,7 +292,13 @@ def restricted(world: World):  # noqa: ANN201
     return case, person
 
 
-RESTRICTED_PAGES = ["cases:detail", "cases:add_contact", "outcomes:add_goal", "reviews:add_booster"]
+RESTRICTED_PAGES = [
+    "cases:detail",
+    "cases:add_contact",
+    "outcomes:add_goal",
+    "outcomes:services",
+    "reviews:add_booster",
+]
 
 
 @pytest.mark.parametrize("page", RESTRICTED_PAGES)
