@@ -66,7 +66,7 @@ def subject_access_export(*, person: Person, user: User) -> bytes:
     from weasyprint import HTML
 
     from cases.models import Contact
-    from outcomes.models import Goal, Reading
+    from outcomes.models import Goal, Reading, ServiceUse
     from referrals.models import Referral
 
     family = person.family
@@ -82,6 +82,11 @@ def subject_access_export(*, person: Person, user: User) -> bytes:
         .prefetch_related("scores")
     )
     readings = list(Reading.objects.filter(person=person))
+    service_uses = list(  # per case, "before" then "after"
+        ServiceUse.objects.filter(person=person)
+        .order_by("case", "-occasion")
+        .prefetch_related("services")
+    )
     consents = list(Consent.objects.filter(person=person))
     data = {
         "produced_at": timezone.now(),
@@ -141,6 +146,15 @@ def subject_access_export(*, person: Person, user: User) -> bytes:
                 "total": r.total,
             }
             for r in readings
+        ],
+        "services_used": [
+            {
+                "case": u.case_id,
+                "occasion": u.occasion,
+                "recorded_on": u.recorded_on,
+                "services": [s.name for s in u.services.all()],
+            }
+            for u in service_uses
         ],
         "consents": [
             {

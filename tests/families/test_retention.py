@@ -22,7 +22,9 @@ from cases.models import Assessment, Case, Closure, Contact, FamilyPlan
 from families.models import Consent, Family, Person
 from families.services import record_consent, retention_due
 from notifications.models import Notification
-from outcomes.models import Goal, GoalScore, Reading
+from outcomes.models import Goal, GoalScore, Reading, ServiceUse
+from outcomes.services import ServiceUseData, record_service_use
+from reference.models import ServiceType
 from referrals.models import Referral, ScreeningDecision, WaitingListEntry
 from reviews.models import Booster, Review
 from tests.cases.journey import NEEDS, SAFETY_PLAN, SERVICE_ACTIONS, make_case
@@ -221,6 +223,21 @@ def closed_long_ago(team_a, manager, practitioner, referrer):  # noqa: ANN201
             recorded_on=timezone.localdate(),
             notes="Signed at the kitchen table",
         )
+        for occasion, codes in (
+            ("before", ["drug-alcohol"]),
+            ("after", ["drug-alcohol", "health"]),
+        ):
+            record_service_use(
+                case_id=journey.case.pk,
+                user=practitioner,
+                data=ServiceUseData(
+                    person=journey.adult,
+                    occasion=occasion,
+                    recorded_on=timezone.localdate(),
+                    services=list(ServiceType.objects.filter(code__in=codes)),
+                    version=0,
+                ),
+            )
     Family.objects.filter(pk=journey.case.family_id).update(
         address="12 Heol y Coed\nRhiwbina", postcode="CF14 6HL"
     )
@@ -264,6 +281,12 @@ def snapshot_of_the_statistics(journey) -> dict:  # noqa: ANN001
             GoalScore.objects.filter(goal__case=case).values_list("score", "scored_on")
         ),
         "readings": sorted(Reading.objects.filter(case=case).values_list("instrument", "total")),
+        # Services used before and after: coded, kept for the "better off" measure.
+        "service_uses": sorted(
+            ServiceUse.objects.filter(case=case).values_list(
+                "person__kind", "occasion", "recorded_on", "services__code"
+            )
+        ),
         "reviews": sorted(Review.objects.filter(case=case).values_list("due_on", "held_on")),
         "boosters": sorted(
             Booster.objects.filter(case=case).values_list("delivered_on", flat=True)
@@ -356,6 +379,7 @@ def test_anonymising_keeps_dates_scores_and_the_local_authority(manager, closed_
     after = snapshot_of_the_statistics(closed_long_ago)
     assert after == before
     assert before["scores"] and before["readings"] and before["contacts"]
+    assert len(before["service_uses"]) == 3  # one type before, two after
     # A birth date keeps its year only.
     child = Person.objects.get(pk=closed_long_ago.child.pk)
     assert child.date_of_birth == date(child_born.year, 1, 1)

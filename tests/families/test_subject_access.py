@@ -16,6 +16,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from families.services import record_consent
+from outcomes.services import ServiceUseData, record_service_use
+from reference.models import ServiceType
 from tests.cases.journey import make_case
 from tests.factories import UserFactory
 from tests.referrals.support import fast_password_hashing  # noqa: F401 - autouse fixture
@@ -48,6 +50,17 @@ def journey(team_a, manager, practitioner, referrer):  # noqa: ANN201
         agreed=True,
         who_may_be_told="GP and school",
         recorded_on=timezone.localdate() - timedelta(days=3),
+    )
+    record_service_use(
+        case_id=journey.case.pk,
+        user=practitioner,
+        data=ServiceUseData(
+            person=journey.adult,
+            occasion="before",
+            recorded_on=timezone.localdate(),
+            services=list(ServiceType.objects.filter(code__in=["drug-alcohol", "housing"])),
+            version=0,
+        ),
     )
     return journey
 
@@ -108,6 +121,11 @@ def test_the_export_is_a_zip_with_a_pdf_summary_and_the_data(manager, journey) -
     # The contacts where she was seen, and her own readings.
     assert len(data["contacts_seen_at"]) == 2
     assert [r["measure"] for r in data["readings"]] == ["wemwbs"]
+    # The services she used before the work.
+    assert [(u["occasion"], u["services"]) for u in data["services_used"]] == [
+        ("before", ["Drug and alcohol service", "Housing support"])
+    ]
+    assert "Drug and alcohol service, Housing support" in text
 
 
 def test_the_childs_export_holds_the_childs_own_records(manager, journey) -> None:
@@ -118,6 +136,7 @@ def test_the_childs_export_holds_the_childs_own_records(manager, journey) -> Non
     assert data["person"]["kind"] == "child"
     assert data["consents"] == []
     assert len(data["contacts_seen_at"]) == 1  # only the home visits saw the children
+    assert data["services_used"] == []  # the mother's record is hers alone
     assert "Jade Jones" in pdf_text(files["summary.pdf"])
 
 
