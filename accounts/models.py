@@ -21,26 +21,23 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
-    def team_ids_with_role(self, *roles: str) -> list[int]:
-        """Teams in which this user holds one of the roles (cached per request object)."""
-        cache = self.__dict__.setdefault("_role_cache", {})
-        key = tuple(sorted(roles))
-        if key not in cache:
-            cache[key] = list(
-                Membership.objects.filter(user=self, role__in=roles, active=True)
-                .order_by()  # the default ordering would defeat DISTINCT
-                .values_list("team_id", flat=True)
-                .distinct()
+    def memberships_held(self) -> list[tuple[int, str]]:
+        """The (team id, role) of each active membership, read once per user object (so once
+        per request): the menu, scoping and permission checks all answer from it."""
+        if "_memberships_held" not in self.__dict__:
+            self.__dict__["_memberships_held"] = list(
+                Membership.objects.filter(user=self, active=True)
+                .order_by()  # the default ordering would join the teams for nothing
+                .values_list("team_id", "role")
             )
-        return cache[key]
+        return self.__dict__["_memberships_held"]
+
+    def team_ids_with_role(self, *roles: str) -> list[int]:
+        """Teams in which this user holds one of the roles."""
+        return sorted({team_id for team_id, role in self.memberships_held() if role in roles})
 
     def roles(self) -> set[str]:
-        cache = self.__dict__.setdefault("_role_cache", {})
-        if "_all" not in cache:
-            cache["_all"] = set(
-                Membership.objects.filter(user=self, active=True).values_list("role", flat=True)
-            )
-        return cache["_all"]
+        return {role for _team_id, role in self.memberships_held()}
 
 
 class LocalAuthority(models.Model):

@@ -172,7 +172,8 @@ def test_the_query_count_does_not_grow_with_the_caseload(
         client.get(URL)
 
 
-# The session, the user, the manager's teams; deadlines.collect: teams, referrals, cases,
-# reviews, cases for readings, their people, their last reviews, orphaned cases; the
-# workers shown; and the page frame (the user's roles, the bell's unread count).
-EXPECTED_QUERIES = 16  # includes dropping restricted cases the manager is not named on
+# The session, the user, the manager's memberships (teams and the menu's roles, one query);
+# deadlines.collect: teams, referrals, cases, reviews, cases for readings, their people,
+# their last reviews, orphaned cases; the workers shown; and the page frame (the draft
+# check, the bell's unread count).
+EXPECTED_QUERIES = 15  # includes dropping restricted cases the manager is not named on
