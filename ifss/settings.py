@@ -227,6 +227,10 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # Board outputs show counts below this as "<N" (small-number suppression); 0 turns it off.
 REPORT_SUPPRESS_BELOW = int(os.environ.get("IFSS_REPORT_SUPPRESS_BELOW", "5"))
+# Stored report figures (reporting/store.py): a period's figures are reused for this many
+# seconds, and for good once computed this many days after the period ended.
+REPORT_FIGURES_MAX_AGE = int(os.environ.get("IFSS_REPORT_FIGURES_MAX_AGE", "900"))
+REPORT_SETTLE_DAYS = int(os.environ.get("IFSS_REPORT_SETTLE_DAYS", "31"))
 
 # Retention of closed cases before a manager reviews them for anonymisation.
 RETENTION_YEARS = int(os.environ.get("IFSS_RETENTION_YEARS", "7"))

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from . import measures
+from . import measures, store
 from .charts import trend_svg
 from .models import Measure, MeasureTarget, Narrative, Polarity, Quadrant
 from .periods import Period, last_quarters
-from .queries import Figure, Report, Scope
+from .queries import Figure, Scope
 
 
 def shown(n: float | int | None, suppress: int | None) -> str:
@@ -60,6 +60,11 @@ class Line:
 
 def _row_text(row: dict, suppress: int | None) -> str:
     """One line of a measure's breakdown, with small counts hidden like the headline."""
+    if "before" in row:
+        return (
+            f"{row['label']}: {shown(row['before'], suppress)} before, "
+            f"{shown(row['after'], suppress)} after"
+        )
     if "mean" in row:
         return f"{row['label']}: {row['mean']:g} ({shown(row['n'], suppress)} scores)"
     if "label" in row:
@@ -98,8 +103,20 @@ def build_card(
     suppress: int | None = None,
     with_trends: bool = True,
     progress=None,  # noqa: ANN001 - called with a percentage while building
+    fresh: bool = True,
+    sets: dict | None = None,
 ) -> dict:
-    report = Report(scope, period, basis)
+    """The card. Its own figures are computed now (fresh=True) or taken from the store if
+    good; the trend quarters come from the store (reporting/store.py), computed and kept
+    when missing. `sets` (from store.ready) builds it from stored figures alone."""
+    if sets is not None:
+        data_by_key = {key: row.data for key, row in sets.items()}
+        own = data_by_key[(period.start, period.end, basis)]
+        computed_at = min(row.computed_at for row in sets.values())
+    else:
+        own, data_by_key, computed_at = store.gather(
+            scope, period, basis, with_trends=with_trends, fresh=fresh, progress=progress
+        )
     metadata = {m.code: m for m in Measure.objects.all()}
     targets: dict[str, MeasureTarget] = {}
     if scope.kind == "team":
@@ -108,10 +125,10 @@ def build_card(
             for t in MeasureTarget.objects.filter(team_id=scope.team_id).select_related("measure")
         }
     quarters = last_quarters(period, 8) if with_trends else []
-    history = [Report(scope, q, "events") for q in quarters]
+    history = [data_by_key[(q.start, q.end, store.TREND_BASIS)] for q in quarters]
     lines: dict[str, list[Line]] = {q.value: [] for q in Quadrant}
-    for i, definition in enumerate(measures.CATALOGUE):
-        figure = measures.compute(report, definition)
+    for definition in measures.CATALOGUE:
+        figure = store.figure(own, definition.code)
         target_row = targets.get(definition.code)
         baseline = (
             float(target_row.baseline) if target_row and target_row.baseline is not None else None
@@ -119,7 +136,7 @@ def build_card(
         target = float(target_row.target) if target_row and target_row.target is not None else None
         chart = ""
         if definition.trend and history:
-            values = [measures.compute(h, definition).value for h in history]
+            values = [h["measures"][definition.code]["value"] for h in history]
             chart = trend_svg(
                 [q.label for q in quarters],
                 [float(v) if v is not None else None for v in values],
@@ -139,13 +156,11 @@ def build_card(
         line.shown = line.text(suppress)
         line.row_texts = [_row_text(r, suppress) for r in figure.rows]
         lines[definition.quadrant].append(line)
-        if progress:
-            progress(int(90 * (i + 1) / len(measures.CATALOGUE)))
     narrative = Narrative.objects.filter(
         scope_key=scope.key, period_start=period.start, period_end=period.end
     ).first()
-    throughput = report.throughput()
-    context_tables = report.context()
+    throughput = own["throughput"]
+    context_tables = own["context"]
     return {
         "scope": scope,
         "period": period,
@@ -172,6 +187,7 @@ def build_card(
         },
         "narrative": narrative,
         "trend_labels": [q.label for q in quarters],
+        "computed_at": computed_at,
     }
 
 

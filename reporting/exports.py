@@ -28,7 +28,19 @@ def card_rows(card: dict) -> list[list[object]]:
                 [quadrant, line.definition.name, f.value, f.unit, f.numerator, f.denominator]
             )
             for r in f.rows:
-                if r.get("label"):
+                if "before" in r:  # services accessed: people per type, before and after
+                    for when in ("before", "after"):
+                        rows.append(
+                            [
+                                quadrant,
+                                f"  {line.definition.name}: {r['label']}, {when}",
+                                r[when],
+                                "count",
+                                r[when],
+                                None,
+                            ]
+                        )
+                elif r.get("label"):
                     rows.append(
                         [
                             quadrant,

@@ -217,6 +217,18 @@ CATALOGUE: list[Definition] = [
         "reading_change:sdq",
     ),
     Definition(
+        "services_accessed",
+        "Services accessed before and after",
+        "better_off",
+        "up",
+        "People using more types of service after the work than before",
+        "People with both records (before, and after made in the period)",
+        "services_accessed",
+        description="Per person, the types of service used in the year before referral "
+        "against those used at closure; the breakdown counts, per type, the people who "
+        "used it before and after.",
+    ),
+    Definition(
         "child_outcomes",
         "Children's outcomes at closure",
         "better_off",

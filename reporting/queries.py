@@ -26,14 +26,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 
 from accounts.models import LocalAuthority, Team
 from cases import clock, pathway
 from cases.models import Assessment, ChildOutcome, ChildOutcomeKind, Contact, StageChange
 from cases.models import Case as CaseModel
 from families.models import Family, HouseholdType, MemberKind, Person, Sex
-from outcomes.models import GoalScore, Occasion, Reading
+from outcomes.models import GoalScore, Occasion, Reading, ServiceOccasion, ServiceUse
 from referrals.models import Referral, ScreeningDecision
 from reviews.models import Booster, Review
 
@@ -502,6 +502,60 @@ class Report:
         )
         value = round(agg["mean"], 1) if agg["mean"] is not None else None
         return Figure(value, None, agg["n"], "mean")
+
+    def services_accessed(self) -> Figure:
+        """Services used before and after the work, matched per person: of the people with
+        an "after" record made in the period (or in the cohort) and a "before" record in the
+        same case, how many used more types of service after than before; and, per type,
+        how many of those people used it before and after. Two queries."""
+        before = ServiceUse.objects.filter(
+            case=OuterRef("case"), person=OuterRef("person"), occasion=ServiceOccasion.BEFORE
+        )
+        after = ServiceUse.objects.filter(self.scope.on("case__"), occasion=ServiceOccasion.AFTER)
+        after = (
+            after.filter(case__in=self.cases())
+            if self.basis == "cohort"
+            else _day_in(after, "recorded_on", self.period)
+        )
+        paired = after.filter(Exists(before))
+        through = ServiceUse.services.through
+
+        def types_of(use):  # noqa: ANN001, ANN202 - the number of types on a record
+            return Coalesce(
+                Subquery(
+                    through.objects.filter(serviceuse=use)
+                    .order_by()
+                    .values("serviceuse")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            )
+
+        before_pk = Subquery(before.order_by().values("pk")[:1])
+        agg = paired.annotate(b=before_pk).annotate(
+            n_after=types_of(OuterRef("pk")), n_before=types_of(OuterRef("b"))
+        )
+        agg = agg.aggregate(n=Count("pk"), more=Count("pk", filter=Q(n_after__gt=F("n_before"))))
+        before_of_paired = ServiceUse.objects.filter(
+            pk__in=paired.annotate(b=before_pk).values("b")
+        ).values("pk")
+        by_type: dict[tuple[int, str], dict] = {}
+        for order, name, occasion, n in (
+            through.objects.filter(
+                Q(serviceuse__in=paired.values("pk")) | Q(serviceuse__in=before_of_paired)
+            )
+            .order_by()
+            .values_list("servicetype__order", "servicetype__name", "serviceuse__occasion")
+            .annotate(n=Count("pk"))
+        ):
+            row = by_type.setdefault((order, name), {"label": name, "before": 0, "after": 0})
+            row[occasion] = n
+        rows = [by_type[key] for key in sorted(by_type)]
+        figure = Figure.percent(agg["more"], agg["n"])
+        figure.rows = rows
+        return figure
 
     def child_outcomes(self) -> Figure:
         qs = ChildOutcome.objects.filter(self.scope.on("closure__case__"))

@@ -1,20 +1,29 @@
 from __future__ import annotations
 
+import logging
+from datetime import date
+
+from celery import current_app
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
 from accounts.models import Role, Team, User
 from cases.errors import ServiceError, StaleEdit
 from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 
+from . import store
 from .card import board_suppression, build_card
 from .models import BuildStatus, Narrative, ReportBuild
 from .pdf import render_report_card_pdf
 from .periods import Period, previous_quarter, quarter_containing
 from .queries import Scope, team_scope
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -39,12 +48,53 @@ def request_build(
 
 
 def scope_of(build: ReportBuild) -> Scope:
-    kind = build.scope_key.split("-")[0]
+    return scope_from_key(build.scope_key, build.scope_label)
+
+
+def scope_from_key(key: str, label: str) -> Scope:
+    kind, _, pk = key.partition("-")
     if kind == "team":
-        return Scope("team", team_id=build.team_id, label=build.scope_label)
+        return Scope("team", team_id=int(pk), label=label)
     if kind == "la":
-        return Scope("la", la_id=int(build.scope_key.split("-")[1]), label=build.scope_label)
-    return Scope("all", label=build.scope_label)
+        return Scope("la", la_id=int(pk), label=label)
+    return Scope("all", label=label)
+
+
+def _figures_lock(scope: Scope, period: Period, basis: str) -> str:
+    return f"ifss:figures:{scope.key}:{period.start}:{period.end}:{basis}"
+
+
+def request_figures(scope: Scope, period: Period, basis: str) -> None:
+    """Ask a worker to compute a report card's figures (once at a time per card). Without a
+    broker the request computes them itself, so the card still shows."""
+    from .tasks import compute_figures
+
+    eager = current_app.conf.task_always_eager
+    if not eager and not cache.add(_figures_lock(scope, period, basis), 1, timeout=300):
+        return  # a worker is on it already
+    args = (scope.key, period.start.isoformat(), period.end.isoformat(), period.label, basis)
+    try:
+        compute_figures.apply_async(args=args)
+    except (OperationalError, ConnectionError, OSError):
+        logger.warning("Broker unavailable; computing the report figures in the request")
+        compute_stored_figures(*args[:4], basis, scope_label=scope.label)
+
+
+def compute_stored_figures(
+    scope_key: str, start: str, end: str, label: str, basis: str, scope_label: str = ""
+) -> None:
+    scope = scope_from_key(scope_key, scope_label)
+    period = Period(date.fromisoformat(start), date.fromisoformat(end), label)
+    try:
+        store.gather(scope, period, basis)
+    finally:
+        cache.delete(_figures_lock(scope, period, basis))
+
+
+def recompute_figures(scope: Scope, period: Period, basis: str) -> None:
+    """A manager asked for the card's own figures to be computed again."""
+    store.forget(scope, period, basis)
+    cache.delete(_figures_lock(scope, period, basis))
 
 
 def run_build(*, build_id: int) -> ReportBuild:

@@ -14,3 +14,10 @@ def build_report_card(build_id: int) -> int:
 def quarterly_report_cards() -> int:
     """Daily: once a quarter has ended, build each team's card for it and tell the board."""
     return services.quarterly_builds()
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def compute_figures(scope_key: str, start: str, end: str, label: str, basis: str) -> str:
+    """Compute and store what a report card needs (its figures and its trend quarters)."""
+    services.compute_stored_figures(scope_key, start, end, label, basis)
+    return scope_key

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from cases.formflow import carry_version, submit_to_service
 
-from . import exports, periods, services
+from . import exports, periods, services, store
 from .access import board_teams, scope_choices, scope_for
 from .card import build_card
 from .forms import CardForm, NarrativeForm
@@ -42,19 +42,39 @@ def _chosen(request: HttpRequest):  # noqa: ANN202
 
 
 def report_card(request: HttpRequest) -> HttpResponse:
+    """The card from stored figures (a few queries whatever the data); when they are missing
+    or old a worker computes them and the page polls until they are there."""
     form, scope, period, basis = _chosen(request)
-    card = build_card(scope, period, basis=basis) if scope else None
-    query = request.GET.urlencode()
-    return render(
-        request,
-        "reporting/report_card.html",
-        {
-            "form": form,
-            "card": card,
-            "query": query,
-            "can_write": card is not None and _may_write_narrative(request, scope),
-        },
-    )
+    card, computing = None, False
+    if scope:
+        sets = store.ready(scope, period, basis)
+        if sets is None:
+            services.request_figures(scope, period, basis)
+            sets = store.ready(scope, period, basis)  # at once when tasks run in-process
+        if sets is None:
+            computing = True
+        else:
+            card = build_card(scope, period, basis=basis, sets=sets)
+    context = {
+        "form": form,
+        "card": card,
+        "computing": computing,
+        "query": request.GET.urlencode(),
+        "can_write": card is not None and _may_write_narrative(request, scope),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "reporting/_card_area.html", context)
+    return render(request, "reporting/report_card.html", context)
+
+
+@require_POST
+def recompute(request: HttpRequest) -> HttpResponse:
+    form, scope, period, basis = _chosen(request)
+    if scope is None:
+        raise Http404
+    services.recompute_figures(scope, period, basis)
+    messages.success(request, _("The figures are being computed again."))
+    return redirect(f"{reverse('reporting:card')}?{request.GET.urlencode()}")
 
 
 def _may_write_narrative(request: HttpRequest, scope) -> bool:  # noqa: ANN001

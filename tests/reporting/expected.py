@@ -155,6 +155,22 @@ def reading(value: float | None, n: int) -> dict:
     return mean(value, None, n)
 
 
+DRUG, MENTAL, COUNSELLING = "Drug and alcohol service", "Mental health service", "Counselling"
+HOUSING, WORK = "Housing support", "Employment or training"
+PARENTING, HEALTH = "Parenting support", "Health (GP or dentist)"
+
+
+def services(more: int, people: int, value: float | None, *types: tuple[str, int, int]) -> dict:
+    """People using more types of service after than before, of the people with both
+    records; then (type, people using it before, people using it after)."""
+    return pct(
+        more,
+        people,
+        value,
+        [{"label": label, "before": b, "after": a} for label, b, a in types],
+    )
+
+
 CHILD_OUTCOMES = (
     "De-registered",
     "Returned home",
@@ -244,6 +260,17 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "gas_change": gas(1.33, (1, 3, 1.33), (3, 2, 2.0), (12, 4, 1.5)),
             "wemwbs_change": reading(10.5, 4),
             "sdq_change": reading(-5.5, 2),
+            "services_accessed": services(
+                2,
+                3,
+                66.7,
+                (DRUG, 1, 1),
+                (MENTAL, 1, 1),
+                (COUNSELLING, 0, 1),
+                (WORK, 0, 1),
+                (PARENTING, 0, 1),
+                (HEALTH, 1, 1),
+            ),
             "child_outcomes": children(2, 1, 0, 1, 0, 0, 0),
             "sustained_12m": pct(1, 2, 50.0),
             "not_rereferred": pct(2, 3, 66.7),
@@ -272,6 +299,16 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "gas_change": gas(1.33, (1, 3, 1.33)),
             "wemwbs_change": reading(8.3, 3),
             "sdq_change": reading(-5.0, 1),
+            "services_accessed": services(
+                3,
+                3,
+                100.0,
+                (DRUG, 2, 2),
+                (COUNSELLING, 0, 1),
+                (WORK, 0, 1),
+                (PARENTING, 0, 2),
+                (HEALTH, 1, 1),
+            ),
             "child_outcomes": children(1, 0, 0, 0, 0, 1, 0),
             "sustained_12m": pct(0, 0, None),
             "not_rereferred": pct(2, 3, 66.7),
@@ -300,6 +337,17 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "gas_change": gas(1.33, (1, 3, 1.33), (3, 2, 2.0), (12, 4, 1.5)),
             "wemwbs_change": reading(10.5, 4),
             "sdq_change": reading(-5.5, 2),
+            "services_accessed": services(
+                2,
+                3,
+                66.7,
+                (DRUG, 1, 1),
+                (MENTAL, 1, 1),
+                (COUNSELLING, 0, 1),
+                (WORK, 0, 1),
+                (PARENTING, 0, 1),
+                (HEALTH, 1, 1),
+            ),
             "child_outcomes": children(2, 1, 0, 1, 0, 0, 0),
             "sustained_12m": pct(1, 2, 50.0),
             "not_rereferred": pct(2, 2, 100.0),
@@ -326,6 +374,16 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "gas_change": gas(1.33, (1, 3, 1.33)),
             "wemwbs_change": reading(8.3, 3),
             "sdq_change": reading(-5.0, 1),
+            "services_accessed": services(
+                3,
+                3,
+                100.0,
+                (DRUG, 2, 2),
+                (COUNSELLING, 0, 1),
+                (WORK, 0, 1),
+                (PARENTING, 0, 2),
+                (HEALTH, 1, 1),
+            ),
             "child_outcomes": children(1, 0, 0, 0, 0, 1, 0),
             "sustained_12m": pct(0, 0, None),
             "not_rereferred": pct(2, 2, 100.0),
@@ -354,6 +412,7 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "gas_change": gas(1.25, (1, 4, 1.25), (12, 1, 3.0)),
             "wemwbs_change": reading(8.5, 2),
             "sdq_change": reading(-3.0, 1),
+            "services_accessed": services(0, 1, 0.0, (DRUG, 1, 1), (HOUSING, 1, 0), (HEALTH, 1, 0)),
             "child_outcomes": children(2, 0, 1, 0, 1, 0, 0),
             "sustained_12m": pct(1, 1, 100.0),
             "not_rereferred": pct(0, 1, 0.0),
@@ -380,6 +439,7 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "gas_change": gas(1.33, (1, 3, 1.33)),
             "wemwbs_change": reading(9.0, 1),
             "sdq_change": reading(None, 0),
+            "services_accessed": services(0, 0, None),
             "child_outcomes": children(0, 0, 0, 0, 0, 0, 0),
             "sustained_12m": pct(0, 0, None),
             "not_rereferred": pct(0, 1, 0.0),
@@ -410,6 +470,18 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "gas_change": gas(1.29, (1, 7, 1.29), (3, 2, 2.0), (12, 5, 1.8)),
             "wemwbs_change": reading(9.8, 6),
             "sdq_change": reading(-4.7, 3),
+            "services_accessed": services(
+                2,
+                4,
+                50.0,
+                (DRUG, 2, 2),
+                (MENTAL, 1, 1),
+                (COUNSELLING, 0, 1),
+                (HOUSING, 1, 0),
+                (WORK, 0, 1),
+                (PARENTING, 0, 1),
+                (HEALTH, 2, 1),
+            ),
             "child_outcomes": children(4, 1, 1, 1, 1, 0, 0),
             "sustained_12m": pct(2, 3, 66.7),
             "not_rereferred": pct(2, 4, 50.0),
@@ -443,6 +515,16 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "gas_change": gas(1.33, (1, 6, 1.33)),
             "wemwbs_change": reading(8.5, 4),
             "sdq_change": reading(-5.0, 1),
+            "services_accessed": services(
+                3,
+                3,
+                100.0,
+                (DRUG, 2, 2),
+                (COUNSELLING, 0, 1),
+                (WORK, 0, 1),
+                (PARENTING, 0, 2),
+                (HEALTH, 1, 1),
+            ),
             "child_outcomes": children(1, 0, 0, 0, 0, 1, 0),
             "sustained_12m": pct(0, 0, None),
             "not_rereferred": pct(2, 4, 50.0),

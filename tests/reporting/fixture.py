@@ -112,7 +112,7 @@ from cases.services import (
     update_assessment,
 )
 from families.models import HouseholdType, MemberKind, Person, Relationship, Sex
-from outcomes.models import Instrument, Occasion
+from outcomes.models import Instrument, Occasion, ServiceOccasion, ServiceUse
 from outcomes.services import GoalData, ReadingData, add_goal, record_reading
 from reference.models import (
     ClosureReason,
@@ -121,6 +121,7 @@ from reference.models import (
     OnwardService,
     PresentingIssue,
     ReferralRoute,
+    ServiceType,
     Substance,
 )
 from referrals.services import (
@@ -517,6 +518,18 @@ class Fam:
             )
         return self
 
+    def services(self, person: str, occasion: str, day: date, codes: tuple[str, ...]) -> Fam:
+        """Services the person used before the work or after it (codes of ServiceType)."""
+        use = ServiceUse.objects.create(
+            case=self.case,
+            person=self.people[person],
+            occasion=occasion,
+            recorded_on=day,
+            recorded_by=self.worker,
+        )
+        use.services.set(ServiceType.objects.filter(code__in=codes))
+        return self
+
     def plan(self, day: date) -> Fam:
         with travel(datetime.combine(day, time(12, 30), tzinfo=LONDON)):
             agree_family_plan(
@@ -636,6 +649,9 @@ class World:
 HH = HouseholdType
 F, M = Sex.FEMALE, Sex.MALE
 d = date
+
+
+BEFORE, AFTER = ServiceOccasion.BEFORE, ServiceOccasion.AFTER
 
 
 def build_world() -> World:
@@ -782,6 +798,8 @@ def build_world() -> World:
     a12.review(3, d(2025, 6, 9), (1, 0))
     a12.wemwbs("Nerys", Occasion.CLOSURE, d(2025, 6, 27), 53)
     a12.sdq("Elin", Occasion.CLOSURE, d(2025, 6, 27), (3, 3, 3, 3))  # 12
+    a12.services("Nerys", BEFORE, d(2025, 1, 15), ("mental-health",))
+    a12.services("Nerys", AFTER, d(2025, 6, 27), ("mental-health",))
     a12.close(d(2025, 6, 27), outcomes={"Elin": "stayed_home", "Gwen": "deregistered"})
     a12.feedback(d(2025, 6, 27), positive=False, given_by="social_worker")
 
@@ -835,6 +853,8 @@ def build_world() -> World:
     b5.booster(d(2025, 6, 1))
     b5.wemwbs("Craig", Occasion.CLOSURE, d(2025, 6, 30), 48)
     b5.sdq("Ella", Occasion.CLOSURE, d(2025, 6, 30), (4, 3, 3, 3))  # 13
+    b5.services("Craig", BEFORE, d(2025, 3, 12), ("drug-alcohol", "housing", "health"))
+    b5.services("Craig", AFTER, d(2025, 6, 30), ("drug-alcohol",))
     b5.close(d(2025, 6, 30), outcomes={"Ella": "returned_home", "Finn": "accommodated"})
 
     a11 = new(
@@ -877,6 +897,12 @@ def build_world() -> World:
     a1.plan(d(2025, 5, 7)).wemwbs("Sian", Occasion.END_PHASE1, d(2025, 5, 8), 50)
     a1.end_phase1(d(2025, 5, 8))
     a1.review(1, d(2025, 6, 8), (0, 1))
+    a1.services("Sian", BEFORE, d(2025, 4, 3), ("drug-alcohol", "health"))
+    a1.services("Rhys", BEFORE, d(2025, 4, 3), ())
+    a1.services(
+        "Sian", AFTER, d(2025, 6, 8), ("drug-alcohol", "health", "parenting", "counselling")
+    )
+    a1.services("Rhys", AFTER, d(2025, 6, 8), ("employment-training",))
     a1.booster(d(2025, 6, 20)).feedback(d(2025, 6, 20), positive=True)
 
     a2 = new(
@@ -896,6 +922,8 @@ def build_world() -> World:
         a2.contact(at(2025, 4, day, 10), 120)
     a2.plan(d(2025, 4, 24)).end_phase1(d(2025, 4, 25))
     a2.review(1, d(2025, 6, 10), (-1,))
+    a2.services("Cerys", BEFORE, d(2025, 4, 7), ("drug-alcohol",))
+    a2.services("Cerys", AFTER, d(2025, 7, 2), ("drug-alcohol", "parenting"))
     a2.close(d(2025, 7, 2), outcomes={"Dylan": "registered"})
 
     a3 = new(
@@ -912,6 +940,7 @@ def build_world() -> World:
     a3.goal(at(2025, 4, 15, 10, 30), substance=True, baseline=-1, members=["Owen"])
     a3.goal(at(2025, 4, 15, 10, 30), substance=False, baseline=-2)
     a3.wemwbs("Owen", Occasion.START, d(2025, 4, 15), 30)
+    a3.services("Owen", BEFORE, d(2025, 4, 15), ("housing",))  # no "after": unpaired
     a3.sdq("Ffion", Occasion.START, d(2025, 4, 15), (5, 5, 5, 5))  # 20
     for when in (
         at(2025, 4, 22, 10),

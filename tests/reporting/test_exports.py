@@ -73,7 +73,11 @@ def expected_measure_rows(scope: str, basis: str) -> list[list[object]]:
             [quadrant, definition.name, f["value"], f["unit"], f["numerator"], f["denominator"]]
         )
         for r in f["rows"]:
-            if r.get("label"):
+            if "before" in r:
+                for when in ("before", "after"):
+                    label = f"  {definition.name}: {r['label']}, {when}"
+                    rows.append([quadrant, label, r[when], "count", r[when], None])
+            elif r.get("label"):
                 rows.append(
                     [
                         quadrant,

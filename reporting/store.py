@@ -1,0 +1,135 @@
+"""Stored figures: each scope, period and basis is computed once and kept (FigureSet).
+
+A report card needs its period's figures and, for the trend charts, the figures of the 8
+quarters before it: nine sets, a few seconds each over all of Wales. A finished quarter's
+figures change only when someone records something late, so:
+
+- a set computed more than REPORT_SETTLE_DAYS after its period ended is kept until someone
+  asks for it to be computed again ("Recompute" on the card);
+- any other set is good for REPORT_FIGURES_MAX_AGE seconds (the card prints when its
+  figures were computed).
+
+The card page reads stored sets only (a few queries, whatever the data); when one is
+missing or old, a worker computes it and the page polls (reporting.tasks.compute_figures).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from . import measures
+from .models import FigureSet
+from .periods import Period, last_quarters
+from .queries import Figure, Report, Scope
+
+TREND_BASIS = "events"  # the trend curves are always events in each quarter
+
+
+def compute(scope: Scope, period: Period, basis: str, progress=None) -> dict:  # noqa: ANN001
+    """Every figure of the card for one scope, period and basis, as JSON-ready data."""
+    report = Report(scope, period, basis)
+    figures = {}
+    for i, definition in enumerate(measures.CATALOGUE):
+        figures[definition.code] = dataclasses.asdict(measures.compute(report, definition))
+        if progress:
+            progress(int(90 * (i + 1) / len(measures.CATALOGUE)))
+    return {"measures": figures, "throughput": report.throughput(), "context": report.context()}
+
+
+def figure(data: dict, code: str) -> Figure:
+    return Figure(**data["measures"][code])
+
+
+def _usable(row: FigureSet, now: datetime) -> bool:
+    settled = row.computed_at.date() > row.period_end + timedelta(
+        days=settings.REPORT_SETTLE_DAYS
+    )
+    return settled or now - row.computed_at < timedelta(seconds=settings.REPORT_FIGURES_MAX_AGE)
+
+
+def _key(period: Period, basis: str) -> tuple:
+    return (period.start, period.end, basis)
+
+
+def stored(scope: Scope, wanted: list[tuple[Period, str]]) -> dict[tuple, FigureSet]:
+    """The usable stored sets among those wanted, in one query."""
+    if not wanted:
+        return {}
+    match = Q()
+    for period, basis in wanted:
+        match |= Q(period_start=period.start, period_end=period.end, basis=basis)
+    now = timezone.now()
+    return {
+        (row.period_start, row.period_end, row.basis): row
+        for row in FigureSet.objects.filter(match, scope_key=scope.key)
+        if _usable(row, now)
+    }
+
+
+def save(scope: Scope, period: Period, basis: str, data: dict) -> None:
+    """Keep a computed set (update_or_create is atomic; if two workers computed the same
+    set at once, the later one's figures are kept)."""
+    FigureSet.objects.update_or_create(
+        scope_key=scope.key,
+        period_start=period.start,
+        period_end=period.end,
+        basis=basis,
+        defaults={"data": data, "computed_at": timezone.now()},
+    )
+
+
+def wanted_for(period: Period, basis: str, with_trends: bool) -> list[tuple[Period, str]]:
+    """The sets a card needs: its own, then (for the trends) the last 8 quarters."""
+    wanted = [(period, basis)]
+    if with_trends:
+        wanted += [(q, TREND_BASIS) for q in last_quarters(period, 8)]
+    return list(dict.fromkeys((p, b) for p, b in wanted))
+
+
+def gather(
+    scope: Scope,
+    period: Period,
+    basis: str,
+    *,
+    with_trends: bool = True,
+    fresh: bool = False,
+    progress=None,  # noqa: ANN001
+) -> tuple[dict, dict[tuple, dict], datetime]:
+    """The period's figures and the trend quarters' figures, computing (and storing) what
+    is missing or old. fresh=True computes the period's own figures whatever is stored.
+    Returns (the period's data, {(start, end, basis): data} for the trends, and when the
+    oldest set used was computed)."""
+    wanted = wanted_for(period, basis, with_trends)
+    have = stored(scope, wanted)
+    if fresh:
+        have.pop(_key(period, basis), None)
+    # The trend quarters first, then the period's own figures, which report progress.
+    missing = sorted(
+        (pb for pb in wanted if _key(*pb) not in have), key=lambda pb: pb == (period, basis)
+    )
+    out = {key: row.data for key, row in have.items()}
+    oldest = min((row.computed_at for row in have.values()), default=timezone.now())
+    for p, b in missing:
+        data = compute(scope, p, b, progress if (p, b) == (period, basis) else None)
+        save(scope, p, b, data)
+        out[_key(p, b)] = data
+    return out[_key(period, basis)], out, oldest
+
+
+def ready(scope: Scope, period: Period, basis: str) -> dict[tuple, FigureSet] | None:
+    """Every set the card needs, if all are stored and usable (one query); else None."""
+    wanted = wanted_for(period, basis, True)
+    have = stored(scope, wanted)
+    return have if len(have) == len(wanted) else None
+
+
+def forget(scope: Scope, period: Period, basis: str) -> None:
+    """Make the card's own figures be computed again on the next view."""
+    FigureSet.objects.filter(
+        scope_key=scope.key, period_start=period.start, period_end=period.end, basis=basis
+    ).delete()
