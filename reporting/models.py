@@ -5,6 +5,7 @@ per-team baselines and targets, the RBA narrative, team activity that is not cas
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -207,3 +208,30 @@ class ReportBuild(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_label} {self.period_label}"
+
+
+class FigureSet(models.Model):
+    """The computed figures of one scope, period and basis (every measure, the throughput
+    table and the context tables), kept so that the report card page and the 8-quarter
+    trends read them instead of computing them again (reporting/store.py says when a
+    stored set is still good)."""
+
+    scope_key = models.CharField(max_length=40)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    basis = models.CharField(max_length=10)
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # One stored set per scope, period and basis; it also serves the page's lookup
+            # of a card's period and its trend quarters (reporting.store.stored).
+            models.UniqueConstraint(
+                fields=["scope_key", "period_start", "period_end", "basis"],
+                name="figureset_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_key} {self.period_start}–{self.period_end} ({self.basis})"

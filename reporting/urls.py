@@ -5,6 +5,7 @@ from . import views
 app_name = "reporting"
 urlpatterns = [
     path("", views.report_card, name="card"),
+    path("recompute/", views.recompute, name="recompute"),
     path("export/<str:fmt>/", views.export, name="export"),
     path("narrative/", views.narrative, name="narrative"),
     path("pdf/", views.request_pdf, name="request_pdf"),
