@@ -26,7 +26,7 @@ NOW = datetime(2026, 11, 18, 12, 0, tzinfo=ZoneInfo("Europe/London"))
 # Open stages in turn, so the lists hold every kind of "next due".
 MIXED = [Stage.AWAITING_ASSESSMENT, Stage.ASSESSMENT, Stage.PHASE1, Stage.PHASE2]
 
-CASE_PAGE_QUERIES = 26  # includes logging the view of the case and family
+CASE_PAGE_QUERIES = 25  # includes logging the view of the case and family
 MY_CASES_QUERIES = 6
 TEAM_CASELOAD_QUERIES = 9
 HOME_QUERIES = 6
