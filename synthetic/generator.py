@@ -3,11 +3,13 @@ years of history, families taken through the whole pathway (DOMAIN.md sections 3
 
 At factor 1.0: about 150,000 families, 1.5 million contacts and 600,000 reviews, with
 their members, referrals, decisions, cases, stage changes, assessments, goals and scores,
-readings, plans, boosters, closures, feedback, notifications, reminders and audit views.
+readings, services used before and after, plans, boosters, closures, feedback,
+notifications, reminders and audit views.
 
-Everything is drawn from one seeded random.Random, so the same seed, factor and end date
-give the same rows. Rows are written in bulk (COPY on PostgreSQL) with ids assigned here;
-no model save() runs, so no signal (auditlog) fires.
+Everything is drawn from seeded random.Random streams (one for the pathway; one for the
+services used before and after, so adding those left every other row as it was), so the
+same seed, factor and end date give the same rows. Rows are written in bulk (COPY on
+PostgreSQL) with ids assigned here; no model save() runs, so no signal (auditlog) fires.
 
 The rates below are DOMAIN.md's where it gives one (first contact within 24 hours; the
 "72-hour" assessment: 6% within 72 h, 61% within a week, 88% within two weeks; Phase 1
@@ -47,7 +49,7 @@ from cases.models import (
 )
 from families.models import Family, Person
 from notifications.models import Notification
-from outcomes.models import Goal, GoalScore, Reading
+from outcomes.models import Goal, GoalScore, Reading, ServiceUse
 from reference.models import (
     ClosureReason,
     GoalCategory,
@@ -59,6 +61,7 @@ from reference.models import (
     ReferralRoute,
     ScreeningOutcome,
     ScreeningReason,
+    ServiceType,
     Substance,
 )
 from referrals.models import Referral, ScreeningDecision, WaitingListEntry
@@ -159,6 +162,34 @@ OUTCOME_WEIGHTS = [
     ("other", 0.5),
 ]
 ROUTE_WEIGHTS = [("online-form", 55), ("phone", 30), ("email", 10), ("panel", 5)]
+# Services an adult used in the year before the referral (code, weight), and the ones the
+# work tends to connect a family with, which are added by the end of it.
+SERVICES_BEFORE = [
+    ("health", 60),
+    ("drug-alcohol", 30),
+    ("mental-health", 30),
+    ("housing", 25),
+    ("domestic-abuse", 15),
+    ("financial-advice", 12),
+    ("counselling", 10),
+    ("parenting", 10),
+    ("employment-training", 8),
+    ("childrens-centre", 8),
+    ("young-carers", 1),
+]
+SERVICES_ADDED = [
+    ("parenting", 30),
+    ("counselling", 20),
+    ("drug-alcohol", 20),
+    ("financial-advice", 20),
+    ("employment-training", 20),
+    ("health", 15),
+    ("mental-health", 15),
+    ("childrens-centre", 12),
+    ("housing", 10),
+    ("domestic-abuse", 8),
+    ("young-carers", 2),
+]
 
 
 def weighted(rng: random.Random, pairs):  # noqa: ANN001, ANN201
@@ -215,6 +246,9 @@ class Generator:
         self.factor = factor
         self.seed = seed
         self.rng = random.Random(seed)
+        # A stream of its own: the services used before and after draw nothing from the
+        # pathway's, so every other row is the same as before they were added.
+        self.services_rng = random.Random(f"{seed}:services")
         self.end = end
         self.password = password
         self.dry_run = dry_run
@@ -532,6 +566,11 @@ class Generator:
                 ],
             ),
             (
+                "service_use",
+                ServiceUse,
+                ["id", "case", "person", "occasion", "recorded_on", "recorded_by", "version"],
+            ),
+            (
                 "closure",
                 Closure,
                 [
@@ -624,6 +663,7 @@ class Generator:
             ("plan_services", FamilyPlan, "invited_services"),
             ("review_services", Review, "services_signposted"),
             ("closure_services", Closure, "destination_services"),
+            ("service_use_types", ServiceUse, "services"),
         ]
         for key, model, fname in m2m:
             table = m2m_table(model, fname, key)
@@ -661,6 +701,7 @@ class Generator:
         self.la_by_name = dict(LocalAuthority.objects.values_list("name", "pk"))
         self.ct_case = ContentType.objects.get_for_model(Case).pk
         self.onward_ids = sorted(self.ref_onward.values())
+        self.ref_service_type = codes(ServiceType)
 
     # --- people who sign in --------------------------------------------------------------
     def _user(
@@ -1702,6 +1743,8 @@ class Generator:
                                 "",
                             ),
                         )
+        if assessment is not None:
+            self._service_uses(case_id, members, self.ldate(start), closure, worker.pk)
         if closure is not None:
             code, closed_on, early = closure
             closure_id = self.next_id("closure")
@@ -1841,6 +1884,65 @@ class Generator:
             ),
         )
         return total
+
+    def _service_uses(
+        self,
+        case_id: int,
+        members,  # noqa: ANN001
+        assessed: date,
+        closure: tuple[str, date, bool] | None,
+        recorded_by: int,
+    ) -> None:
+        """Each adult's services before the work (at the assessment) and after it (at
+        closure). On average a completed case ends with more types than it began with; an
+        early closure with about as many."""
+        rng = self.services_rng
+        for pk, kind, _sex, _dob in members:
+            if kind != "adult" or rng.random() >= 0.8:
+                continue
+            before = self._pick_services(
+                rng, SERVICES_BEFORE, weighted(rng, [(0, 20), (1, 35), (2, 30), (3, 15)])
+            )
+            self._service_use(case_id, pk, "before", assessed, before, recorded_by)
+            if closure is None:
+                continue
+            _code, closed_on, early = closure
+            if rng.random() >= (0.4 if early else 0.75):
+                continue
+            kept = [code for code in before if rng.random() < (0.7 if early else 0.8)]
+            added = weighted(rng, [(0, 60), (1, 40)] if early else [(0, 25), (1, 45), (2, 30)])
+            after = kept + self._pick_services(rng, SERVICES_ADDED, added, exclude=set(kept))
+            self._service_use(case_id, pk, "after", closed_on, after, recorded_by)
+
+    @staticmethod
+    def _pick_services(
+        rng: random.Random,
+        weights: list[tuple[str, int]],
+        n: int,
+        exclude: set[str] | frozenset[str] = frozenset(),
+    ) -> list[str]:
+        """n different codes drawn by weight, none of them in exclude."""
+        left = [(code, w) for code, w in weights if code not in exclude]
+        picked: list[str] = []
+        for _ in range(min(n, len(left))):
+            code = weighted(rng, left)
+            picked.append(code)
+            left = [(c, w) for c, w in left if c != code]
+        return picked
+
+    def _service_use(
+        self,
+        case_id: int,
+        person: int,
+        occasion: str,
+        recorded_on: date,
+        codes: list[str],
+        recorded_by: int,
+    ) -> None:
+        use = self.next_id("service_use")
+        self.sink.add("service_use", (use, case_id, person, occasion, recorded_on, recorded_by, 1))
+        for type_id in sorted(self.ref_service_type[code] for code in codes):
+            self.sink.add("service_use_types", (self.next_id("service_use_types"), use, type_id))
 
     # --- the run ------------------------------------------------------------------------------
     def run(self) -> dict:

@@ -11,10 +11,12 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from accounts.models import Membership, Team
 from cases.models import Case, Contact
 from families.models import Family
+from outcomes.models import ServiceUse
 from referrals.models import Referral
 from reviews.models import Review
 from synthetic.management.commands.generate_national import Command
@@ -61,7 +63,8 @@ def test_counts_scale_with_the_factor():
     assert small["family"] == 300
     assert double["family"] == 600
     assert small["team"] == double["team"] == 15
-    for key in ("referral", "case", "contact", "review", "score", "reading", "person"):
+    keys = ("referral", "case", "contact", "review", "score", "reading", "person", "service_use")
+    for key in keys:
         assert 1.6 < double[key] / small[key] < 2.4, key
     # The proportions of the full factor: 10 contacts and 4 reviews a family.
     assert 8 < small["contact"] / small["family"] < 12
@@ -123,6 +126,34 @@ def test_the_generated_rows_follow_the_pathway_rules():
 
 
 @pytest.mark.django_db
+def test_services_used_before_and_after_follow_the_rules():
+    _generate(TINY, seed=5)
+    uses = ServiceUse.objects.select_related("case__referral", "person").prefetch_related(
+        "services"
+    )
+    assert uses.filter(occasion="before").count() > 100
+    assert uses.filter(occasion="after").count() > 20
+    counts: dict[tuple[int, int], dict[str, int]] = {}
+    for use in uses:
+        assert use.person.kind == "adult"
+        assert use.person.family_id == use.case.family_id
+        assert use.recorded_on >= timezone.localtime(use.case.referral.received_at).date()
+        assert use.recorded_on <= END
+        if use.occasion == "after":
+            assert use.case.stage == "closed"
+            assert use.recorded_on == use.case.closure.closed_on
+        counts.setdefault((use.case_id, use.person_id), {})[use.occasion] = use.services.count()
+    # Every "after" has its "before"; completed cases end with more types on average.
+    pairs = [c for c in counts.values() if "after" in c]
+    assert all("before" in c for c in pairs)
+    completed = ServiceUse.objects.filter(
+        occasion="after", case__closure__reason__code="completed"
+    ).values_list("case_id", "person_id")
+    done = [counts[key] for key in completed]
+    assert sum(c["after"] for c in done) > sum(c["before"] for c in done)
+
+
+@pytest.mark.django_db
 def test_the_app_pages_work_on_generated_data(client):
     _generate(TINY, seed=11)
     case = Case.objects.filter(restricted=False).exclude(stage="closed").order_by("pk").first()
@@ -135,6 +166,7 @@ def test_the_app_pages_work_on_generated_data(client):
     page = client.get(f"/cases/{case.pk}/")
     assert page.status_code == 200
     assert case.family.name in page.content.decode()
+    assert client.get(f"/cases/{case.pk}/services/").status_code == 200
     assert client.get(f"/reporting/?scope=team-{team.pk}").status_code == 200
     assert client.get("/due/").status_code == 200
     assert client.get("/").status_code == 200
