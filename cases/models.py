@@ -129,6 +129,12 @@ class Case(models.Model):
             models.Index(fields=["worker", "stage"], name="case_worker_stage_idx"),
             # Team caseload: a team's cases by stage.
             models.Index(fields=["team", "stage"], name="case_team_stage_idx"),
+            # Due and overdue page, reminder sweep, team caseload: a team's open cases
+            # (Case.objects.open().filter(team_id__in=...)); 5% of cases are open.
+            models.Index(fields=["team"], condition=~Q(stage="closed"), name="case_open_team_idx"),
+            # Due and overdue page: the restricted cases to hide from a manager not named
+            # on them (Case.objects.filter(restricted=True)); a few hundred nationally.
+            models.Index(fields=["team"], condition=Q(restricted=True), name="case_restricted_idx"),
         ]
         constraints = [
             models.CheckConstraint(

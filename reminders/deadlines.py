@@ -8,14 +8,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
-from django.urls import reverse
+from django.db import models
+from django.db.models import (
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.urls import reverse_lazy
 from django.utils import timezone
 
-from accounts.models import CASEWORKER_ROLES, Membership, Role, Team
+from accounts.models import CASEWORKER_ROLES, Membership, Role, Team, User
 from cases import clock, pathway
-from cases.models import Case, WorkType
-from families.models import MemberKind, Person
+from cases.models import Assessment, Case, Contact, WorkType
+from families.models import Family, MemberKind, Person
 from outcomes.models import Occasion, Reading
 from referrals.models import Referral, ReferralStatus, WaitingListEntry
 from reviews.models import Review
@@ -35,6 +48,7 @@ class Deadline:
     family: str
     recipients: list[int] = field(default_factory=list)  # user ids told before/on the day
     worker_id: int | None = None
+    case_id: int | None = None  # the case the item belongs to, if any
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -42,7 +56,9 @@ class Deadline:
 
 
 def _day_end(day) -> datetime:  # noqa: ANN001
-    return timezone.make_aware(datetime.combine(day, time(17, 0)))
+    # 17:00 in the project's time zone (the default one: reading the active time zone
+    # costs more than the rest of a deadline, and a team has thousands).
+    return datetime.combine(day, time(17, 0), tzinfo=timezone.get_default_timezone())
 
 
 def _scope(qs, team_ids: Iterable[int] | None, field_name: str = "team_id"):  # noqa: ANN001, ANN202
@@ -57,10 +73,6 @@ def managers_by_team(team_ids: Iterable[int] | None = None) -> dict[int, list[in
     return result
 
 
-def _case_people(case: Case) -> list[int]:
-    return [uid for uid in (case.worker_id, case.co_worker_id) if uid]
-
-
 def referral_deadlines(team_ids, teams: dict[int, Team]) -> list[Deadline]:  # noqa: ANN001
     out = []
     waiting = _scope(
@@ -68,7 +80,7 @@ def referral_deadlines(team_ids, teams: dict[int, Team]) -> list[Deadline]:  # n
     ).select_related("family")
     for r in waiting.only("pk", "team_id", "received_at", "first_contact_at", "family__name"):
         team = teams[r.team_id]
-        url = reverse("referrals:detail", args=[r.pk])
+        url = reverse_lazy("referrals:detail", args=[r.pk])
         if r.first_contact_at is None:
             out.append(
                 Deadline(
@@ -97,219 +109,240 @@ def referral_deadlines(team_ids, teams: dict[int, Team]) -> list[Deadline]:  # n
     return out
 
 
-def case_deadlines(team_ids, teams: dict[int, Team], now: datetime) -> list[Deadline]:  # noqa: ANN001, C901
-    out = []
-    today = timezone.localdate(now)
-    cases = (
-        _scope(Case.objects.open(), team_ids)
-        .select_related("family")
+# Stages whose start and closure readings are chased.
+READING_STAGES = (pathway.Stage.PHASE1, pathway.Stage.STEP_DOWN, pathway.Stage.PHASE2)
+NOT_ASSESSED_STAGES = (pathway.Stage.AWAITING_ASSESSMENT, pathway.Stage.ASSESSMENT)
+
+
+def _open_case_qs(team_ids):  # noqa: ANN001, ANN202
+    return _scope(Case.objects.open(), team_ids)
+
+
+def open_cases(team_ids) -> dict[int, dict]:  # noqa: ANN001
+    """The open cases with every figure their deadlines need, in one query, by id.
+
+    Each figure is a subquery inside CASE WHEN its stage, so it runs only for the cases
+    that use it: summing every open case's contacts for the few in Phase 1 was most of
+    the due page's time (docs/performance.md, proposal 4)."""
+    minutes = (
+        Contact.objects.filter(
+            case=OuterRef("pk"), stage=pathway.Stage.PHASE1, work_type=WorkType.DIRECT
+        )
+        .order_by()
+        .values("case")
+        .annotate(total=Sum("duration_minutes"))
+        .values("total")
+    )
+    last_review = (
+        Review.objects.filter(case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(last=Max("due_on"))
+        .values("last")
+    )
+    # A scalar subquery, not Exists: PostgreSQL turns an EXISTS into a hash of the whole
+    # assessment table (159,000 rows at national scale) to probe a few hundred cases.
+    assessment_done = (
+        Assessment.objects.filter(case=OuterRef("pk")).order_by().values("completed_at")[:1]
+    )
+    still_member = Membership.objects.active().filter(
+        team_id=OuterRef("team_id"), user_id=OuterRef("worker_id"), role__in=CASEWORKER_ROLES
+    )
+    rows = (
+        _open_case_qs(team_ids)
         .annotate(
-            assessed=Exists(
-                Case.objects.filter(pk=OuterRef("pk"), assessment__completed_at__isnull=False)
+            assessment_done=models.Case(
+                models.When(stage__in=NOT_ASSESSED_STAGES, then=Subquery(assessment_done)),
+                output_field=DateTimeField(),
             ),
-            phase1_minutes=Sum(
-                "contacts__duration_minutes",
-                filter=Q(contacts__stage=pathway.Stage.PHASE1, contacts__work_type=WorkType.DIRECT),
+            phase1_minutes=models.Case(
+                models.When(stage=pathway.Stage.PHASE1, then=Subquery(minutes)),
+                output_field=IntegerField(),
+            ),
+            last_review_due=models.Case(
+                models.When(stage=pathway.Stage.PHASE2, then=Subquery(last_review)),
+                output_field=DateField(),
+            ),
+            orphaned=~Exists(still_member),
+            # A subquery, not a join: PostgreSQL hashes the whole family table for the join.
+            family_name=Subquery(
+                Family.objects.filter(pk=OuterRef("family_id")).order_by().values("name")
             ),
         )
-        .only(
+        .values(
             "pk",
             "team_id",
             "stage",
             "worker_id",
             "co_worker_id",
             "phase1_start",
-            "allocated_at",
             "assessment_clock_from",
-            "family__name",
+            "family_name",
+            "worker__username",
+            "worker__first_name",
+            "worker__last_name",
+            "assessment_done",
+            "phase1_minutes",
+            "last_review_due",
+            "orphaned",
         )
     )
-    for case in cases:
-        team = teams[case.team_id]
-        url = reverse("cases:detail", args=[case.pk])
-        people = _case_people(case)
-        stage = pathway.Stage(case.stage)
-        if stage in (pathway.Stage.AWAITING_ASSESSMENT, pathway.Stage.ASSESSMENT) and not (
-            case.assessed
-        ):
+    return {row["pk"]: row for row in rows}
+
+
+def _case_people(case: dict) -> list[int]:
+    return [uid for uid in (case["worker_id"], case["co_worker_id"]) if uid]
+
+
+def _case_url(pk: int) -> str:
+    # Lazy: the due page shows 50 of a team's ~3,000 deadlines and reverse() costs ~50 us.
+    return reverse_lazy("cases:detail", args=[pk])
+
+
+def _for_case(case: dict, kind: str, due_at: datetime, title: str) -> Deadline:
+    return Deadline(
+        case["team_id"],
+        "case",
+        case["pk"],
+        kind,
+        due_at,
+        title,
+        _case_url(case["pk"]),
+        case["family_name"],
+        _case_people(case),
+        case["worker_id"],
+        case["pk"],
+    )
+
+
+def case_deadlines(team_ids, teams: dict[int, Team], now: datetime, cases=None) -> list[Deadline]:  # noqa: ANN001
+    out = []
+    today = timezone.localdate(now)
+    cases = open_cases(team_ids) if cases is None else cases
+    for case in cases.values():
+        team = teams[case["team_id"]]
+        stage = case["stage"]
+        if stage in NOT_ASSESSED_STAGES and case["assessment_done"] is None:
             due = clock.add_hours(
-                case.assessment_clock_from, team.assessment_hours, team.assessment_clock
+                case["assessment_clock_from"], team.assessment_hours, team.assessment_clock
             )
+            out.append(_for_case(case, Kind.ASSESSMENT, due, "Assessment"))
+        start = case["phase1_start"]
+        if stage == pathway.Stage.PHASE1 and start:
+            end = start + timedelta(weeks=team.phase1_max_weeks)
             out.append(
-                Deadline(
-                    case.team_id,
-                    "case",
-                    case.pk,
-                    Kind.ASSESSMENT,
-                    due,
-                    "Assessment",
-                    url,
-                    case.family.name,
-                    people,
-                    case.worker_id,
-                )
-            )
-        if stage is pathway.Stage.PHASE1 and case.phase1_start:
-            end = case.phase1_start + timedelta(weeks=team.phase1_max_weeks)
-            out.append(
-                Deadline(
-                    case.team_id,
-                    "case",
-                    case.pk,
+                _for_case(
+                    case,
                     Kind.PHASE1_LENGTH,
                     _day_end(end),
                     "End of Phase 1 (past the target length)",
-                    url,
-                    case.family.name,
-                    people,
-                    case.worker_id,
                 )
             )
             progress = pathway.phase1_progress(
-                start=case.phase1_start,
+                start=start,
                 today=today,
-                direct_hours=(case.phase1_minutes or 0) / 60,
+                direct_hours=(case["phase1_minutes"] or 0) / 60,
                 min_weeks=team.phase1_min_weeks,
                 max_weeks=team.phase1_max_weeks,
                 min_hours=team.phase1_min_hours,
             )
             # A week in, the projection means something; a due date of "now" makes it a
             # single notice on the day it is first seen.
-            if progress["below_minimum"] and (today - case.phase1_start).days >= 7:
+            if progress["below_minimum"] and (today - start).days >= 7:
                 out.append(
-                    Deadline(
-                        case.team_id,
-                        "case",
-                        case.pk,
+                    _for_case(
+                        case,
                         Kind.PHASE1_HOURS,
-                        _day_end(case.phase1_start + timedelta(days=7)),
+                        _day_end(start + timedelta(days=7)),
                         f"Phase 1 hours projected at {progress['projected_hours']}, "
                         f"below the minimum of {team.phase1_min_hours}",
-                        url,
-                        case.family.name,
-                        people,
-                        case.worker_id,
                     )
                 )
     return out
 
 
-def review_deadlines(team_ids) -> list[Deadline]:  # noqa: ANN001
+def review_deadlines(team_ids, cases=None) -> list[Deadline]:  # noqa: ANN001
+    cases = open_cases(team_ids) if cases is None else cases
     reviews = (
-        _scope(Review.objects.pending(), team_ids, "case__team_id")
-        .exclude(case__stage=pathway.Stage.CLOSED)
-        .select_related("case__family")
-        .only(
-            "pk",
-            "due_on",
-            "offset_months",
-            "case__team_id",
-            "case__worker_id",
-            "case__co_worker_id",
-            "case__family__name",
-        )
+        Review.objects.pending()
+        .filter(case__in=_open_case_qs(team_ids))
+        .values_list("pk", "case_id", "due_on", "offset_months")
     )
-    return [
-        Deadline(
-            r.case.team_id,
-            "review",
-            r.pk,
-            Kind.REVIEW,
-            _day_end(r.due_on),
-            f"{r.offset_months}-month review",
-            reverse("reviews:record", args=[r.pk]),
-            r.case.family.name,
-            _case_people(r.case),
-            r.case.worker_id,
-        )
-        for r in reviews
-    ]
-
-
-def reading_deadlines(team_ids, teams: dict[int, Team]) -> list[Deadline]:  # noqa: ANN001
-    """Start readings a week into Phase 1; closure readings by the last review's due date."""
     out = []
+    for pk, case_id, due_on, offset_months in reviews:
+        case = cases[case_id]
+        out.append(
+            Deadline(
+                case["team_id"],
+                "review",
+                pk,
+                Kind.REVIEW,
+                _day_end(due_on),
+                f"{offset_months}-month review",
+                reverse_lazy("reviews:record", args=[pk]),
+                case["family_name"],
+                _case_people(case),
+                case["worker_id"],
+                case_id,
+            )
+        )
+    return out
+
+
+def reading_deadlines(team_ids, teams: dict[int, Team], cases=None) -> list[Deadline]:  # noqa: ANN001
+    """Start readings a week into Phase 1; closure readings by the last review's due date."""
+    cases = open_cases(team_ids) if cases is None else cases
     has_start = Reading.objects.filter(
         case_id=OuterRef("case_id"), person_id=OuterRef("pk"), occasion=Occasion.START
     )
     has_closure = Reading.objects.filter(
         case_id=OuterRef("case_id"), person_id=OuterRef("pk"), occasion=Occasion.CLOSURE
     )
-    cases = (
-        _scope(
-            Case.objects.filter(
-                stage__in=[pathway.Stage.PHASE1, pathway.Stage.STEP_DOWN, pathway.Stage.PHASE2],
-                phase1_start__isnull=False,
-            ),
-            team_ids,
-        )
-        .select_related("family")
-        .only("pk", "team_id", "stage", "phase1_start", "worker_id", "co_worker_id", "family__name")
-    )
-    cases = list(cases)
-    if not cases:
-        return out
+    chased = _open_case_qs(team_ids).filter(stage__in=READING_STAGES, phase1_start__isnull=False)
     people = (
         Person.objects.filter(
-            family__cases__in=cases, kind__in=[MemberKind.ADULT, MemberKind.CHILD]
+            family__cases__in=chased, kind__in=[MemberKind.ADULT, MemberKind.CHILD]
         )
         .annotate(case_id=F("family__cases__pk"), phase1_start=F("family__cases__phase1_start"))
         .annotate(started=Exists(has_start), closed=Exists(has_closure))
-        .values("case_id", "started", "closed", "kind", "date_of_birth", "phase1_start")
+        .order_by()
+        .values_list("case_id", "started", "closed", "kind", "date_of_birth", "phase1_start")
     )
     missing_start: dict[int, int] = defaultdict(int)
     missing_closure: dict[int, int] = defaultdict(int)
-    for row in people:
-        if row["kind"] == MemberKind.CHILD and not sdq_eligible(
-            row["date_of_birth"], row["phase1_start"]
-        ):
+    for case_id, started, closed, kind, date_of_birth, phase1_start in people:
+        if kind == MemberKind.CHILD and not sdq_eligible(date_of_birth, phase1_start):
             continue  # the SDQ is for children aged 3 to 16: nothing to chase
-        if not row["started"]:
-            missing_start[row["case_id"]] += 1
-        elif not row["closed"]:
-            missing_closure[row["case_id"]] += 1
-    # The last review's due date: readings at closure are due by then.
-    last_due = dict(
-        Review.objects.filter(case__in=cases)
-        .values("case_id")
-        .annotate(last=Max("due_on"))
-        .values_list("case_id", "last")
-    )
-    for case in cases:
-        url = reverse("cases:detail", args=[case.pk])
-        people_ids = _case_people(case)
-        if missing_start.get(case.pk):
+        if not started:
+            missing_start[case_id] += 1
+        elif not closed:
+            missing_closure[case_id] += 1
+    out = []
+    for case in cases.values():
+        if case["stage"] not in READING_STAGES or not case["phase1_start"]:
+            continue
+        pk = case["pk"]
+        if missing_start.get(pk):
             out.append(
-                Deadline(
-                    case.team_id,
-                    "case",
-                    case.pk,
+                _for_case(
+                    case,
                     Kind.START_READINGS,
-                    _day_end(case.phase1_start + timedelta(days=7)),
-                    f"{missing_start[case.pk]} start reading(s) missing (WEMWBS/SDQ)",
-                    url,
-                    case.family.name,
-                    people_ids,
-                    case.worker_id,
+                    _day_end(case["phase1_start"] + timedelta(days=7)),
+                    f"{missing_start[pk]} start reading(s) missing (WEMWBS/SDQ)",
                 )
             )
+        # Readings at closure are due by the last review's due date.
         if (
-            case.stage == pathway.Stage.PHASE2
-            and missing_closure.get(case.pk)
-            and case.pk in last_due
+            case["stage"] == pathway.Stage.PHASE2
+            and missing_closure.get(pk)
+            and case["last_review_due"] is not None
         ):
             out.append(
-                Deadline(
-                    case.team_id,
-                    "case",
-                    case.pk,
+                _for_case(
+                    case,
                     Kind.CLOSURE_READINGS,
-                    _day_end(last_due[case.pk]),
-                    f"{missing_closure[case.pk]} closure reading(s) to take",
-                    url,
-                    case.family.name,
-                    people_ids,
-                    case.worker_id,
+                    _day_end(case["last_review_due"]),
+                    f"{missing_closure[pk]} closure reading(s) to take",
                 )
             )
     return out
@@ -326,52 +359,36 @@ def sdq_eligible(date_of_birth, on) -> bool:  # noqa: ANN001
     return 3 <= age <= 16
 
 
-def orphaned_cases(team_ids, now: datetime) -> list[Deadline]:  # noqa: ANN001
+def orphaned_cases(team_ids, now: datetime, cases=None) -> list[Deadline]:  # noqa: ANN001
     """Open cases whose worker is inactive or no longer a caseworker in the team."""
-    still_member = Membership.objects.active().filter(
-        team_id=OuterRef("team_id"), user_id=OuterRef("worker_id"), role__in=CASEWORKER_ROLES
-    )
-    cases = (
-        _scope(Case.objects.open(), team_ids)
-        .filter(~Exists(still_member))
-        .select_related("family", "worker")
-        .only(
-            "pk",
-            "team_id",
-            "worker_id",
-            "worker__first_name",
-            "worker__last_name",
-            "worker__username",
-            "family__name",
-        )
-    )
-    return [
-        Deadline(
-            c.team_id,
-            "case",
-            c.pk,
-            Kind.ORPHANED,
-            now,
-            f"Worker {c.worker} is inactive or has left: reallocate",
-            reverse("cases:detail", args=[c.pk]),
-            c.family.name,
-            [],
-            c.worker_id,
-        )
-        for c in cases
-    ]
+    cases = open_cases(team_ids) if cases is None else cases
+    out = []
+    for case in cases.values():
+        if case["orphaned"]:
+            worker = User(
+                username=case["worker__username"],
+                first_name=case["worker__first_name"],
+                last_name=case["worker__last_name"],
+            )
+            deadline = _for_case(
+                case, Kind.ORPHANED, now, f"Worker {worker} is inactive or has left: reallocate"
+            )
+            deadline.recipients = []
+            out.append(deadline)
+    return out
 
 
 def collect(now: datetime, team_ids: Iterable[int] | None = None) -> list[Deadline]:
     teams = {t.pk: t for t in _scope(Team.objects.all(), team_ids, "pk")}
     ids = list(teams) if team_ids is None else list(team_ids)
+    cases = open_cases(ids)
     deadlines = (
         referral_deadlines(ids, teams)
-        + case_deadlines(ids, teams, now)
-        + review_deadlines(ids)
-        + reading_deadlines(ids, teams)
+        + case_deadlines(ids, teams, now, cases)
+        + review_deadlines(ids, cases)
+        + reading_deadlines(ids, teams, cases)
+        + orphaned_cases(ids, now, cases)
     )
-    deadlines += orphaned_cases(ids, now)
     return sorted(deadlines, key=lambda d: d.due_at)
 
 

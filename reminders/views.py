@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from cases.models import Case
-from reviews.models import Review
 
 from . import deadlines
 
@@ -19,15 +18,18 @@ def _without_restricted(items: list, user: User) -> list:
     """Drop deadlines of restricted cases that do not name this manager."""
     if user.is_superuser:
         return items
-    hidden = Case.objects.filter(restricted=True).exclude(restricted_to=user)
-    cases = set(hidden.values_list("pk", flat=True))
+    hidden = Case.objects.filter(restricted=True).exclude(restricted_to=user).order_by()
+    cases, referrals = set(), set()
+    for case_id, referral_id in hidden.values_list("pk", "referral_id"):
+        cases.add(case_id)
+        referrals.add(referral_id)
     if not cases:
         return items
-    referrals = set(hidden.values_list("referral_id", flat=True))
-    reviews = set(Review.objects.filter(case__in=hidden).values_list("pk", flat=True))
-    hidden_items = {("case", pk) for pk in cases} | {("referral", pk) for pk in referrals}
-    hidden_items |= {("review", pk) for pk in reviews}
-    return [d for d in items if (d.item_type, d.item_id) not in hidden_items]
+    return [
+        d
+        for d in items
+        if d.case_id not in cases and not (d.item_type == "referral" and d.item_id in referrals)
+    ]
 
 
 def due_list(request: HttpRequest) -> HttpResponse:
@@ -64,9 +66,9 @@ def due_list(request: HttpRequest) -> HttpResponse:
         items = [d for d in items if d.worker_id == int(worker)]
     elif worker == "none":
         items = [d for d in items if d.worker_id is None]
-    for d in items:
-        d.worker = workers.get(d.worker_id)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
+    for d in page.object_list:
+        d.worker = workers.get(d.worker_id)
     return render(
         request,
         "reminders/due_list.html",

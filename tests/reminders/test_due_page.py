@@ -12,7 +12,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases.services import restrict_case
+from families.models import MemberKind
 from reviews.models import Review
+from reviews.services import ReviewData, record_review
+from tests.factories import PersonFactory
 
 from .helpers import case_received, local, submitted_referral
 
@@ -135,6 +139,60 @@ def test_another_teams_items_are_not_shown(
     assert "Ashworth family" not in other
 
 
+def phase2_case_with_overdue_review(team, worker, name: str):  # noqa: ANN001, ANN201
+    """A Phase 2 case whose 1-month review was due yesterday and whose adult has no start
+    reading: a review deadline and a readings deadline."""
+    case = case_received(
+        team, worker, NOW - timedelta(days=90), stage="phase2", referral__family__name=name
+    )
+    case.phase1_start = NOW.date() - timedelta(days=80)
+    case.phase1_end = NOW.date() - timedelta(days=40)
+    case.save()
+    PersonFactory(family=case.family, kind=MemberKind.ADULT)
+    review = Review.objects.create(
+        case=case, offset_months=1, due_on=NOW.date() - timedelta(days=1)
+    )
+    return case, review
+
+
+def test_a_restricted_cases_reviews_and_readings_are_shown_only_to_named_managers(
+    frozen, team_a, manager, manager2, practitioner
+):
+    case, _review = phase2_case_with_overdue_review(team_a, practitioner, "Hidden family")
+    restrict_case(case_id=case.pk, user=manager, restricted=True, people=[])
+
+    named = client_for(manager).get(URL).content.decode()
+    assert "1-month review" in named
+    assert "start reading(s) missing" in named
+    unnamed = client_for(manager2).get(URL)
+    assert "Hidden family" not in unnamed.content.decode()
+    assert unnamed.context["overdue_total"] == 0
+
+
+def test_a_review_recorded_leaves_the_list_at_once(frozen, team_a, manager, practitioner):
+    case, review = phase2_case_with_overdue_review(team_a, practitioner, "Recorded family")
+    client = client_for(manager)
+    assert "1-month review" in client.get(URL).content.decode()
+
+    record_review(
+        review_id=review.pk,
+        user=practitioner,
+        version=review.version,
+        data=ReviewData(
+            held_on=NOW.date(),
+            attendees="Mother",
+            progress="Going well.",
+            plan_still_fit=True,
+            services_signposted=[],
+            scores={},
+        ),
+    )
+
+    page = client.get(URL).content.decode()
+    assert "Recorded family" in page  # its readings are still to take
+    assert "1-month review" not in page
+
+
 def test_the_query_count_does_not_grow_with_the_caseload(
     frozen, team_a, manager, practitioner, practitioner2, django_assert_num_queries
 ):
@@ -173,7 +231,8 @@ def test_the_query_count_does_not_grow_with_the_caseload(
 
 
 # The session, the user, the manager's memberships (teams and the menu's roles, one query);
-# deadlines.collect: teams, referrals, cases, reviews, cases for readings, their people,
-# their last reviews, orphaned cases; the workers shown; and the page frame (the draft
+# deadlines.collect: teams, open cases (with their Phase 1 hours, assessment, last review
+# and orphan flag), referrals, pending reviews, people and their readings; the restricted
+# cases the manager is not named on; the workers shown; and the page frame (the draft
 # check, the bell's unread count).
-EXPECTED_QUERIES = 15  # includes dropping restricted cases the manager is not named on
+EXPECTED_QUERIES = 12
