@@ -47,6 +47,10 @@ class TeamAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (
+            _("Report card"),
+            {"fields": ("cost_panel", "cost_of_care", "cost_of_registration")},
+        ),
     )
 
 

@@ -104,6 +104,27 @@ class Team(models.Model):
     escalate_after_days = models.PositiveIntegerField(
         _("escalate to the manager (days overdue)"), default=3
     )
+    # Cost avoidance (DOMAIN.md section 6): teams often decline to publish it because the
+    # outcomes are uncertain, so the panel is off unless a team turns it on.
+    cost_panel = models.BooleanField(
+        _("show a cost-avoidance panel on the report card"),
+        default=False,
+        help_text=_("Applies from the next computation of the card's figures."),
+    )
+    cost_of_care = models.DecimalField(
+        _("unit cost of a child in care for a year (£)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    cost_of_registration = models.DecimalField(
+        _("unit cost of a child on the child protection register for a year (£)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["name"]

@@ -188,6 +188,37 @@ def build_card(
         "narrative": narrative,
         "trend_labels": [q.label for q in quarters],
         "computed_at": computed_at,
+        "cost_avoidance": _cost_shown(own.get("cost_avoidance"), suppress),
+    }
+
+
+def _money(amount: float | None) -> str:
+    return "–" if amount is None else f"£{amount:,.0f}"
+
+
+def _cost_shown(panel: dict | None, suppress: int | None) -> dict | None:
+    """The cost-avoidance panel as printed. A suppressed count hides its amount too (the
+    amount divided by the unit cost would give the count away)."""
+    if not panel:
+        return None
+    rows = []
+    for r in panel["rows"]:
+        small = any(suppress and 0 < n < suppress for n in (r["at_home"], r["deregistered"]))
+        rows.append(
+            {
+                "team": r["team"],
+                "at_home": shown(r["at_home"], suppress),
+                "cost_of_care": _money(r["cost_of_care"]),
+                "deregistered": shown(r["deregistered"], suppress),
+                "cost_of_registration": _money(r["cost_of_registration"]),
+                "avoided": "–" if small else _money(r["avoided"]),
+            }
+        )
+    hidden = any(row["avoided"] == "–" for row in rows)
+    return {
+        "rows": rows,
+        "total": "–" if hidden else _money(panel["total"]),
+        "left_out": panel["left_out"],
     }
 
 

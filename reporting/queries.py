@@ -574,6 +574,54 @@ class Report:
             ],
         )
 
+    def cost_avoidance(self) -> dict | None:
+        """The optional cost-avoidance panel (DOMAIN.md section 6), for the teams in scope
+        that turned it on: children who stayed at home or returned home at closure times
+        the team's unit cost of care, and children de-registered times its unit cost of
+        registration. None when no team in scope shows it. One query."""
+        teams = [t for t in self.teams if t.cost_panel]
+        if not teams:
+            return None
+        qs = ChildOutcome.objects.filter(closure__case__team__in=teams).filter(
+            self.scope.on("closure__case__")
+        )
+        qs = (
+            qs.filter(closure__case__in=self.cases())
+            if self.basis == "cohort"
+            else _day_in(qs, "closure__closed_on", self.period)
+        )
+        counts: dict[tuple[int, str], int] = {
+            (team_id, outcome): n
+            for team_id, outcome, n in qs.order_by()
+            .values_list("closure__case__team_id", "outcome")
+            .annotate(n=Count("pk"))
+        }
+        rows = []
+        for team in teams:
+            at_home = counts.get((team.pk, ChildOutcomeKind.STAYED_HOME), 0) + counts.get(
+                (team.pk, ChildOutcomeKind.RETURNED_HOME), 0
+            )
+            deregistered = counts.get((team.pk, ChildOutcomeKind.DEREGISTERED), 0)
+            care = float(team.cost_of_care) if team.cost_of_care is not None else None
+            registration = (
+                float(team.cost_of_registration) if team.cost_of_registration is not None else None
+            )
+            rows.append(
+                {
+                    "team": team.name,
+                    "at_home": at_home,
+                    "cost_of_care": care,
+                    "deregistered": deregistered,
+                    "cost_of_registration": registration,
+                    "avoided": round(at_home * (care or 0) + deregistered * (registration or 0), 2),
+                }
+            )
+        return {
+            "rows": rows,
+            "total": round(sum(r["avoided"] for r in rows), 2),
+            "left_out": [t.name for t in self.teams if not t.cost_panel],
+        }
+
     def sustained_at_12_months(self) -> Figure:
         """Of 12-month reviews held, how many had every goal at 0 or above."""
         qs = Review.objects.filter(self.scope.on("case__"), offset_months=12, held_on__isnull=False)

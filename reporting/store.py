@@ -38,7 +38,12 @@ def compute(scope: Scope, period: Period, basis: str, progress=None) -> dict:  #
         figures[definition.code] = dataclasses.asdict(measures.compute(report, definition))
         if progress:
             progress(int(90 * (i + 1) / len(measures.CATALOGUE)))
-    return {"measures": figures, "throughput": report.throughput(), "context": report.context()}
+    return {
+        "measures": figures,
+        "throughput": report.throughput(),
+        "context": report.context(),
+        "cost_avoidance": report.cost_avoidance(),
+    }
 
 
 def figure(data: dict, code: str) -> Figure:
@@ -46,9 +51,7 @@ def figure(data: dict, code: str) -> Figure:
 
 
 def _usable(row: FigureSet, now: datetime) -> bool:
-    settled = row.computed_at.date() > row.period_end + timedelta(
-        days=settings.REPORT_SETTLE_DAYS
-    )
+    settled = row.computed_at.date() > row.period_end + timedelta(days=settings.REPORT_SETTLE_DAYS)
     return settled or now - row.computed_at < timedelta(seconds=settings.REPORT_FIGURES_MAX_AGE)
 
 
