@@ -127,6 +127,8 @@ def page_urls(journey) -> list[str]:  # noqa: ANN001
         reverse("cases:restrict", args=[case.pk]),
         reverse("outcomes:add_goal", args=[case.pk]),
         reverse("outcomes:add_reading", args=[case.pk]),
+        reverse("outcomes:services", args=[case.pk]),
+        reverse("outcomes:record_services", args=[case.pk, journey.adult.pk, "after"]),
         reverse("reviews:record", args=[review.pk]),
         reverse("reviews:add_booster", args=[case.pk]),
         reverse("referrals:list"),
