@@ -35,6 +35,10 @@ class AuditConfig(AppConfig):
             "outcomes.ServiceUse",
             "reviews.Review",
             "reviews.Booster",
+            "reporting.Consultation",
+            "reporting.TrainingSession",
+            "reporting.Feedback",
+            "reporting.Complaint",
         ):
             from django.apps import apps
 

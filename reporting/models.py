@@ -88,7 +88,20 @@ class Narrative(models.Model):
         return f"{self.scope_key} {self.period_start}–{self.period_end}"
 
 
-class Consultation(models.Model):
+class TeamworkRecord(models.Model):
+    """What the in-app pages (reporting/teamwork.py) need of a team activity record: a
+    version for stale-edit detection, and the one-time key of the form that created it."""
+
+    # db_default: rows the synthetic dataset writes outside the ORM start at version 1 too.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    # The same form sent twice finds the first record by this key (null: made elsewhere).
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Consultation(TeamworkRecord):
     """Advice given to the wider workforce (DOMAIN.md section 5); counted, not a referral."""
 
     team = models.ForeignKey(
@@ -108,7 +121,7 @@ class Consultation(models.Model):
         return f"{self.held_on} {self.topic}"
 
 
-class TrainingSession(models.Model):
+class TrainingSession(TeamworkRecord):
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="training")
     course = models.CharField(_("course"), max_length=200)
     held_on = models.DateField(_("date"))
@@ -117,6 +130,10 @@ class TrainingSession(models.Model):
 
     class Meta:
         ordering = ["-held_on"]
+        indexes = [
+            # The team's training list, newest first, and the card's sessions in a period.
+            models.Index(fields=["team", "held_on"], name="training_team_day_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.course}"
@@ -127,7 +144,7 @@ class FeedbackFrom(models.TextChoices):
     SOCIAL_WORKER = "social_worker", _("Social worker")
 
 
-class Feedback(models.Model):
+class Feedback(TeamworkRecord):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="feedback")
     given_by = models.CharField(_("from"), max_length=20, choices=FeedbackFrom.choices)
     received_on = models.DateField(_("received"))
@@ -146,7 +163,7 @@ class Feedback(models.Model):
         return f"{self.get_given_by_display()} {self.received_on}"
 
 
-class Complaint(models.Model):
+class Complaint(TeamworkRecord):
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="complaints")
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL)
     received_on = models.DateField(_("received"))
@@ -154,6 +171,10 @@ class Complaint(models.Model):
 
     class Meta:
         ordering = ["-received_on"]
+        indexes = [
+            # The team's complaints list, newest first, and the card's count in a period.
+            models.Index(fields=["team", "received_on"], name="complaint_team_day_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.received_on}"
