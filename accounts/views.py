@@ -45,7 +45,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
     manager_teams = user.team_ids_with_role(Role.MANAGER)
     if manager_teams:
-        managed = Referral.objects.filter(team_id__in=manager_teams)
+        # Only the two counted statuses: referral_queue_idx finds a few dozen rows instead
+        # of aggregating every referral the team ever had.
+        managed = Referral.objects.filter(
+            team_id__in=manager_teams,
+            status__in=[ReferralStatus.SUBMITTED, ReferralStatus.ACCEPTED],
+        )
         ctx["screening"] = managed.aggregate(
             awaiting=Count("pk", filter=Q(status=ReferralStatus.SUBMITTED)),
             no_contact=Count(

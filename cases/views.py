@@ -49,7 +49,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
     """The team caseload: every worker's cases and load against capacity."""
     user = request.user
     today = timezone.localdate()
-    qs = Case.objects.visible_to(user).with_list_related()
+    qs = Case.objects.visible_to(user)
     stage = request.GET.get("stage", "open")
     if stage == "open":
         qs = qs.open()
@@ -58,10 +58,15 @@ def team_cases(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
     if q:
         qs = qs.filter(Q(family__name__icontains=q) | Q(family__postcode__icontains=q))
+    # Count and page through ids alone; the related rows and figures are loaded for the
+    # page's 25 cases only, not sorted with every open case of the team.
     page = Paginator(
-        qs.with_list_figures(today).order_by("worker__first_name", "allocated_at", "pk"), 25
+        qs.order_by("worker__first_name", "allocated_at", "pk").values_list("pk", flat=True), 25
     ).get_page(request.GET.get("page"))
-    attach_due(page.object_list, today)
+    ids = list(page.object_list)
+    rows = Case.objects.filter(pk__in=ids).with_list_related().with_list_figures(today)
+    by_id = {case.pk: case for case in rows.order_by()}
+    page.object_list = attach_due([by_id[pk] for pk in ids if pk in by_id], today)
     teams = list(Team.objects.filter(pk__in=user.team_ids_with_role(Role.MANAGER)))
     if user.is_superuser and not teams:
         teams = list(Team.objects.all())

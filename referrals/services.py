@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -418,7 +419,18 @@ def update_waiting_entry(
 
 def caseworkers_with_load(team: Team) -> list[User]:
     """The team's caseworkers, each annotated with intensive and open case counts."""
-    from django.db.models import Count
+
+    def load(stages: tuple[str, ...]) -> Coalesce:
+        # A count per worker over case_worker_stage_idx: joining the worker's cases would
+        # read every case each worker ever had, closed ones included.
+        cases = (
+            Case.objects.filter(worker=OuterRef("pk"), team=team, stage__in=stages)
+            .order_by()
+            .values("worker")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(cases), 0)
 
     return list(
         User.objects.filter(
@@ -429,16 +441,7 @@ def caseworkers_with_load(team: Team) -> list[User]:
         )
         .distinct()
         .annotate(
-            intensive_load=Count(
-                "cases",
-                filter=Q(cases__team=team, cases__stage__in=pathway.INTENSIVE_STAGES),
-                distinct=True,
-            ),
-            open_load=Count(
-                "cases",
-                filter=Q(cases__team=team) & ~Q(cases__stage=pathway.Stage.CLOSED),
-                distinct=True,
-            ),
+            intensive_load=load(pathway.INTENSIVE_STAGES), open_load=load(pathway.OPEN_STAGES)
         )
         .order_by("intensive_load", "first_name", "last_name")
     )

@@ -28,7 +28,7 @@ MIXED = [Stage.AWAITING_ASSESSMENT, Stage.ASSESSMENT, Stage.PHASE1, Stage.PHASE2
 
 CASE_PAGE_QUERIES = 25  # includes logging the view of the case and family
 MY_CASES_QUERIES = 6
-TEAM_CASELOAD_QUERIES = 9
+TEAM_CASELOAD_QUERIES = 10  # the COUNT, the page's ids, then its rows with their figures
 HOME_QUERIES = 6
 
 
