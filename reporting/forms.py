@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Team
+from cases.models import Case
 from referrals.forms import DATE_WIDGET
 
 from . import periods
-from .models import Narrative
+from .models import Complaint, Consultation, Feedback, FeedbackFrom, Narrative, TrainingSession
 
 
 class CardForm(forms.Form):
@@ -80,3 +85,134 @@ class NarrativeForm(forms.ModelForm):
             f: forms.Textarea(attrs={"rows": 4})
             for f in ["story", "partners", "what_works", "action_plan"]
         }
+
+
+# --- Team activity (reporting/teamwork.py) ---------------------------------------------------
+
+# The report card's periods start in 2000: an earlier date is a mistyped year.
+EARLIEST_ACTIVITY = date(2000, 1, 1)
+
+
+class TeamworkFilterForm(forms.Form):
+    """The search above each team activity list. Invalid values filter nothing."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end of the range is before its start."))
+        return data
+
+
+def case_label(case: Case) -> str:
+    """A case as the team knows it, family first: "Davies (case 12)"."""
+    return _("%(family)s (case %(id)s)") % {"family": case.family, "id": case.pk}
+
+
+class CaseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Case) -> str:
+        return case_label(obj)
+
+
+class TeamworkForm(forms.ModelForm):
+    """One team activity record: the team is one of the user's (a single team is implied,
+    not asked), the day it happened is neither in the future nor before 2000, and an edit
+    carries the version it started from. Rules about the case live in the service."""
+
+    date_field = "held_on"
+
+    def __init__(self, *args, teams: list[Team], cases=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.only_team = teams[0] if len(teams) == 1 else None
+        if "team" in self.fields:
+            if self.only_team is not None:
+                del self.fields["team"]
+            else:
+                self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])
+        if "case" in self.fields:
+            self.fields["case"].queryset = cases if cases is not None else Case.objects.none()
+        if self.instance.pk:
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=self.instance.version
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.only_team is not None:
+            data["team"] = self.only_team
+        day = data.get(self.date_field)
+        if day is not None:
+            if day > timezone.localdate():
+                self.add_error(self.date_field, _("This date is in the future."))
+            elif day < EARLIEST_ACTIVITY:
+                self.add_error(
+                    self.date_field, _("Check the year: dates before 2000 are not kept.")
+                )
+        return data
+
+
+class ConsultationForm(TeamworkForm):
+    class Meta:
+        model = Consultation
+        fields = ["team", "held_on", "asked_by", "agency", "topic", "led_to_referral"]
+        widgets = {"held_on": DATE_WIDGET}
+        help_texts = {
+            "asked_by": _("The worker who asked for the consultation, and their role."),
+            "led_to_referral": _("Tick if the advice was to refer the family to the team."),
+        }
+
+
+class TrainingSessionForm(TeamworkForm):
+    attendees = forms.IntegerField(label=_("Attendees"), min_value=0, max_value=10000)
+
+    class Meta:
+        model = TrainingSession
+        fields = ["team", "course", "held_on", "attendees", "audience"]
+        widgets = {"held_on": DATE_WIDGET}
+
+
+class FeedbackForm(TeamworkForm):
+    date_field = "received_on"
+    case = CaseChoiceField(queryset=Case.objects.none(), label=_("Case"))
+    comments = forms.CharField(
+        label=_("Comments"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    given_by = forms.ChoiceField(
+        label=_("From"), choices=FeedbackFrom.choices, widget=forms.RadioSelect
+    )
+    positive = forms.TypedChoiceField(
+        label=_("Was the feedback positive?"),
+        choices=[(True, _("Yes")), (False, _("No"))],
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["case", "given_by", "received_on", "positive", "comments"]
+        widgets = {"received_on": DATE_WIDGET}
+
+
+class ComplaintForm(TeamworkForm):
+    date_field = "received_on"
+    case = CaseChoiceField(
+        queryset=Case.objects.none(),
+        label=_("Case"),
+        required=False,
+        help_text=_("If the complaint is about the work with one family."),
+    )
+    summary = forms.CharField(
+        label=_("Summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    class Meta:
+        model = Complaint
+        fields = ["team", "received_on", "case", "summary"]
+        widgets = {"received_on": DATE_WIDGET}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import teamwork, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -13,3 +13,6 @@ urlpatterns = [
     path("builds/<int:pk>/pdf/", views.build_pdf, name="build_pdf"),
     path("reports/", views.reports, name="reports"),
 ]
+
+# Team activity (consultations, training, feedback, complaints): four pages per kind.
+urlpatterns += teamwork.urlpatterns()
