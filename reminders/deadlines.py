@@ -298,10 +298,14 @@ def reading_deadlines(team_ids, teams: dict[int, Team], cases=None) -> list[Dead
     has_closure = Reading.objects.filter(
         case_id=OuterRef("case_id"), person_id=OuterRef("pk"), occasion=Occasion.CLOSURE
     )
-    chased = _open_case_qs(team_ids).filter(stage__in=READING_STAGES, phase1_start__isnull=False)
+    # One filter() call, so that every condition is on the same join to the family's cases.
+    scope = {} if team_ids is None else {"family__cases__team_id__in": list(team_ids)}
     people = (
         Person.objects.filter(
-            family__cases__in=chased, kind__in=[MemberKind.ADULT, MemberKind.CHILD]
+            family__cases__stage__in=READING_STAGES,
+            family__cases__phase1_start__isnull=False,
+            kind__in=[MemberKind.ADULT, MemberKind.CHILD],
+            **scope,
         )
         .annotate(case_id=F("family__cases__pk"), phase1_start=F("family__cases__phase1_start"))
         .annotate(started=Exists(has_start), closed=Exists(has_closure))
