@@ -1005,6 +1005,136 @@ def narrative_target(w: World) -> Target:
     )
 
 
+def _teamwork_records(w: World, slug: str):  # noqa: ANN202
+    """A record of the kind in team A (the manager's) and one in team B, and the cases."""
+    from reporting.teamwork import KINDS
+
+    kind = KINDS[slug]
+    ours, theirs = w.case(Stage.PHASE1).case, w.elsewhere().case
+    today = timezone.localdate()
+
+    def record(case):  # noqa: ANN001, ANN202
+        fields = {
+            "consultations": {"held_on": today, "asked_by": "A", "agency": "B", "topic": "C"},
+            "training": {"held_on": today, "course": "Course", "attendees": 3},
+            "feedback": {"received_on": today, "given_by": "family", "positive": True},
+            "complaints": {"received_on": today, "summary": "Late"},
+        }[slug]
+        if slug in ("feedback", "complaints"):
+            fields["case"] = case
+        if slug != "feedback":
+            fields["team"] = case.team
+        return kind.model.objects.create(**fields)
+
+    return kind, ours, theirs, record(ours), record(theirs)
+
+
+def _teamwork_rules_hold(kind, theirs_record):  # noqa: ANN001, ANN202
+    """Whatever was posted: no record dated in the future or before 2000, no negative
+    attendees, no case of another team or referred after the record, and team B's record
+    untouched."""
+
+    def check(response, request: Request) -> None:  # noqa: ANN001
+        today = timezone.localdate()
+        for r in kind.model.objects.all():
+            day = getattr(r, kind.date_field)
+            assert date(2000, 1, 1) <= day <= today, f"{kind.slug} dated {day}"
+            if kind.slug == "training":
+                assert 0 <= r.attendees <= 10000
+            case = getattr(r, "case", None)
+            if case is not None:
+                assert day >= timezone.localtime(case.referral.received_at).date()
+                if kind.slug == "complaints":
+                    assert case.team_id == r.team_id, "a complaint against another team's case"
+        saved = kind.model.objects.get(pk=theirs_record.pk)
+        assert saved.version == theirs_record.version, "team B's record was changed"
+
+    return check
+
+
+def teamwork_target(slug: str) -> Callable[[World], Target]:
+    """The create and edit forms of one kind of team activity (reporting/teamwork.py)."""
+
+    def build(w: World) -> Target:
+        kind, ours, theirs, record, their_record = _teamwork_records(w, slug)
+        today = timezone.localdate().isoformat()
+        payload = {
+            "consultations": {
+                "held_on": today,
+                "asked_by": "Sam Jones",
+                "agency": "Health",
+                "topic": "Sleep",
+                "led_to_referral": "on",
+            },
+            "training": {"course": "MI", "held_on": today, "attendees": "12", "audience": "HVs"},
+            "feedback": {
+                "case": str(ours.pk),
+                "given_by": "family",
+                "received_on": today,
+                "positive": "True",
+                "comments": "Helpful",
+            },
+            "complaints": {"received_on": today, "case": str(ours.pk), "summary": "Late"},
+        }[slug]
+        payload = {**payload, "submission_key": str(uuid.uuid4()), "version": "1"}
+        urls = [
+            reverse(kind.new_name),
+            reverse(kind.edit_name, args=[record.pk]),
+            reverse(kind.edit_name, args=[their_record.pk]),
+        ]
+
+        def draw(data: st.DataObject) -> Request:
+            url = data.draw(st.sampled_from(urls), label="url")
+            return Request(url, target.mutate(data, target.payload))
+
+        target = Target(
+            client=login(w.manager),
+            url=urls[0],
+            payload=payload,
+            draw=draw,
+            check=_teamwork_rules_hold(kind, their_record),
+            extra_keys=["team"],
+            # Only the fields this kind has: a tampered field is drawn often enough to count.
+            key_values={
+                k: v
+                for k, v in {
+                    kind.date_field: dates(("1999-12-31", "2000-01-01")),
+                    "version": ["0", "2", str(2**63)],
+                    "submission_key": ["x", f"{{{uuid.uuid4()}}}", "", uuid.uuid4()],
+                    "team": [w.team_b.pk, w.team_a.pk, "0"],
+                    "case": [theirs.pk, ours.pk, "0", 2**63],
+                    "attendees": ["0", "-1", "10001", "2147483648", "١٢"],
+                    "positive": ["True", "False", "", "on"],
+                    "given_by": ["family", "social_worker", "board"],
+                }.items()
+                if k in payload or k == "team"
+            },
+        )
+        return target
+
+    return build
+
+
+def teamwork_delete_target(slug: str) -> Callable[[World], Target]:
+    def build(w: World) -> Target:
+        kind, _ours, _theirs, record, their_record = _teamwork_records(w, slug)
+        choices = [record.pk, their_record.pk, 0, 2**31, 2**63]
+
+        def draw(data: st.DataObject) -> Request:
+            pk = data.draw(st.sampled_from(choices), label="record")  # the view reads no form
+            return Request(reverse(kind.delete_name, args=[pk]), {})
+
+        return Target(
+            client=login(w.manager),
+            url=reverse(kind.delete_name, args=[record.pk]),
+            payload={},
+            draw=draw,
+            check=_teamwork_rules_hold(kind, their_record),
+        )
+
+    return build
+
+
 def login_target(w: World) -> Target:
     from django.test import Client
 
@@ -1075,6 +1205,14 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "password_change": password_change_target,
     "reporting:narrative": narrative_target,
     "reporting:request_pdf": lambda w: with_query(w, "reporting:request_pdf", {}),
+    "reporting:consultation_new reporting:consultation_edit": teamwork_target("consultations"),
+    "reporting:training_new reporting:training_edit": teamwork_target("training"),
+    "reporting:feedback_new reporting:feedback_edit": teamwork_target("feedback"),
+    "reporting:complaint_new reporting:complaint_edit": teamwork_target("complaints"),
+    "reporting:consultation_delete": teamwork_delete_target("consultations"),
+    "reporting:training_delete": teamwork_delete_target("training"),
+    "reporting:feedback_delete": teamwork_delete_target("feedback"),
+    "reporting:complaint_delete": teamwork_delete_target("complaints"),
     "login": lambda w: login_target(w),
     "keepalive two_factor_codes two_factor_disable": lambda w: account_commands_target(w),
 }
@@ -1133,6 +1271,10 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "reporting:build",
         "reporting:build_pdf",
         "reporting:reports",
+        "reporting:consultations",
+        "reporting:training",
+        "reporting:feedback",
+        "reporting:complaints",
     }
     covered = {word for name in TARGETS for word in name.split(" ")}
     names: set[str] = set()

@@ -46,6 +46,15 @@ PAGES: dict[str, dict[str, list[str]]] = {
     },
     "families:subject_access": {"name": ["Kerry", "Jones"], "date_of_birth": ["1990-05-01"]},
     "notifications:list": {"page": ["1", "last"]},
+    **{
+        f"reporting:{slug}": {
+            "q": ["Health", "Evans", "x" * 201],
+            "date_from": ["2025-04-01", "0001-01-01", "2025-02-30"],
+            "date_to": ["2025-03-31", "9999-12-31"],
+            "page": ["1", "2", "last", "0"],
+        }
+        for slug in ("consultations", "training", "feedback", "complaints")
+    },
     "reporting:card": {
         "scope": ["team-1", "team-2", "la-1", "all"],
         "period_kind": ["quarter", "year", "range"],

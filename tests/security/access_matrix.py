@@ -67,6 +67,12 @@ MANAGER_PAGE = only(*MANAGERS, "admin")
 TEAM_A_MANAGER_ONLY = only("manager", "admin")
 # POST-only views: GET is refused with 405 before anything is looked up.
 POST_ONLY = row(405)
+# Team activity (reporting/teamwork.py): the staff of every team keep their own team's
+# consultations, training sessions and feedback (the list and the form are theirs); a
+# record of team A is team A's staff's. Complaints: managers and performance officers.
+TEAMWORK_PAGE = only(*TEAM_A_STAFF, *TEAM_B, "admin")
+COMPLAINTS_PAGE = only("manager", "performance", "other_team_manager", "admin")
+COMPLAINT_RECORD = only("manager", "performance", "admin")
 
 MATRIX: dict[str, dict[str, int]] = {
     # --- accounts: sign-in, dashboard, two-factor ---
@@ -147,6 +153,23 @@ MATRIX: dict[str, dict[str, int]] = {
     "reporting:build_pdf": only("manager", "performance", "board", "admin"),
     # Board members see the finished report cards of their teams here.
     "reporting:reports": only(*MANAGERS, "performance", "board", "admin"),
+    # Team activity: referrers and board members never reach it.
+    "reporting:consultations": TEAMWORK_PAGE,
+    "reporting:consultation_new": TEAMWORK_PAGE,
+    "reporting:consultation_edit": TEAM_A_RECORD,
+    "reporting:consultation_delete": TEAM_A_RECORD,
+    "reporting:training": TEAMWORK_PAGE,
+    "reporting:training_new": TEAMWORK_PAGE,
+    "reporting:training_edit": TEAM_A_RECORD,
+    "reporting:training_delete": TEAM_A_RECORD,
+    "reporting:feedback": TEAMWORK_PAGE,
+    "reporting:feedback_new": TEAMWORK_PAGE,
+    "reporting:feedback_edit": TEAM_A_RECORD,
+    "reporting:feedback_delete": TEAM_A_RECORD,
+    "reporting:complaints": COMPLAINTS_PAGE,
+    "reporting:complaint_new": COMPLAINTS_PAGE,
+    "reporting:complaint_edit": COMPLAINT_RECORD,
+    "reporting:complaint_delete": COMPLAINT_RECORD,
 }
 
 # POST: the roles that must get 404 (and change nothing) when they POST an empty form.
@@ -187,6 +210,8 @@ class World:
     notifications: dict[str, Any]  # role -> a notification for that user
     report_build: Any  # a finished PDF of team A's report card, asked for by its manager
     extra: dict[str, Any] = field(default_factory=dict)
+    # Team A's activity records, one per kind (reporting.teamwork.KINDS): the slug -> record.
+    teamwork: dict[str, Any] = field(default_factory=dict)
 
     @property
     def case(self) -> Any:
@@ -232,6 +257,14 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "reporting:export": lambda w: {"fmt": "csv"},
     "reporting:build": lambda w: {"pk": w.report_build.pk},
     "reporting:build_pdf": lambda w: {"pk": w.report_build.pk},
+    "reporting:consultation_edit": lambda w: {"pk": w.teamwork["consultations"].pk},
+    "reporting:consultation_delete": lambda w: {"pk": w.teamwork["consultations"].pk},
+    "reporting:training_edit": lambda w: {"pk": w.teamwork["training"].pk},
+    "reporting:training_delete": lambda w: {"pk": w.teamwork["training"].pk},
+    "reporting:feedback_edit": lambda w: {"pk": w.teamwork["feedback"].pk},
+    "reporting:feedback_delete": lambda w: {"pk": w.teamwork["feedback"].pk},
+    "reporting:complaint_edit": lambda w: {"pk": w.teamwork["complaints"].pk},
+    "reporting:complaint_delete": lambda w: {"pk": w.teamwork["complaints"].pk},
 }
 
 
@@ -251,7 +284,14 @@ def build_world() -> World:
     from accounts.models import Role
     from cases.models import Contact
     from cases.pathway import Stage
-    from reporting.models import BuildStatus, ReportBuild
+    from reporting.models import (
+        BuildStatus,
+        Complaint,
+        Consultation,
+        Feedback,
+        ReportBuild,
+        TrainingSession,
+    )
     from tests.cases.journey import make_case
     from tests.factories import (
         NotificationFactory,
@@ -323,6 +363,20 @@ def build_world() -> World:
         finished_at=timezone.now(),
         pdf=b"%PDF-1.4 a report card",
     )
+    teamwork = {
+        "consultations": Consultation.objects.create(
+            team=team_a, held_on=today, asked_by="A school nurse", agency="Health", topic="Sleep"
+        ),
+        "training": TrainingSession.objects.create(
+            team=team_a, course="Motivational interviewing", held_on=today, attendees=12
+        ),
+        "feedback": Feedback.objects.create(
+            case=journey.case, given_by="family", received_on=today, positive=True
+        ),
+        "complaints": Complaint.objects.create(
+            team=team_a, case=journey.case, received_on=today, summary="A missed visit"
+        ),
+    }
     return World(
         users=users,
         team_a=team_a,
@@ -339,4 +393,5 @@ def build_world() -> World:
         notifications=notifications,
         report_build=report_build,
         extra=extra,
+        teamwork=teamwork,
     )
