@@ -7,10 +7,12 @@ from accounts.models import User
 from .models import Case
 
 
-def get_case_for_user(user: User, pk: int) -> Case:
+def get_case_for_user(user: User, pk: int, *, related: tuple[str, ...] = ()) -> Case:
+    """The case, if the user may see it (else 404), with what every case page shows joined,
+    and the related paths a view adds."""
     return get_object_or_404(
         Case.objects.visible_to(user).select_related(
-            "family__local_authority", "team", "worker", "co_worker", "referral"
+            "family__local_authority", "team", "worker", "co_worker", "referral", *related
         ),
         pk=pk,
     )

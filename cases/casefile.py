@@ -3,18 +3,24 @@ deadlines a case is working towards. Read-only."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
+from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from families.models import Person
 from outcomes.gas import gas_t_score
-from outcomes.models import Goal, Instrument, Reading
+from outcomes.models import Goal, GoalScore, Instrument, Reading
 from reviews.models import Booster, Review
 
 from . import clock, pathway
-from .models import Assessment, Case, Closure, Contact, FamilyPlan, StageChange, WorkType
+from .models import Case, ChildOutcome, Closure, Contact, FamilyPlan, StageChange, WorkType
 
 DUE_SOON_DAYS = 7
 
@@ -81,39 +87,254 @@ def _at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
+# The case page shows the assessment and the closure, each one-to-one with the case: joined
+# to the case's own query (get_case_for_user(..., related=CASE_FILE_RELATED)), not fetched.
+CASE_FILE_RELATED = ("assessment__not_proceed_reason", "closure__reason", "closure__overridden_by")
+
+
+def _union(*parts: models.QuerySet) -> list[tuple]:
+    """Several small reads of the same shape in one round trip (UNION ALL)."""
+    first, *rest = parts
+    return list(first.union(*rest, all=True))
+
+
+def _part(qs: models.QuerySet, kind: str, columns: dict[str, models.Field], **values: str):
+    """qs as one part of a union: a kind, then each column from a field path or NULL."""
+    row = {"row_kind": Value(kind, output_field=models.CharField())}
+    for name, field in columns.items():
+        path = values.get(name)
+        # A typed NULL: PostgreSQL matches a union's column types part by part.
+        row[name] = F(path) if path else Cast(Value(None), output_field=field)
+    return qs.order_by().annotate(**row).values_list(*row)
+
+
+class Link(NamedTuple):
+    """A row of the case file's small tables: many-to-many links, scores and readings.
+    owner is the row's parent (a person, goal, plan, closure or the case)."""
+
+    kind: str
+    owner: int
+    item: int | None
+    number: int | None
+    day: date | None
+    text: str | None
+    code: str | None
+
+
+LINK_COLUMNS = {
+    "row_owner": models.IntegerField(),
+    "row_item": models.IntegerField(),
+    "row_number": models.IntegerField(),
+    "row_day": models.DateField(),
+    "row_text": models.CharField(),
+    "row_code": models.CharField(),
+}
+
+
+def _links(case: Case) -> dict[tuple[str, int], list[Link]]:
+    """The family's substances, the goals' people and scores, the readings, the services
+    on the plans and at closure, and the children's outcomes: small rows, read in one
+    query with the reference names they show, by kind and owner. Where a row names a
+    person, it is its item."""
+    service = {"row_number": "onwardservice__order", "row_text": "onwardservice__name"}
+    parts = [
+        _part(
+            Person.substances.through.objects.filter(person__family_id=case.family_id),
+            "substance",
+            LINK_COLUMNS,
+            row_owner="person_id",
+            row_item="substance_id",
+            row_number="substance__order",
+            row_text="substance__name",
+        ),
+        _part(
+            Goal.members.through.objects.filter(goal__case=case),
+            "goal_member",
+            LINK_COLUMNS,
+            row_owner="goal_id",
+            row_item="person_id",
+        ),
+        _part(
+            GoalScore.objects.filter(goal__case=case),
+            "score",
+            LINK_COLUMNS,
+            row_owner="goal_id",
+            row_item="review_id",
+            row_number="score",
+            row_day="scored_on",
+        ),
+        _part(
+            Reading.objects.filter(case=case),
+            "reading",
+            LINK_COLUMNS,
+            row_owner="case_id",
+            row_item="person_id",
+            row_number="total",
+            row_day="taken_on",
+            row_text="instrument",
+            row_code="occasion",
+        ),
+        _part(
+            FamilyPlan.invited_services.through.objects.filter(familyplan__case=case),
+            "plan_service",
+            LINK_COLUMNS,
+            row_owner="familyplan_id",
+            row_item="onwardservice_id",
+            **service,
+        ),
+        _part(
+            Closure.destination_services.through.objects.filter(closure__case=case),
+            "destination",
+            LINK_COLUMNS,
+            row_owner="closure_id",
+            row_item="onwardservice_id",
+            **service,
+        ),
+        _part(
+            ChildOutcome.objects.filter(closure__case=case),
+            "child_outcome",
+            LINK_COLUMNS,
+            row_owner="closure_id",
+            row_item="person_id",
+            row_number="pk",
+            row_code="outcome",
+        ),
+    ]
+    links: dict[tuple[str, int], list[Link]] = defaultdict(list)
+    for row in _union(*parts):
+        link = Link(*row)
+        links[link.kind, link.owner].append(link)
+    return links
+
+
+# The kinds of link whose item is a person.
+PERSON_KINDS = ("goal_member", "reading", "child_outcome")
+
+CHRONOLOGY_COLUMNS = {
+    "row_id": models.IntegerField(),
+    "row_at": models.DateTimeField(),
+    "row_code": models.CharField(),
+    "row_minutes": models.IntegerField(),
+    "row_text": models.TextField(),
+    "row_stage": models.CharField(),
+    "row_work_type": models.CharField(),
+}
+
+
+def _history_and_contacts(case: Case) -> tuple[list[StageChange], list[Contact]]:
+    """The stage changes and contacts, which the page shows only in the chronology (and
+    the Phase 1 hours), in one query, in their models' orders."""
+    rows = _union(
+        _part(
+            StageChange.objects.filter(case=case),
+            "stage",
+            CHRONOLOGY_COLUMNS,
+            row_id="pk",
+            row_at="changed_at",
+            row_code="to_stage",
+            row_text="note",
+        ),
+        _part(
+            Contact.objects.filter(case=case),
+            "contact",
+            CHRONOLOGY_COLUMNS,
+            row_id="pk",
+            row_at="started_at",
+            row_code="mode",
+            row_minutes="duration_minutes",
+            row_text="notes",
+            row_stage="stage",
+            row_work_type="work_type",
+        ),
+    )
+    history = [
+        StageChange(pk=pk, case=case, changed_at=at, to_stage=code, note=text)
+        for kind, pk, at, code, _m, text, _s, _w in rows
+        if kind == "stage"
+    ]
+    contacts = [
+        Contact(
+            pk=pk,
+            case=case,
+            started_at=at,
+            mode=code,
+            duration_minutes=minutes,
+            notes=text,
+            stage=stage,
+            work_type=work_type,
+        )
+        for kind, pk, at, code, minutes, text, stage, work_type in rows
+        if kind == "contact"
+    ]
+    history.sort(key=lambda h: (h.changed_at, h.pk))
+    contacts.sort(key=lambda c: (c.started_at, -c.pk), reverse=True)
+    return history, contacts
+
+
 def build_case_file(case: Case, *, today: date | None = None) -> dict:
+    """Everything the case page shows, in a fixed number of queries: the case (loaded with
+    CASE_FILE_RELATED), the members, the goals, plans, reviews and boosters, and two
+    unions for the rest. The union rows become model instances carrying only the fields
+    the page shows."""
     today = today or timezone.localdate()
     team = case.team
-    assessment = Assessment.objects.filter(case=case).select_related("not_proceed_reason").first()
-    history = list(StageChange.objects.filter(case=case).select_related("changed_by"))
-    contacts = list(
-        Contact.objects.filter(case=case)
-        .select_related("recorded_by")
-        .prefetch_related("people_seen", "methods")
-    )
-    goals = list(
-        Goal.objects.filter(case=case)
-        .select_related("category")
-        .prefetch_related("members", "scores")
-    )
-    readings = list(Reading.objects.filter(case=case).select_related("person"))
-    plans = list(
-        FamilyPlan.objects.filter(case=case)
-        .select_related("created_by")
-        .prefetch_related("invited_services")
-    )
-    reviews = list(
-        Review.objects.filter(case=case)
-        .select_related("recorded_by")
-        .prefetch_related("services_signposted")
-    )
+    assessment = getattr(case, "assessment", None)
+    closure = getattr(case, "closure", None)
+    members = list(Person.objects.filter(family_id=case.family_id).select_related("legal_status"))
+    links = _links(case)
+    history, contacts = _history_and_contacts(case)
+    goals = list(Goal.objects.filter(case=case).select_related("category"))
+    plans = list(FamilyPlan.objects.filter(case=case))
+    reviews = list(Review.objects.filter(case=case))
     boosters = list(Booster.objects.filter(case=case).select_related("delivered_by", "approved_by"))
-    closure = (
-        Closure.objects.filter(case=case)
-        .select_related("reason", "closed_by", "overridden_by")
-        .prefetch_related("child_outcomes__person", "destination_services")
-        .first()
-    )
+
+    # Goals, readings and outcomes name people of the family, already loaded above.
+    people = {p.pk: p for p in members}
+    named = [
+        link.item for (kind, _o), rows in links.items() if kind in PERSON_KINDS for link in rows
+    ]
+    if missing := set(named) - people.keys():  # only if records point outside the family
+        people.update(Person.objects.in_bulk(missing))
+    position = {pk: i for i, pk in enumerate(people)}  # the people's model order
+
+    def names(kind: str, owner: int) -> list[str]:  # reference items, in their model order
+        return [link.text for link in sorted(links[kind, owner], key=lambda r: (r.number, r.text))]
+
+    for person in members:
+        person.substance_names = names("substance", person.pk)
+    for plan in plans:
+        plan.service_names = names("plan_service", plan.pk)
+    if closure:
+        closure.destination_names = names("destination", closure.pk)
+        closure.outcome_list = [
+            ChildOutcome(closure=closure, person=people[link.item], outcome=link.code)
+            for link in sorted(links["child_outcome", closure.pk], key=lambda r: r.number)
+        ]
+    for goal in goals:
+        goal.member_list = sorted(
+            (people[link.item] for link in links["goal_member", goal.pk]),
+            key=lambda p: position[p.pk],
+        )
+        goal.by_review = {
+            link.item: GoalScore(
+                goal=goal, review_id=link.item, score=link.number, scored_on=link.day
+            )
+            for link in links["score", goal.pk]
+        }
+        goal.start_score = goal.by_review.get(None)
+    readings = [
+        Reading(
+            case=case,
+            person=people[link.item],
+            instrument=link.text,
+            occasion=link.code,
+            taken_on=link.day,
+            total=link.number,
+        )
+        for link in sorted(
+            links["reading", case.pk], key=lambda r: (position[r.item], r.text, r.day)
+        )
+    ]
 
     # The assessment clock, from receipt of the referral.
     due_at = assessment_due(case)
@@ -153,9 +374,6 @@ def build_case_file(case: Case, *, today: date | None = None) -> dict:
         phase1["running"] = case.stage == pathway.Stage.PHASE1
 
     # Goals: the family GAS T-score at the start and after each held review.
-    for goal in goals:
-        goal.by_review = {s.review_id: s for s in goal.scores.all()}
-        goal.start_score = goal.by_review.get(None)
     gas_rows = []
     occasions: list[tuple[str, int | None, date | None]] = [(_("Start"), None, None)]
     occasions += [(str(r), r.pk, r.held_on) for r in reviews if r.held_on]
@@ -233,10 +451,9 @@ def build_case_file(case: Case, *, today: date | None = None) -> dict:
     events.sort(key=lambda e: e.when, reverse=True)
 
     return {
+        "members": members,
         "assessment": assessment,
         "assessment_clock": assessment_clock,
-        "history": history,
-        "contacts": contacts,
         "goals": goals,
         "gas_rows": gas_rows,
         "reading_pairs": reading_pairs,

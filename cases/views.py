@@ -10,14 +10,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.services import recent_viewers, record_view
-from families.models import Person
 from outcomes.services_accessed import adults_without_after
 from referrals.services import caseworkers_with_load
 from reporting.pdf import render_family_plan_pdf
 
 from . import pathway, services
 from .access import get_case_for_user
-from .casefile import attach_due, build_case_file
+from .casefile import CASE_FILE_RELATED, attach_due, build_case_file
 from .formflow import carry_version, submit_to_service
 from .forms import (
     AssessmentForm,
@@ -85,13 +84,8 @@ def team_cases(request: HttpRequest) -> HttpResponse:
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_for_user(request.user, pk, related=CASE_FILE_RELATED)
     record_view(case, case.family)
-    members = list(
-        Person.objects.filter(family=case.family)
-        .select_related("legal_status")
-        .prefetch_related("substances")
-    )
     file = build_case_file(case)
     allowed = pathway.next_stages(case.stage, step_down_enabled=case.team.step_down_enabled)
     is_manager = case.team_id in request.user.team_ids_with_role(Role.MANAGER)
@@ -100,7 +94,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/case_detail.html",
         {
             "case": case,
-            "members": members,
             "allowed": [s.value for s in allowed],
             "is_manager": is_manager,
             "Stage": pathway.Stage,
