@@ -332,6 +332,7 @@ class Generator:
                     "step_down_enabled",
                     "reminder_days_before",
                     "escalate_after_days",
+                    "cost_panel",
                 ],
             ),
             ("membership", Membership, ["id", "user", "team", "role", "active", "joined"]),
@@ -783,6 +784,7 @@ class Generator:
                     step_down,
                     2,
                     3,
+                    False,  # the cost-avoidance panel is off unless a team turns it on
                 ),
             )
             la_ids = [self.la_by_name[n] for n in las]
