@@ -34,11 +34,11 @@ LONDON = ZoneInfo("Europe/London")
 TODAY = date(2027, 3, 10)
 RECEIVED = date(2027, 1, 20)
 BEFORE, AFTER = ServiceOccasion.BEFORE, ServiceOccasion.AFTER
-# The services page, pinned. The request's own: the session, the user, the navigation's
-# roles, the form draft and the unread count. The page's: the case (through the user's
-# teams: two), the view logged for the case and its family (two), the people, the records
-# and their service types. The same with one family member or eight.
-SERVICES_PAGE_QUERIES = 12
+# The services page, pinned. The request's own: the session, the user, the user's
+# memberships (for the case lookup and the navigation), the form draft and the unread
+# count. The page's: the case, the view of the case and its family logged (one insert),
+# the people, the records and their service types. The same with one family member or eight.
+SERVICES_PAGE_QUERIES = 10
 
 
 @pytest.fixture(autouse=True)
