@@ -18,7 +18,7 @@ from django.utils import timezone
 
 import ifss.settings as project_settings
 from accounts.models import FormDraft
-from tests.factories import CaseFactory, FamilyFactory, PersonFactory
+from tests.factories import CaseFactory, FamilyFactory, NotificationFactory, PersonFactory
 from tests.referrals.support import fast_password_hashing  # noqa: F401 - autouse fixture
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +98,33 @@ def test_the_idle_timeout_counts_from_the_last_renewal_so_may_end_a_minute_early
 
     time_machine.shift(timedelta(minutes=29, seconds=11))
     assert goes_to_login(client.get("/cases/mine/"), "/cases/mine/")
+
+
+# The floor: what every signed-in page pays before its own queries. The session and the
+# user; the user's memberships (the menu's roles, and any team scoping); the page's
+# autosaved draft; the bell's unread count. No session write within a minute.
+FLOOR_QUERIES = 5
+
+
+def test_the_floor_page_costs_five_queries_however_many_notices_and_drafts(
+    time_machine, practitioner, django_assert_num_queries
+) -> None:
+    time_machine.move_to(START, tick=False)
+    client = login(practitioner)
+    path = reverse("password_change")
+    client.get(path)  # the first request after signing in renews the session
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(path).status_code == 200
+    NotificationFactory.create_batch(12, recipient=practitioner)
+    for n in range(12):
+        FormDraft.objects.create(user=practitioner, path=f"/cases/{n}/contacts/new/")
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(path).status_code == 200
+
+    assert len(few.captured_queries) == len(many.captured_queries)
+    with django_assert_num_queries(FLOOR_QUERIES):
+        client.get(path)
 
 
 def test_anonymous_requests_store_no_session() -> None:
