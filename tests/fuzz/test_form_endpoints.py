@@ -1205,6 +1205,7 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "password_change": password_change_target,
     "reporting:narrative": narrative_target,
     "reporting:request_pdf": lambda w: with_query(w, "reporting:request_pdf", {}),
+    "reporting:recompute": lambda w: with_query(w, "reporting:recompute", {}),
     "reporting:consultation_new reporting:consultation_edit": teamwork_target("consultations"),
     "reporting:training_new reporting:training_edit": teamwork_target("training"),
     "reporting:feedback_new reporting:feedback_edit": teamwork_target("feedback"),

@@ -145,6 +145,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "reporting:card": only(*MANAGERS, "performance", "admin"),
     "reporting:export": only(*MANAGERS, "performance", "admin"),
     "reporting:request_pdf": POST_ONLY,
+    "reporting:recompute": POST_ONLY,
     # The narrative of a team's card: its managers (and the administrator) only.
     "reporting:narrative": only(*MANAGERS, "admin"),
     # A built PDF of team A's card: the one who asked for it, team A's managers,
@@ -181,6 +182,7 @@ POST_DENIED_OVERRIDES: dict[str, list[str]] = {
     "notifications:open": [r for r in SIGNED_IN if r != "referrer"],  # the referrer's own
     "families:subject_access_export": [r for r in SIGNED_IN if r != "manager"],
     "reporting:request_pdf": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
+    "reporting:recompute": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
 }
 
 
