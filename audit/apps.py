@@ -44,4 +44,6 @@ class AuditConfig(AppConfig):
 
             model = apps.get_model(label)
             exclude = ["password", "last_login"] if label == "accounts.User" else []
-            auditlog.register(model, exclude_fields=exclude)
+            # The services ticked on a before/after record are a many-to-many: logged too.
+            m2m = {"services"} if label == "outcomes.ServiceUse" else None
+            auditlog.register(model, exclude_fields=exclude, m2m_fields=m2m)

@@ -191,6 +191,21 @@ def test_editing_replaces_the_services_and_moves_the_version_on(
     assert ServiceUse.objects.count() == 1
 
 
+def test_the_services_ticked_are_in_the_audit_log(case, mother, practitioner, manager):
+    from auditlog.models import LogEntry
+
+    first = record(case, practitioner, mother, BEFORE, ["drug-alcohol"])
+    record(case, manager, mother, BEFORE, ["counselling"], version=1)
+    changes = [
+        e.changes_dict.get("services")
+        for e in LogEntry.objects.get_for_object(first).order_by("pk")
+        if "services" in e.changes_dict
+    ]
+    names = [c.get("objects") for c in changes]
+    assert ["Drug and alcohol service"] in names  # added on the first save
+    assert ["Counselling"] in names  # and the edit
+
+
 def test_a_stale_edit_is_refused_and_changes_nothing(case, mother, practitioner, manager):
     record(case, practitioner, mother, BEFORE, ["housing"])
     record(case, manager, mother, BEFORE, ["housing", "parenting"], version=1)  # now version 2
