@@ -21,6 +21,7 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
 )
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -151,6 +152,10 @@ def open_cases(team_ids) -> dict[int, dict]:  # noqa: ANN001
     rows = (
         _open_case_qs(team_ids)
         .annotate(
+            # Parsing a timestamp for every case costs more than the rest of its row.
+            clock_from=models.Case(
+                models.When(stage__in=NOT_ASSESSED_STAGES, then=F("assessment_clock_from"))
+            ),
             assessment_done=models.Case(
                 models.When(stage__in=NOT_ASSESSED_STAGES, then=Subquery(assessment_done)),
                 output_field=DateTimeField(),
@@ -176,7 +181,7 @@ def open_cases(team_ids) -> dict[int, dict]:  # noqa: ANN001
             "worker_id",
             "co_worker_id",
             "phase1_start",
-            "assessment_clock_from",
+            "clock_from",
             "family_name",
             "worker__username",
             "worker__first_name",
@@ -223,9 +228,7 @@ def case_deadlines(team_ids, teams: dict[int, Team], now: datetime, cases=None) 
         team = teams[case["team_id"]]
         stage = case["stage"]
         if stage in NOT_ASSESSED_STAGES and case["assessment_done"] is None:
-            due = clock.add_hours(
-                case["assessment_clock_from"], team.assessment_hours, team.assessment_clock
-            )
+            due = clock.add_hours(case["clock_from"], team.assessment_hours, team.assessment_clock)
             out.append(_for_case(case, Kind.ASSESSMENT, due, "Assessment"))
         start = case["phase1_start"]
         if stage == pathway.Stage.PHASE1 and start:
@@ -307,8 +310,19 @@ def reading_deadlines(team_ids, teams: dict[int, Team], cases=None) -> list[Dead
             kind__in=[MemberKind.ADULT, MemberKind.CHILD],
             **scope,
         )
-        .annotate(case_id=F("family__cases__pk"), phase1_start=F("family__cases__phase1_start"))
-        .annotate(started=Exists(has_start), closed=Exists(has_closure))
+        .annotate(
+            case_id=F("family__cases__pk"),
+            phase1_start=F("family__cases__phase1_start"),
+            stage=F("family__cases__stage"),
+        )
+        .annotate(
+            started=Exists(has_start),
+            # Closure readings are chased in Phase 2 only: no probe for the other cases.
+            closed=models.Case(
+                models.When(stage=pathway.Stage.PHASE2, then=Exists(has_closure)),
+                default=Value(False),
+            ),
+        )
         .order_by()
         .values_list("case_id", "started", "closed", "kind", "date_of_birth", "phase1_start")
     )
