@@ -40,14 +40,21 @@ def add_hours(start: datetime, hours: float, mode: str) -> datetime:
         if is_working_day(cursor.date()):
             available = next_midnight - cursor
             if remaining <= available:
-                return (cursor + remaining).replace(tzinfo=LONDON)
+                end = (cursor + remaining).replace(tzinfo=LONDON)
+                if end.astimezone(UTC) < start.astimezone(UTC):
+                    # A wall time repeated when the clocks go back: the second one, so the
+                    # end is never before a start taken in that repeated hour.
+                    end = end.replace(fold=1)
+                return end
             remaining -= available
         cursor = next_midnight
 
 
 def hours_between(start: datetime, end: datetime, mode: str) -> float:
     """Elapsed hours from start to end, in clock or working hours."""
-    if end <= start:
+    if end.astimezone(UTC) <= start.astimezone(UTC):
+        # In UTC: two times in the same zone compare by wall clock, so the repeated hour
+        # when the clocks go back would look like no time at all.
         return 0.0
     if mode != WORKING:
         return (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds() / 3600

@@ -310,3 +310,31 @@ def test_booster_cannot_be_asked_for_before_phase2(team_a, manager, practitioner
     )
 
     assert not Booster.objects.filter(requested_on__year=1).exists()
+
+
+def test_working_hours_from_the_repeated_hour_when_the_clocks_go_back() -> None:
+    """Found by test_hours_between_undoes_add_hours: 01:30 GMT on 29 October 2028 (the
+    second 01:30 of the night) plus no working hours came back as 01:30 BST, an hour
+    earlier."""
+    from datetime import UTC, datetime
+
+    from cases import clock
+
+    start = datetime(2028, 10, 29, 1, 30, tzinfo=UTC)  # 01:30 GMT, the repeated hour
+    for hours in (0, 0.25):
+        end = clock.add_hours(start, hours, clock.WORKING)
+        assert end.astimezone(UTC) >= start
+        assert abs(clock.hours_between(start, end, clock.WORKING) - hours) < 1e-6
+
+
+def test_clock_hours_across_the_repeated_hour() -> None:
+    """Found by test_hours_between_undoes_add_hours: from 01:00 BST to 01:00 GMT on 29
+    October 2028 is an hour, not nothing (aware times in one zone compare by wall clock)."""
+    from datetime import UTC, datetime
+
+    from cases import clock
+
+    start = datetime(2028, 10, 29, 1, 0, tzinfo=clock.LONDON)
+    end = clock.add_hours(start, 1.0, clock.CLOCK)
+    assert end.astimezone(UTC) == datetime(2028, 10, 29, 1, 0, tzinfo=UTC)
+    assert clock.hours_between(start, end, clock.CLOCK) == 1.0
