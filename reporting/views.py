@@ -89,7 +89,8 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     form, scope, period, basis = _chosen(request)
     if scope is None:
         raise Http404
-    card = build_card(scope, period, basis=basis, with_trends=False)
+    # The figures the card page shows (stored, if still good), so the two agree.
+    card = build_card(scope, period, basis=basis, with_trends=False, fresh=False)
     name = f"report-card-{scope.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     if fmt == "csv":
         response = HttpResponse(exports.to_csv(card), content_type="text/csv; charset=utf-8")

@@ -177,3 +177,18 @@ def test_the_card_page_costs_the_same_for_10_and_60_families(cast) -> None:  # n
 
     assert few == many == CARD_PAGE_QUERIES
     assert '<td class="text-end">30</td>' in page  # Taff's 30 referrals in the throughput row
+
+
+def test_an_export_reads_the_figures_the_page_stored(cast) -> None:  # noqa: ANN001
+    client = Client()
+    client.force_login(cast.manager_a)
+    query = f"?scope=team-{cast.taff.pk}&period_kind=quarter&year=2025&quarter=1&basis=events"
+    add_families(cast, 10)
+    client.get(reverse("reporting:card") + query)  # computes and stores them
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("reporting:export", args=["csv"]) + query)
+    assert response.status_code == 200
+    assert "Referrals received" in response.content.decode()
+    # The session, user and memberships (no page around it: no menu counts), the scope
+    # checks 5, then the stored set, measure metadata, targets and the narrative.
+    assert len(ctx.captured_queries) == 12
