@@ -228,9 +228,11 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Board outputs show counts below this as "<N" (small-number suppression); 0 turns it off.
 REPORT_SUPPRESS_BELOW = int(os.environ.get("IFSS_REPORT_SUPPRESS_BELOW", "5"))
 # Stored report figures (reporting/store.py): a period's figures are reused for this many
-# seconds, and for good once computed this many days after the period ended.
+# seconds; the events of a period that ended this many days before they were computed
+# (settled) are reused for a day, and computed again every night.
 REPORT_FIGURES_MAX_AGE = int(os.environ.get("IFSS_REPORT_FIGURES_MAX_AGE", "900"))
 REPORT_SETTLE_DAYS = int(os.environ.get("IFSS_REPORT_SETTLE_DAYS", "31"))
+REPORT_SETTLED_MAX_AGE = int(os.environ.get("IFSS_REPORT_SETTLED_MAX_AGE", "90000"))
 
 # Retention of closed cases before a manager reviews them for anonymisation.
 RETENTION_YEARS = int(os.environ.get("IFSS_RETENTION_YEARS", "7"))
@@ -307,6 +309,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "quarterly-report-cards": {
         "task": "reporting.tasks.quarterly_report_cards",
         "schedule": crontab(hour=6, minute=30),
+    },
+    "refresh-report-figures": {
+        "task": "reporting.tasks.refresh_report_figures",
+        "schedule": crontab(hour=2, minute=15),
     },
     "daily-digests": {
         "task": "notifications.tasks.send_daily_digests",

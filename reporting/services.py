@@ -20,7 +20,7 @@ from . import store
 from .card import board_suppression, build_card
 from .models import BuildStatus, Narrative, ReportBuild
 from .pdf import render_report_card_pdf
-from .periods import Period, previous_quarter, quarter_containing
+from .periods import Period, last_quarters, previous_quarter, quarter_containing
 from .queries import Scope, team_scope
 
 logger = logging.getLogger(__name__)
@@ -89,6 +89,19 @@ def compute_stored_figures(
         store.gather(scope, period, basis)
     finally:
         cache.delete(_figures_lock(scope, period, basis))
+
+
+def refresh_figures(*, today=None) -> int:  # noqa: ANN001
+    """Compute the last complete quarter's stored figures again, with its trend quarters,
+    for every team and for all teams. Returns the number of scopes refreshed."""
+    today = today or timezone.localdate()
+    last = previous_quarter(quarter_containing(today))
+    scopes = [team_scope(team) for team in Team.objects.all()] + [Scope("all")]
+    for scope in scopes:
+        for period in last_quarters(last, 8):
+            store.forget(scope, period, store.TREND_BASIS)
+        store.gather(scope, last, "events")
+    return len(scopes)
 
 
 def recompute_figures(scope: Scope, period: Period, basis: str) -> None:

@@ -1,13 +1,15 @@
 """Stored figures: each scope, period and basis is computed once and kept (FigureSet).
 
 A report card needs its period's figures and, for the trend charts, the figures of the 8
-quarters before it: nine sets, a few seconds each over all of Wales. A finished quarter's
-figures change only when someone records something late, so:
+quarters before it: eight or nine sets, up to a few seconds each over all of Wales. So:
 
-- a set computed more than REPORT_SETTLE_DAYS after its period ended is kept until someone
-  asks for it to be computed again ("Recompute" on the card);
-- any other set is good for REPORT_FIGURES_MAX_AGE seconds (the card prints when its
-  figures were computed).
+- a stored set is good for REPORT_FIGURES_MAX_AGE seconds (15 minutes);
+- the events of a quarter that had settled (ended REPORT_SETTLE_DAYS before the set was
+  computed) change only when someone records something late, so such a set is good for
+  REPORT_SETTLED_MAX_AGE seconds (a day); the nightly job computes them again for every
+  team and for all teams (reporting.tasks.refresh_report_figures);
+- a cohort's figures keep changing as its families go on, so they never settle;
+- the card prints when its figures were computed, and "compute again" forgets its own.
 
 The card page reads stored sets only (a few queries, whatever the data); when one is
 missing or old, a worker computes it and the page polls (reporting.tasks.compute_figures).
@@ -51,8 +53,11 @@ def figure(data: dict, code: str) -> Figure:
 
 
 def _usable(row: FigureSet, now: datetime) -> bool:
-    settled = row.computed_at.date() > row.period_end + timedelta(days=settings.REPORT_SETTLE_DAYS)
-    return settled or now - row.computed_at < timedelta(seconds=settings.REPORT_FIGURES_MAX_AGE)
+    settled = row.basis == "events" and row.computed_at.date() > row.period_end + timedelta(
+        days=settings.REPORT_SETTLE_DAYS
+    )
+    max_age = settings.REPORT_SETTLED_MAX_AGE if settled else settings.REPORT_FIGURES_MAX_AGE
+    return now - row.computed_at < timedelta(seconds=max_age)
 
 
 def _key(period: Period, basis: str) -> tuple:

@@ -21,3 +21,10 @@ def compute_figures(scope_key: str, start: str, end: str, label: str, basis: str
     """Compute and store what a report card needs (its figures and its trend quarters)."""
     services.compute_stored_figures(scope_key, start, end, label, basis)
     return scope_key
+
+
+@shared_task(acks_late=True, soft_time_limit=3000, time_limit=3600)
+def refresh_report_figures() -> int:
+    """Nightly: compute again the last quarter's card figures (and trend quarters) of every
+    team and of all teams, so the card pages read fresh stored figures."""
+    return services.refresh_figures()

@@ -97,21 +97,57 @@ def test_an_old_set_is_computed_again_and_a_settled_one_is_kept(world, frozen): 
     own, _, _ = store.gather(scope, Q1, "events")
     assert store.figure(own, "consultations").value == consultations + 1
 
-    # Computed more than REPORT_SETTLE_DAYS after the quarter ended, a set is kept.
+    # Computed more than REPORT_SETTLE_DAYS after the quarter ended, a set is kept for a day.
     frozen.move_to(REPORT_NOW + timedelta(days=60), tick=False)
     store.gather(scope, Q1, "events", fresh=True)
     Consultation.objects.create(
         team=world.taff, held_on=Q1.start, asked_by="SW", agency="LA", topic="Later"
     )
-    frozen.shift(timedelta(days=30))
+    frozen.shift(timedelta(hours=24))
     sets = store.ready(scope, Q1, "events")
     assert sets is not None
     kept = store.figure(sets[(Q1.start, Q1.end, "events")].data, "consultations").value
     assert kept == consultations + 1
-    # Until someone asks for it to be computed again.
+    # Until someone asks for it to be computed again...
     services.recompute_figures(scope, Q1, "events")
     own, _, _ = store.gather(scope, Q1, "events")
     assert store.figure(own, "consultations").value == consultations + 2
+    # ...or a day has passed.
+    Consultation.objects.create(
+        team=world.taff, held_on=Q1.start, asked_by="SW", agency="LA", topic="Latest"
+    )
+    frozen.shift(timedelta(hours=25, minutes=1))
+    assert store.ready(scope, Q1, "events") is None
+
+
+def test_a_cohort_never_settles(world, frozen):  # noqa: ANN001
+    scope = world.scope("taff")
+    frozen.move_to(REPORT_NOW + timedelta(days=60), tick=False)
+    build_card(scope, Q1, basis="cohort")
+    assert store.ready(scope, Q1, "cohort") is not None
+    frozen.shift(timedelta(minutes=16))
+    assert store.ready(scope, Q1, "cohort") is None  # its families went on: computed again
+    assert store.ready(scope, Q1, "events") is not None  # the settled trend quarters are kept
+
+
+def test_the_nightly_job_computes_every_teams_card_and_all_teams_again(world, frozen):  # noqa: ANN001
+    day = REPORT_NOW.date() + timedelta(days=60)  # Q2 is the last complete quarter by then
+    frozen.move_to(REPORT_NOW + timedelta(days=60), tick=False)
+    FigureSet.objects.all().delete()
+    assert services.refresh_figures(today=day) == 3  # Taff, Usk and all teams
+    assert sorted(set(FigureSet.objects.values_list("scope_key", flat=True))) == sorted(
+        [world.scope("taff").key, world.scope("usk").key, "all"]
+    )
+    assert FigureSet.objects.count() == 3 * 8
+    Consultation.objects.create(
+        team=world.taff, held_on=Q1.start, asked_by="SW", agency="LA", topic="Late"
+    )
+    frozen.shift(timedelta(hours=20))
+    services.refresh_figures(today=day)  # the next night: Q1 is a trend quarter of Q2's card
+    row = FigureSet.objects.get(
+        scope_key=world.scope("taff").key, period_start=Q1.start, basis="events"
+    )
+    assert store.figure(row.data, "consultations").value == 4
 
 
 @pytest.fixture
