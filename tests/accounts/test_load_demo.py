@@ -8,6 +8,7 @@ from django.core.management import call_command
 from accounts.models import Membership, Role, Team, User
 from cases.models import Case
 from families.models import Family, MemberKind, Person
+from outcomes.models import ServiceUse
 from referrals.models import Referral, ReferralStatus, WaitingListEntry
 
 
@@ -27,6 +28,7 @@ def _counts() -> dict[str, int]:
         "referrals": Referral.objects.count(),
         "cases": Case.objects.count(),
         "waiting": WaitingListEntry.objects.count(),
+        "service uses": ServiceUse.objects.count(),
     }
 
 
@@ -67,6 +69,9 @@ def test_load_demo_is_idempotent_and_covers_every_stage():
     assert rereferral.family.members.count() == 3
     assert Person.objects.filter(kind=MemberKind.UNBORN, due_date__isnull=False).exists()
     assert Case.objects.filter(co_worker__username="csw.gwent").exists()
+    # Services used before and after, so the report card's measure has something to show.
+    assert ServiceUse.objects.filter(occasion="before").exists()
+    assert ServiceUse.objects.filter(occasion="after").exists()
     # An overdue referral (no first contact) and a contacted one both wait for screening.
     submitted = Referral.objects.filter(status=ReferralStatus.SUBMITTED)
     assert submitted.filter(first_contact_at__isnull=True).exists()

@@ -25,6 +25,7 @@ from reference.models import (
     ReferralRoute,
     ScreeningOutcome,
     ScreeningReason,
+    ServiceType,
     Substance,
 )
 from referrals.models import Priority, Proceedings, Referral
@@ -580,6 +581,18 @@ def advance_case(case, journey: str, worker: User, manager: User, now: datetime)
                 person=adult, instrument="wemwbs", occasion="start", taken_on=day0, total=38
             ),
         )
+    for adult in adults:
+        os_.record_service_use(
+            case_id=case.pk,
+            user=worker,
+            data=os_.ServiceUseData(
+                person=adult,
+                occasion="before",
+                recorded_on=day0,
+                services=list(ServiceType.objects.filter(code__in=["health", "housing"])),
+                version=0,
+            ),
+        )
     for child in children:
         if 3 <= (child.age_on(day0) or 0) <= 16:
             os_.record_reading(
@@ -658,6 +671,25 @@ def advance_case(case, journey: str, worker: User, manager: User, now: datetime)
                 scores={g.pk: s for g, s in zip(goals, scores[review.offset_months], strict=True)},
             ),
         )
+    after_day = ended + timedelta(days=7)
+    case.refresh_from_db()
+    if after_day <= today and case.stage in os_.SERVICES_AFTER_STAGES:
+        for adult in adults:
+            os_.record_service_use(
+                case_id=case.pk,
+                user=worker,
+                data=os_.ServiceUseData(
+                    person=adult,
+                    occasion="after",
+                    recorded_on=after_day,
+                    services=list(
+                        ServiceType.objects.filter(
+                            code__in=["health", "housing", "drug-alcohol", "parenting"]
+                        )
+                    ),
+                    version=0,
+                ),
+            )
     booster_day = ended + timedelta(days=40)
     if booster_day <= today:
         rv.record_booster(
