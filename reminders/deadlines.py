@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 
 from django.db import models
 from django.db.models import (
@@ -23,7 +24,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CASEWORKER_ROLES, Membership, Role, Team, User
@@ -36,6 +37,9 @@ from reviews.models import Review
 
 from .models import Kind
 
+# The page of each kind of item; a deadline links there unless it names another page.
+ITEM_PAGES = {"referral": "referrals:detail", "case": "cases:detail", "review": "reviews:record"}
+
 
 @dataclass
 class Deadline:
@@ -45,9 +49,9 @@ class Deadline:
     kind: str
     due_at: datetime
     title: str
-    url: str
+    link: str | None  # None: the item's own page
     family: str
-    recipients: list[int] = field(default_factory=list)  # user ids told before/on the day
+    recipients: tuple[int, ...] = ()  # user ids told before/on the day
     worker_id: int | None = None
     case_id: int | None = None  # the case the item belongs to, if any
 
@@ -55,11 +59,25 @@ class Deadline:
     def key(self) -> tuple[str, int, str]:
         return (self.item_type, self.item_id, self.kind)
 
+    @property
+    def url(self) -> str:
+        # Built when used: the due page shows 50 of a team's ~3,000 deadlines, and
+        # reverse() costs more than the rest of a deadline.
+        if self.link is not None:
+            return self.link
+        return reverse(ITEM_PAGES[self.item_type], args=[self.item_id])
 
-def _day_end(day) -> datetime:  # noqa: ANN001
+
+def _day_end(day: date) -> datetime:
     # 17:00 in the project's time zone (the default one: reading the active time zone
     # costs more than the rest of a deadline, and a team has thousands).
-    return datetime.combine(day, time(17, 0), tzinfo=timezone.get_default_timezone())
+    return _day_end_in(day, timezone.get_default_timezone())
+
+
+@lru_cache(maxsize=4096)
+def _day_end_in(day: date, tz: tzinfo) -> datetime:
+    # Shared: a team's thousands of deadlines fall on a few hundred days.
+    return datetime.combine(day, time(17, 0), tzinfo=tz)
 
 
 def _scope(qs, team_ids: Iterable[int] | None, field_name: str = "team_id"):  # noqa: ANN001, ANN202
@@ -81,7 +99,6 @@ def referral_deadlines(team_ids, teams: dict[int, Team]) -> list[Deadline]:  # n
     ).select_related("family")
     for r in waiting.only("pk", "team_id", "received_at", "first_contact_at", "family__name"):
         team = teams[r.team_id]
-        url = reverse_lazy("referrals:detail", args=[r.pk])
         if r.first_contact_at is None:
             out.append(
                 Deadline(
@@ -91,7 +108,7 @@ def referral_deadlines(team_ids, teams: dict[int, Team]) -> list[Deadline]:  # n
                     Kind.FIRST_CONTACT,
                     r.received_at + timedelta(hours=team.first_contact_hours),
                     "First contact with the referrer",
-                    url,
+                    None,
                     r.family.name,
                 )
             )
@@ -103,7 +120,7 @@ def referral_deadlines(team_ids, teams: dict[int, Team]) -> list[Deadline]:  # n
                 Kind.SCREENING,
                 r.received_at + timedelta(days=team.screening_pending_days),
                 "Screening decision",
-                url,
+                None,
                 r.family.name,
             )
         )
@@ -192,16 +209,15 @@ def open_cases(team_ids) -> dict[int, dict]:  # noqa: ANN001
             "orphaned",
         )
     )
-    return {row["pk"]: row for row in rows}
+    cases = {}
+    for row in rows:
+        row["people"] = _case_people(row)  # shared by the case's deadlines
+        cases[row["pk"]] = row
+    return cases
 
 
-def _case_people(case: dict) -> list[int]:
-    return [uid for uid in (case["worker_id"], case["co_worker_id"]) if uid]
-
-
-def _case_url(pk: int) -> str:
-    # Lazy: the due page shows 50 of a team's ~3,000 deadlines and reverse() costs ~50 us.
-    return reverse_lazy("cases:detail", args=[pk])
+def _case_people(case: dict) -> tuple[int, ...]:
+    return tuple(uid for uid in (case["worker_id"], case["co_worker_id"]) if uid)
 
 
 def _for_case(case: dict, kind: str, due_at: datetime, title: str) -> Deadline:
@@ -212,9 +228,9 @@ def _for_case(case: dict, kind: str, due_at: datetime, title: str) -> Deadline:
         kind,
         due_at,
         title,
-        _case_url(case["pk"]),
+        None,
         case["family_name"],
-        _case_people(case),
+        case["people"],
         case["worker_id"],
         case["pk"],
     )
@@ -282,9 +298,9 @@ def review_deadlines(team_ids, cases=None) -> list[Deadline]:  # noqa: ANN001
                 Kind.REVIEW,
                 _day_end(due_on),
                 f"{offset_months}-month review",
-                reverse_lazy("reviews:record", args=[pk]),
+                None,
                 case["family_name"],
-                _case_people(case),
+                case["people"],
                 case["worker_id"],
                 case_id,
             )
@@ -391,7 +407,7 @@ def orphaned_cases(team_ids, now: datetime, cases=None) -> list[Deadline]:  # no
             deadline = _for_case(
                 case, Kind.ORPHANED, now, f"Worker {worker} is inactive or has left: reallocate"
             )
-            deadline.recipients = []
+            deadline.recipients = ()
             out.append(deadline)
     return out
 

@@ -41,15 +41,10 @@ def due_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     items = deadlines.collect(now, None if user.is_superuser and not team_ids else team_ids)
     items = _without_restricted(items, user)
-    soon = now + timezone.timedelta(days=7)
-    for item in items:
-        item.overdue = item.due_at < now
-        item.soon = not item.overdue and item.due_at <= soon
     worker = request.GET.get("worker", "")
-    per_worker = Counter((d.worker_id, d.overdue) for d in items)
-    workers = {
-        u.pk: u for u in User.objects.filter(pk__in={d.worker_id for d in items if d.worker_id})
-    }
+    per_worker = Counter((d.worker_id, d.due_at < now) for d in items)
+    worker_ids = {wid for wid, _overdue in per_worker}
+    workers = {u.pk: u for u in User.objects.filter(pk__in=worker_ids - {None})}
     counts = sorted(
         (
             {
@@ -58,7 +53,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
                 "overdue": per_worker.get((wid, True), 0),
                 "upcoming": per_worker.get((wid, False), 0),
             }
-            for wid in {d.worker_id for d in items}
+            for wid in worker_ids
         ),
         key=lambda row: (-row["overdue"], str(row["worker"] or "")),
     )
@@ -67,7 +62,10 @@ def due_list(request: HttpRequest) -> HttpResponse:
     elif worker == "none":
         items = [d for d in items if d.worker_id is None]
     page = Paginator(items, 50).get_page(request.GET.get("page"))
+    soon = now + timezone.timedelta(days=7)
     for d in page.object_list:
+        d.overdue = d.due_at < now
+        d.soon = not d.overdue and d.due_at <= soon
         d.worker = workers.get(d.worker_id)
     return render(
         request,
@@ -76,7 +74,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "counts": counts,
             "worker": worker,
-            "overdue_total": sum(1 for d in items if d.overdue),
+            "overdue_total": sum(1 for d in items if d.due_at < now),
             "now": now,
         },
     )
