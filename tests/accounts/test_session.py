@@ -101,12 +101,12 @@ def test_the_idle_timeout_counts_from_the_last_renewal_so_may_end_a_minute_early
 
 
 # The floor: what every signed-in page pays before its own queries. The session and the
-# user; the user's memberships (the menu's roles, and any team scoping); the page's
-# autosaved draft; the bell's unread count. No session write within a minute.
-FLOOR_QUERIES = 5
+# user; the user's memberships (the menu's roles, and any team scoping); the bell's unread
+# count and the page's autosaved draft, in one query. No session write within a minute.
+FLOOR_QUERIES = 4
 
 
-def test_the_floor_page_costs_five_queries_however_many_notices_and_drafts(
+def test_the_floor_page_costs_four_queries_however_many_notices_and_drafts(
     time_machine, practitioner, django_assert_num_queries
 ) -> None:
     time_machine.move_to(START, tick=False)

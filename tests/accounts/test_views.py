@@ -143,7 +143,7 @@ def test_manager_home_queries_do_not_grow_with_cases_and_referrals(
             reverse("home"),
             add_rows=add_rows,
             marker="Row family",
-            expected=10,
+            expected=9,
             django_assert_num_queries=django_assert_num_queries,
         )
 
@@ -161,7 +161,7 @@ def test_referrer_home_queries_do_not_grow_with_referrals_and_drafts(
         reverse("home"),
         add_rows=add_rows,
         marker="Row family",
-        expected=7,
+        expected=6,
         shown=10,  # the dashboard lists the ten latest
         django_assert_num_queries=django_assert_num_queries,
     )
@@ -181,6 +181,6 @@ def test_board_home_queries_do_not_grow_with_referrals_and_cases(
             reverse("home"),
             add_rows=add_rows,
             marker=None,  # figures only, never names
-            expected=6,
+            expected=5,
             django_assert_num_queries=django_assert_num_queries,
         )

@@ -29,15 +29,16 @@ NOW = datetime(2026, 11, 18, 12, 0, tzinfo=ZoneInfo("Europe/London"))
 # Open stages in turn, so the lists hold every kind of "next due".
 MIXED = [Stage.AWAITING_ASSESSMENT, Stage.ASSESSMENT, Stage.PHASE1, Stage.PHASE2]
 
-# The request (session, user, memberships, draft check, unread count), the case with its
+# The request (session, user, memberships, then the bell's unread count and the page's
+# autosaved draft in one query), the case with its
 # assessment and closure, the view logged (one INSERT), the members, the goals, plans,
 # reviews and boosters, one union of the small rows (substances, goals' people and scores,
 # readings, services, children's outcomes), one of the stage changes and contacts, and
 # the recent viewers.
-CASE_PAGE_QUERIES = 15
-MY_CASES_QUERIES = 6
-TEAM_CASELOAD_QUERIES = 10  # the COUNT, the page's ids, then its rows with their figures
-HOME_QUERIES = 6
+CASE_PAGE_QUERIES = 14
+MY_CASES_QUERIES = 5
+TEAM_CASELOAD_QUERIES = 9  # the COUNT, the page's ids, then its rows with their figures
+HOME_QUERIES = 5
 
 
 @pytest.fixture(autouse=True)

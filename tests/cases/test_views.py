@@ -159,8 +159,9 @@ def test_case_list_queries_do_not_grow_with_cases(
         )
 
 
-# Session, user, memberships (the teams and the menu's roles), draft check and unread count,
+# Session, user, memberships (the teams and the menu's roles), unread count and draft check
+# (one query),
 # then the cases (one query with their figures annotated); the list adds its COUNT, the
 # page's ids (the figures are loaded for those rows only) and, for a manager, the team load
 # table.
-EXPECTED = {"mine": 6, "list_manager": 10, "list_practitioner2": 8}
+EXPECTED = {"mine": 5, "list_manager": 9, "list_practitioner2": 7}

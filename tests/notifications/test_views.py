@@ -143,6 +143,6 @@ def test_notification_list_queries_do_not_grow_with_notifications(
         reverse("notifications:list"),
         add_rows=add_rows,
         marker="Row notice",
-        expected=7,
+        expected=6,
         django_assert_num_queries=django_assert_num_queries,
     )

@@ -35,10 +35,10 @@ TODAY = date(2027, 3, 10)
 RECEIVED = date(2027, 1, 20)
 BEFORE, AFTER = ServiceOccasion.BEFORE, ServiceOccasion.AFTER
 # The services page, pinned. The request's own: the session, the user, the user's
-# memberships (for the case lookup and the navigation), the form draft and the unread
-# count. The page's: the case, the view of the case and its family logged (one insert),
+# memberships (for the case lookup and the navigation), the unread count with the form
+# draft (one query). The page's: the case, the view of the case and its family logged (one insert),
 # the people, the records and their service types. The same with one family member or eight.
-SERVICES_PAGE_QUERIES = 10
+SERVICES_PAGE_QUERIES = 9
 
 
 @pytest.fixture(autouse=True)

@@ -233,6 +233,6 @@ def test_the_query_count_does_not_grow_with_the_caseload(
 # The session, the user, the manager's memberships (teams and the menu's roles, one query);
 # deadlines.collect: teams, open cases (with their Phase 1 hours, assessment, last review
 # and orphan flag), referrals, pending reviews, people and their readings; the restricted
-# cases the manager is not named on; the workers shown; and the page frame (the draft
-# check, the bell's unread count).
-EXPECTED_QUERIES = 12
+# cases the manager is not named on; the workers shown; and the page frame (the bell's
+# unread count with the draft check, one query).
+EXPECTED_QUERIES = 11

@@ -127,7 +127,12 @@ def test_a_queued_build_shows_its_progress_and_polls(
 
     build.refresh_from_db()
     assert (build.status, build.progress) == (BuildStatus.DONE, 100)
-    assert len(seen) == len(measures.CATALOGUE) and seen == sorted(seen) and 1 <= seen[0] and seen[-1] == 90
+    assert (
+        len(seen) == len(measures.CATALOGUE)
+        and seen == sorted(seen)
+        and 1 <= seen[0]
+        and seen[-1] == 90
+    )
     # Running the task again (a redelivery) leaves the finished build as it is.
     before = bytes(build.pdf)
     services.run_build(build_id=build.pk)
