@@ -22,6 +22,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.auth.hashers import identify_hasher  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 
 from accounts.middleware import EXEMPT_KEY  # noqa: E402
@@ -34,8 +35,15 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     targets = json.loads((OUT / "targets.json").read_text())
     sessions: dict[str, list[str]] = {}
+    password = os.environ.get("BENCH_PASSWORD", "synthetic-pass")
     for username in sorted(set(targets["users"].values())):
         user = User.objects.get(username=username)
+        # The generator's hashes use a fixed salt, which Django re-hashes at the first
+        # password sign-in; that changes the session hash and would sign out every session
+        # made here. Re-hash first, as that sign-in would.
+        if identify_hasher(user.password).must_update(user.password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
         keys = []
         for _ in range(n):
             store = SessionStore()
