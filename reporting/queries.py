@@ -507,7 +507,7 @@ class Report:
         """Services used before and after the work, matched per person: of the people with
         an "after" record made in the period (or in the cohort) and a "before" record in the
         same case, how many used more types of service after than before; and, per type,
-        how many of those people used it before and after. Two queries."""
+        how many of those people used it before and after. Three queries."""
         before = ServiceUse.objects.filter(
             case=OuterRef("case"), person=OuterRef("person"), occasion=ServiceOccasion.BEFORE
         )
@@ -538,20 +538,21 @@ class Report:
             n_after=types_of(OuterRef("pk")), n_before=types_of(OuterRef("b"))
         )
         agg = agg.aggregate(n=Count("pk"), more=Count("pk", filter=Q(n_after__gt=F("n_before"))))
-        before_of_paired = ServiceUse.objects.filter(
-            pk__in=paired.annotate(b=before_pk).values("b")
-        ).values("pk")
+        # Per type: the paired people's "after" records, and their "before" records (one
+        # query each: an OR of the two would scan every record's types).
         by_type: dict[tuple[int, str], dict] = {}
-        for order, name, occasion, n in (
-            through.objects.filter(
-                Q(serviceuse__in=paired.values("pk")) | Q(serviceuse__in=before_of_paired)
-            )
-            .order_by()
-            .values_list("servicetype__order", "servicetype__name", "serviceuse__occasion")
-            .annotate(n=Count("pk"))
+        for occasion, uses in (
+            (ServiceOccasion.AFTER, paired.values("pk")),
+            (ServiceOccasion.BEFORE, paired.annotate(b=before_pk).values("b")),
         ):
-            row = by_type.setdefault((order, name), {"label": name, "before": 0, "after": 0})
-            row[occasion] = n
+            for order, name, n in (
+                through.objects.filter(serviceuse__in=uses)
+                .order_by()
+                .values_list("servicetype__order", "servicetype__name")
+                .annotate(n=Count("pk"))
+            ):
+                row = by_type.setdefault((order, name), {"label": name, "before": 0, "after": 0})
+                row[occasion] = n
         rows = [by_type[key] for key in sorted(by_type)]
         figure = Figure.percent(agg["more"], agg["n"])
         figure.rows = rows
