@@ -256,3 +256,29 @@ class FigureSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_key} {self.period_start}–{self.period_end} ({self.basis})"
+
+
+class FigureJob(models.Model):
+    """A report card's figures asked of a worker: at most one at a time per card (across
+    every web process), and a failure remembered so the page says so instead of asking
+    again every time it polls (reporting.services.request_figures)."""
+
+    scope_key = models.CharField(max_length=40)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    basis = models.CharField(max_length=10)
+    queued_at = models.DateTimeField()
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            # One job per card; it also serves the page's lookup when figures are missing.
+            models.UniqueConstraint(
+                fields=["scope_key", "period_start", "period_end", "basis"],
+                name="figurejob_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_key} {self.period_start}–{self.period_end} ({self.basis})"

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
-from celery import current_app
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +16,7 @@ from notifications.services import notify_user
 
 from . import store
 from .card import board_suppression, build_card
-from .models import BuildStatus, Narrative, ReportBuild
+from .models import BuildStatus, FigureJob, Narrative, ReportBuild
 from .pdf import render_report_card_pdf
 from .periods import Period, last_quarters, previous_quarter, quarter_containing
 from .queries import Scope, team_scope
@@ -60,24 +58,56 @@ def scope_from_key(key: str, label: str) -> Scope:
     return Scope("all", label=label)
 
 
-def _figures_lock(scope: Scope, period: Period, basis: str) -> str:
-    return f"ifss:figures:{scope.key}:{period.start}:{period.end}:{basis}"
+JOB_PATIENCE = timedelta(minutes=5)  # a job not done by then is asked for again
+FAILURE_MEMORY = timedelta(minutes=5)  # a failed job is said, not retried, for this long
 
 
-def request_figures(scope: Scope, period: Period, basis: str) -> None:
-    """Ask a worker to compute a report card's figures (once at a time per card). Without a
-    broker the request computes them itself, so the card still shows."""
+def _job(scope: Scope, period: Period, basis: str):  # noqa: ANN202
+    return FigureJob.objects.filter(
+        scope_key=scope.key, period_start=period.start, period_end=period.end, basis=basis
+    )
+
+
+def request_figures(scope: Scope, period: Period, basis: str) -> bool:
+    """Ask a worker to compute a report card's figures, once at a time per card whatever
+    the number of web processes. Without a broker the request computes them itself, so
+    the card still shows. Returns False when the last attempt failed recently (the page
+    says so rather than asking again every time it polls)."""
     from .tasks import compute_figures
 
-    eager = current_app.conf.task_always_eager
-    if not eager and not cache.add(_figures_lock(scope, period, basis), 1, timeout=300):
-        return  # a worker is on it already
+    now = timezone.now()
+    job = _job(scope, period, basis).first()
+    if job and job.failed_at and now - job.failed_at < FAILURE_MEMORY:
+        return False
+    if job and not job.failed_at and now - job.queued_at < JOB_PATIENCE:
+        return True  # a worker is on it already
+    with transaction.atomic():
+        claimed = (
+            _job(scope, period, basis)
+            .filter(queued_at=job.queued_at)
+            .update(queued_at=now, failed_at=None, error="")
+            if job
+            else FigureJob.objects.get_or_create(
+                scope_key=scope.key,
+                period_start=period.start,
+                period_end=period.end,
+                basis=basis,
+                defaults={"queued_at": now},
+            )[1]
+        )
+    if not claimed:
+        return True  # another process claimed it a moment ago
     args = (scope.key, period.start.isoformat(), period.end.isoformat(), period.label, basis)
     try:
         compute_figures.apply_async(args=args)
     except (OperationalError, ConnectionError, OSError):
         logger.warning("Broker unavailable; computing the report figures in the request")
-        compute_stored_figures(*args[:4], basis, scope_label=scope.label)
+        try:
+            compute_stored_figures(*args[:4], basis, scope_label=scope.label)
+        except Exception:
+            logger.exception("Report figures failed for %s", scope.key)
+    job = _job(scope, period, basis).first()
+    return not (job and job.failed_at)
 
 
 def compute_stored_figures(
@@ -87,8 +117,11 @@ def compute_stored_figures(
     period = Period(date.fromisoformat(start), date.fromisoformat(end), label)
     try:
         store.gather(scope, period, basis)
-    finally:
-        cache.delete(_figures_lock(scope, period, basis))
+    except Exception as exc:
+        # Remembered for a while: the card says so, and "try again" clears it.
+        _job(scope, period, basis).update(failed_at=timezone.now(), error=str(exc)[:2000])
+        raise
+    _job(scope, period, basis).delete()
 
 
 def refresh_figures(*, today=None) -> int:  # noqa: ANN001
@@ -107,7 +140,7 @@ def refresh_figures(*, today=None) -> int:  # noqa: ANN001
 def recompute_figures(scope: Scope, period: Period, basis: str) -> None:
     """A manager asked for the card's own figures to be computed again."""
     store.forget(scope, period, basis)
-    cache.delete(_figures_lock(scope, period, basis))
+    _job(scope, period, basis).delete()
 
 
 def run_build(*, build_id: int) -> ReportBuild:

@@ -45,20 +45,21 @@ def report_card(request: HttpRequest) -> HttpResponse:
     """The card from stored figures (a few queries whatever the data); when they are missing
     or old a worker computes them and the page polls until they are there."""
     form, scope, period, basis = _chosen(request)
-    card, computing = None, False
+    card, computing, failed = None, False, False
     if scope:
         sets = store.ready(scope, period, basis)
         if sets is None:
-            services.request_figures(scope, period, basis)
+            failed = not services.request_figures(scope, period, basis)
             sets = store.ready(scope, period, basis)  # at once when tasks run in-process
-        if sets is None:
-            computing = True
+        if sets is not None:
+            card, failed = build_card(scope, period, basis=basis, sets=sets), False
         else:
-            card = build_card(scope, period, basis=basis, sets=sets)
+            computing = not failed
     context = {
         "form": form,
         "card": card,
         "computing": computing,
+        "failed": failed,
         "query": request.GET.urlencode(),
         "can_write": card is not None and _may_write_narrative(request, scope),
     }

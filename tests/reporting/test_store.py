@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError
 
 from reporting import services, store, tasks
 from reporting.card import build_card
-from reporting.models import Consultation, FigureSet
+from reporting.models import Consultation, FigureJob, FigureSet
 from reporting.periods import last_quarters
 
 from .fixture import Q1, REPORT_NOW
@@ -230,3 +230,51 @@ def test_a_board_member_cannot_recompute(world):  # noqa: ANN001
     client.force_login(world.users["board_a"])
     query = f"scope=team-{world.taff.pk}&" + QUERY.format(basis="events")
     assert client.post(f"{reverse('reporting:recompute')}?{query}").status_code == 404
+
+
+def test_a_failed_computation_is_said_and_not_asked_again_until_try_again(  # noqa: ANN001
+    world, queued, monkeypatch
+):
+    client = Client()
+    client.force_login(world.users["manager_a"])
+    query = f"scope=team-{world.taff.pk}&" + QUERY.format(basis="events")
+    url = f"{reverse('reporting:card')}?{query}"
+    assert 'data-testid="card-computing"' in client.get(url).content.decode()
+    assert len(queued) == 1
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "gather", broken)
+    with pytest.raises(RuntimeError):
+        services.compute_stored_figures(*queued[0])  # the worker's attempt fails
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="card-failed"' in partial
+    assert "hx-trigger" not in partial  # no more polling
+    assert "could not be computed" in partial
+    assert len(queued) == 1  # and no new task every 2 seconds
+
+    monkeypatch.undo()
+    monkeypatch.setattr(tasks.compute_figures, "apply_async", lambda args: queued.append(args))
+    assert client.post(f"{reverse('reporting:recompute')}?{query}").status_code == 302
+    assert 'data-testid="card-computing"' in client.get(url).content.decode()
+    assert len(queued) == 2
+    services.compute_stored_figures(*queued[1])
+    assert 'data-testid="report-card"' in client.get(url).content.decode()
+
+
+def test_a_job_no_worker_finished_is_asked_for_again_after_five_minutes(world, queued, frozen):  # noqa: ANN001
+    client = Client()
+    client.force_login(world.users["manager_a"])
+    url = f"{reverse('reporting:card')}?scope=team-{world.taff.pk}&" + QUERY.format(basis="cohort")
+    client.get(url)
+    frozen.shift(timedelta(minutes=4))
+    client.get(url)
+    assert len(queued) == 1  # still waiting for the worker
+    frozen.shift(timedelta(minutes=2))
+    client.get(url)
+    assert len(queued) == 2  # the worker must have died: asked again
+    assert FigureJob.objects.count() == 1
+    services.compute_stored_figures(*queued[1])
+    assert FigureJob.objects.count() == 0  # done: nothing left to remember
+    assert 'data-testid="report-card"' in client.get(url).content.decode()
