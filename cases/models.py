@@ -40,7 +40,8 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(Q(worker=user) | Q(co_worker=user))
 
     def with_list_related(self) -> CaseQuerySet:
-        return self.select_related("family", "team", "worker", "co_worker", "referral")
+        # No referral: the lists never show it, and it is a wide row for each case.
+        return self.select_related("family", "team", "worker", "co_worker")
 
     def with_list_figures(self, today: date) -> CaseQuerySet:
         """This week's direct hours and the next pending review, for case lists. Subqueries,

@@ -440,6 +440,8 @@ def caseworkers_with_load(team: Team) -> list[User]:
             is_active=True,
         )
         .distinct()
+        # The names the load tables and worker choices show; a wide row otherwise.
+        .only("pk", "username", "first_name", "last_name")
         .annotate(
             intensive_load=load(pathway.INTENSIVE_STAGES), open_load=load(pathway.OPEN_STAGES)
         )
