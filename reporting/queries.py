@@ -558,13 +558,15 @@ class Report:
         figure.rows = rows
         return figure
 
-    def child_outcomes(self) -> Figure:
+    def _child_outcomes(self):  # noqa: ANN202
+        """Children's outcomes at closures in the period, or of the cohort's cases."""
         qs = ChildOutcome.objects.filter(self.scope.on("closure__case__"))
-        qs = (
-            qs.filter(closure__case__in=self.cases())
-            if self.basis == "cohort"
-            else _day_in(qs, "closure__closed_on", self.period)
-        )
+        if self.basis == "cohort":
+            return qs.filter(closure__case__in=self.cases())
+        return _day_in(qs, "closure__closed_on", self.period)
+
+    def child_outcomes(self) -> Figure:
+        qs = self._child_outcomes()
         counts = dict(qs.values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n"))
         total = sum(counts.values())
         return Figure(
@@ -583,14 +585,7 @@ class Report:
         teams = [t for t in self.teams if t.cost_panel]
         if not teams:
             return None
-        qs = ChildOutcome.objects.filter(closure__case__team__in=teams).filter(
-            self.scope.on("closure__case__")
-        )
-        qs = (
-            qs.filter(closure__case__in=self.cases())
-            if self.basis == "cohort"
-            else _day_in(qs, "closure__closed_on", self.period)
-        )
+        qs = self._child_outcomes().filter(closure__case__team__in=teams)
         counts: dict[tuple[int, str], int] = {
             (team_id, outcome): n
             for team_id, outcome, n in qs.order_by()
