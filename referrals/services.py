@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -418,35 +417,33 @@ def update_waiting_entry(
 
 
 def caseworkers_with_load(team: Team) -> list[User]:
-    """The team's caseworkers, each annotated with intensive and open case counts."""
-
-    def load(stages: tuple[str, ...]) -> Coalesce:
-        # A count per worker over case_worker_stage_idx: joining the worker's cases would
-        # read every case each worker ever had, closed ones included.
-        cases = (
-            Case.objects.filter(worker=OuterRef("pk"), team=team, stage__in=stages)
-            .order_by()
-            .values("worker")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(cases), 0)
-
-    return list(
-        User.objects.filter(
-            memberships__team=team,
-            memberships__role__in=CASEWORKER_ROLES,
-            memberships__active=True,
-            is_active=True,
-        )
-        .distinct()
+    """The team's caseworkers, each annotated with intensive and open case counts, least
+    loaded first; `over_capacity` when their intensive families reach the team's capacity."""
+    # One join to the team's open cases, not two count subqueries per worker: the stage list
+    # lets it probe case_worker_stage_idx for each worker's open cases alone, never the
+    # closed ones. Exists, not a join to memberships: a person may hold two caseworker roles.
+    open_cases = FilteredRelation(
+        "cases", condition=Q(cases__team=team, cases__stage__in=pathway.OPEN_STAGES)
+    )
+    caseworker = Membership.objects.filter(
+        user=OuterRef("pk"), team=team, role__in=CASEWORKER_ROLES, active=True
+    )
+    workers = list(
+        User.objects.filter(Exists(caseworker), is_active=True)
         # The names the load tables and worker choices show; a wide row otherwise.
         .only("pk", "username", "first_name", "last_name")
+        .alias(open_case=open_cases)
         .annotate(
-            intensive_load=load(pathway.INTENSIVE_STAGES), open_load=load(pathway.OPEN_STAGES)
+            intensive_load=Count(
+                "open_case", filter=Q(open_case__stage__in=pathway.INTENSIVE_STAGES)
+            ),
+            open_load=Count("open_case"),
         )
         .order_by("intensive_load", "first_name", "last_name")
     )
+    for worker in workers:
+        worker.over_capacity = worker.intensive_load >= team.practitioner_capacity
+    return workers
 
 
 def is_caseworker(team: Team, user: User) -> bool:
