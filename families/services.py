@@ -204,6 +204,8 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
     from notifications.models import Notification
     from outcomes.models import Goal
     from referrals.models import Referral, ScreeningDecision, WaitingListEntry
+    from reminders import duestore
+    from reminders.models import Unit
     from reviews.models import Booster, Review
 
     family = Family.objects.select_for_update().get(pk=family_id)
@@ -273,5 +275,7 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
         name=anonymised_name, address="", postcode="", anonymised_at=timezone.now()
     )
     family.refresh_from_db()
+    # QuerySet.update sends no signal: the family's name shows on its deadlines.
+    duestore.mark(Unit.FAMILY, family.pk)
     _log(user, family, "anonymised", notifications_removed=removed)
     return family

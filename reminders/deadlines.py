@@ -92,10 +92,15 @@ def managers_by_team(team_ids: Iterable[int] | None = None) -> dict[int, list[in
     return result
 
 
-def referral_deadlines(team_ids, teams: dict[int, Team]) -> list[Deadline]:  # noqa: ANN001
+def _only(qs, ids: Iterable[int] | None, field_name: str = "pk"):  # noqa: ANN001, ANN202
+    """qs limited to the given ids (None: all of them)."""
+    return qs if ids is None else qs.filter(**{f"{field_name}__in": list(ids)})
+
+
+def referral_deadlines(team_ids, teams: dict[int, Team], referral_ids=None) -> list[Deadline]:  # noqa: ANN001
     out = []
-    waiting = _scope(
-        Referral.objects.filter(status=ReferralStatus.SUBMITTED), team_ids
+    waiting = _only(
+        _scope(Referral.objects.filter(status=ReferralStatus.SUBMITTED), team_ids), referral_ids
     ).select_related("family")
     for r in waiting.only("pk", "team_id", "received_at", "first_contact_at", "family__name"):
         team = teams[r.team_id]
@@ -132,11 +137,11 @@ READING_STAGES = (pathway.Stage.PHASE1, pathway.Stage.STEP_DOWN, pathway.Stage.P
 NOT_ASSESSED_STAGES = (pathway.Stage.AWAITING_ASSESSMENT, pathway.Stage.ASSESSMENT)
 
 
-def _open_case_qs(team_ids):  # noqa: ANN001, ANN202
-    return _scope(Case.objects.open(), team_ids)
+def _open_case_qs(team_ids, case_ids=None):  # noqa: ANN001, ANN202
+    return _only(_scope(Case.objects.open(), team_ids), case_ids)
 
 
-def open_cases(team_ids) -> dict[int, dict]:  # noqa: ANN001
+def open_cases(team_ids, case_ids=None) -> dict[int, dict]:  # noqa: ANN001
     """The open cases with every figure their deadlines need, in one query, by id.
 
     Each figure is a subquery inside CASE WHEN its stage, so it runs only for the cases
@@ -167,7 +172,7 @@ def open_cases(team_ids) -> dict[int, dict]:  # noqa: ANN001
         team_id=OuterRef("team_id"), user_id=OuterRef("worker_id"), role__in=CASEWORKER_ROLES
     )
     rows = (
-        _open_case_qs(team_ids)
+        _open_case_qs(team_ids, case_ids)
         .annotate(
             # Parsing a timestamp for every case costs more than the rest of its row.
             clock_from=models.Case(
@@ -280,11 +285,11 @@ def case_deadlines(team_ids, teams: dict[int, Team], now: datetime, cases=None) 
     return out
 
 
-def review_deadlines(team_ids, cases=None) -> list[Deadline]:  # noqa: ANN001
-    cases = open_cases(team_ids) if cases is None else cases
+def review_deadlines(team_ids, cases=None, case_ids=None) -> list[Deadline]:  # noqa: ANN001
+    cases = open_cases(team_ids, case_ids) if cases is None else cases
     reviews = (
         Review.objects.pending()
-        .filter(case__in=_open_case_qs(team_ids))
+        .filter(case__in=_open_case_qs(team_ids, case_ids))
         .values_list("pk", "case_id", "due_on", "offset_months")
     )
     out = []
@@ -308,9 +313,14 @@ def review_deadlines(team_ids, cases=None) -> list[Deadline]:  # noqa: ANN001
     return out
 
 
-def reading_deadlines(team_ids, teams: dict[int, Team], cases=None) -> list[Deadline]:  # noqa: ANN001
+def reading_deadlines(
+    team_ids,  # noqa: ANN001
+    teams: dict[int, Team],
+    cases=None,  # noqa: ANN001
+    case_ids=None,  # noqa: ANN001
+) -> list[Deadline]:
     """Start readings a week into Phase 1; closure readings by the last review's due date."""
-    cases = open_cases(team_ids) if cases is None else cases
+    cases = open_cases(team_ids, case_ids) if cases is None else cases
     has_start = Reading.objects.filter(
         case_id=OuterRef("case_id"), person_id=OuterRef("pk"), occasion=Occasion.START
     )
@@ -319,6 +329,8 @@ def reading_deadlines(team_ids, teams: dict[int, Team], cases=None) -> list[Dead
     )
     # One filter() call, so that every condition is on the same join to the family's cases.
     scope = {} if team_ids is None else {"family__cases__team_id__in": list(team_ids)}
+    if case_ids is not None:
+        scope["family__cases__pk__in"] = list(case_ids)
     people = (
         Person.objects.filter(
             family__cases__stage__in=READING_STAGES,
@@ -412,15 +424,27 @@ def orphaned_cases(team_ids, now: datetime, cases=None) -> list[Deadline]:  # no
     return out
 
 
-def collect(now: datetime, team_ids: Iterable[int] | None = None) -> list[Deadline]:
+def collect(
+    now: datetime,
+    team_ids: Iterable[int] | None = None,
+    *,
+    case_ids: Iterable[int] | None = None,
+    referral_ids: Iterable[int] | None = None,
+) -> list[Deadline]:
+    """Every deadline of the teams (None: all teams). Given case_ids or referral_ids, only
+    those cases' and referrals' deadlines (and none of the other kind unless both are
+    given): reminders.duestore recomputes what changed."""
+    if (case_ids is None) != (referral_ids is None):
+        case_ids = case_ids if case_ids is not None else ()
+        referral_ids = referral_ids if referral_ids is not None else ()
     teams = {t.pk: t for t in _scope(Team.objects.all(), team_ids, "pk")}
     ids = list(teams) if team_ids is None else list(team_ids)
-    cases = open_cases(ids)
+    cases = open_cases(ids, case_ids)
     deadlines = (
-        referral_deadlines(ids, teams)
+        referral_deadlines(ids, teams, referral_ids)
         + case_deadlines(ids, teams, now, cases)
-        + review_deadlines(ids, cases)
-        + reading_deadlines(ids, teams, cases)
+        + review_deadlines(ids, cases, case_ids)
+        + reading_deadlines(ids, teams, cases, case_ids)
         + orphaned_cases(ids, now, cases)
     )
     return sorted(deadlines, key=lambda d: d.due_at)

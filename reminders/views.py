@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,25 +12,21 @@ from django.utils import timezone
 from accounts.models import Role, User
 from cases.models import Case
 
-from . import deadlines
+from . import duestore
+from .models import DueItem
+
+PER_PAGE = 50
 
 
-def _without_restricted(items: list, user: User) -> list:
-    """Drop deadlines of restricted cases that do not name this manager."""
+def _without_restricted(items: QuerySet[DueItem], user: User) -> QuerySet[DueItem]:
+    """Drop the items of restricted cases that do not name this manager (in the query)."""
     if user.is_superuser:
         return items
     hidden = Case.objects.filter(restricted=True).exclude(restricted_to=user).order_by()
-    cases, referrals = set(), set()
-    for case_id, referral_id in hidden.values_list("pk", "referral_id"):
-        cases.add(case_id)
-        referrals.add(referral_id)
-    if not cases:
-        return items
-    return [
-        d
-        for d in items
-        if d.case_id not in cases and not (d.item_type == "referral" and d.item_id in referrals)
-    ]
+    return items.exclude(
+        Q(case_id__in=hidden.values("pk"))
+        | Q(item_type="referral", item_id__in=hidden.values("referral_id"))
+    )
 
 
 def due_list(request: HttpRequest) -> HttpResponse:
@@ -39,31 +36,48 @@ def due_list(request: HttpRequest) -> HttpResponse:
     if not team_ids and not user.is_superuser:
         raise Http404
     now = timezone.now()
-    items = deadlines.collect(now, None if user.is_superuser and not team_ids else team_ids)
-    items = _without_restricted(items, user)
-    worker = request.GET.get("worker", "")
-    per_worker = Counter((d.worker_id, d.due_at < now) for d in items)
-    worker_ids = {wid for wid, _overdue in per_worker}
-    workers = {u.pk: u for u in User.objects.filter(pk__in=worker_ids - {None})}
+    items = _without_restricted(
+        duestore.items(None if user.is_superuser and not team_ids else team_ids, now), user
+    )
+    # A case to reallocate (no due time) is due now.
+    due = Coalesce(F("due_at"), Value(now))
+    per_worker = {
+        row["worker_id"]: row
+        for row in items.order_by()
+        .values("worker_id")
+        .annotate(
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            upcoming=Count("pk", filter=Q(due_at__gte=now) | Q(due_at__isnull=True)),
+        )
+    }
+    workers = User.objects.in_bulk(wid for wid in per_worker if wid is not None)
     counts = sorted(
         (
             {
                 "worker": workers.get(wid),
                 "worker_id": wid,
-                "overdue": per_worker.get((wid, True), 0),
-                "upcoming": per_worker.get((wid, False), 0),
+                "overdue": row["overdue"],
+                "upcoming": row["upcoming"],
             }
-            for wid in worker_ids
+            for wid, row in per_worker.items()
         ),
         key=lambda row: (-row["overdue"], str(row["worker"] or "")),
     )
+    worker = request.GET.get("worker", "")
+    shown = list(per_worker.values())
     if re.fullmatch(r"[0-9]{1,12}", worker):
-        items = [d for d in items if d.worker_id == int(worker)]
+        items = items.filter(worker_id=int(worker))
+        shown = [per_worker[int(worker)]] if int(worker) in per_worker else []
     elif worker == "none":
-        items = [d for d in items if d.worker_id is None]
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
+        items = items.filter(worker_id__isnull=True)
+        shown = [per_worker[None]] if None in per_worker else []
+    paginator = Paginator(items.order_by(due, "pk"), PER_PAGE)
+    paginator.count = sum(row["overdue"] + row["upcoming"] for row in shown)  # no COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
     soon = now + timezone.timedelta(days=7)
     for d in page.object_list:
+        d.due_at = d.due_at or now
         d.overdue = d.due_at < now
         d.soon = not d.overdue and d.due_at <= soon
         d.worker = workers.get(d.worker_id)
@@ -74,7 +88,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "counts": counts,
             "worker": worker,
-            "overdue_total": sum(1 for d in items if d.due_at < now),
+            "overdue_total": sum(row["overdue"] for row in shown),
             "now": now,
         },
     )

@@ -65,6 +65,7 @@ from reference.models import (
     Substance,
 )
 from referrals.models import Referral, ScreeningDecision, WaitingListEntry
+from reminders import duestore
 from reminders.models import Reminder
 from reporting.models import Complaint, Consultation, Feedback, TrainingSession
 from reviews.models import Booster, Review
@@ -1984,6 +1985,9 @@ class Generator:
             self._flush(force=True, label="reminders")
         if not self.dry_run:
             reset_sequences(connection, [t.db_table for t in self.sink.tables.values()])
+            # Rows written with COPY send no signals: the due page's stored items are
+            # computed afresh on their next read.
+            duestore.mark_everything()
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")

@@ -192,3 +192,29 @@ def _reference_lists_for_transactional_tests(request: pytest.FixtureRequest) -> 
 
     if not LocalAuthority.objects.exists():
         _seed_reference_lists()
+
+
+@pytest.fixture(autouse=True)
+def _due_store_matches_the_records(request):  # noqa: ANN001, ANN202
+    """After each test that uses the database (in a transaction rolled back at its end),
+    the due page's stored items must equal the deadlines computed from the records: every
+    scenario in the suite doubles as a check that no write was missed."""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    transactional = (
+        (marker is not None and marker.kwargs.get("transaction"))
+        or "transactional_db" in names
+        or "live_server" in names
+    )
+    if (
+        (marker is None and "db" not in names)
+        or transactional
+        or request.node.get_closest_marker("due_store_unchecked")
+    ):
+        yield
+        return
+    request.getfixturevalue("db")
+    yield
+    from tests.due_store import assert_due_store_matches_the_records
+
+    assert_due_store_matches_the_records()
