@@ -40,8 +40,17 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(Q(worker=user) | Q(co_worker=user))
 
     def with_list_related(self) -> CaseQuerySet:
-        # No referral: the lists never show it, and it is a wide row for each case.
-        return self.select_related("family", "team", "worker", "co_worker")
+        # No referral: the lists never show it, and it is a wide row for each case. Of the
+        # workers only their names: the rest (password hash, email, phone...) would be read
+        # and decoded twice per row.
+        user = Case._meta.get_field("worker").related_model
+        unshown = [
+            f"{worker}__{field.name}"
+            for field in user._meta.concrete_fields
+            if field.name not in {"id", "username", "first_name", "last_name"}
+            for worker in ("worker", "co_worker")
+        ]
+        return self.select_related("family", "team", "worker", "co_worker").defer(*unshown)
 
     def with_list_figures(self, today: date) -> CaseQuerySet:
         """This week's direct hours and the next pending review, for case lists. Subqueries,
