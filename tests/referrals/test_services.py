@@ -790,3 +790,59 @@ def test_caseworkers_with_load_counts_intensive_and_open_cases_per_worker_in_the
     assert workers[-1] == practitioner
     zero = [w for w in workers if w.intensive_load == 0]
     assert zero == sorted(zero, key=lambda w: (w.first_name, w.last_name))
+
+
+def test_caseworkers_with_load_counts_only_the_cases_a_worker_leads(team_a, practitioner, csw):
+    # Co-working a case does not take a family from the co-worker's capacity.
+    CaseFactory(team=team_a, worker=practitioner, co_worker=csw, stage="phase1")
+
+    loads = {
+        w.username: (w.intensive_load, w.open_load) for w in services.caseworkers_with_load(team_a)
+    }
+
+    assert loads == {"practitioner_a": (1, 1), "csw_a": (0, 0)}
+
+
+def test_caseworkers_with_load_leaves_out_other_teams_and_other_roles(
+    team_a, team_b, practitioner, referrer, other_manager
+):
+    CaseFactory(team=team_b, worker=other_manager, stage="phase1")
+
+    workers = services.caseworkers_with_load(team_a)
+
+    assert [w.username for w in workers] == ["practitioner_a"]
+    assert (workers[0].intensive_load, workers[0].open_load) == (0, 0)
+
+
+def test_caseworkers_with_load_marks_who_has_reached_the_team_capacity(team_a, practitioner, csw):
+    team_a.practitioner_capacity = 2
+    team_a.save()
+    CaseFactory(team=team_a, worker=csw, stage="assessment")
+    for stage in ["phase1", "step_down", "phase2"]:
+        CaseFactory(team=team_a, worker=practitioner, stage=stage)
+
+    workers = services.caseworkers_with_load(team_a)
+
+    # Phase 2 is open but not intensive: the practitioner is at 2 of 2, the CSW at 1.
+    assert [(w.username, w.intensive_load, w.over_capacity) for w in workers] == [
+        ("csw_a", 1, False),
+        ("practitioner_a", 2, True),
+    ]
+
+
+@pytest.mark.parametrize("workers, cases_each", [(1, 1), (6, 4)])
+def test_caseworkers_with_load_is_one_query_however_many_workers_and_cases(
+    team_a, django_assert_num_queries, workers, cases_each
+):
+    for i in range(workers):
+        worker = UserFactory(username=f"worker{i}")
+        MembershipFactory(user=worker, team=team_a, role=Role.PRACTITIONER)
+        for stage in ["phase1", "phase2", "closed", "assessment"][:cases_each]:
+            CaseFactory(team=team_a, worker=worker, stage=stage)
+
+    with django_assert_num_queries(1):
+        loaded = services.caseworkers_with_load(team_a)
+        assert all(w.get_full_name() or w.username for w in loaded)  # the names, no query
+
+    assert len(loaded) == workers
+    assert sum(w.open_load for w in loaded) == workers * min(cases_each, 3)
