@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import models
 from django.db.models import F, Value
@@ -20,9 +20,20 @@ from outcomes.models import Goal, GoalScore, Instrument, Reading
 from reviews.models import Booster, Review
 
 from . import clock, pathway
-from .models import Case, ChildOutcome, Closure, Contact, FamilyPlan, StageChange, WorkType
+from .models import (
+    Case,
+    ChildOutcome,
+    Closure,
+    Contact,
+    ContactMode,
+    FamilyPlan,
+    StageChange,
+    WorkType,
+)
 
 DUE_SOON_DAYS = 7
+# The case page shows the latest entries of the chronology, and all of them on request.
+CHRONOLOGY_LATEST = 20
 
 
 @dataclass
@@ -221,7 +232,21 @@ CHRONOLOGY_COLUMNS = {
 }
 
 
-def _history_and_contacts(case: Case) -> tuple[list[StageChange], list[Contact]]:
+class Dated(NamedTuple):
+    """A stage change or a contact, as the chronology union reads it: plain rows, not
+    model instances, since a large family has a hundred and the page shows a few."""
+
+    kind: str
+    pk: int
+    at: datetime
+    code: str  # the stage moved to, or the contact's mode
+    minutes: int | None
+    text: str  # the note
+    stage: str | None
+    work_type: str | None
+
+
+def _history_and_contacts(case: Case) -> tuple[list[Dated], list[Dated]]:
     """The stage changes and contacts, which the page shows only in the chronology (and
     the Phase 1 hours), in one query, in their models' orders."""
     rows = _union(
@@ -247,35 +272,50 @@ def _history_and_contacts(case: Case) -> tuple[list[StageChange], list[Contact]]
             row_work_type="work_type",
         ),
     )
-    history = [
-        StageChange(pk=pk, case=case, changed_at=at, to_stage=code, note=text)
-        for kind, pk, at, code, _m, text, _s, _w in rows
-        if kind == "stage"
-    ]
-    contacts = [
-        Contact(
-            pk=pk,
-            case=case,
-            started_at=at,
-            mode=code,
-            duration_minutes=minutes,
-            notes=text,
-            stage=stage,
-            work_type=work_type,
-        )
-        for kind, pk, at, code, minutes, text, stage, work_type in rows
-        if kind == "contact"
-    ]
-    history.sort(key=lambda h: (h.changed_at, h.pk))
-    contacts.sort(key=lambda c: (c.started_at, -c.pk), reverse=True)
+    history, contacts = [], []
+    for row in rows:
+        (history if row[0] == "stage" else contacts).append(Dated(*row))
+    history.sort(key=lambda h: (h.at, h.pk))
+    contacts.sort(key=lambda c: (c.at, -c.pk), reverse=True)
     return history, contacts
 
 
-def build_case_file(case: Case, *, today: date | None = None) -> dict:
+def _events(dated: list[tuple[datetime, str, Any]]) -> list[Event]:
+    """The chronology's entries as the page shows them: a title and a detail for each."""
+    modes = {value: str(label) for value, label in ContactMode.choices}  # once, not per row
+    contact = _("%(mode)s, %(mins)s min")
+    events = []
+    for when, kind, obj in dated:
+        match kind:
+            case "stage":
+                title, detail = pathway.LABELS[pathway.Stage(obj.code)], obj.text
+            case "contact":
+                title = contact % {"mode": modes.get(obj.code, obj.code), "mins": obj.minutes}
+                detail = obj.text
+            case "plan":
+                title, detail = str(obj), obj.agreed_with
+            case "review":
+                title, detail = str(obj), obj.progress
+            case "booster":
+                title, detail = str(obj), obj.get_requested_by_display()
+            case "goal":
+                title, detail = obj.title, obj.category.name
+            case "reading":
+                title, detail = f"{obj.get_instrument_display()}: {obj.total}", str(obj.person)
+            case "closure":
+                title, detail = str(obj.reason), obj.notes
+        events.append(Event(when, kind, title, detail))
+    return events
+
+
+def build_case_file(
+    case: Case, *, today: date | None = None, whole_chronology: bool = False
+) -> dict:
     """Everything the case page shows, in a fixed number of queries: the case (loaded with
     CASE_FILE_RELATED), the members, the goals, plans, reviews and boosters, and two
-    unions for the rest. The union rows become model instances carrying only the fields
-    the page shows."""
+    unions for the rest. The small rows become model instances carrying only the fields
+    the page shows. The chronology is the latest CHRONOLOGY_LATEST entries unless
+    whole_chronology; "events_total" counts them all."""
     today = today or timezone.localdate()
     team = case.team
     assessment = getattr(case, "assessment", None)
@@ -359,7 +399,7 @@ def build_case_file(case: Case, *, today: date | None = None) -> dict:
     phase1 = None
     if case.phase1_start:
         direct_minutes = sum(
-            c.duration_minutes
+            c.minutes
             for c in contacts
             if c.stage == pathway.Stage.PHASE1 and c.work_type == WorkType.DIRECT
         )
@@ -417,38 +457,19 @@ def build_case_file(case: Case, *, today: date | None = None) -> dict:
     for r in reviews:
         r.due = Due(str(r), r.due_on, today) if not r.held_on else None
 
-    events = [
-        Event(h.changed_at, "stage", pathway.LABELS[pathway.Stage(h.to_stage)], h.note)
-        for h in history
-    ]
-    events += [
-        Event(
-            c.started_at,
-            "contact",
-            _("%(mode)s, %(mins)s min")
-            % {"mode": c.get_mode_display(), "mins": c.duration_minutes},
-            c.notes,
-        )
-        for c in contacts
-    ]
-    events += [Event(_at(p.agreed_on), "plan", str(p), p.agreed_with) for p in plans]
-    events += [Event(_at(r.held_on), "review", str(r), r.progress) for r in reviews if r.held_on]
-    events += [
-        Event(_at(b.delivered_on), "booster", str(b), b.get_requested_by_display())
-        for b in boosters
-    ]
-    events += [
-        Event(_at(g.start_score.scored_on), "goal", g.title, g.category.name)
-        for g in goals
-        if g.start_score
-    ]
-    events += [
-        Event(_at(r.taken_on), "reading", f"{r.get_instrument_display()}: {r.total}", str(r.person))
-        for r in readings
-    ]
+    # The chronology, newest first. Every entry is dated and counted, but only those shown
+    # become events: a large family has a hundred, and the page shows the latest few.
+    dated: list[tuple[datetime, str, Any]] = [(h.at, "stage", h) for h in history]
+    dated += [(c.at, "contact", c) for c in contacts]
+    dated += [(_at(p.agreed_on), "plan", p) for p in plans]
+    dated += [(_at(r.held_on), "review", r) for r in reviews if r.held_on]
+    dated += [(_at(b.delivered_on), "booster", b) for b in boosters]
+    dated += [(_at(g.start_score.scored_on), "goal", g) for g in goals if g.start_score]
+    dated += [(_at(r.taken_on), "reading", r) for r in readings]
     if closure:
-        events.append(Event(_at(closure.closed_on), "closure", str(closure.reason), closure.notes))
-    events.sort(key=lambda e: e.when, reverse=True)
+        dated.append((_at(closure.closed_on), "closure", closure))
+    dated.sort(key=lambda d: d[0], reverse=True)  # stable: same-time entries keep their order
+    events = _events(dated if whole_chronology else dated[:CHRONOLOGY_LATEST])
 
     return {
         "members": members,
@@ -466,5 +487,8 @@ def build_case_file(case: Case, *, today: date | None = None) -> dict:
         "phase1": phase1,
         "next_due": due,
         "events": events,
+        "events_total": len(dated),
+        "whole_chronology": whole_chronology,
+        "chronology_latest": CHRONOLOGY_LATEST,
         "today": today,
     }

@@ -86,7 +86,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, related=CASE_FILE_RELATED)
     record_view(case, case.family)
-    file = build_case_file(case)
+    file = build_case_file(case, whole_chronology=request.GET.get("chronology") == "all")
     allowed = pathway.next_stages(case.stage, step_down_enabled=case.team.step_down_enabled)
     is_manager = case.team_id in request.user.team_ids_with_role(Role.MANAGER)
     return render(

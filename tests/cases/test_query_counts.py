@@ -34,7 +34,7 @@ MIXED = [Stage.AWAITING_ASSESSMENT, Stage.ASSESSMENT, Stage.PHASE1, Stage.PHASE2
 # assessment and closure, the view logged (one INSERT), the members, the goals, plans,
 # reviews and boosters, one union of the small rows (substances, goals' people and scores,
 # readings, services, children's outcomes), one of the stage changes and contacts, and
-# the recent viewers.
+# the recent viewers. The same whether the page shows the latest chronology entries or all.
 CASE_PAGE_QUERIES = 14
 MY_CASES_QUERIES = 5
 TEAM_CASELOAD_QUERIES = 9  # the COUNT, the page's ids, then its rows with their figures
@@ -146,17 +146,22 @@ def test_case_page_queries_do_not_grow_with_the_case_file(
 
     few, small_page = queries_for(client, small_url)
     many, large_page = queries_for(client, large_url)
+    few_all, _page = queries_for(client, f"{small_url}?chronology=all")
+    many_all, whole_page = queries_for(client, f"{large_url}?chronology=all")
 
     # The large page really shows the large file.
     assert small_page.count("the expected outcome") == 1  # "0 = ..." under each goal
     assert large_page.count("the expected outcome") == 6
     assert large_page.count("-month review") >= 4 + 4  # table rows and chronology
     assert "Boosters: 3 of 3 used." in large_page
-    assert large_page.count("Contact 1") >= 1
+    assert "Showing the latest 20 of" in large_page
+    assert "Contact 1<" in whole_page  # the first contact, only in the whole chronology
     assert large_page.count("Mephedrone") >= 1
-    assert few == many
+    assert few == many == few_all == many_all
     with django_assert_num_queries(CASE_PAGE_QUERIES):
         client.get(large_url)
+    with django_assert_num_queries(CASE_PAGE_QUERIES):
+        client.get(f"{large_url}?chronology=all")
 
 
 def test_closed_case_page_queries_are_fixed_too(
@@ -182,10 +187,13 @@ def test_closed_case_page_queries_are_fixed_too(
 
     few, _page = queries_for(client, reverse("cases:detail", args=[small.case.pk]))
     many, page = queries_for(client, reverse("cases:detail", args=[large.case.pk]))
+    many_all, _page = queries_for(
+        client, reverse("cases:detail", args=[large.case.pk]) + "?chronology=all"
+    )
 
     assert "Closure" in page
     assert page.count("Stayed at home") == 4  # the family's child and the three added
-    assert few == many
+    assert few == many == many_all
     with django_assert_num_queries(CASE_PAGE_QUERIES):
         client.get(reverse("cases:detail", args=[large.case.pk]))
 
