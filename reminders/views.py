@@ -89,6 +89,10 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "worker": worker,
             "overdue_total": sum(row["overdue"] for row in shown),
+            "totals": {
+                "overdue": sum(row["overdue"] for row in per_worker.values()),
+                "upcoming": sum(row["upcoming"] for row in per_worker.values()),
+            },
             "now": now,
         },
     )

@@ -77,6 +77,7 @@ def test_a_manager_sees_counts_per_worker_and_overdue_rows_in_red(
         None: (1, 1),
     }
     assert response.context["overdue_total"] == 3
+    assert response.context["totals"] == {"overdue": 3, "upcoming": 3}  # the "Everyone" row
     page = response.content.decode()
     per_worker = page.split('data-testid="per-worker"')[1].split("</table>")[0]
     assert str(practitioner) in per_worker and str(practitioner2) in per_worker
