@@ -9,10 +9,11 @@ from .models import Case
 
 def get_case_for_user(user: User, pk: int, *, related: tuple[str, ...] = ()) -> Case:
     """The case, if the user may see it (else 404), with what every case page shows joined,
-    and the related paths a view adds."""
+    and the related paths a view adds. Not the family's local authority: no case page shows
+    it, and each join makes the query slower to plan."""
     return get_object_or_404(
         Case.objects.visible_to(user).select_related(
-            "family__local_authority", "team", "worker", "co_worker", "referral", *related
+            "family", "team", "worker", "co_worker", "referral", *related
         ),
         pk=pk,
     )

@@ -14,15 +14,16 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from families.models import Person
+from families.models import MemberKind, Person
 from outcomes.gas import gas_t_score
 from outcomes.models import Goal, GoalScore, Instrument, Reading
-from reviews.models import Booster, Review
+from reviews.models import Booster, Requester, Review
 
 from . import clock, pathway
 from .models import (
     Case,
     ChildOutcome,
+    ChildOutcomeKind,
     Closure,
     Contact,
     ContactMode,
@@ -92,6 +93,12 @@ class Event:
     title: str
     detail: str = ""
     url: str = ""
+
+
+def _labels(choices: list[tuple[str, Any]]) -> dict[str, str]:
+    """A choice field's labels by value, each translated once per page. A row's
+    get_FOO_display() translates every label of the field to look one up."""
+    return {value: str(label) for value, label in choices}
 
 
 def _at(day: date) -> datetime:
@@ -282,7 +289,8 @@ def _history_and_contacts(case: Case) -> tuple[list[Dated], list[Dated]]:
 
 def _events(dated: list[tuple[datetime, str, Any]]) -> list[Event]:
     """The chronology's entries as the page shows them: a title and a detail for each."""
-    modes = {value: str(label) for value, label in ContactMode.choices}  # once, not per row
+    modes = _labels(ContactMode.choices)
+    instruments = _labels(Instrument.choices)
     contact = _("%(mode)s, %(mins)s min")
     events = []
     for when, kind, obj in dated:
@@ -297,11 +305,12 @@ def _events(dated: list[tuple[datetime, str, Any]]) -> list[Event]:
             case "review":
                 title, detail = str(obj), obj.progress
             case "booster":
-                title, detail = str(obj), obj.get_requested_by_display()
+                title, detail = str(obj), obj.requested_label
             case "goal":
                 title, detail = obj.title, obj.category.name
             case "reading":
-                title, detail = f"{obj.get_instrument_display()}: {obj.total}", str(obj.person)
+                instrument = instruments.get(obj.instrument, obj.instrument)
+                title, detail = f"{instrument}: {obj.total}", str(obj.person)
             case "closure":
                 title, detail = str(obj.reason), obj.notes
         events.append(Event(when, kind, title, detail))
@@ -327,6 +336,9 @@ def build_case_file(
     plans = list(FamilyPlan.objects.filter(case=case))
     reviews = list(Review.objects.filter(case=case))
     boosters = list(Booster.objects.filter(case=case).select_related("delivered_by", "approved_by"))
+    requesters = _labels(Requester.choices)
+    for booster in boosters:
+        booster.requested_label = requesters.get(booster.requested_by, booster.requested_by)
 
     # Goals, readings and outcomes name people of the family, already loaded above.
     people = {p.pk: p for p in members}
@@ -340,16 +352,20 @@ def build_case_file(
     def names(kind: str, owner: int) -> list[str]:  # reference items, in their model order
         return [link.text for link in sorted(links[kind, owner], key=lambda r: (r.number, r.text))]
 
+    kinds = _labels(MemberKind.choices)
     for person in members:
+        person.kind_label = kinds.get(person.kind, person.kind)
         person.substance_names = names("substance", person.pk)
     for plan in plans:
         plan.service_names = names("plan_service", plan.pk)
     if closure:
         closure.destination_names = names("destination", closure.pk)
-        closure.outcome_list = [
-            ChildOutcome(closure=closure, person=people[link.item], outcome=link.code)
+        outcomes = _labels(ChildOutcomeKind.choices)
+        closure.outcome_list = [  # (person, outcome)
+            (people[link.item], outcomes.get(link.code, link.code))
             for link in sorted(links["child_outcome", closure.pk], key=lambda r: r.number)
         ]
+    held = [r for r in reviews if r.held_on]
     for goal in goals:
         goal.member_list = sorted(
             (people[link.item] for link in links["goal_member", goal.pk]),
@@ -362,6 +378,7 @@ def build_case_file(
             for link in links["score", goal.pk]
         }
         goal.start_score = goal.by_review.get(None)
+        goal.held_scores = [goal.by_review.get(r.pk) for r in held]  # a cell per held review
     readings = [
         Reading(
             case=case,
@@ -416,7 +433,7 @@ def build_case_file(
     # Goals: the family GAS T-score at the start and after each held review.
     gas_rows = []
     occasions: list[tuple[str, int | None, date | None]] = [(_("Start"), None, None)]
-    occasions += [(str(r), r.pk, r.held_on) for r in reviews if r.held_on]
+    occasions += [(str(r), r.pk, r.held_on) for r in held]
     for label, review_id, held_on in occasions:
         scored = [
             (g.by_review[review_id].score, g.weight) for g in goals if review_id in g.by_review
@@ -481,6 +498,7 @@ def build_case_file(
         "plans": plans,
         "current_plan": plans[0] if plans else None,
         "reviews": reviews,
+        "held_reviews": held,
         "boosters": boosters,
         "boosters_left": max(team.booster_limit - len(boosters), 0),
         "closure": closure,

@@ -154,6 +154,8 @@ def test_case_page_queries_do_not_grow_with_the_case_file(
     assert large_page.count("the expected outcome") == 6
     assert large_page.count("-month review") >= 4 + 4  # table rows and chronology
     assert "Boosters: 3 of 3 used." in large_page
+    assert large_page.count(": The family →") == 3  # who asked for each booster
+    assert large_page.count("(Child or young person") == 4  # the household's children
     assert "Showing the latest 20 of" in large_page
     assert "Contact 1<" in whole_page  # the first contact, only in the whole chronology
     assert large_page.count("Mephedrone") >= 1
