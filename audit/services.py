@@ -101,5 +101,14 @@ def recent_viewers(obj: models.Model, limit: int = 20) -> list:
             action=LogEntry.Action.ACCESS,
         )
         .select_related("actor")
+        # What the list shows: not the entries' serialised data, nor the users' whole rows.
+        .only(
+            "timestamp",
+            "remote_addr",
+            "actor__username",
+            "actor__first_name",
+            "actor__last_name",
+        )
+        # Over ifss_logentry_viewers_idx (audit migration 0002): the newest views first.
         .order_by("-timestamp")[:limit]
     )

@@ -79,8 +79,11 @@ def next_due(case: Case, *, today: date, next_review_on: date | None) -> Due | N
 
 
 def attach_due(cases: list[Case], today: date) -> list[Case]:
-    """Give each case (annotated by with_list_figures) its next deadline and week's hours."""
+    """Give each case (annotated by with_list_figures) its next deadline, week's hours and
+    stage label (translated once for the list, not per row as get_stage_display does)."""
+    stages = _labels(pathway.CHOICES)
     for case in cases:
+        case.stage_label = stages[case.stage]
         case.due = next_due(case, today=today, next_review_on=case.next_review_on)
         case.week_hours = round((case.week_minutes or 0) / 60, 1)
     return cases
