@@ -4,11 +4,12 @@ deadlines a case is working towards. Read-only."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import F, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -113,10 +114,35 @@ def _at(day: date) -> datetime:
 CASE_FILE_RELATED = ("assessment__not_proceed_reason", "closure__reason", "closure__overridden_by")
 
 
-def _union(*parts: models.QuerySet) -> list[tuple]:
-    """Several small reads of the same shape in one round trip (UNION ALL)."""
-    first, *rest = parts
-    return list(first.union(*rest, all=True))
+# Ids no record has: each union is built for them once per database connection, then run
+# with a page's own case and family ids in their places.
+_CASE_ID = -7_000_000_001
+_FAMILY_ID = -7_000_000_002
+
+
+def _union(parts: Callable[[Case], list[models.QuerySet]], case: Case) -> list[tuple]:
+    """Several small reads of the same shape in one round trip (UNION ALL).
+
+    Building and compiling a union of Django querysets cost more than running it (the
+    links': about 4 ms a page on the national dataset, docs/performance.md), and its SQL
+    depends only on the case's and family's ids. So it is compiled once per connection
+    and run with this case's ids, its rows converted as Django would."""
+    connection = connections[case._state.db or DEFAULT_DB_ALIAS]
+    compiled = connection.__dict__.setdefault("_ifss_case_file_unions", {})
+    if parts not in compiled:
+        first, *rest = parts(Case(pk=_CASE_ID, family_id=_FAMILY_ID))
+        compiler = first.union(*rest, all=True).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if not {_CASE_ID, _FAMILY_ID} & set(params):
+            raise RuntimeError("A case file union names neither the case nor the family.")
+        compiled[parts] = (compiler, sql, params)
+    compiler, sql, params = compiled[parts]
+    ids = {_CASE_ID: case.pk, _FAMILY_ID: case.family_id}
+    values = [ids.get(p, p) if type(p) is int else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        rows = cursor.fetchall()
+    return list(compiler.results_iter([rows], tuple_expected=True))
 
 
 def _part(qs: models.QuerySet, kind: str, columns: dict[str, models.Field], **values: str):
@@ -152,13 +178,9 @@ LINK_COLUMNS = {
 }
 
 
-def _links(case: Case) -> dict[tuple[str, int], list[Link]]:
-    """The family's substances, the goals' people and scores, the readings, the services
-    on the plans and at closure, and the children's outcomes: small rows, read in one
-    query with the reference names they show, by kind and owner. Where a row names a
-    person, it is its item."""
+def _link_parts(case: Case) -> list[models.QuerySet]:
     service = {"row_number": "onwardservice__order", "row_text": "onwardservice__name"}
-    parts = [
+    return [
         _part(
             Person.substances.through.objects.filter(person__family_id=case.family_id),
             "substance",
@@ -221,8 +243,15 @@ def _links(case: Case) -> dict[tuple[str, int], list[Link]]:
             row_code="outcome",
         ),
     ]
+
+
+def _links(case: Case) -> dict[tuple[str, int], list[Link]]:
+    """The family's substances, the goals' people and scores, the readings, the services
+    on the plans and at closure, and the children's outcomes: small rows, read in one
+    query with the reference names they show, by kind and owner. Where a row names a
+    person, it is its item."""
     links: dict[tuple[str, int], list[Link]] = defaultdict(list)
-    for row in _union(*parts):
+    for row in _union(_link_parts, case):
         link = Link(*row)
         links[link.kind, link.owner].append(link)
     return links
@@ -256,10 +285,8 @@ class Dated(NamedTuple):
     work_type: str | None
 
 
-def _history_and_contacts(case: Case) -> tuple[list[Dated], list[Dated]]:
-    """The stage changes and contacts, which the page shows only in the chronology (and
-    the Phase 1 hours), in one query, in their models' orders."""
-    rows = _union(
+def _dated_parts(case: Case) -> list[models.QuerySet]:
+    return [
         _part(
             StageChange.objects.filter(case=case),
             "stage",
@@ -281,9 +308,14 @@ def _history_and_contacts(case: Case) -> tuple[list[Dated], list[Dated]]:
             row_stage="stage",
             row_work_type="work_type",
         ),
-    )
+    ]
+
+
+def _history_and_contacts(case: Case) -> tuple[list[Dated], list[Dated]]:
+    """The stage changes and contacts, which the page shows only in the chronology (and
+    the Phase 1 hours), in one query, in their models' orders."""
     history, contacts = [], []
-    for row in rows:
+    for row in _union(_dated_parts, case):
         (history if row[0] == "stage" else contacts).append(Dated(*row))
     history.sort(key=lambda h: (h.at, h.pk))
     contacts.sort(key=lambda c: (c.at, -c.pk), reverse=True)
