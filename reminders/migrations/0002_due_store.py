@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.team')),
             ],
             options={
-                'indexes': [models.Index(fields=['team', 'due_at'], name='dueitem_team_due_idx'), models.Index(fields=['case_id'], name='dueitem_case_idx'), models.Index(fields=['item_type', 'item_id'], name='dueitem_item_idx')],
+                'indexes': [models.Index(fields=['case_id'], name='dueitem_case_idx'), models.Index(fields=['item_type', 'item_id'], name='dueitem_item_idx')],
             },
         ),
     ]
