@@ -13,10 +13,11 @@ from accounts.models import STAFF_ROLES
 from . import pathway
 
 
-def hidden_from(user, case_ref: str) -> models.Exists:  # noqa: ANN001
-    """True for rows whose case is restricted and does not name this user."""
+def hidden_from(user, case_ref: str, *, by: str = "pk") -> models.Exists:  # noqa: ANN001
+    """True for rows whose case is restricted and does not name this user. The row names its
+    case at case_ref, by the case's `by` field (its pk, or its referral_id)."""
     return models.Exists(
-        Case.objects.filter(pk=models.OuterRef(case_ref), restricted=True).exclude(
+        Case.objects.filter(**{by: models.OuterRef(case_ref)}, restricted=True).exclude(
             restricted_to=user
         )
     )
@@ -29,12 +30,13 @@ class CaseQuerySet(models.QuerySet["Case"]):
     def intensive(self) -> CaseQuerySet:
         return self.filter(stage__in=pathway.INTENSIVE_STAGES)
 
+    def _in_staff_teams(self, user) -> CaseQuerySet:  # noqa: ANN001
+        return self.filter(team_id__in=user.team_ids_with_role(*STAFF_ROLES))
+
     def visible_to(self, user) -> CaseQuerySet:  # noqa: ANN001
         if user.is_superuser:
             return self
-        return self.filter(team_id__in=user.team_ids_with_role(*STAFF_ROLES)).exclude(
-            hidden_from(user, "pk")
-        )
+        return self._in_staff_teams(user).exclude(hidden_from(user, "pk"))
 
     def visible_one_to(self, user) -> CaseQuerySet:  # noqa: ANN001
         """visible_to's rule for a lookup of one case: the team filter, and the restriction
@@ -43,9 +45,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         the query than the rest of its SQL (docs/performance.md)."""
         if user.is_superuser:
             return self.annotate(hidden=models.Value(False))
-        return self.filter(team_id__in=user.team_ids_with_role(*STAFF_ROLES)).annotate(
-            hidden=hidden_from(user, "pk")
-        )
+        return self._in_staff_teams(user).annotate(hidden=hidden_from(user, "pk"))
 
     def worked_by(self, user) -> CaseQuerySet:  # noqa: ANN001
         return self.filter(Q(worker=user) | Q(co_worker=user))

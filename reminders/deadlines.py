@@ -63,9 +63,12 @@ class Deadline:
     def url(self) -> str:
         # Built when used: the due page shows 50 of a team's ~3,000 deadlines, and
         # reverse() costs more than the rest of a deadline.
-        if self.link is not None:
-            return self.link
-        return reverse(ITEM_PAGES[self.item_type], args=[self.item_id])
+        return self.link if self.link is not None else item_page(self.item_type, self.item_id)
+
+
+def item_page(item_type: str, item_id: int) -> str:
+    """The page of a referral, case or review that a deadline is about."""
+    return reverse(ITEM_PAGES[item_type], args=[item_id])
 
 
 def _day_end(day: date) -> datetime:

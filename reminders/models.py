@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -87,9 +86,9 @@ class DueItem(models.Model):
 
     @property
     def url(self) -> str:
-        from .deadlines import ITEM_PAGES
+        from .deadlines import item_page
 
-        return reverse(ITEM_PAGES[self.item_type], args=[self.item_id])
+        return item_page(self.item_type, self.item_id)
 
 
 class Unit(models.TextChoices):

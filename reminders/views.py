@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Role, User
-from cases.models import Case
+from cases.models import hidden_from
 
 from . import duestore
 from .models import DueItem
@@ -22,10 +22,8 @@ def _without_restricted(items: QuerySet[DueItem], user: User) -> QuerySet[DueIte
     """Drop the items of restricted cases that do not name this manager (in the query)."""
     if user.is_superuser:
         return items
-    hidden = Case.objects.filter(restricted=True).exclude(restricted_to=user).order_by()
-    return items.exclude(
-        Q(case_id__in=hidden.values("pk"))
-        | Q(item_type="referral", item_id__in=hidden.values("referral_id"))
+    return items.exclude(hidden_from(user, "case_id")).exclude(
+        Q(item_type="referral") & hidden_from(user, "item_id", by="referral_id")
     )
 
 
