@@ -13,14 +13,24 @@ from accounts.models import STAFF_ROLES
 from . import pathway
 
 
+def _hidden_cases(user) -> models.QuerySet:  # noqa: ANN001
+    """The restricted cases that do not name this user."""
+    return Case.objects.filter(restricted=True).exclude(restricted_to=user)
+
+
 def hidden_from(user, case_ref: str, *, by: str = "pk") -> models.Exists:  # noqa: ANN001
-    """True for rows whose case is restricted and does not name this user. The row names its
-    case at case_ref, by the case's `by` field (its pk, or its referral_id)."""
-    return models.Exists(
-        Case.objects.filter(**{by: models.OuterRef(case_ref)}, restricted=True).exclude(
-            restricted_to=user
-        )
-    )
+    """True for a row whose case is restricted and does not name this user. The row names its
+    case at case_ref, by the case's `by` field (its pk, or its referral_id). For one row (an
+    index probe); filter many rows with hidden_rows."""
+    return models.Exists(_hidden_cases(user).filter(**{by: models.OuterRef(case_ref)}))
+
+
+def hidden_rows(user, case_ref: str, *, by: str = "pk") -> Q:  # noqa: ANN001
+    """hidden_from's rule as a filter of many rows: the hidden cases are read once (over
+    case_restricted_idx) and hashed, instead of probing the case table once per row (the due
+    page's 3,300 items: 6 -> 3 ms; docs/performance.md). Exclude with it: a row with no case
+    (case_ref NULL) is not hidden."""
+    return Q(**{f"{case_ref}__in": _hidden_cases(user).values(by)})
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
@@ -36,7 +46,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user) -> CaseQuerySet:  # noqa: ANN001
         if user.is_superuser:
             return self
-        return self._in_staff_teams(user).exclude(hidden_from(user, "pk"))
+        return self._in_staff_teams(user).exclude(hidden_rows(user, "pk"))
 
     def visible_one_to(self, user) -> CaseQuerySet:  # noqa: ANN001
         """visible_to's rule for a lookup of one case: the team filter, and the restriction

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Role, User
-from cases.models import hidden_from
+from cases.models import hidden_rows
 
 from . import duestore
 from .models import DueItem
@@ -22,8 +22,8 @@ def _without_restricted(items: QuerySet[DueItem], user: User) -> QuerySet[DueIte
     """Drop the items of restricted cases that do not name this manager (in the query)."""
     if user.is_superuser:
         return items
-    return items.exclude(hidden_from(user, "case_id")).exclude(
-        Q(item_type="referral") & hidden_from(user, "item_id", by="referral_id")
+    return items.exclude(hidden_rows(user, "case_id")).exclude(
+        Q(item_type="referral") & hidden_rows(user, "item_id", by="referral_id")
     )
 
 

@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import STAFF_ROLES, Role, Team, User
 from cases.errors import ServiceError, StaleEdit
 from cases.formflow import carry_version, submit_to_service
-from cases.models import Case, hidden_from
+from cases.models import Case, hidden_rows
 
 from .forms import (
     ComplaintForm,
@@ -258,7 +258,7 @@ def records_for(user: User, kind: Kind) -> QuerySet:
         return qs
     qs = qs.filter(**{f"{kind.team_path}_id__in": ids})
     if kind.has_case:
-        qs = qs.exclude(hidden_from(user, "case_id"))
+        qs = qs.exclude(hidden_rows(user, "case_id"))
     return qs
 
 

@@ -170,6 +170,23 @@ def test_a_restricted_cases_reviews_and_readings_are_shown_only_to_named_manager
     assert unnamed.context["overdue_total"] == 0
 
 
+def test_a_restricted_case_hides_only_its_own_items_not_the_referrals_with_no_case(
+    frozen, team_a, manager, manager2, practitioner
+):
+    # Referral items name no case (case_id NULL): the hidden cases are filtered out as a set,
+    # and a row with no case must never fall into it.
+    case, _review = phase2_case_with_overdue_review(team_a, practitioner, "Hidden family")
+    restrict_case(case_id=case.pk, user=manager, restricted=True, people=[])
+    overdue_case(team_a, practitioner, "Open family")
+    submitted_referral(team_a, NOW - timedelta(hours=30), family__name="Waiting family")
+
+    for user, sees_hidden in ((manager, True), (manager2, False)):
+        page = client_for(user).get(URL).content.decode()
+        assert ("Hidden family" in page) is sees_hidden
+        assert "Open family" in page
+        assert page.count("Waiting family") == 2  # first contact and screening decision
+
+
 def test_a_review_recorded_leaves_the_list_at_once(frozen, team_a, manager, practitioner):
     case, review = phase2_case_with_overdue_review(team_a, practitioner, "Recorded family")
     client = client_for(manager)
