@@ -1,0 +1,91 @@
+"""The database connection settings: persistent, health-checked connections everywhere, and
+on PostgreSQL server-side parameter binding with prepared statements unless
+IFSS_DB_PREPARED_STATEMENTS turns them off (docs/performance.md: each connection plans a
+page's queries once)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+POSTGRES_URL = "postgres://ifss:secret@db.invalid:5432/ifss"
+
+
+def database_settings(**env: str) -> dict:
+    """settings.DATABASES["default"] as a fresh process reads it from this environment (the
+    settings are read once, at start-up). Nothing connects."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("IFSS_DB_")}
+    environment.update(DJANGO_DEBUG="true", **env)
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; "
+        "print(json.dumps({k: d[k] for k in ('ENGINE', 'OPTIONS', 'CONN_MAX_AGE', "
+        "'CONN_HEALTH_CHECKS')}))"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_prepares_statements_by_default() -> None:
+    db = database_settings(DATABASE_URL=POSTGRES_URL)
+
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert db["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 2}
+    assert db["CONN_MAX_AGE"] == 600
+    assert db["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.parametrize("off", ["false", "0", "no"])
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler(off: str) -> None:
+    db = database_settings(DATABASE_URL=POSTGRES_URL, IFSS_DB_PREPARED_STATEMENTS=off)
+
+    assert db["OPTIONS"] == {}
+
+
+def test_options_given_in_the_database_url_are_kept() -> None:
+    db = database_settings(DATABASE_URL=POSTGRES_URL + "?sslmode=require")
+
+    assert db["OPTIONS"] == {
+        "sslmode": "require",
+        "server_side_binding": True,
+        "prepare_threshold": 2,
+    }
+
+
+def test_sqlite_is_left_as_it_is() -> None:
+    db = database_settings(DATABASE_URL="sqlite:////tmp/ifss-settings-test.sqlite3")
+
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["OPTIONS"] == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_suite_itself_runs_on_server_side_binding_and_prepared_statements() -> None:
+    """So every query of the suite is proven against what production runs."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    assert connection.connection.cursor_factory is ServerBindingCursor
+    assert connection.connection.prepare_threshold == 2
+    with connection.cursor() as cursor:
+        for _ in range(3):  # prepared on its second use
+            cursor.execute("SELECT %s::int + 1", [41])
+            assert cursor.fetchone() == (42,)
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] >= 1
