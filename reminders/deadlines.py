@@ -24,9 +24,9 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.urls import reverse
 from django.utils import timezone
 
+from accounts.links import url_for
 from accounts.models import CASEWORKER_ROLES, Membership, Role, Team, User
 from cases import clock, pathway
 from cases.models import Assessment, Case, Contact, WorkType
@@ -68,7 +68,7 @@ class Deadline:
 
 def item_page(item_type: str, item_id: int) -> str:
     """The page of a referral, case or review that a deadline is about."""
-    return reverse(ITEM_PAGES[item_type], args=[item_id])
+    return url_for(ITEM_PAGES[item_type], item_id)
 
 
 def _day_end(day: date) -> datetime:
