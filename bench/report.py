@@ -50,6 +50,13 @@ def main() -> None:
                 f"\n{n} users: {agg['requests']} requests, {agg['failures']} "
                 f"failures, {float(agg['rps']):.1f} requests/s"
             )
+        warmup = OUT / f"locust_warmup_{n}{os.environ.get('BENCH_TAG', '')}.json"
+        if warmup.exists():  # not measured, but an error there is an error all the same
+            agg = json.loads(warmup.read_text()).get("Aggregated", {})
+            lines.append(
+                f"  (after a warm-up of {agg.get('requests', 0)} requests, not measured, "
+                f"{agg.get('failures', 0)} failures)"
+            )
     offline = OUT / "offline.json"
     if offline.exists():
         lines.append("\n| what | seconds | queries |\n|---|---:|---:|")

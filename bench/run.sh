@@ -9,7 +9,9 @@
 #   bench/run.sh
 #
 # Settings (environment): DATABASE_URL (default the ifss_bench database above),
-# BENCH_LEVELS ("1 10 50"), BENCH_DURATION (40s per level), BENCH_WORKERS (3, as the
+# BENCH_LEVELS ("1 10 50"), BENCH_DURATION (40s per level), BENCH_WARMUP (20s of the same
+# load before each level, not measured; 0 measures from the first request of fresh
+# workers), BENCH_WORKERS (3, as the
 # Dockerfile), BENCH_PORT (8765), BENCH_SKIP_OFFLINE=1 to skip the report card and sweep,
 # BENCH_LOAD_ONLY=1 for the load test alone (after a full run wrote bench/out/).
 # The sweep writes reminders and notifications into the database it runs on.
@@ -26,6 +28,7 @@ export IFSS_TWO_FACTOR_FOR_ADMINS=false
 export IFSS_DATA_DIR="$PWD/bench/out/var"   # Celery's filesystem broker, away from var/
 LEVELS="${BENCH_LEVELS:-1 10 50}"
 DURATION="${BENCH_DURATION:-40s}"
+WARMUP="${BENCH_WARMUP:-20s}"
 WORKERS="${BENCH_WORKERS:-3}"
 PORT="${BENCH_PORT:-8765}"
 PY=.venv/bin/python
@@ -101,6 +104,18 @@ for pass in interactive all; do
     for n in $LEVELS; do
         echo "== $pass pages, $n concurrent users for $DURATION ($WORKERS gunicorn workers)"
         start_server
+        if [ "$WARMUP" != 0 ]; then
+            # Not measured: each worker's first requests of a page compile its templates and
+            # let PostgreSQL settle on each statement's plan (psycopg prepares a statement
+            # on its second use; PostgreSQL plans its first five executions afresh), which
+            # a running server has long done. At least one user per worker, so each is warm.
+            warm=$(( n > WORKERS ? n : WORKERS ))
+            BENCH_USERS="warmup_${n}" BENCH_TAG="$tag" BENCH_EXCLUDE="$exclude" \
+                bench/.venv/bin/locust -f bench/locustfile.py --headless --only-summary \
+                --users "$warm" --spawn-rate "$warm" --run-time "$WARMUP" --stop-timeout 5 \
+                --host "http://127.0.0.1:$PORT" --exit-code-on-error 0 \
+                > "$OUT/locust_warmup_${n}${tag}.log" 2>&1
+        fi
         BENCH_USERS="$n" BENCH_TAG="$tag" BENCH_EXCLUDE="$exclude" \
             bench/.venv/bin/locust -f bench/locustfile.py --headless --only-summary \
             --users "$n" --spawn-rate "$n" --run-time "$DURATION" --stop-timeout 5 \
