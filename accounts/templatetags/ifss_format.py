@@ -8,8 +8,10 @@ name. {% link %} is {% url %} for a route with one integer argument (accounts.li
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from django import template
+from django.utils import translation
 from django.utils.dates import MONTHS_3
 
 from accounts.links import url_for
@@ -17,8 +19,15 @@ from accounts.links import url_for
 register = template.Library()
 
 
+@lru_cache(maxsize=16)
+def _months(language: str | None) -> dict[int, str]:
+    # The lazy names translate on every str(): once per language instead.
+    with translation.override(language):
+        return {number: str(name).title() for number, name in MONTHS_3.items()}
+
+
 def _day(value: date) -> str:
-    return f"{value.day} {str(MONTHS_3[value.month]).title()} {value.year}"
+    return f"{value.day} {_months(translation.get_language())[value.month]} {value.year}"
 
 
 def _formatted(value, write) -> str:  # noqa: ANN001
