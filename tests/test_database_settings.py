@@ -1,7 +1,8 @@
-"""The database connection settings: persistent, health-checked connections everywhere, and
-on PostgreSQL server-side parameter binding with prepared statements unless
+"""The database connection settings: persistent, health-checked connections everywhere; on
+PostgreSQL server-side parameter binding with prepared statements unless
 IFSS_DB_PREPARED_STATEMENTS turns them off (docs/performance.md: each connection plans a
-page's queries once)."""
+page's queries once), and the planner's random page cost for SSDs unless
+IFSS_DB_RANDOM_PAGE_COST says otherwise."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.db import connection
 POSTGRES_URL = "postgres://ifss:secret@db.invalid:5432/ifss"
 
 
-def database_settings(**env: str) -> dict:
+def read_settings(**env: str) -> subprocess.CompletedProcess:
     """settings.DATABASES["default"] as a fresh process reads it from this environment (the
     settings are read once, at start-up). Nothing connects."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("IFSS_DB_")}
@@ -28,7 +29,7 @@ def database_settings(**env: str) -> dict:
         "print(json.dumps({k: d[k] for k in ('ENGINE', 'OPTIONS', 'CONN_MAX_AGE', "
         "'CONN_HEALTH_CHECKS')}))"
     )
-    result = subprocess.run(  # noqa: S603
+    return subprocess.run(  # noqa: S603
         [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
         env=environment,
@@ -37,6 +38,10 @@ def database_settings(**env: str) -> dict:
         timeout=120,
         check=False,
     )
+
+
+def database_settings(**env: str) -> dict:
+    result = read_settings(**env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -45,26 +50,54 @@ def test_postgresql_prepares_statements_by_default() -> None:
     db = database_settings(DATABASE_URL=POSTGRES_URL)
 
     assert db["ENGINE"] == "django.db.backends.postgresql"
-    assert db["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 2}
+    assert db["OPTIONS"] == {
+        "server_side_binding": True,
+        "prepare_threshold": 2,
+        "options": "-c random_page_cost=1.1",
+    }
     assert db["CONN_MAX_AGE"] == 600
     assert db["CONN_HEALTH_CHECKS"] is True
 
 
 @pytest.mark.parametrize("off", ["false", "0", "no"])
 def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler(off: str) -> None:
-    db = database_settings(DATABASE_URL=POSTGRES_URL, IFSS_DB_PREPARED_STATEMENTS=off)
+    db = database_settings(
+        DATABASE_URL=POSTGRES_URL, IFSS_DB_PREPARED_STATEMENTS=off, IFSS_DB_RANDOM_PAGE_COST=""
+    )
 
     assert db["OPTIONS"] == {}
 
 
 def test_options_given_in_the_database_url_are_kept() -> None:
-    db = database_settings(DATABASE_URL=POSTGRES_URL + "?sslmode=require")
+    db = database_settings(
+        DATABASE_URL=POSTGRES_URL + "?sslmode=require&options=-c%20work_mem%3D64MB"
+    )
 
     assert db["OPTIONS"] == {
         "sslmode": "require",
+        "options": "-c work_mem=64MB -c random_page_cost=1.1",
         "server_side_binding": True,
         "prepare_threshold": 2,
     }
+
+
+def test_the_random_page_cost_can_be_set_or_left_to_the_server() -> None:
+    assert database_settings(DATABASE_URL=POSTGRES_URL, IFSS_DB_RANDOM_PAGE_COST="2")["OPTIONS"][
+        "options"
+    ] == ("-c random_page_cost=2")
+    assert (
+        "options"
+        not in database_settings(DATABASE_URL=POSTGRES_URL, IFSS_DB_RANDOM_PAGE_COST="")["OPTIONS"]
+    )
+
+
+@pytest.mark.parametrize("wrong", ["fast", "1.1 -c fsync=off", "-1", "1e9"])
+def test_a_random_page_cost_that_is_not_a_number_stops_the_start(wrong: str) -> None:
+    """It is passed to the server in the connection's options: nothing else may ride along."""
+    result = read_settings(DATABASE_URL=POSTGRES_URL, IFSS_DB_RANDOM_PAGE_COST=wrong)
+
+    assert result.returncode != 0
+    assert "IFSS_DB_RANDOM_PAGE_COST must be a number" in result.stderr
 
 
 def test_sqlite_is_left_as_it_is() -> None:
@@ -76,7 +109,7 @@ def test_sqlite_is_left_as_it_is() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_the_suite_itself_runs_on_server_side_binding_and_prepared_statements() -> None:
+def test_the_suite_itself_runs_with_the_production_connection_settings() -> None:
     """So every query of the suite is proven against what production runs."""
     from django.db.backends.postgresql.base import ServerBindingCursor
 
@@ -84,6 +117,8 @@ def test_the_suite_itself_runs_on_server_side_binding_and_prepared_statements() 
     assert connection.connection.cursor_factory is ServerBindingCursor
     assert connection.connection.prepare_threshold == 2
     with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone() == ("1.1",)
         for _ in range(3):  # prepared on its second use
             cursor.execute("SELECT %s::int + 1", [41])
             assert cursor.fetchone() == (42,)
