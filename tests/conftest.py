@@ -53,6 +53,39 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                 missing_service(reason)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):  # noqa: ANN001, ANN201 - pytest-django's, extended
+    """Serialized rollback on every connection object of this thread, not only the first.
+
+    Django keeps the database's contents for serialized rollback on the connection object
+    that the test database was made with. Once Playwright has started (the browser tests'
+    session fixture), an event loop counts as running in this thread, and asgiref hands
+    Django other connection objects, which lack those contents: a transactional test after
+    that would not restore the database it starts from. If the test before it emptied the
+    database (a flush after serialized rollback leaves even the content types out), it
+    fails on its first audited save. So every connection object made from now on carries
+    the same contents."""
+    from django.db import connections
+    from django.db.utils import ConnectionHandler
+
+    contents = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    create_connection = ConnectionHandler.create_connection
+
+    def with_contents(self, alias: str):  # noqa: ANN001, ANN202
+        made = create_connection(self, alias)
+        if alias in contents:
+            made._test_serialized_contents = contents[alias]
+        return made
+
+    ConnectionHandler.create_connection = with_contents
+    yield django_db_setup
+    ConnectionHandler.create_connection = create_connection
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _database_is_postgres_in_ci() -> None:
     if REQUIRE_SERVICES and settings.DATABASES["default"]["ENGINE"] != (
