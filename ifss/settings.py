@@ -127,34 +127,29 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# PostgreSQL: parameters bound on the server and statements prepared on their second use,
-# so PostgreSQL plans a page's queries once per connection rather than on every request
-# (the case page's one-case lookup joins eleven tables: 4 ms to plan, 0.4 ms to run;
-# docs/performance.md). Turn off behind a pooler that cannot keep prepared statements
-# (PgBouncer in transaction mode before 1.21).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "IFSS_DB_PREPARED_STATEMENTS", True
-):
-    DATABASES["default"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        "server_side_binding": True,
-        "prepare_threshold": 2,
-    }
-# PostgreSQL: the planner's cost of reading a page at random, for this app's connections. The
-# server's default (4) is for spinning disks, and keeps the report card's joins from the
-# indexes they have (all-teams quarterly figures 2.1 -> 1.8 s, the 8-quarter card 15 -> 12 s;
-# docs/performance.md); 1.1 suits SSDs and a database that fits in memory. Empty: the
-# server's own setting.
-RANDOM_PAGE_COST = os.environ.get("IFSS_DB_RANDOM_PAGE_COST", "1.1").strip()
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and RANDOM_PAGE_COST:
-    if not re.fullmatch(r"[0-9]{1,4}(\.[0-9]{1,4})?", RANDOM_PAGE_COST):
-        raise ImproperlyConfigured(
-            f"IFSS_DB_RANDOM_PAGE_COST must be a number such as 1.1, not {RANDOM_PAGE_COST!r}."
-        )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = " ".join(
-        filter(None, [_options.get("options"), f"-c random_page_cost={RANDOM_PAGE_COST}"])
-    )
+    # Parameters bound on the server and statements prepared on their second use, so
+    # PostgreSQL plans a page's queries once per connection rather than on every request
+    # (the case page's one-case lookup joins eleven tables: 4 ms to plan, 0.4 ms to run;
+    # docs/performance.md). Turn off behind a pooler that cannot keep prepared statements
+    # (PgBouncer in transaction mode before 1.21).
+    if env_bool("IFSS_DB_PREPARED_STATEMENTS", True):
+        _options.update(server_side_binding=True, prepare_threshold=2)
+    # The planner's cost of reading a page at random, for this app's connections. The
+    # server's default (4) is for spinning disks, and keeps the report card's joins from the
+    # indexes they have (all-teams quarterly figures 2.1 -> 1.8 s, the 8-quarter card 15 ->
+    # 12 s; docs/performance.md); 1.1 suits SSDs and a database that fits in memory. Empty:
+    # the server's own setting. Checked: it rides in the connection's options.
+    _page_cost = os.environ.get("IFSS_DB_RANDOM_PAGE_COST", "1.1").strip()
+    if _page_cost:
+        if not re.fullmatch(r"[0-9]{1,4}(\.[0-9]{1,4})?", _page_cost):
+            raise ImproperlyConfigured(
+                f"IFSS_DB_RANDOM_PAGE_COST must be a number such as 1.1, not {_page_cost!r}."
+            )
+        _options["options"] = " ".join(
+            filter(None, [_options.get("options"), f"-c random_page_cost={_page_cost}"])
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
