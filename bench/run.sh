@@ -97,6 +97,16 @@ stop_server() {
 }
 trap stop_server EXIT
 
+# locust headless against the server: users, run time, and the name of its results
+# (bench/out/locust_<name><tag>.json and .log); the pass's tag and excluded pages.
+load() {
+    BENCH_USERS="$3" BENCH_TAG="$tag" BENCH_EXCLUDE="$exclude" \
+        bench/.venv/bin/locust -f bench/locustfile.py --headless --only-summary \
+        --users "$1" --spawn-rate "$1" --run-time "$2" --stop-timeout 5 \
+        --host "http://127.0.0.1:$PORT" --exit-code-on-error 0 \
+        > "$OUT/locust_${3}${tag}.log" 2>&1
+}
+
 # Pass "interactive": the pages practitioners use between visits, with the floor.
 # Pass "all": the same plus the report card page, in the same run.
 for pass in interactive all; do
@@ -109,18 +119,9 @@ for pass in interactive all; do
             # let PostgreSQL settle on each statement's plan (psycopg prepares a statement
             # on its second use; PostgreSQL plans its first five executions afresh), which
             # a running server has long done. At least one user per worker, so each is warm.
-            warm=$(( n > WORKERS ? n : WORKERS ))
-            BENCH_USERS="warmup_${n}" BENCH_TAG="$tag" BENCH_EXCLUDE="$exclude" \
-                bench/.venv/bin/locust -f bench/locustfile.py --headless --only-summary \
-                --users "$warm" --spawn-rate "$warm" --run-time "$WARMUP" --stop-timeout 5 \
-                --host "http://127.0.0.1:$PORT" --exit-code-on-error 0 \
-                > "$OUT/locust_warmup_${n}${tag}.log" 2>&1
+            load "$(( n > WORKERS ? n : WORKERS ))" "$WARMUP" "warmup_${n}"
         fi
-        BENCH_USERS="$n" BENCH_TAG="$tag" BENCH_EXCLUDE="$exclude" \
-            bench/.venv/bin/locust -f bench/locustfile.py --headless --only-summary \
-            --users "$n" --spawn-rate "$n" --run-time "$DURATION" --stop-timeout 5 \
-            --host "http://127.0.0.1:$PORT" --exit-code-on-error 0 \
-            > "$OUT/locust_${n}${tag}.log" 2>&1
+        load "$n" "$DURATION" "$n"
         stop_server
         tail -n 3 "$OUT/locust_${n}${tag}.log"
     done
