@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -158,7 +159,11 @@ def reports(request: HttpRequest) -> HttpResponse:
         .select_related("team", "requested_by")
         .order_by("-period_start", "scope_label")[:100]
     )
-    return render(request, "reporting/reports.html", {"builds": builds})
+    return render(
+        request,
+        "reporting/reports.html",
+        {"builds": builds, "suppress_below": settings.REPORT_SUPPRESS_BELOW},
+    )
 
 
 def narrative(request: HttpRequest) -> HttpResponse:

@@ -285,3 +285,11 @@ def test_the_reports_page_is_for_boards_managers_and_performance_officers(world)
     assert login(world.performance_b).get(reverse("reporting:reports")).status_code == 200
     assert login(world.worker_a).get(reverse("reporting:reports")).status_code == 404
     assert login(world.referrer_b).get(reverse("reporting:reports")).status_code == 404
+
+
+def test_the_reports_page_states_the_small_number_rule_as_text(world, settings) -> None:  # noqa: ANN001
+    """A raw '<N' opened an HTML tag and swallowed the rest of the sentence."""
+    settings.REPORT_SUPPRESS_BELOW = 5
+    page = login(world.board_a).get(reverse("reporting:reports")).content.decode()
+
+    assert "Numbers below 5 are shown as “&lt;5” to protect families." in page
