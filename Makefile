@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# `make run PORT=8080` serves on another port; links in emails (SITE_URL) follow it.
+PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
+export SITE_URL
 
 .PHONY: run test install migrate demo worker lint check clean
 
@@ -32,7 +36,7 @@ run: demo
 	$(PY) -m celery -A ifss worker --beat --pool=solo --loglevel=warning \
 		--schedule var/celerybeat-schedule & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	CELERY_TASK_ALWAYS_EAGER=true DJANGO_SECURE_COOKIES=false DJANGO_DEBUG=false \

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -39,7 +40,6 @@ from referrals.services import (
 )
 
 DEMO_PASSWORD = "ifss-demo"
-SITE_URL = "http://127.0.0.1:8000/"
 
 GWENT = "Gwent IFST"
 CARDIFF = "Cardiff and Vale IFST"
@@ -925,4 +925,4 @@ class Command(BaseCommand):
             if index == 0:
                 self.stdout.write(line)
         self.stdout.write("")
-        self.stdout.write(f"Open {SITE_URL} and sign in with any of these.")
+        self.stdout.write(f"Open {settings.SITE_URL}/ and sign in with any of these.")
