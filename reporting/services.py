@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from cases.errors import ServiceError, StaleEdit
 from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 
-from . import store
+from . import jobs, store
 from .card import board_suppression, build_card
 from .models import BuildStatus, FigureJob, Narrative, ReportBuild
 from .pdf import render_report_card_pdf
@@ -40,6 +41,8 @@ def request_build(
         basis=basis,
         requested_by=user,
         automatic=automatic,
+        queued_at=timezone.now(),
+        published_at=timezone.now(),
     )
     enqueue_on_commit(build_report_card, build.pk)
     return build
@@ -143,34 +146,49 @@ def recompute_figures(scope: Scope, period: Period, basis: str) -> None:
     _job(scope, period, basis).delete()
 
 
-def run_build(*, build_id: int) -> ReportBuild:
-    """Build the PDF (idempotent: a finished build is left as it is)."""
+def run_build(*, build_id: int, background_beats: bool = False) -> ReportBuild:
+    """Build the PDF once. The build is taken with a conditional UPDATE (reporting.jobs),
+    so a message delivered twice, or a worker that comes back late, builds nothing more:
+    it returns the build as it is."""
+    attempt = jobs.claim(build_id)
     build = ReportBuild.objects.get(pk=build_id)
-    if build.status == BuildStatus.DONE:
+    if attempt is None:
         return build
-    ReportBuild.objects.filter(pk=build.pk).update(status=BuildStatus.RUNNING, progress=1)
 
     def progress(pct: int) -> None:
-        ReportBuild.objects.filter(pk=build.pk).update(progress=max(pct, 1))
+        jobs.beat(build.pk, attempt, pct)
 
     try:
-        card = build_card(
-            scope_of(build),
-            Period(build.period_start, build.period_end, build.period_label),
-            basis=build.basis,
-            suppress=board_suppression(),
-            progress=progress,
-        )
-        pdf = render_report_card_pdf(card)
-    except Exception as exc:
-        ReportBuild.objects.filter(pk=build.pk).update(
-            status=BuildStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        with jobs.beating(build.pk, attempt, enabled=background_beats):
+            card = build_card(
+                scope_of(build),
+                Period(build.period_start, build.period_end, build.period_label),
+                basis=build.basis,
+                suppress=board_suppression(),
+                progress=progress,
+            )
+            jobs.beat(build.pk, attempt)
+            pdf = render_report_card_pdf(card)
+    except SoftTimeLimitExceeded:
+        jobs.fail(
+            build.pk,
+            attempt,
+            _(
+                "The build did not finish within %(minutes)s minutes and was stopped. "
+                "Try again, or tell your administrator."
+            )
+            % {"minutes": jobs.BUILD_SOFT_TIME_LIMIT // 60},
         )
         raise
-    ReportBuild.objects.filter(pk=build.pk).update(
+    except Exception as exc:
+        jobs.fail(build.pk, attempt, str(exc))
+        raise
+    finished = jobs.mine(build.pk, attempt).update(
         status=BuildStatus.DONE, progress=100, pdf=pdf, finished_at=timezone.now()
     )
     build.refresh_from_db()
+    if not finished:
+        return build  # the watchdog gave it to another attempt, which tells the board
     if build.automatic and build.team_id:
         for member in User.objects.filter(
             memberships__team_id=build.team_id,
