@@ -57,7 +57,7 @@ def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         **os.environ,
         "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DJANGO_SECRET_KEY": "fault-test",
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # the sessions made here are good there
         "DJANGO_DEBUG": "false",
         "DJANGO_SECURE_COOKIES": "false",
         "IFSS_DATA_DIR": str(tmp_path / "var"),
@@ -244,6 +244,49 @@ def celery_worker(
     if beat:
         args += ["--beat", "--schedule", str(log.with_suffix(".schedule"))]
     return Process(args, {**env, "IFSS_TEST_SLOW_PDF": str(slow_pdf)}, log)
+
+
+class WebServer(Process):
+    """gunicorn, as in docker-compose.yml, on a port of its own."""
+
+    def __init__(self, env: dict[str, str], log: Path, *, workers: int = 2) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **env,
+            "DJANGO_SETTINGS_MODULE": "tests.resilience.server_settings",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        }
+        args = [PYTHON, "-m", "gunicorn", "ifss.wsgi:application", "--bind"]
+        args += [f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "60"]
+        super().__init__(args, env, log)
+        wait_until(self.answers, 60, f"gunicorn answering\n{self.output()[-3000:]}")
+
+    def answers(self) -> bool:
+        try:
+            return get(f"{self.url}/healthz")[0] == 200
+        except OSError:
+            return False
+
+
+def get(url: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None):  # noqa: ANN201
+    """(status, headers, text) of a GET (or a POST with data), redirects not followed."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            return None
+
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers or {})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
 
 
 @contextmanager
