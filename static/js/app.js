@@ -116,16 +116,18 @@
         path: window.location.pathname, fields: formFields(event.target), at: Date.now(), state: "sent",
       }));
     });
-    var kept = unsent();
-    if (body.hasAttribute("data-outage")) {
-      if (kept) { kept.state = "failed"; tabStore.setItem(UNSENT, JSON.stringify(kept)); }
-      var back = document.querySelector("[data-outage-back]");
-      if (back && kept && window.history.length > 1) {
-        back.addEventListener("click", function (event) { event.preventDefault(); window.history.back(); });
+    var offerUnsent = function () {
+      var kept = unsent();
+      if (body.hasAttribute("data-outage")) {
+        if (kept) { kept.state = "failed"; tabStore.setItem(UNSENT, JSON.stringify(kept)); }
+        return;
       }
-    } else if (kept && kept.state === "sent") {
-      tabStore.removeItem(UNSENT);  // the server answered it (saved, or the form with its errors)
-    } else if (kept && kept.path === window.location.pathname && editable.length) {
+      if (kept && kept.state === "sent") {
+        tabStore.removeItem(UNSENT);  // the server answered it (saved, or the form with its errors)
+        return;
+      }
+      if (!kept || kept.path !== window.location.pathname || !editable.length) { return; }
+      if (document.querySelector("[data-testid=unsent-restore]")) { return; }
       var welsh = document.documentElement.lang === "cy";
       var when = new Date(kept.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
       var offer = document.createElement("div");
@@ -149,6 +151,20 @@
       put.addEventListener("click", function () { fillForms(kept.fields); offer.remove(); });
       drop.addEventListener("click", function () { tabStore.removeItem(UNSENT); offer.remove(); });
       editable[0].parentNode.insertBefore(offer, editable[0]);
+    };
+    offerUnsent();
+    // Back from the outage page out of the browser's cache: the form can be sent again.
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) { return; }
+      document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+        delete form.dataset.submitted;
+        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+      });
+      offerUnsent();
+    });
+    var back = document.querySelector("[data-outage-back]");
+    if (back && window.history.length > 1) {
+      back.addEventListener("click", function (event) { event.preventDefault(); window.history.back(); });
     }
   }
 
