@@ -65,7 +65,7 @@ def test_a_form_sent_during_a_database_outage_is_told_and_offered_back(
         expect(page.get_by_test_id("outage-en")).to_contain_text("what you typed is kept")
 
         proxy.restore()  # the database is back
-        page.get_by_role("link", name=re.compile("Back to the form")).click()
+        page.get_by_role("link", name=re.compile("^Go back")).click()
         expect(page.get_by_role("heading", level=1, name="New referral")).to_be_visible()
         offer = page.get_by_test_id("unsent-restore")
         expect(offer).to_contain_text("was not sent: the server was unavailable")
