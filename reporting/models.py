@@ -284,6 +284,9 @@ class FigureJob(models.Model):
     period_end = models.DateField()
     basis = models.CharField(max_length=10)
     queued_at = models.DateTimeField()
+    # Asked of a worker this many times since the last failure: a job no worker finished
+    # twice (each worker died with it) is failed, with a message, rather than asked again.
+    attempts = models.PositiveSmallIntegerField(default=1)
     failed_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,6 +63,7 @@ def scope_from_key(key: str, label: str) -> Scope:
 
 
 JOB_PATIENCE = timedelta(minutes=5)  # a job not done by then is asked for again
+FIGURE_MAX_ATTEMPTS = 2  # ...once: then it is failed with a message
 FAILURE_MEMORY = timedelta(minutes=5)  # a failed job is said, not retried, for this long
 
 
@@ -84,11 +86,19 @@ def request_figures(scope: Scope, period: Period, basis: str) -> bool:
         return False
     if job and not job.failed_at and now - job.queued_at < JOB_PATIENCE:
         return True  # a worker is on it already
+    if job and not job.failed_at and job.attempts >= FIGURE_MAX_ATTEMPTS:
+        fail_figure_job(job, now)
+        return False
     with transaction.atomic():
         claimed = (
             _job(scope, period, basis)
             .filter(queued_at=job.queued_at)
-            .update(queued_at=now, failed_at=None, error="")
+            .update(
+                queued_at=now,
+                failed_at=None,
+                error="",
+                attempts=1 if job.failed_at else F("attempts") + 1,
+            )
             if job
             else FigureJob.objects.get_or_create(
                 scope_key=scope.key,
@@ -111,6 +121,33 @@ def request_figures(scope: Scope, period: Period, basis: str) -> bool:
             logger.exception("Report figures failed for %s", scope.key)
     job = _job(scope, period, basis).first()
     return not (job and job.failed_at)
+
+
+def fail_figure_job(job: FigureJob, now) -> bool:  # noqa: ANN001
+    """A figure job no worker finished, asked twice: failed, so the card page says so and
+    stops polling (its "Try again" asks afresh)."""
+    return bool(
+        FigureJob.objects.filter(pk=job.pk, queued_at=job.queued_at, failed_at__isnull=True).update(
+            failed_at=now,
+            error=_(
+                "No worker finished computing these figures, %(n)s times (a worker stopped "
+                "with them)."
+            )
+            % {"n": job.attempts},
+        )
+    )
+
+
+def watch_figure_jobs(*, now=None) -> int:  # noqa: ANN001
+    """The watchdog's round for figure jobs nobody is polling: one asked twice and not
+    finished is failed. (One asked once is asked again by the next page that wants it.)"""
+    now = now or timezone.now()
+    stale = FigureJob.objects.filter(
+        failed_at__isnull=True,
+        queued_at__lt=now - JOB_PATIENCE,
+        attempts__gte=FIGURE_MAX_ATTEMPTS,
+    )
+    return sum(fail_figure_job(job, now) for job in stale)
 
 
 def compute_stored_figures(

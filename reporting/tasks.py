@@ -25,6 +25,7 @@ def watch_jobs() -> dict[str, int]:
         "requeued": watched.requeued,
         "republished": watched.republished,
         "failed": watched.failed,
+        "figure_jobs_failed": services.watch_figure_jobs(),
     }
 
 
