@@ -57,7 +57,7 @@ def test_every_task_has_a_time_limit_below_the_visibility_timeout():
     for name, task in tasks.items():
         hard = task.time_limit or app.conf.task_time_limit
         soft = task.soft_time_limit or app.conf.task_soft_time_limit
-        assert task.time_limit, f"{name} has no time limit of its own"
+        assert task.time_limit, f"{name} has no time limit"
         assert soft and soft < hard, name
         assert hard < VISIBILITY_TIMEOUT, f"{name}: {hard} s is not below the visibility timeout"
 
