@@ -268,6 +268,8 @@ RETENTION_YEARS = int(os.environ.get("IFSS_RETENTION_YEARS", "7"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+# The compose health checks call these over plain HTTP inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -298,6 +300,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # One quick retry: a web request must not hang on a broker that is down.
+    # visibility_timeout: Redis gives a taken, unacknowledged task to another worker after
+    # this long. It must exceed every task's hard time limit (the longest, the nightly
+    # figure refresh, is 3300 s; tests/test_job_limits.py walks every task), or a task
+    # still running would be started a second time. A worker that died is not waited for
+    # that long: the job watchdog (reporting.jobs) and the email catch-up redo its work.
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "visibility_timeout": 3600,
         "max_retries": 1,
@@ -345,11 +352,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
     },
+    # The catch-up of emails whose task never reached the broker: every 30 s, so that
+    # what was missed during a broker outage goes out within a minute of its return.
     "send-pending-emails": {
         "task": "notifications.tasks.send_pending_emails",
-        "schedule": 300.0,
+        "schedule": float(os.environ.get("IFSS_CATCH_UP_SECONDS", "30")),
+    },
+    # Long jobs whose worker is gone or whose deadline passed: queued again or failed.
+    "watch-jobs": {
+        "task": "reporting.tasks.watch_jobs",
+        "schedule": float(os.environ.get("IFSS_WATCHDOG_SECONDS", "30")),
     },
 }
+# A running long job beats this often; silent for 4 beats, its worker counts as gone.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("IFSS_JOB_HEARTBEAT_SECONDS", "10"))
 
 LOGGING = {
     "version": 1,

@@ -2,10 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from ifss import health
+
 admin.site.site_header = _("IFSS Case Manager administration")
 admin.site.site_title = _("IFSS Case Manager")
 
+# An unreachable database is told as an outage (503), not as a server error.
+handler500 = health.server_error
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
     path("cases/", include("cases.urls")),

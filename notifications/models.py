@@ -26,6 +26,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    # When the email catch-up last published this notification's task again: it waits
+    # CATCH_UP_AGAIN before doing it a second time (notifications.tasks).
+    email_requeued_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The reminder step this notification delivered, if it was a reminder.
     reminder = models.ForeignKey(
         "reminders.Reminder",
@@ -49,6 +52,12 @@ class Notification(models.Model):
         indexes = [
             # The bell: a user's unread count.
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            # The email catch-up's scan, every 30 s: the few not emailed yet.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="notification_unemailed_idx",
+            ),
         ]
 
     def __str__(self) -> str:

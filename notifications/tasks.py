@@ -6,9 +6,18 @@ from datetime import timedelta
 from celery import shared_task
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from . import services
 from .models import Notification
+
+# A notification's own task is published on commit; the catch-up takes what is still not
+# emailed CATCH_UP_AFTER later (its task never reached the broker, or a worker died with
+# it), and publishes each again at most once per CATCH_UP_AGAIN, so an SMTP server that is
+# down is not flooded. Sending is idempotent (a locked row, emailed_at), so a task that
+# was only late sends nothing twice.
+CATCH_UP_AFTER = timedelta(seconds=10)
+CATCH_UP_AGAIN = timedelta(minutes=10)
 
 
 @shared_task(
@@ -17,23 +26,35 @@ from .models import Notification
     retry_backoff_max=1800,
     max_retries=8,
     acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
 )
 def send_notification_email(notification_id: int) -> bool:
     return services.send_notification_email_now(notification_id=notification_id)
 
 
-@shared_task
+@shared_task(soft_time_limit=50, time_limit=60)
 def send_pending_emails() -> int:
-    """Catch up on emails whose task never reached the broker (it was down)."""
-    cutoff = timezone.now() - timedelta(minutes=2)
+    """Every 30 s: catch up on emails whose task never reached the broker (it was down),
+    so they go out within a minute of its return."""
+    now = timezone.now()
     ids = list(
-        Notification.objects.filter(emailed_at__isnull=True, created_at__lt=cutoff)
+        Notification.objects.filter(emailed_at__isnull=True, created_at__lt=now - CATCH_UP_AFTER)
+        .filter(Q(email_requeued_at__isnull=True) | Q(email_requeued_at__lt=now - CATCH_UP_AGAIN))
         .filter(Q(email__gt="") | Q(recipient__email__gt="", recipient__email_digest=False))
+        .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
+    sent = 0
+    # A periodic task holds no transaction: publishing now is publishing after commit.
     for pk in ids:
-        send_notification_email.delay(pk)
-    return len(ids)
+        try:
+            send_notification_email.delay(pk)
+        except (OperationalError, ConnectionError, OSError):
+            break  # the broker went away again: the next round tries
+        Notification.objects.filter(pk=pk).update(email_requeued_at=now)
+        sent += 1
+    return sent
 
 
 @shared_task(
@@ -41,12 +62,14 @@ def send_pending_emails() -> int:
     retry_backoff=60,
     max_retries=8,
     acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
 )
 def send_digest(user_id: int) -> int:
     return services.send_digest(user_id=user_id)
 
 
-@shared_task
+@shared_task(soft_time_limit=240, time_limit=300)
 def send_daily_digests() -> int:
     from accounts.models import User
 
@@ -56,6 +79,6 @@ def send_daily_digests() -> int:
         .filter(Exists(pending))
         .values_list("pk", flat=True)
     )
-    for pk in ids:
+    for pk in ids:  # no transaction is open here: published after commit
         send_digest.delay(pk)
     return len(ids)

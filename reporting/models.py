@@ -212,6 +212,14 @@ class ReportBuild(models.Model):
         max_length=10, choices=BuildStatus.choices, default=BuildStatus.QUEUED
     )
     progress = models.PositiveSmallIntegerField(default=0)
+    # The job's life (reporting.jobs): a worker takes a queued build with one conditional
+    # UPDATE, beats while it builds, and the watchdog queues it again or fails it, with a
+    # message, when the beats stop (the worker is gone) or its deadline passes.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)  # its task last sent
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     pdf = models.BinaryField(null=True, blank=True, editable=False)
@@ -224,6 +232,14 @@ class ReportBuild(models.Model):
                 fields=["scope_key", "period_start", "period_end"],
                 condition=Q(automatic=True),
                 name="reportbuild_automatic_once",
+            ),
+        ]
+        indexes = [
+            # The watchdog's scan (reporting.jobs.watch): the few unfinished builds.
+            models.Index(
+                fields=["status"],
+                condition=Q(status__in=["queued", "running"]),
+                name="reportbuild_unfinished",
             ),
         ]
 
@@ -268,6 +284,9 @@ class FigureJob(models.Model):
     period_end = models.DateField()
     basis = models.CharField(max_length=10)
     queued_at = models.DateTimeField()
+    # Asked of a worker this many times since the last failure: a job no worker finished
+    # twice (each worker died with it) is failed, with a message, rather than asked again.
+    attempts = models.PositiveSmallIntegerField(default=1)
     failed_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +16,7 @@ from cases.errors import ServiceError, StaleEdit
 from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 
-from . import store
+from . import jobs, store
 from .card import board_suppression, build_card
 from .models import BuildStatus, FigureJob, Narrative, ReportBuild
 from .pdf import render_report_card_pdf
@@ -40,6 +42,8 @@ def request_build(
         basis=basis,
         requested_by=user,
         automatic=automatic,
+        queued_at=timezone.now(),
+        published_at=timezone.now(),
     )
     enqueue_on_commit(build_report_card, build.pk)
     return build
@@ -59,6 +63,7 @@ def scope_from_key(key: str, label: str) -> Scope:
 
 
 JOB_PATIENCE = timedelta(minutes=5)  # a job not done by then is asked for again
+FIGURE_MAX_ATTEMPTS = 2  # ...once: then it is failed with a message
 FAILURE_MEMORY = timedelta(minutes=5)  # a failed job is said, not retried, for this long
 
 
@@ -81,11 +86,19 @@ def request_figures(scope: Scope, period: Period, basis: str) -> bool:
         return False
     if job and not job.failed_at and now - job.queued_at < JOB_PATIENCE:
         return True  # a worker is on it already
+    if job and not job.failed_at and job.attempts >= FIGURE_MAX_ATTEMPTS:
+        fail_figure_job(job, now)
+        return False
     with transaction.atomic():
         claimed = (
             _job(scope, period, basis)
             .filter(queued_at=job.queued_at)
-            .update(queued_at=now, failed_at=None, error="")
+            .update(
+                queued_at=now,
+                failed_at=None,
+                error="",
+                attempts=1 if job.failed_at else F("attempts") + 1,
+            )
             if job
             else FigureJob.objects.get_or_create(
                 scope_key=scope.key,
@@ -108,6 +121,33 @@ def request_figures(scope: Scope, period: Period, basis: str) -> bool:
             logger.exception("Report figures failed for %s", scope.key)
     job = _job(scope, period, basis).first()
     return not (job and job.failed_at)
+
+
+def fail_figure_job(job: FigureJob, now) -> bool:  # noqa: ANN001
+    """A figure job no worker finished, asked twice: failed, so the card page says so and
+    stops polling (its "Try again" asks afresh)."""
+    return bool(
+        FigureJob.objects.filter(pk=job.pk, queued_at=job.queued_at, failed_at__isnull=True).update(
+            failed_at=now,
+            error=_(
+                "No worker finished computing these figures, %(n)s times (a worker stopped "
+                "with them)."
+            )
+            % {"n": job.attempts},
+        )
+    )
+
+
+def watch_figure_jobs(*, now=None) -> int:  # noqa: ANN001
+    """The watchdog's round for figure jobs nobody is polling: one asked twice and not
+    finished is failed. (One asked once is asked again by the next page that wants it.)"""
+    now = now or timezone.now()
+    stale = FigureJob.objects.filter(
+        failed_at__isnull=True,
+        queued_at__lt=now - JOB_PATIENCE,
+        attempts__gte=FIGURE_MAX_ATTEMPTS,
+    )
+    return sum(fail_figure_job(job, now) for job in stale)
 
 
 def compute_stored_figures(
@@ -143,34 +183,49 @@ def recompute_figures(scope: Scope, period: Period, basis: str) -> None:
     _job(scope, period, basis).delete()
 
 
-def run_build(*, build_id: int) -> ReportBuild:
-    """Build the PDF (idempotent: a finished build is left as it is)."""
+def run_build(*, build_id: int, background_beats: bool = False) -> ReportBuild:
+    """Build the PDF once. The build is taken with a conditional UPDATE (reporting.jobs),
+    so a message delivered twice, or a worker that comes back late, builds nothing more:
+    it returns the build as it is."""
+    attempt = jobs.claim(build_id)
     build = ReportBuild.objects.get(pk=build_id)
-    if build.status == BuildStatus.DONE:
+    if attempt is None:
         return build
-    ReportBuild.objects.filter(pk=build.pk).update(status=BuildStatus.RUNNING, progress=1)
 
     def progress(pct: int) -> None:
-        ReportBuild.objects.filter(pk=build.pk).update(progress=max(pct, 1))
+        jobs.beat(build.pk, attempt, pct)
 
     try:
-        card = build_card(
-            scope_of(build),
-            Period(build.period_start, build.period_end, build.period_label),
-            basis=build.basis,
-            suppress=board_suppression(),
-            progress=progress,
-        )
-        pdf = render_report_card_pdf(card)
-    except Exception as exc:
-        ReportBuild.objects.filter(pk=build.pk).update(
-            status=BuildStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        with jobs.beating(build.pk, attempt, enabled=background_beats):
+            card = build_card(
+                scope_of(build),
+                Period(build.period_start, build.period_end, build.period_label),
+                basis=build.basis,
+                suppress=board_suppression(),
+                progress=progress,
+            )
+            jobs.beat(build.pk, attempt)
+            pdf = render_report_card_pdf(card)
+    except SoftTimeLimitExceeded:
+        jobs.fail(
+            build.pk,
+            attempt,
+            _(
+                "The build did not finish within %(minutes)s minutes and was stopped. "
+                "Try again, or tell your administrator."
+            )
+            % {"minutes": jobs.BUILD_SOFT_TIME_LIMIT // 60},
         )
         raise
-    ReportBuild.objects.filter(pk=build.pk).update(
+    except Exception as exc:
+        jobs.fail(build.pk, attempt, str(exc))
+        raise
+    finished = jobs.mine(build.pk, attempt).update(
         status=BuildStatus.DONE, progress=100, pdf=pdf, finished_at=timezone.now()
     )
     build.refresh_from_db()
+    if not finished:
+        return build  # the watchdog gave it to another attempt, which tells the board
     if build.automatic and build.team_id:
         for member in User.objects.filter(
             memberships__team_id=build.team_id,

@@ -70,30 +70,102 @@
     window.addEventListener("pagehide", saveDrafts);
   }
 
+  function fillForms(data) {
+    editable.forEach(function (form) {
+      Object.keys(data).forEach(function (name) {
+        var values = data[name];
+        var inputs = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+        inputs.forEach(function (input) {
+          if (input.type === "checkbox" || input.type === "radio") {
+            input.checked = values.indexOf(input.value) !== -1;
+          } else if (input.tagName === "SELECT" && input.multiple) {
+            Array.prototype.forEach.call(input.options, function (o) { o.selected = values.indexOf(o.value) !== -1; });
+          } else if (input.type !== "hidden" || name !== "version") {
+            input.value = values[0];
+          }
+        });
+      });
+    });
+    dirty = true;
+  }
+
   // Restore a saved draft into the page's form on request.
   var restoreButton = document.getElementById("draft-restore-button");
   var draftData = document.getElementById("form-draft-data");
   if (restoreButton && draftData) {
     restoreButton.addEventListener("click", function () {
-      var data = JSON.parse(draftData.textContent);
-      editable.forEach(function (form) {
-        Object.keys(data).forEach(function (name) {
-          var values = data[name];
-          var inputs = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
-          inputs.forEach(function (input) {
-            if (input.type === "checkbox" || input.type === "radio") {
-              input.checked = values.indexOf(input.value) !== -1;
-            } else if (input.tagName === "SELECT" && input.multiple) {
-              Array.prototype.forEach.call(input.options, function (o) { o.selected = values.indexOf(o.value) !== -1; });
-            } else if (input.type !== "hidden" || name !== "version") {
-              input.value = values[0];
-            }
-          });
-        });
-      });
+      fillForms(JSON.parse(draftData.textContent));
       document.getElementById("draft-restore").remove();
-      dirty = true;
     });
+  }
+
+  // --- A form the server could not take (503: the database was down) is not lost --------
+  // Each post is kept in this tab's sessionStorage until a page other than the outage page
+  // answers it; after an outage the form's page offers it back. The server-side autosave
+  // cannot help then: it needs the same database.
+  var UNSENT = "ifss-unsent-form";
+  var tabStore = null;
+  try { tabStore = window.sessionStorage; } catch (e) { tabStore = null; }
+  function unsent() {
+    try { return JSON.parse((tabStore && tabStore.getItem(UNSENT)) || "null"); } catch (e) { return null; }
+  }
+  if (tabStore) {
+    document.addEventListener("submit", function (event) {
+      if (event.defaultPrevented || editable.indexOf(event.target) === -1) { return; }
+      tabStore.setItem(UNSENT, JSON.stringify({
+        path: window.location.pathname, fields: formFields(event.target), at: Date.now(), state: "sent",
+      }));
+    });
+    var offerUnsent = function () {
+      var kept = unsent();
+      if (body.hasAttribute("data-outage")) {
+        if (kept) { kept.state = "failed"; tabStore.setItem(UNSENT, JSON.stringify(kept)); }
+        return;
+      }
+      if (kept && kept.state === "sent") {
+        tabStore.removeItem(UNSENT);  // the server answered it (saved, or the form with its errors)
+        return;
+      }
+      if (!kept || kept.path !== window.location.pathname || !editable.length) { return; }
+      if (document.querySelector("[data-testid=unsent-restore]")) { return; }
+      var welsh = document.documentElement.lang === "cy";
+      var when = new Date(kept.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      var offer = document.createElement("div");
+      offer.className = "alert alert-warning d-flex flex-wrap align-items-center gap-2";
+      offer.setAttribute("role", "status");
+      offer.setAttribute("data-testid", "unsent-restore");
+      var text = document.createElement("span");
+      text.className = "me-auto";
+      text.textContent = welsh
+        ? "Ni anfonwyd yr hyn a deipiwyd gennych yma am " + when + ": nid oedd y gweinydd ar gael."
+        : "What you typed here at " + when + " was not sent: the server was unavailable.";
+      var put = document.createElement("button");
+      put.type = "button";
+      put.className = "btn btn-sm btn-primary";
+      put.textContent = welsh ? "Rhoi'r testun yn ôl" : "Put it back";
+      var drop = document.createElement("button");
+      drop.type = "button";
+      drop.className = "btn btn-sm btn-outline-secondary";
+      drop.textContent = welsh ? "Taflu" : "Discard";
+      offer.append(text, put, drop);
+      put.addEventListener("click", function () { fillForms(kept.fields); offer.remove(); });
+      drop.addEventListener("click", function () { tabStore.removeItem(UNSENT); offer.remove(); });
+      editable[0].parentNode.insertBefore(offer, editable[0]);
+    };
+    offerUnsent();
+    // Back from the outage page out of the browser's cache: the form can be sent again.
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) { return; }
+      document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+        delete form.dataset.submitted;
+        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+      });
+      offerUnsent();
+    });
+    var back = document.querySelector("[data-outage-back]");
+    if (back && window.history.length > 1) {
+      back.addEventListener("click", function (event) { event.preventDefault(); window.history.back(); });
+    }
   }
 
   // --- Idle timeout: warn two minutes before the session ends -----------------------------

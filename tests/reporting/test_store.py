@@ -278,3 +278,47 @@ def test_a_job_no_worker_finished_is_asked_for_again_after_five_minutes(world, q
     services.compute_stored_figures(*queued[1])
     assert FigureJob.objects.count() == 0  # done: nothing left to remember
     assert 'data-testid="report-card"' in client.get(url).content.decode()
+
+
+def test_a_job_no_worker_finished_twice_is_failed_and_the_page_stops_polling(  # noqa: ANN001
+    world, queued, frozen
+):
+    """Each worker asked died with the job (issue 21): asked once more, then failed with a
+    message, by the next page that polls or by the watchdog, whichever comes first."""
+    client = Client()
+    client.force_login(world.users["manager_a"])
+    url = f"{reverse('reporting:card')}?scope=team-{world.taff.pk}&" + QUERY.format(basis="cohort")
+    client.get(url)
+    frozen.shift(timedelta(minutes=6))
+    client.get(url)
+    assert len(queued) == 2  # asked again once
+    frozen.shift(timedelta(minutes=6))
+    assert services.watch_figure_jobs() == 1  # nobody polled: the watchdog fails it
+    assert services.watch_figure_jobs() == 0
+    job = FigureJob.objects.get()
+    assert job.failed_at is not None
+    assert job.error.startswith("No worker finished computing these figures, 2 times")
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="card-failed"' in partial
+    assert "hx-trigger" not in partial
+    assert len(queued) == 2  # not asked a third time
+
+
+def test_a_job_no_worker_finished_twice_is_failed_by_the_polling_page(world, queued, frozen):  # noqa: ANN001
+    client = Client()
+    client.force_login(world.users["manager_a"])
+    url = f"{reverse('reporting:card')}?scope=team-{world.taff.pk}&" + QUERY.format(basis="cohort")
+    client.get(url)
+    frozen.shift(timedelta(minutes=6))
+    client.get(url)
+    frozen.shift(timedelta(minutes=6))
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="card-failed"' in partial
+    assert len(queued) == 2
+    # "Try again" starts afresh: asked of a worker, counted from one.
+    assert (
+        client.post(reverse("reporting:recompute") + "?" + url.split("?", 1)[1]).status_code == 302
+    )
+    client.get(url)
+    assert len(queued) == 3
+    assert FigureJob.objects.get().attempts == 1

@@ -78,6 +78,9 @@ MATRIX: dict[str, dict[str, int]] = {
     # --- accounts: sign-in, dashboard, two-factor ---
     "home": EVERYONE,  # the dashboard: each role sees its own panels
     "login": row(302, anonymous=200),  # signed-in users are sent on to the dashboard
+    # --- health checks (ifss.health): open, no personal data, no database for healthz ---
+    "healthz": row(200, anonymous=200),
+    "readyz": row(200, anonymous=200),
     "logout": POST_ONLY,
     "password_change": EVERYONE,
     "password_change_done": EVERYONE,
