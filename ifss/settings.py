@@ -248,6 +248,8 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("IFSS_PROXY_COUNT", "0")) or None
 TWO_FACTOR_ROLES = env_list("IFSS_TWO_FACTOR_ROLES", "manager,performance")
 TWO_FACTOR_FOR_ADMINS = env_bool("IFSS_TWO_FACTOR_FOR_ADMINS", True)
 OTP_TOTP_ISSUER = "IFSS Case Manager"
+# The Django admin never shows an authenticator's key, its QR code or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Audit: who viewed and who changed what (django-auditlog), kept append-only.
 AUDITLOG_DISABLE_REMOTE_ADDR = False
