@@ -225,13 +225,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sign-in lockout (django-axes): per user name, so one council NAT address is not locked.
+# Sign-in lockout (django-axes): IFSS_LOCKOUT_FAILURES failures for one user name, or the
+# larger IFSS_LOCKOUT_ADDRESS_FAILURES from one client address for any names (password
+# spraying), lock for IFSS_LOCKOUT_MINUTES: short, so a stranger cannot keep a named worker
+# out, and the address limit high enough for a council office behind one NAT address
+# (accounts/lockout.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("IFSS_LOCKOUT_FAILURES", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("IFSS_LOCKOUT_MINUTES", "30")))
+IFSS_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("IFSS_LOCKOUT_ADDRESS_FAILURES", "20"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("IFSS_LOCKOUT_MINUTES", "10")))
+AXES_HANDLER = "accounts.lockout.NameAndAddressHandler"
 AXES_LOCKOUT_PARAMETERS = ["username"]
-# axes.W006 asks for the address as well. Locking by user name already stops guessing one
-# account's password from any number of addresses; locking by address would lock out a
-# whole council office behind one NAT address.
+# axes.W006 asks for the address in AXES_LOCKOUT_PARAMETERS, which would hold it to the
+# user name's limit (and reset it on any success from it); the handler above counts the
+# address against its own, larger limit.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 if not env_bool("DJANGO_HSTS_PRELOAD", False):
     # security.W021: HSTS preload is a commitment that is hard to undo; a council opts in
