@@ -127,6 +127,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default, shared by the web server's threads and the Celery worker: a
+    # writer waits up to 20 s for the lock instead of failing with "database is locked",
+    # and every transaction takes the write lock when it begins (BEGIN IMMEDIATE), so two
+    # that read and then write (decide, allocate) queue up rather than deadlock, which
+    # SQLite would answer at once with that error whatever the timeout. WAL lets pages be
+    # read while a write is under way.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     # Parameters bound on the server and statements prepared on their second use, so

@@ -1,0 +1,85 @@
+"""On the embedded SQLite default, requests (threads of the web server) and the Celery worker
+that read and then write at the same time queue for the lock instead of failing with
+"database is locked" (ifss/settings.py: a busy timeout and BEGIN IMMEDIATE).
+
+Run in a subprocess on a database file, with the settings as production builds them from
+DATABASE_URL: the suite's own database is in memory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCRIPT = r"""
+import threading, time
+import django
+django.setup()
+from django.db import connection, transaction, OperationalError
+
+with connection.cursor() as c:
+    c.execute("CREATE TABLE tally (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+    c.execute("INSERT INTO tally VALUES (1, 0)")
+
+errors, start = [], threading.Barrier(8)
+
+def decide():
+    # What decide and allocate do: read the row (select_for_update is a no-op on SQLite),
+    # think, then write it.
+    from django.db import connection
+    start.wait()
+    try:
+        for _ in range(3):
+            with transaction.atomic():
+                with connection.cursor() as c:
+                    c.execute("SELECT n FROM tally WHERE id = 1")
+                    n = c.fetchone()[0]
+                    time.sleep(0.02)
+                    c.execute("UPDATE tally SET n = %s WHERE id = 1", [n + 1])
+    except OperationalError as error:
+        errors.append(str(error))
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=decide) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+with connection.cursor() as c:
+    c.execute("SELECT n FROM tally")
+    print("tally", c.fetchone()[0], "errors", len(errors), sorted(set(errors)))
+"""
+
+
+def test_concurrent_read_then_write_transactions_wait_for_the_lock(tmp_path) -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ifss.settings",
+        "DJANGO_SECRET_KEY": "test-only-secret-key",
+        "IFSS_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:4] == ["tally", "24", "errors", "0"], result.stdout
+
+
+def test_the_workers_email_tasks_retry_when_the_database_is_busy() -> None:
+    from django.db import OperationalError
+
+    from notifications import tasks
+
+    for task in (tasks.send_notification_email, tasks.send_digest):
+        assert OperationalError in task.autoretry_for, task.name
+        assert task.max_retries >= 5, task.name
