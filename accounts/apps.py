@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts and teams")
+
+    def ready(self) -> None:
+        from . import integer_lookups  # noqa: F401 - registers the bounded `in` lookup

@@ -27,16 +27,28 @@ class PermissionsPolicyMiddleware:
         response.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
-        response.setdefault("Cache-Control", "no-store" if _is_page(response) else "")
-        if not response["Cache-Control"]:
-            del response["Cache-Control"]
+        if request.path.startswith(f"/{settings.STATIC_URL.lstrip('/')}"):
+            return response  # Static files carry their own Cache-Control.
+        if _is_download(response):
+            # A download is never kept, whatever the view said.
+            response["Cache-Control"] = "no-store"
+        else:
+            response.setdefault("Cache-Control", "no-store")
         return response
 
 
-def _is_page(response: HttpResponse) -> bool:
-    # Personal data must not linger in shared browser caches on council machines.
-    content_type = response.get("Content-Type", "")
-    return content_type.startswith(("text/html", "application/pdf", "application/zip"))
+def _is_download(response: HttpResponse) -> bool:
+    """A file (CSV, XLSX, PDF, zip...): an attachment, or anything that is not a page.
+    Personal data must not linger in shared browser caches on council machines; only the
+    static files (served under STATIC_URL, with their own Cache-Control) may be kept."""
+    if "attachment" in response.get("Content-Disposition", ""):
+        return True
+    content_type = response.get("Content-Type", "").split(";")[0].strip()
+    return bool(content_type) and content_type not in PAGE_TYPES
+
+
+# What a page or a page's fragment is sent as (everything else is a file).
+PAGE_TYPES = {"text/html", "application/json", "text/plain"}
 
 
 # Where a signed-in session keeps the time (epoch seconds) it was last renewed.

@@ -200,3 +200,37 @@ class FormDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.path}"
+
+
+class EnrolmentCodeQuerySet(models.QuerySet["EnrolmentCode"]):
+    def usable(self) -> EnrolmentCodeQuerySet:
+        from django.utils import timezone
+
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that lets a user set up two-factor sign-in, so a password alone
+    is not enough to bind an authenticator app to the account. Issued by an administrator
+    (the user admin) or emailed to the user's recorded address; only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    emailed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrolmentCodeQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The setup page's lookup: the user's unused codes.
+            models.Index(fields=["user", "used_at"], name="enrolmentcode_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

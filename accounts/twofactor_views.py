@@ -11,7 +11,10 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from . import twofactor
+from . import signals, twofactor
+
+# Set in the session once this user has given a valid enrolment code (setup may go on).
+ENROLMENT_KEY = "two_factor_enrolment"
 
 
 class TokenForm(forms.Form):
@@ -22,11 +25,69 @@ class TokenForm(forms.Form):
     )
 
 
+class EnrolmentForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=gettext_lazy("Enrolment code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+def _second_factor_passed(request: HttpRequest, device) -> None:  # noqa: ANN001
+    """Mark this sign-in as verified, under a new session key (whatever was known of the
+    session before the second factor is of no use after it)."""
+    otp_login(request, device)
+    request.session.cycle_key()
+    signals.second_factor_passed.send(
+        sender=TokenForm, request=request, user=request.user, device=device
+    )
+
+
+def _enrolment(request: HttpRequest) -> HttpResponse:
+    """Before any secret is shown: the one-time enrolment code from an administrator, or
+    one sent to the user's recorded email address. A password alone is not enough."""
+    user = request.user
+    form = EnrolmentForm(None)
+    if request.method == "POST" and "send_code" in request.POST:
+        if twofactor.email_enrolment_code(user=user):
+            signals.enrolment_code_issued.send(
+                sender=EnrolmentForm, request=request, user=user, issued_by=None, emailed=True
+            )
+            messages.success(request, _("We have emailed a code to your recorded address."))
+        elif user.email:
+            messages.info(request, _("A code was sent less than a minute ago: check your email."))
+        return redirect("two_factor_setup")
+    if request.method == "POST":
+        form = EnrolmentForm(request.POST)
+        if form.is_valid():
+            code = form.cleaned_data["enrolment_code"]
+            if twofactor.redeem_enrolment_code(user=user, code=code):
+                request.session[ENROLMENT_KEY] = user.pk
+                return redirect("two_factor_setup")
+            signals.enrolment_code_failed.send(sender=EnrolmentForm, request=request, user=user)
+            form.add_error(
+                "enrolment_code",
+                _("That enrolment code is not right, has been used or has expired."),
+            )
+    return render(
+        request,
+        "accounts/two_factor_enrol.html",
+        {
+            "form": form,
+            "has_email": bool(user.email),
+            "required": twofactor.two_factor_required(user),
+        },
+    )
+
+
 def setup(request: HttpRequest) -> HttpResponse:
-    """Scan the QR code, type the first code, get recovery codes once."""
+    """Give the enrolment code, then scan the QR code, type the first code, get recovery
+    codes once."""
     user = request.user
     if twofactor.has_confirmed_device(user) and not user.is_verified():
         return redirect("two_factor_verify")
+    if request.session.get(ENROLMENT_KEY) != user.pk and not user.is_verified():
+        return _enrolment(request)
     device = twofactor.pending_device(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -34,8 +95,9 @@ def setup(request: HttpRequest) -> HttpResponse:
         if codes is None:
             form.add_error("token", _("That code is not right. Check the clock on your phone."))
         else:
-            otp_login(request, device)
             request.session.pop("two_factor_exempt", None)
+            request.session.pop(ENROLMENT_KEY, None)
+            _second_factor_passed(request, device)
             return render(request, "accounts/two_factor_codes.html", {"codes": codes})
     return render(
         request,
@@ -54,9 +116,10 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"].strip().replace(" ", ""))
         if device is None:
+            signals.second_factor_failed.send(sender=TokenForm, request=request, user=request.user)
             form.add_error("token", _("That code is not right."))
         else:
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             target = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                 target = "/"

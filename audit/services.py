@@ -71,8 +71,15 @@ def client_address(request: HttpRequest | None) -> str | None:
 
 
 def record_sign_in(
-    *, request: HttpRequest | None, user: User | None, event: str, username: str = ""
+    *,
+    request: HttpRequest | None,
+    user: User | None,
+    event: str,
+    username: str = "",
+    by: User | None = None,
 ) -> None:
+    """A sign-in event about `user` (the actor too, unless `by` acted on the user's
+    account, or the sign-in failed)."""
     from auditlog.models import LogEntry
 
     LogEntry.objects.create(
@@ -81,7 +88,7 @@ def record_sign_in(
         object_id=user.pk if user else None,
         object_repr=(user.get_username() if user else username)[:200],
         action=LogEntry.Action.ACCESS,
-        actor=user if event != "login_failed" else None,
+        actor=by or (user if event != "login_failed" else None),
         remote_addr=client_address(request),
         additional_data={
             "event": event,

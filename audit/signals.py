@@ -5,12 +5,44 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from accounts import signals as account_signals
+from accounts.twofactor import has_confirmed_device, two_factor_required
+
 from . import services
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
+    # Signed in only once both factors have passed: for a user with a second factor to give
+    # (or to set up), the password alone is logged as such.
+    second_step = two_factor_required(user) or has_confirmed_device(user)
+    event = "password_accepted" if second_step else "login"
+    services.record_sign_in(request=request, user=user, event=event)
+
+
+@receiver(account_signals.second_factor_passed)
+def _second_factor_passed(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
     services.record_sign_in(request=request, user=user, event="login")
+
+
+@receiver(account_signals.second_factor_failed)
+def _second_factor_failed(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
+    services.record_sign_in(request=request, user=user, event="second_factor_failed")
+
+
+@receiver(account_signals.enrolment_code_failed)
+def _enrolment_code_failed(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
+    services.record_sign_in(request=request, user=user, event="enrolment_code_failed")
+
+
+@receiver(account_signals.enrolment_code_issued)
+def _enrolment_code_issued(sender, request, user, issued_by, emailed, **kwargs) -> None:  # noqa: ANN001, ANN003
+    services.record_sign_in(
+        request=request,
+        user=user,
+        by=issued_by,
+        event="enrolment_code_emailed" if emailed else "enrolment_code_issued",
+    )
 
 
 @receiver(user_logged_out)

@@ -32,7 +32,9 @@ class AuditSearchForm(forms.Form):
         required=False,
         choices=[("", _("Any"))] + [(k, k.title()) for k in RECORD_TYPES],
     )
-    record_id = forms.IntegerField(label=_("Record number"), required=False, min_value=1)
+    record_id = forms.IntegerField(
+        label=_("Record number"), required=False, min_value=1, max_value=2**63 - 1
+    )
     action = forms.TypedChoiceField(
         label=_("Action"),
         required=False,

@@ -181,6 +181,11 @@ class Case(models.Model):
         return _("Case %(id)s: %(family)s") % {"id": self.pk, "family": self.family}
 
     @property
+    def reference(self) -> str:
+        """How emails and notifications name it: never by the family's name."""
+        return _("Case %(id)s") % {"id": self.pk}
+
+    @property
     def stage_enum(self) -> pathway.Stage:
         return pathway.Stage(self.stage)
 

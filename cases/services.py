@@ -110,8 +110,8 @@ def _tell_referrer_of_stage(case: Case, stage: pathway.Stage) -> None:
 
     tell_referrer(
         case.referral,
-        subject=_("%(family)s: %(stage)s")
-        % {"family": case.family, "stage": pathway.LABELS[stage]},
+        subject=_("%(ref)s: %(stage)s")
+        % {"ref": case.referral.reference, "stage": pathway.LABELS[stage]},
         body=_("The case of %(family)s with %(team)s has moved to: %(stage)s.")
         % {"family": case.family, "team": case.team, "stage": pathway.LABELS[stage]},
     )

@@ -127,6 +127,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default, shared by the web server's threads and the Celery worker: a
+    # writer waits up to 20 s for the lock instead of failing with "database is locked",
+    # and every transaction takes the write lock when it begins (BEGIN IMMEDIATE), so two
+    # that read and then write (decide, allocate) queue up rather than deadlock, which
+    # SQLite would answer at once with that error whatever the timeout. WAL lets pages be
+    # read while a write is under way.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     # Parameters bound on the server and statements prepared on their second use, so
@@ -225,13 +237,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sign-in lockout (django-axes): per user name, so one council NAT address is not locked.
+# Sign-in lockout (django-axes): IFSS_LOCKOUT_FAILURES failures for one user name, or the
+# larger IFSS_LOCKOUT_ADDRESS_FAILURES from one client address for any names (password
+# spraying), lock for IFSS_LOCKOUT_MINUTES: short, so a stranger cannot keep a named worker
+# out, and the address limit high enough for a council office behind one NAT address
+# (accounts/lockout.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("IFSS_LOCKOUT_FAILURES", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("IFSS_LOCKOUT_MINUTES", "30")))
+IFSS_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("IFSS_LOCKOUT_ADDRESS_FAILURES", "20"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("IFSS_LOCKOUT_MINUTES", "10")))
+AXES_HANDLER = "accounts.lockout.NameAndAddressHandler"
 AXES_LOCKOUT_PARAMETERS = ["username"]
-# axes.W006 asks for the address as well. Locking by user name already stops guessing one
-# account's password from any number of addresses; locking by address would lock out a
-# whole council office behind one NAT address.
+# axes.W006 asks for the address in AXES_LOCKOUT_PARAMETERS, which would hold it to the
+# user name's limit (and reset it on any success from it); the handler above counts the
+# address against its own, larger limit.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 if not env_bool("DJANGO_HSTS_PRELOAD", False):
     # security.W021: HSTS preload is a commitment that is hard to undo; a council opts in
@@ -248,6 +266,8 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("IFSS_PROXY_COUNT", "0")) or None
 TWO_FACTOR_ROLES = env_list("IFSS_TWO_FACTOR_ROLES", "manager,performance")
 TWO_FACTOR_FOR_ADMINS = env_bool("IFSS_TWO_FACTOR_FOR_ADMINS", True)
 OTP_TOTP_ISSUER = "IFSS Case Manager"
+# The Django admin never shows an authenticator's key, its QR code or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Audit: who viewed and who changed what (django-auditlog), kept append-only.
 AUDITLOG_DISABLE_REMOTE_ADDR = False

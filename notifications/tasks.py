@@ -4,6 +4,7 @@ import smtplib
 from datetime import timedelta
 
 from celery import shared_task
+from django.db import OperationalError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -20,8 +21,10 @@ CATCH_UP_AFTER = timedelta(seconds=10)
 CATCH_UP_AGAIN = timedelta(minutes=10)
 
 
+# OperationalError: the database busy beyond its timeout ("database is locked" on the
+# embedded SQLite) or a dropped connection; the email is tried again, not lost.
 @shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError, OperationalError),
     retry_backoff=30,
     retry_backoff_max=1800,
     max_retries=8,
@@ -58,7 +61,7 @@ def send_pending_emails() -> int:
 
 
 @shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError, OperationalError),
     retry_backoff=60,
     max_retries=8,
     acks_late=True,

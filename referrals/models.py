@@ -129,6 +129,11 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return _("Referral %(id)s: %(family)s") % {"id": self.pk, "family": self.family}
 
+    @property
+    def reference(self) -> str:
+        """How emails and notifications name it: never by the family's name."""
+        return _("Referral %(id)s") % {"id": self.pk}
+
 
 class ReferralDraft(models.Model):
     """A referral form saved part-way, as the raw fields typed, so nothing is ever lost."""

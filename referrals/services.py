@@ -234,8 +234,8 @@ def submit_referral(
     for manager in _team_members(data.team, Role.MANAGER):
         notify_user(
             recipient=manager,
-            subject=_("New referral for %(team)s: %(family)s")
-            % {"team": data.team, "family": family},
+            subject=_("New referral for %(team)s: %(ref)s")
+            % {"team": data.team, "ref": referral.reference},
             body=_("A referral from %(referrer)s (%(agency)s) is waiting for screening.")
             % {"referrer": data.referrer_name, "agency": data.referrer_agency},
             url=url,
@@ -378,8 +378,7 @@ def decide_referral(
     _bump(referral, "status")
     tell_referrer(
         referral,
-        subject=_("Referral for %(family)s: %(outcome)s")
-        % {"family": referral.family, "outcome": outcome},
+        subject=_("%(ref)s: %(outcome)s") % {"ref": referral.reference, "outcome": outcome},
         body=_("The %(team)s screened your referral. Outcome: %(outcome)s. Reason: %(reason)s.")
         % {"team": referral.team, "outcome": outcome, "reason": reason}
         + (f"\n\n{detail.strip()}" if detail.strip() else "")
@@ -507,14 +506,14 @@ def allocate_referral(
     for person in filter(None, [worker, co_worker]):
         notify_user(
             recipient=person,
-            subject=_("New case allocated: %(family)s") % {"family": referral.family},
+            subject=_("New case allocated: %(ref)s") % {"ref": case.reference},
             body=_("%(manager)s allocated %(family)s to you.")
             % {"manager": user, "family": referral.family},
             url=case_url,
         )
     tell_referrer(
         referral,
-        subject=_("Referral for %(family)s: allocated") % {"family": referral.family},
+        subject=_("%(ref)s: allocated") % {"ref": referral.reference},
         body=_("%(family)s has been allocated to %(worker)s of %(team)s.")
         % {"family": referral.family, "worker": worker, "team": referral.team},
     )

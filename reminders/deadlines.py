@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.links import url_for
 from accounts.models import CASEWORKER_ROLES, Membership, Role, Team, User
@@ -58,6 +59,16 @@ class Deadline:
     @property
     def key(self) -> tuple[str, int, str]:
         return (self.item_type, self.item_id, self.kind)
+
+    @property
+    def reference(self) -> str:
+        """How a reminder's subject names the item: the case, else the referral; never the
+        family's name."""
+        if self.case_id is not None:
+            return _("Case %(id)s") % {"id": self.case_id}
+        if self.item_type == "referral":
+            return _("Referral %(id)s") % {"id": self.item_id}
+        return f"{self.item_type.capitalize()} {self.item_id}"
 
     @property
     def url(self) -> str:

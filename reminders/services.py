@@ -68,15 +68,13 @@ class SweepResult:
 def _message(deadline: deadlines.Deadline, step: str) -> tuple[str, str]:
     due = timezone.localtime(deadline.due_at).strftime("%d %b %Y %H:%M")
     label = Kind(deadline.kind).label
+    words = {"what": label, "ref": deadline.reference}
     if step == Step.BEFORE:
-        subject = _("Due soon: %(what)s for %(family)s") % {
-            "what": label,
-            "family": deadline.family,
-        }
+        subject = _("Due soon: %(what)s, %(ref)s") % words
     elif step == Step.DUE:
-        subject = _("Due now: %(what)s for %(family)s") % {"what": label, "family": deadline.family}
+        subject = _("Due now: %(what)s, %(ref)s") % words
     else:
-        subject = _("Overdue: %(what)s for %(family)s") % {"what": label, "family": deadline.family}
+        subject = _("Overdue: %(what)s, %(ref)s") % words
     body = _("%(title)s. Due %(due)s.") % {"title": deadline.title, "due": due}
     return subject, body
 

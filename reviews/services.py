@@ -103,7 +103,8 @@ def record_review(*, review_id: int, user: User, data: ReviewData, version: int)
     review.save(update_fields=["report_sent_at"])
     tell_referrer(
         case.referral,
-        subject=_("%(review)s report: %(family)s") % {"review": review, "family": case.family},
+        subject=_("%(review)s report: %(ref)s")
+        % {"review": review, "ref": case.referral.reference},
         body=_(
             "The %(review)s for %(family)s was held on %(date)s. The written report is "
             "kept on the case; a team member can send you a copy."

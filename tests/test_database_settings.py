@@ -100,11 +100,16 @@ def test_a_random_page_cost_that_is_not_a_number_stops_the_start(wrong: str) -> 
     assert "IFSS_DB_RANDOM_PAGE_COST must be a number" in result.stderr
 
 
-def test_sqlite_is_left_as_it_is() -> None:
+def test_sqlite_waits_for_the_lock_and_takes_it_first() -> None:
+    """tests/test_sqlite_locking.py shows what these do."""
     db = database_settings(DATABASE_URL="sqlite:////tmp/ifss-settings-test.sqlite3")
 
     assert db["ENGINE"] == "django.db.backends.sqlite3"
-    assert db["OPTIONS"] == {}
+    assert db["OPTIONS"] == {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 
 @pytest.mark.django_db

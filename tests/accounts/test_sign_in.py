@@ -1,5 +1,6 @@
-"""Sign-in: lockout after repeated failures (django-axes, by user name), and every
-successful and failed sign-in written to the audit log."""
+"""Sign-in: lockout after repeated failures (django-axes, by user name, and by client address
+against password spraying), and every successful and failed sign-in written to the audit
+log."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def test_five_wrong_passwords_lock_the_user_name_even_for_the_right_password(
         assert response.status_code == 429
         assert LOCKED in response.content.decode()
         assert not signed_in(who)
-    clock.shift(timedelta(minutes=29))
+    clock.shift(timedelta(minutes=9))
     response = attempt(Client(), practitioner.username, PASSWORD)
     assert response.status_code == 429
     assert LOCKED in response.content.decode()
@@ -94,9 +95,10 @@ def test_failures_spread_over_other_user_names_lock_nobody(
 
 
 def test_the_lock_lifts_after_the_cool_off(clock, practitioner) -> None:
-    fail_five_times(Client(), practitioner.username)
+    """A stranger who types a worker's name wrongly keeps them out for minutes, not hours."""
+    fail_five_times(Client(REMOTE_ADDR="203.0.113.9"), practitioner.username)
 
-    clock.shift(timedelta(minutes=31))
+    clock.shift(timedelta(minutes=11))
     client = Client()
     response = attempt(client, practitioner.username, PASSWORD)
 
@@ -114,6 +116,52 @@ def test_a_successful_sign_in_resets_the_count(clock, practitioner) -> None:
 
     assert all(LOCKED not in r.content.decode() for r in responses)
     assert attempt(Client(), practitioner.username, PASSWORD).status_code == 302
+
+
+# --- Password spraying: many user names from one address ---------------------------------
+
+SPRAYER = "203.0.113.50"
+
+
+def test_thirty_user_names_tried_from_one_address_are_slowed(clock, settings, practitioner) -> None:
+    assert settings.IFSS_LOCKOUT_ADDRESS_FAILURES == 20
+    sprayer = Client(REMOTE_ADDR=SPRAYER)
+
+    responses = [attempt(sprayer, f"worker{n}", "Summer2025!") for n in range(30)]
+
+    statuses = [r.status_code for r in responses]
+    assert statuses[:19] == [200] * 19
+    assert statuses[19:] == [429] * 11
+    assert LOCKED in responses[-1].content.decode()
+    # Even a right password is not tried from that address while the lock lasts...
+    assert attempt(sprayer, practitioner.username, PASSWORD).status_code == 429
+    # ...but the worker signs in from anywhere else, and the name itself is not locked.
+    other = Client(REMOTE_ADDR="198.51.100.7")
+    assert attempt(other, practitioner.username, PASSWORD).status_code == 302
+    # The address is free again after the cool-off.
+    clock.shift(timedelta(minutes=11))
+    assert attempt(Client(REMOTE_ADDR=SPRAYER), practitioner.username, PASSWORD).status_code == 302
+
+
+def test_an_office_behind_one_address_is_not_locked_by_a_few_mistakes(
+    clock, practitioner, practitioner2, manager, csw
+) -> None:
+    office = Client(REMOTE_ADDR="192.0.2.1")
+    for user in (practitioner, practitioner2, manager, csw):
+        for n in range(4):
+            attempt(office, user.username, f"wrong {n}")
+
+    for user in (practitioner, practitioner2, manager, csw):
+        assert attempt(Client(REMOTE_ADDR="192.0.2.1"), user.username, PASSWORD).status_code == 302
+
+
+def test_the_per_name_limit_still_holds_from_many_addresses(clock, practitioner) -> None:
+    for n in range(5):
+        attempt(Client(REMOTE_ADDR=f"203.0.113.{n + 1}"), practitioner.username, f"wrong {n}")
+
+    response = attempt(Client(REMOTE_ADDR="203.0.113.99"), practitioner.username, PASSWORD)
+
+    assert response.status_code == 429
 
 
 # --- The audit log -----------------------------------------------------------------------

@@ -11,12 +11,16 @@ import base64
 import re
 
 import pytest
+from auditlog.models import LogEntry
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import twofactor
+from accounts.models import EnrolmentCode
 from accounts.twofactor import RECOVERY_CODES
 from tests.factories import PASSWORD, UserFactory
 from tests.referrals.support import fast_password_hashing  # noqa: F401 - autouse fixture
@@ -61,8 +65,16 @@ def pending(user) -> TOTPDevice:  # noqa: ANN001
     return TOTPDevice.objects.get(user=user, confirmed=False)
 
 
+def enrol(client: Client, user) -> None:  # noqa: ANN001
+    """Give the setup page an enrolment code from an administrator."""
+    code = twofactor.issue_enrolment_code(user=user, issued_by=None)
+    response = client.post(SETUP, {"enrolment_code": code})
+    assert (response.status_code, response["Location"]) == (302, SETUP)
+
+
 def turn_on(client: Client, user) -> list[str]:  # noqa: ANN001
     """Set up the authenticator through the pages; return the recovery codes shown."""
+    enrol(client, user)
     assert client.get(SETUP).status_code == 200
     response = client.post(SETUP, {"token": code_for(pending(user))})
     assert response.status_code == 200
@@ -143,6 +155,7 @@ def test_the_setup_page_shows_a_qr_code_and_the_key_of_a_new_unconfirmed_device(
     manager,
 ) -> None:
     client = sign_in(manager)
+    enrol(client, manager)
 
     page = client.get(SETUP).content.decode()
 
@@ -162,6 +175,7 @@ def test_the_setup_page_shows_a_qr_code_and_the_key_of_a_new_unconfirmed_device(
 
 def test_a_wrong_code_is_refused_and_it_stays_off(manager) -> None:
     client = sign_in(manager)
+    enrol(client, manager)
     client.get(SETUP)
     device = pending(manager)
 
@@ -200,6 +214,7 @@ def test_the_right_code_turns_it_on_and_shows_ten_recovery_codes_once(manager) -
 def test_the_setup_code_cannot_be_replayed_at_the_next_sign_in(manager, time_machine) -> None:
     time_machine.move_to("2025-05-14 10:00:05+00:00", tick=False)
     client = sign_in(manager)
+    enrol(client, manager)
     client.get(SETUP)
     used = code_for(pending(manager))
     assert client.post(SETUP, {"token": used}).status_code == 200
@@ -310,6 +325,7 @@ def test_a_practitioner_can_opt_in_and_must_then_verify_at_each_sign_in(practiti
 
     setup = client.get(SETUP).content.decode()
     assert "Your role needs a second step" not in setup
+    assert "enrolment code" in setup
     codes = turn_on(client, practitioner)
     assert len(codes) == 10
     assert client.get("/").status_code == 200
@@ -415,3 +431,199 @@ def test_autosave_is_not_open_before_verifying(manager) -> None:
     )
 
     assert (response.status_code, response["Location"]) == (302, SETUP)
+
+
+# --- Enrolment needs more than the password (issue 13, finding 4) ----------------------
+
+
+def test_a_password_alone_shows_no_secret_and_binds_no_phone(manager) -> None:
+    """An attacker with the password of a manager who has not set it up yet."""
+    client = sign_in(manager)
+
+    page = client.get(SETUP).content.decode()
+
+    assert "enrolment code" in page
+    assert 'data-testid="totp-secret"' not in page
+    assert "data:image/svg+xml" not in page
+    assert not TOTPDevice.objects.filter(user=manager).exists()
+    # Posting a guessed authenticator code binds nothing either.
+    response = client.post(SETUP, {"token": "123456"})
+    assert response.status_code == 200
+    assert not TOTPDevice.objects.filter(user=manager).exists()
+    assert client.get("/")["Location"] == SETUP
+
+
+def test_an_administrator_issues_a_single_use_code_stored_only_as_a_hash(manager, settings) -> None:
+    settings.TWO_FACTOR_FOR_ADMINS = False  # (the administrator's own second step aside)
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    admin_client = Client(REMOTE_ADDR="10.1.1.1")
+    admin_client.force_login(admin)
+
+    response = admin_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "issue_enrolment_codes", "_selected_action": [manager.pk]},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    code = re.search(r"<code>([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})</code>", page).group(1)
+    stored = EnrolmentCode.objects.get(user=manager)
+    assert stored.issued_by == admin
+    assert code.replace("-", "") not in stored.code_hash.upper()
+    assert code not in str(EnrolmentCode.objects.values().get())
+    issued = LogEntry.objects.get(additional_data__event="enrolment_code_issued")
+    assert (issued.actor, issued.object_pk) == (admin, str(manager.pk))
+
+    client = sign_in(manager)
+    response = client.post(SETUP, {"enrolment_code": code.lower().replace("-", " ")})
+    assert (response.status_code, response["Location"]) == (302, SETUP)
+    assert 'data-testid="totp-secret"' in client.get(SETUP).content.decode()
+
+    # Used once: another session (the attacker's) cannot use it again.
+    other = sign_in(manager)
+    response = other.post(SETUP, {"enrolment_code": code})
+    assert "That enrolment code is not right" in response.content.decode()
+    assert 'data-testid="totp-secret"' not in response.content.decode()
+
+
+def test_an_expired_code_or_another_users_code_is_refused(
+    manager, performance_officer, time_machine
+) -> None:
+    time_machine.move_to("2025-05-14 10:00:00+00:00", tick=False)
+    old = twofactor.issue_enrolment_code(user=manager, issued_by=None)
+    theirs = twofactor.issue_enrolment_code(user=performance_officer, issued_by=None)
+    time_machine.shift(twofactor.ISSUED_CODE_LIFETIME.total_seconds() + 1)
+    fresh_theirs = twofactor.issue_enrolment_code(user=performance_officer, issued_by=None)
+    client = sign_in(manager)
+
+    for code in (old, theirs, fresh_theirs, "ABCD-EFGH-JKLM"):
+        response = client.post(SETUP, {"enrolment_code": code})
+        assert response.status_code == 200, code
+        assert "That enrolment code is not right" in response.content.decode()
+
+    assert 'data-testid="totp-secret"' not in client.get(SETUP).content.decode()
+    assert not TOTPDevice.objects.filter(user=manager).exists()
+
+
+def test_a_code_can_be_emailed_to_the_recorded_address(manager, time_machine) -> None:
+    time_machine.move_to("2025-05-14 10:00:00+00:00", tick=False)
+    manager.email = "manager@council.example"
+    manager.save(update_fields=["email"])
+    client = sign_in(manager)
+    assert "Email me a code" in client.get(SETUP).content.decode()
+
+    client.post(SETUP, {"send_code": "1"})
+    client.post(SETUP, {"send_code": "1"})  # again within the minute: not sent twice
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["manager@council.example"]
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", mail.outbox[0].body).group(0)
+    assert code not in mail.outbox[0].subject
+    assert EnrolmentCode.objects.get(user=manager).emailed
+    # Half an hour later it no longer works.
+    time_machine.shift(31 * 60)
+    response = client.post(SETUP, {"enrolment_code": code})
+    assert "That enrolment code is not right" in response.content.decode()
+    time_machine.shift(60)
+    client.post(SETUP, {"send_code": "1"})
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", mail.outbox[1].body).group(0)
+    assert client.post(SETUP, {"enrolment_code": code})["Location"] == SETUP
+
+
+def test_without_an_email_address_the_user_is_told_to_ask_an_administrator(manager) -> None:
+    manager.email = ""
+    manager.save(update_fields=["email"])
+    client = sign_in(manager)
+
+    page = client.get(SETUP).content.decode()
+    client.post(SETUP, {"send_code": "1"})
+
+    assert "Email me a code" not in page
+    assert "ask an administrator for an enrolment code" in page
+    assert mail.outbox == []
+    assert not EnrolmentCode.objects.exists()
+
+
+def test_a_wrong_enrolment_code_is_logged(manager) -> None:
+    client = sign_in(manager, Client(REMOTE_ADDR="10.9.9.9"))
+
+    client.post(SETUP, {"enrolment_code": "AAAA-BBBB-CCCC"})
+
+    entry = LogEntry.objects.get(additional_data__event="enrolment_code_failed")
+    assert (entry.actor, entry.remote_addr) == (manager, "10.9.9.9")
+
+
+# --- The second factor: session key, failures and "signed in" in the log ---------------
+
+
+def sign_in_events(user) -> list[str]:  # noqa: ANN001
+    return list(
+        LogEntry.objects.filter(object_pk=str(user.pk), additional_data__event__isnull=False)
+        .order_by("pk")
+        .values_list("additional_data__event", flat=True)
+    )
+
+
+def test_the_session_key_changes_when_the_second_factor_passes(manager) -> None:
+    client = sign_in(manager)
+    enrol(client, manager)
+    client.get(SETUP)
+    before_setup = client.session.session_key
+    client.post(SETUP, {"token": code_for(pending(manager))})
+    assert client.session.session_key != before_setup
+    log_out(client)
+
+    client = sign_in(manager)
+    before_verify = client.session.session_key
+    response = client.post(VERIFY, {"token": code_for(confirmed_device(manager))})
+
+    assert response.status_code == 302
+    assert client.session.session_key != before_verify
+    assert client.get("/").status_code == 200
+
+
+def test_a_wrong_second_factor_code_is_logged_with_user_and_address(manager) -> None:
+    client = sign_in(manager)
+    turn_on(client, manager)
+    log_out(client)
+    client = sign_in(manager, Client(REMOTE_ADDR="10.8.8.8"))
+
+    client.post(VERIFY, {"token": wrong_code(confirmed_device(manager))})
+
+    entry = LogEntry.objects.get(additional_data__event="second_factor_failed")
+    assert (entry.actor, entry.object_pk, entry.remote_addr) == (
+        manager,
+        str(manager.pk),
+        "10.8.8.8",
+    )
+    assert entry.additional_data["username"] == manager.username
+
+
+def test_signed_in_is_logged_only_once_both_factors_have_passed(manager, time_machine) -> None:
+    time_machine.move_to("2025-05-14 10:00:05+00:00", tick=True)
+    client = sign_in(manager)
+    assert sign_in_events(manager) == ["password_accepted"]
+    turn_on(client, manager)
+    assert sign_in_events(manager)[-1] == "login"
+    log_out(client)
+    before = len(sign_in_events(manager))
+
+    client = sign_in(manager)
+    assert sign_in_events(manager)[before:] == ["password_accepted"]
+    time_machine.shift(5)
+    client.post(VERIFY, {"token": wrong_code(confirmed_device(manager))})
+    assert "login" not in sign_in_events(manager)[before:]
+    time_machine.shift(5)
+    client.post(VERIFY, {"token": code_for(confirmed_device(manager))})
+
+    assert sign_in_events(manager)[before:] == [
+        "password_accepted",
+        "second_factor_failed",
+        "login",
+    ]
+
+
+def test_a_user_without_a_second_factor_is_signed_in_by_the_password(practitioner) -> None:
+    sign_in(practitioner)
+
+    assert sign_in_events(practitioner) == ["login"]

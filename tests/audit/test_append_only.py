@@ -1,10 +1,16 @@
-"""The audit log is append-only on PostgreSQL: the application's own database user can add
-entries but not change or remove them (a trigger, audit/migrations/0001_append_only.py)."""
+"""The audit log is append-only on PostgreSQL: no one can change or remove entries (a
+trigger, audit/migrations/0001_append_only.py), and the role the application runs as
+(ifss_app: docker-compose.yml, .ci/run, manage.py grant_app_role) cannot TRUNCATE the table,
+alter it or drop the trigger either. (The tables' owner, which runs the migrations and the
+suite, still can: the test framework empties tables with TRUNCATE.)"""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from auditlog.models import LogEntry
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.utils import Error
 from django.test import Client
@@ -106,23 +112,88 @@ def test_the_guard_is_a_trigger_on_the_table() -> None:
     assert ("ifss_audit_append_only", "O") in triggers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: audit/migrations/0001_append_only.py guards only UPDATE and DELETE (a row-level"
-        " BEFORE UPDATE OR DELETE trigger); TRUNCATE auditlog_logentry still empties the log"
-        " (a BEFORE TRUNCATE statement trigger, or REVOKE TRUNCATE, is missing)"
-    ),
-)
-def test_truncate_is_refused_too(logged) -> None:
-    before = snapshot()
-    with connection.cursor() as cursor:
-        # Settle the foreign-key checks this test's own inserts left pending, or PostgreSQL
-        # refuses the TRUNCATE for that reason alone.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+# --- The application's own role (docker-compose.yml, .ci/run) -------------------------------
 
-    try:
-        refused("TRUNCATE auditlog_logentry")
-    finally:
-        after = snapshot()
-    assert after == before
+APP_ROLE = "ifss_app"
+
+
+@pytest.fixture
+def as_app_role(logged) -> None:  # noqa: ANN001
+    """The rest of the test runs as the role the app runs as in production, with the grants
+    `manage.py grant_app_role` gives it after `migrate` (the suite's own user owns the
+    tables, as the migrations' user does, and is a member of the app role: .ci/run)."""
+    from tests.conftest import missing_service
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = %s",
+            [APP_ROLE],
+        )
+        row = cursor.fetchone()
+    if not row or not row[0]:
+        missing_service(f"the PostgreSQL role {APP_ROLE} (granted to this user) is missing")
+    call_command("grant_app_role", APP_ROLE, stdout=StringIO())
+    with connection.cursor() as cursor:
+        # Settle the foreign-key checks this test's own inserts left pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")
+
+
+def test_truncate_is_refused_to_the_app_role(logged, as_app_role) -> None:
+    before = snapshot()
+
+    error = refused("TRUNCATE auditlog_logentry")
+
+    assert "permission denied" in str(error)
+    assert snapshot() == before
+
+
+def test_the_app_role_cannot_alter_the_table_or_its_trigger(logged, as_app_role) -> None:
+    before = snapshot()
+
+    for statement in (
+        "ALTER TABLE auditlog_logentry DISABLE TRIGGER ifss_audit_append_only",
+        "DROP TRIGGER ifss_audit_append_only ON auditlog_logentry",
+        "ALTER TABLE auditlog_logentry ADD COLUMN note text",
+        "DROP TABLE auditlog_logentry",
+        "UPDATE auditlog_logentry SET object_repr = 'tampered'",
+        "DELETE FROM auditlog_logentry",
+    ):
+        error = refused(statement)
+        assert "must be owner" in str(error) or "permission denied" in str(error), statement
+
+    assert snapshot() == before
+
+
+def test_the_app_role_still_reads_and_adds_entries_and_runs_the_pages(
+    logged, as_app_role, team_a, practitioner
+) -> None:
+    from tests.factories import CaseFactory
+
+    before = LogEntry.objects.count()
+    case = CaseFactory(team=team_a, worker=practitioner)
+    client = Client()
+    client.force_login(practitioner)
+
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    assert LogEntry.objects.count() > before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone() == (APP_ROLE,)
+
+
+def test_compose_and_ci_create_the_app_role_and_run_the_app_as_it() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    compose = (root / "docker-compose.yml").read_text()
+    init = (root / "docker/postgres-init/10-app-role.sh").read_text()
+    ci = (root / ".ci/run").read_text()
+
+    assert "DATABASE_URL: postgres://ifss_app:" in compose  # web, worker, beat
+    assert "DATABASE_URL: postgres://ifss:ifss@db:5432/ifss" in compose  # migrate only
+    assert f"manage.py grant_app_role {APP_ROLE}" in compose
+    assert "./docker/postgres-init:/docker-entrypoint-initdb.d" in compose
+    assert f"CREATE ROLE {APP_ROLE} LOGIN" in init
+    assert f"CREATE ROLE {APP_ROLE} LOGIN" in ci
+    assert f"GRANT {APP_ROLE} TO ifss" in ci

@@ -15,6 +15,7 @@ import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import twofactor
 from tests.factories import PASSWORD
 from tests.referrals.support import fast_password_hashing  # noqa: F401 - autouse fixture
 
@@ -83,11 +84,20 @@ def test_a_manager_sets_up_two_factor_sign_in_and_needs_a_code_next_time(
     expect = _expect()
     welcome = page.get_by_role("heading", level=1, name=re.compile(r"^Welcome, "))
 
-    # 1. The password alone leads to the setup page, not the dashboard.
+    # 1. The password alone leads to the setup page, not the dashboard, and shows no secret
+    #    until the one-time enrolment code an administrator issued is typed.
     sign_in_with_password(page, live_server, manager.username)
     expect(page.get_by_role("heading", level=1, name="Set up two-factor sign-in")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/accounts/two-factor/setup/$"))
     expect(page.get_by_text("Your role needs a second step")).to_be_visible()
+    expect(page.get_by_test_id("totp-secret")).to_have_count(0)
+    page.get_by_label("Enrolment code").fill("WRNG-CODE-XXXX")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("That enrolment code is not right")).to_be_visible()
+    expect(page.get_by_test_id("totp-secret")).to_have_count(0)
+    enrolment_code = twofactor.issue_enrolment_code(user=manager, issued_by=None)
+    page.get_by_label("Enrolment code").fill(enrolment_code)
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_have_attribute(
         "src", re.compile(r"^data:image/svg\+xml;base64,")
     )

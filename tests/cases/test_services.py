@@ -216,7 +216,8 @@ def stage_notices(user, case: Case) -> list[str]:
     return [
         n.subject
         for n in Notification.objects.filter(recipient=user).order_by("created_at", "pk")
-        if n.subject.startswith(f"{case.family}: ") and n.subject.split(": ", 1)[1] in labels
+        if n.subject.startswith(f"{case.referral.reference}: ")
+        and n.subject.split(": ", 1)[1] in labels
     ]
 
 
@@ -283,15 +284,13 @@ def test_journey_from_referral_to_closure(journey: Journey) -> None:
     assert [c.changed_by for c in changes] == [journey.manager] + [journey.practitioner] * 4
 
     # The referrer hears of Phase 1, Phase 2 and the closure, once each, in that order.
-    family = case.family
+    ref = case.referral.reference
     assert stage_notices(journey.referrer, case) == [
-        f"{family}: Phase 1",
-        f"{family}: Phase 2",
-        f"{family}: Closed",
+        f"{ref}: Phase 1",
+        f"{ref}: Phase 2",
+        f"{ref}: Closed",
     ]
-    closed_notice = Notification.objects.get(
-        recipient=journey.referrer, subject=f"{family}: Closed"
-    )
+    closed_notice = Notification.objects.get(recipient=journey.referrer, subject=f"{ref}: Closed")
     assert closed_notice.url == f"/referrals/{journey.referral.pk}/"
     assert "Closed" in closed_notice.body and str(journey.team) in closed_notice.body
     # The worker does not get the referrer's stage notices.
@@ -307,14 +306,14 @@ def test_a_referrer_who_phoned_hears_of_each_stage_by_email(journey: Journey) ->
     journey.to_phase2()
     journey.travel(at(2028, 2, 5, 10))
     closing(journey, closed_on=date(2028, 2, 4))
-    family = journey.case.family
+    ref = journey.case.referral.reference
     emailed = Notification.objects.filter(
         email="sam.social-worker@council.example", recipient__isnull=True
     ).order_by("created_at", "pk")
     assert [n.subject for n in emailed] == [
-        f"{family}: Phase 1",
-        f"{family}: Phase 2",
-        f"{family}: Closed",
+        f"{ref}: Phase 1",
+        f"{ref}: Phase 2",
+        f"{ref}: Closed",
     ]
     assert stage_notices(journey.manager, journey.case) == [n.subject for n in emailed]
 
@@ -579,7 +578,7 @@ def test_not_proceeding_with_a_reason_closes_the_case(journey: Journey) -> None:
     assert (change.from_stage, change.to_stage) == (Stage.ASSESSMENT, Stage.CLOSED)
     assert change.changed_by == journey.manager
     assert not_ready.name in change.note
-    assert stage_notices(journey.referrer, case) == [f"{case.family}: Closed"]
+    assert stage_notices(journey.referrer, case) == [f"{case.referral.reference}: Closed"]
     # A closed case cannot be closed again with a closure record.
     with pytest.raises(ServiceError, match="already closed"):
         closing(journey)
@@ -803,8 +802,8 @@ def test_end_phase1_moves_to_phase2_and_schedules_reviews(journey: Journey) -> N
     ]
     assert all(r.held_on is None for r in reviews)
     assert stage_notices(journey.referrer, case) == [
-        f"{case.family}: Phase 1",
-        f"{case.family}: Phase 2",
+        f"{case.referral.reference}: Phase 1",
+        f"{case.referral.reference}: Phase 2",
     ]
 
 
@@ -951,7 +950,7 @@ def test_step_down_when_the_team_uses_it(journey: Journey) -> None:
     # The review clock starts at the end of Phase 1, not the end of the step-down.
     assert Review.objects.filter(case=case).count() == 4
     assert Review.objects.get(case=case, offset_months=1).due_on == date(2027, 2, 28)
-    assert stage_notices(journey.referrer, case) == [f"{case.family}: Phase 1"]
+    assert stage_notices(journey.referrer, case) == [f"{case.referral.reference}: Phase 1"]
 
     journey.travel(at(2027, 2, 14, 9))
     case = finish_step_down(case_id=case.pk, user=journey.practitioner, version=case.version)
@@ -962,8 +961,8 @@ def test_step_down_when_the_team_uses_it(journey: Journey) -> None:
     ]
     assert Review.objects.filter(case=case).count() == 4
     assert stage_notices(journey.referrer, case) == [
-        f"{case.family}: Phase 1",
-        f"{case.family}: Phase 2",
+        f"{case.referral.reference}: Phase 1",
+        f"{case.referral.reference}: Phase 2",
     ]
 
 

@@ -21,14 +21,6 @@ class Known500:
 
 
 KNOWN_500S: list[Known500] = [
-    # SQLite only (the development database): Django's ModelMultipleChoiceField looks up
-    # every posted id, and SQLite cannot bind an integer past 64 bits.
-    Known500(
-        "test_multiple_choice_with_a_huge_id_is_not_a_500_on_sqlite",
-        "*",
-        "OverflowError",
-        r"too large to convert to SQLite INTEGER",
-    ),
     # SQLite only: a search (?q=) longer than SQLite's 50,000-byte LIKE pattern limit.
     Known500(
         "test_a_very_long_search_is_not_a_500_on_sqlite",

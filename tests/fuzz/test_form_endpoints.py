@@ -884,16 +884,34 @@ def _totp(device: TOTPDevice) -> str:
 
 
 def two_factor_setup_target(w: World) -> Target:
+    from accounts.twofactor import issue_enrolment_code
+    from accounts.twofactor_views import ENROLMENT_KEY
+
     client = login(w.practitioner)
+    # The enrolment code first (a password alone shows no secret), then the pending device.
+    code = issue_enrolment_code(user=w.practitioner, issued_by=None)
+    client.post(reverse("two_factor_setup"), {"enrolment_code": code})
     client.get(reverse("two_factor_setup"))  # makes the pending device
     device = TOTPDevice.objects.get(user=w.practitioner, confirmed=False)
-    return Target(
+    target = Target(
         client=client,
         url=reverse("two_factor_setup"),
         payload={"token": _totp(device)},
         ok_status=200,
         key_values={"token": ["000000", "١٢٣٤٥٦", " 123 456 ", "12345678901234567"]},
     )
+
+    def draw(data: st.DataObject) -> Request:
+        # A right code cycles the session key, and the rolled-back savepoint takes the new
+        # session with it: sign in again, past the enrolment code, before each example.
+        client.force_login(w.practitioner)
+        session = client.session
+        session[ENROLMENT_KEY] = w.practitioner.pk
+        session.save()
+        return Request(target.url, target.mutate(data, target.payload))
+
+    target.draw = draw
+    return target
 
 
 def two_factor_verify_target(w: World) -> Target:

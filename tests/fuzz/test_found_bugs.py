@@ -185,15 +185,12 @@ def test_autosave_with_a_nul_character_in_a_field_is_not_a_500(practitioner) -> 
 # --- SQLite only (the development database) -------------------------------------------------
 
 
-@bug(
-    "Django's ModelMultipleChoiceField looks up every posted id, and SQLite cannot bind an "
-    "integer past 64 bits: an id of 10**30 in any multiple choice (people, services, "
-    "presenting issues) is a 500 (OverflowError) on SQLite; PostgreSQL refuses it cleanly",
-    only=SQLITE,
-)
 def test_multiple_choice_with_a_huge_id_is_not_a_500_on_sqlite(
     team_a, manager, practitioner, referrer
 ) -> None:
+    """Was: Django's ModelMultipleChoiceField looks up every posted id, and SQLite cannot
+    bind an integer past 64 bits (a 500, OverflowError). Fixed by accounts/integer_lookups.py
+    (tests/test_number_bounds.py walks every form). Kept as a check."""
     journey = case_at(Stage.AWAITING_ASSESSMENT, team_a, manager, practitioner, referrer)
 
     response = login(manager).post(

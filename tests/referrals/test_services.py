@@ -158,7 +158,7 @@ def test_submit_referral_tells_each_active_manager_of_the_team_in_app_and_by_ema
         "manager2_a",
     }
     note = notified.get(recipient=manager)
-    assert note.subject == "New referral for North IFST: Evans family"
+    assert note.subject == f"New referral for North IFST: Referral {referral.pk}"
     assert "Rhian Social-Worker (Newport City Council)" in note.body
     assert sorted(m.to[0] for m in mail.outbox) == sorted([manager.email, second_manager.email])
     assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
@@ -491,7 +491,7 @@ def test_the_referrer_is_told_in_app_and_by_email_with_the_reason(
         decide(referral, manager, "inappropriate", reason=reason, detail="They live in Powys.")
 
     note = Notification.objects.get(recipient=referrer)
-    assert note.subject == "Referral for Evans family: Inappropriate"
+    assert note.subject == f"Referral {referral.pk}: Inappropriate"
     assert note.url == f"/referrals/{referral.pk}/"
     assert "Reason: Family lives outside the team's area." in note.body
     assert "They live in Powys." in note.body
@@ -740,10 +740,10 @@ def test_the_workers_and_the_referrer_are_told_of_the_allocation(
     }
     assert set(by_user) == {"practitioner_a", "practitioner2_a", "referrer_a"}
     assert by_user["practitioner_a"].url == f"/cases/{case.pk}/"
-    assert by_user["practitioner_a"].subject == "New case allocated: Evans family"
+    assert by_user["practitioner_a"].subject == f"New case allocated: Case {case.pk}"
     assert by_user["practitioner2_a"].url == f"/cases/{case.pk}/"
     assert by_user["referrer_a"].url == f"/referrals/{accepted.pk}/"
-    assert by_user["referrer_a"].subject == "Referral for Evans family: allocated"
+    assert by_user["referrer_a"].subject == f"Referral {accepted.pk}: allocated"
     assert str(practitioner) in by_user["referrer_a"].body
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [practitioner.email, practitioner2.email, referrer.email, "rhian@example.org"]

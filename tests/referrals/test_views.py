@@ -382,11 +382,11 @@ def test_referral_journey_from_submission_to_the_practitioners_caseload(
         Notification.objects.filter(recipient=referrer).values_list("subject", flat=True)
     )
     assert subjects == {
-        "Referral for Evans family: Accepted for assessment",
-        "Referral for Evans family: allocated",
+        f"Referral {referral.pk}: Accepted for assessment",
+        f"Referral {referral.pk}: allocated",
     }
     notes = referrer_client.get(reverse("notifications:list")).content.decode()
-    assert "Referral for Evans family: allocated" in notes
+    assert f"Referral {referral.pk}: allocated" in notes
     assert 'data-testid="unread-count">2<' in notes
     assert Notification.objects.filter(recipient=practitioner).count() == 1
 

@@ -82,7 +82,7 @@ def test_a_screening_decision_succeeds_quickly_with_the_broker_down(
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED
     note = Notification.objects.get(recipient=referrer)
-    assert note.subject.startswith("Referral for ")
+    assert note.subject == f"Referral {referral.pk}: Accepted for assessment"
     assert note.emailed_at is None
     assert mail.outbox == []
     # The request must not hang on the dead broker.

@@ -367,11 +367,12 @@ def test_thirteen_months_of_a_case_send_exactly_the_expected_reminders(
         assert recipients(reminder) == expected, (what, step, day)
 
     escalation = Notification.objects.get(reminder__step="escalate")
-    assert escalation.subject == "Overdue: Phase 2 review for Evans family"
+    case_pk = Review.objects.get(offset_months=12).case_id
+    assert escalation.subject == f"Overdue: Phase 2 review, Case {case_pk}"
     assert escalation.body == "12-month review. Due 13 Feb 2027 17:00."
     assert escalation.url == f"/reviews/{Review.objects.get(offset_months=12).pk}/"
     notice = Notification.objects.get(reminder__kind="review", reminder__step="due")
-    assert notice.subject == "Due now: Phase 2 review for Evans family"
+    assert notice.subject == f"Due now: Phase 2 review, Case {case_pk}"
     assert notice.recipient == practitioner
     assert Notification.objects.filter(reminder__step="before").count() == 8
     # Nothing was summarised and no waiting-list recheck was due (nobody was waiting).

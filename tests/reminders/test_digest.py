@@ -59,8 +59,8 @@ def test_a_digest_user_gets_one_email_listing_every_pending_notification(
     [email] = mail.outbox
     assert email.to == [digest_worker.email]
     assert email.subject == "IFSS Case Manager: 3 notifications"
-    assert f"Due soon: Assessment for {soon.family.name}" in email.body
-    assert f"Due now: Assessment for {late.family.name}" in email.body
+    assert f"Due soon: Assessment, Case {soon.pk}" in email.body
+    assert f"Due now: Assessment, Case {late.pk}" in email.body
     assert "A note from the manager" in email.body
     assert f"/cases/{soon.pk}/" in email.body
     assert [alt[1] for alt in email.alternatives] == ["text/html"]

@@ -234,7 +234,7 @@ def test_a_case_whose_worker_has_gone_is_flagged_to_the_managers_once(
     )
     assert recipients(reminder) == ["manager2_a", "manager_a"]
     note = reminder.notifications.get(recipient=manager)
-    assert note.subject == "Due now: Case needs reallocating for " + orphan.family.name
+    assert note.subject == f"Due now: Case needs reallocating, Case {orphan.pk}"
     assert note.url == f"/cases/{orphan.pk}/"
     assert kept.pk != orphan.pk
 
@@ -361,7 +361,7 @@ def test_few_hours_a_week_into_phase1_warn_the_worker_and_the_manager_once(
     assert (reminder.item_id, reminder.step) == (case.pk, Step.DUE)
     assert recipients(reminder) == ["manager_a", "practitioner_a"]
     note = reminder.notifications.get(recipient=practitioner)
-    assert note.subject == f"Due now: Phase 1 hours below the minimum for {case.family.name}"
+    assert note.subject == f"Due now: Phase 1 hours below the minimum, Case {case.pk}"
     assert note.body.startswith("Phase 1 hours projected at 14.0, below the minimum of 50.")
 
     # Once only, however long the hours stay low.

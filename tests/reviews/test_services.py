@@ -220,7 +220,7 @@ def test_record_review_stores_scores_and_tells_the_referrer(
     assert Review.objects.filter(case=case).pending().count() == 3
 
     [notice] = Notification.objects.filter(recipient=referrer, subject__contains="review")
-    assert notice.subject == f"1-month review report: {case.family}"
+    assert notice.subject == f"1-month review report: Referral {case.referral_id}"
     assert "12 March 2027" in notice.body
     assert notice.url == reverse("reviews:report_pdf", args=[saved.pk])
 
@@ -424,7 +424,7 @@ def test_the_review_report_reaches_a_referrer_who_phoned(
         email="sam.social-worker@council.example", subject__contains="review"
     )
     assert emailed.recipient is None
-    assert emailed.subject == f"1-month review report: {case.family}"
+    assert emailed.subject == f"1-month review report: Referral {case.referral_id}"
     # The manager who keyed it in hears too, with the link to the report.
     [keyed] = Notification.objects.filter(recipient=manager, subject__contains="review")
     assert keyed.url == reverse("reviews:report_pdf", args=[review.pk])
