@@ -41,6 +41,13 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
 
         return hidden_rows(user, "family_id", by="family_id")
 
+    def hidden_from(self, user) -> ReferralQuerySet:  # noqa: ANN001
+        """The referrals a restriction hides from this user (for lists of other things that
+        name a referral, such as the due page's items)."""
+        if user.is_superuser:
+            return self.none()
+        return self.filter(self._hidden(user))
+
     def visible_to(self, user) -> ReferralQuerySet:  # noqa: ANN001
         """A referrer sees their own referrals; team staff see their teams' but those of a
         restricted family that does not name them; boards see none. (The referrer who made
