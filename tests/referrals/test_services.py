@@ -246,9 +246,7 @@ def test_a_referrer_cannot_link_a_referral_to_a_known_family(referrer, team_a):
     assert Referral.objects.count() == 1
 
 
-def test_a_rereferral_never_rewrites_the_family_or_the_earlier_referral(
-    referrer, manager, team_a
-):
+def test_a_rereferral_never_rewrites_the_family_or_the_earlier_referral(referrer, manager, team_a):
     """Issue 14.3: linking blanked an adult's substances on the original referral and on the
     closed case's household, and overwrote the family's address."""
     first = submit(referrer, team_a)
@@ -276,9 +274,7 @@ def test_a_rereferral_never_rewrites_the_family_or_the_earlier_referral(
     assert (again.address, again.postcode) == ("9 Other Street", "CF99 9ZZ")
 
 
-def test_a_manager_applies_each_difference_on_purpose_and_it_is_recorded(
-    referrer, manager, team_a
-):
+def test_a_manager_applies_each_difference_on_purpose_and_it_is_recorded(referrer, manager, team_a):
     first = submit(referrer, team_a)
     family = first.family
     baby = MemberData(
@@ -355,9 +351,7 @@ def test_a_manager_links_a_referrers_referral_and_the_family_made_for_it_goes(
     second = submit(referrer, team_a, data=make_data(team_a, family_name="Evans (again)"))
     made_for_it = second.family
 
-    services.link_referral_to_family(
-        referral_id=second.pk, user=manager, family_id=first.family_id
-    )
+    services.link_referral_to_family(referral_id=second.pk, user=manager, family_id=first.family_id)
 
     second.refresh_from_db()
     assert (second.family, second.is_rereferral, second.previous_referral) == (
@@ -370,9 +364,7 @@ def test_a_manager_links_a_referrers_referral_and_the_family_made_for_it_goes(
     assert [m.person.first_name for m in second.household.all()] == ["Carys", "Dylan"]
 
 
-def test_linking_a_family_of_another_team_is_refused_and_nothing_is_saved(
-    manager, team_a, team_b
-):
+def test_linking_a_family_of_another_team_is_refused_and_nothing_is_saved(manager, team_a, team_b):
     theirs = FamilyFactory(team=team_b)
     PersonFactory(family=theirs, first_name="Carys", last_name="Evans")
 

@@ -355,9 +355,12 @@ def test_the_walk_is_not_vacuous(restricted, handler):
     for name in ("cases:detail", "referrals:detail"):
         (url, *_rest) = urls_for(restricted, name, {"pk"})
         assert FAMILY in client.get(url).content.decode(), name
-    assert "Typedname family" in client_for(handler, "other_referrer").get(
-        reverse("referrals:detail", args=[restricted.linked.pk])
-    ).content.decode()
+    assert (
+        "Typedname family"
+        in client_for(handler, "other_referrer")
+        .get(reverse("referrals:detail", args=[restricted.linked.pk]))
+        .content.decode()
+    )
 
 
 def test_every_route_with_ids_is_filled_or_explained():
