@@ -437,6 +437,32 @@ def apply_family_update(*, referral_id: int, user: User, key: str, before: str) 
                 "Check the differences below again."
             )
         )
+    try:
+        with transaction.atomic():
+            person = _apply(referral, family, key)
+    except IntegrityError:
+        # A change the record's rules refuse on its own (an unborn child needs its due
+        # date first, say): nothing is applied, and the manager is told why.
+        raise ServiceError(
+            _(
+                "This change cannot be applied on its own: apply the related change first "
+                "(for an unborn child, the due date)."
+            )
+        ) from None
+    return FamilyUpdate.objects.create(
+        referral=referral,
+        family=family,
+        person=person,
+        field=key,
+        label=diff.label[:200],
+        before=diff.before,
+        after=diff.after,
+        applied_by=user,
+        applied_at=timezone.now(),
+    )
+
+
+def _apply(referral: Referral, family: Family, key: str) -> Person | None:
     person = None
     parts = key.split(":")
     if parts[0] == "family":
@@ -460,17 +486,7 @@ def apply_family_update(*, referral_id: int, user: User, key: str, before: str) 
             else:
                 setattr(person, parts[2], getattr(row, parts[2]))
                 person.save(update_fields=[parts[2]])
-    return FamilyUpdate.objects.create(
-        referral=referral,
-        family=family,
-        person=person,
-        field=key,
-        label=diff.label[:200],
-        before=diff.before,
-        after=diff.after,
-        applied_by=user,
-        applied_at=timezone.now(),
-    )
+    return person
 
 
 def _team_members(team: Team, *roles: str) -> list[User]:
