@@ -145,3 +145,21 @@ def test_an_unnamed_manager_cannot_open_a_restricted_familys_referral_pages(
     for name in ("screening", "waiting_list", "list"):
         assert "Evans" not in client.get(reverse(f"referrals:{name}")).content.decode()
     assert login(manager).get(reverse("referrals:decide", args=[again.pk])).status_code == 200
+
+
+def test_a_rereferral_never_changes_the_earlier_case_page(
+    team_a, other_referrer, manager, practitioner, episode
+):
+    """Issue 14.3: the closed case's household lost an adult's substances."""
+    url = reverse("cases:detail", args=[episode.pk])
+    before = login(practitioner).get(url).content.decode()
+    assert "Alcohol" in before
+
+    again = submit(other_referrer, team_a, members=[mother(substances=[]), son(legal_status=None)])
+    services.link_referral_to_family(
+        referral_id=again.pk, user=manager, family_id=episode.family_id
+    )
+
+    after = login(practitioner).get(url).content.decode()
+    for word in ("Alcohol", "Cannabis", "Child Protection", "2 Station Road"):
+        assert after.count(word) == before.count(word), word
