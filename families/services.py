@@ -74,7 +74,7 @@ def subject_access_export(*, person: Person, user: User) -> bytes:
     referrals = list(
         Referral.objects.filter(family=family)
         .select_related("team", "route")
-        .prefetch_related("decisions__outcome", "decisions__reason")
+        .prefetch_related("decisions__outcome", "decisions__reason", "household")
     )
     contacts = list(Contact.objects.filter(people_seen=person).order_by("started_at"))
     goals = list(
@@ -117,6 +117,22 @@ def subject_access_export(*, person: Person, user: User) -> bytes:
                 "received_at": r.received_at,
                 "reason": r.reason_for_referral,
                 "status": r.get_status_display(),
+                # What the referral said about the family and this person, as referred.
+                "as_referred": {
+                    "family_name": r.family_name,
+                    "address": r.address,
+                    "postcode": r.postcode,
+                    "this_person": [
+                        {
+                            "name": m.full_name,
+                            "date_of_birth": m.date_of_birth,
+                            "due_date": m.due_date,
+                            "relationship": m.relationship,
+                        }
+                        for m in r.household.all()
+                        if m.person_id == person.pk
+                    ],
+                },
                 "decisions": [
                     {
                         "outcome": str(d.outcome),
