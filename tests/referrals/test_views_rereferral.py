@@ -163,3 +163,18 @@ def test_a_rereferral_never_changes_the_earlier_case_page(
     after = login(practitioner).get(url).content.decode()
     for word in ("Alcohol", "Cannabis", "Child Protection", "2 Station Road"):
         assert after.count(word) == before.count(word), word
+
+
+def test_the_manager_is_offered_the_known_family_on_the_referral_page(
+    team_a, other_referrer, manager, episode
+):
+    again = submit(other_referrer, team_a, postcode="np201aa", family_name="Another name")
+    url = reverse("referrals:detail", args=[again.pk])
+
+    page = login(manager).get(url).content.decode()
+    referrer_page = login(other_referrer).get(url).content.decode()
+
+    assert 'data-testid="possible-matches"' in page
+    assert f'name="family" value="{episode.family_id}"' in page
+    assert 'data-testid="possible-matches"' not in referrer_page
+    assert "Evans family" not in referrer_page
