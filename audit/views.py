@@ -56,16 +56,34 @@ def _records_visible_to(user) -> Q:  # noqa: ANN001
     def keys(qs):  # noqa: ANN001, ANN202
         return qs.annotate(key=Cast("pk", CharField())).values("key")
 
+    guarded_referrals = (
+        Referral.objects.filter(team_id__in=user.team_ids_with_role(Role.MANAGER))
+        .visible_to(user)
+        .values("pk")
+    )
     guarded = {
         Case: keys(Case.objects.visible_to(user)),
-        Referral: keys(
-            Referral.objects.filter(team_id__in=user.team_ids_with_role(Role.MANAGER)).visible_to(
-                user
-            )
-        ),
+        Referral: keys(Referral.objects.filter(pk__in=guarded_referrals)),
         Family: keys(Family.objects.visible_to(user)),
         Person: keys(Person.objects.filter(family__in=Family.objects.visible_to(user))),
     }
+    # Every other logged record that belongs to a case or a referral (feedback, contacts,
+    # decisions...): shown only where its case or referral is. Found from the fields, so a
+    # record type logged later is guarded too.
+    from auditlog.registry import auditlog
+
+    visible_cases = Case.objects.visible_to(user).values("pk")
+    for model in auditlog.get_models():
+        if model in guarded:
+            continue
+        names = {f.name: f for f in model._meta.concrete_fields if f.is_relation}
+        if "case" in names and names["case"].related_model is Case:
+            rows = model.objects.filter(case__in=visible_cases)
+            if names["case"].null:
+                rows = model.objects.filter(Q(case__isnull=True) | Q(case__in=visible_cases))
+            guarded[model] = keys(rows)
+        elif "referral" in names and names["referral"].related_model is Referral:
+            guarded[model] = keys(model.objects.filter(referral__in=guarded_referrals))
     types = ContentType.objects.get_for_models(*guarded)
     allowed = ~Q(content_type__in=list(types.values()))
     for model, visible in guarded.items():

@@ -33,6 +33,14 @@ def hidden_rows(user, case_ref: str, *, by: str = "pk") -> Q:  # noqa: ANN001
     return Q(**{f"{case_ref}__in": _hidden_cases(user).values(by)})
 
 
+def hides_family(user, family_id: int) -> bool:  # noqa: ANN001
+    """hidden_from's rule for one family, asked in Python: whether the family has a
+    restricted case that does not name this user (who may be told about it)."""
+    if user.is_superuser:
+        return False
+    return _hidden_cases(user).filter(family_id=family_id).exists()
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def open(self) -> CaseQuerySet:
         return self.exclude(stage=pathway.Stage.CLOSED)

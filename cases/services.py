@@ -108,12 +108,14 @@ def move_case(
 def _tell_referrer_of_stage(case: Case, stage: pathway.Stage) -> None:
     from referrals.services import tell_referrer
 
+    # The referrer is told the family by the name they gave it, never the team's record.
+    named = case.referral.name_as_referred
     tell_referrer(
         case.referral,
         subject=_("%(ref)s: %(stage)s")
         % {"ref": case.referral.reference, "stage": pathway.LABELS[stage]},
         body=_("The case of %(family)s with %(team)s has moved to: %(stage)s.")
-        % {"family": case.family, "team": case.team, "stage": pathway.LABELS[stage]},
+        % {"family": named, "team": case.team, "stage": pathway.LABELS[stage]},
     )
 
 

@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+_COMPACT_POSTCODE = re.compile(r"[A-Z0-9]{2,4}[0-9][A-Z]{2}")  # outward, then inward code
+
+
+def normalise_postcode(postcode: str) -> str:
+    """One spelling of a postcode however it was typed ("np165ht", "NP16  5HT" ->
+    "NP16 5HT"), so the duplicate check matches it on the postcode index. Text that is not
+    shaped like a UK postcode is kept, in capitals with single spaces."""
+    compact = "".join(postcode.upper().split())
+    if _COMPACT_POSTCODE.fullmatch(compact):
+        return f"{compact[:-3]} {compact[-3:]}"
+    return " ".join(postcode.upper().split())
+
 
 class FamilyQuerySet(models.QuerySet["Family"]):
     def visible_to(self, user) -> FamilyQuerySet:  # noqa: ANN001
         from accounts.models import STAFF_ROLES
 
+        """The staff's teams' families, but none with a restricted case that does not name
+        this user (cases.models.hidden_rows: the one statement of the restriction)."""
         if user.is_superuser:
             return self
-        from cases.models import Case
+        from cases.models import hidden_rows
 
-        restricted = Case.objects.filter(family=models.OuterRef("pk"), restricted=True).exclude(
-            restricted_to=user
-        )
         return self.filter(team_id__in=user.team_ids_with_role(*STAFF_ROLES)).exclude(
-            models.Exists(restricted)
+            hidden_rows(user, "pk", by="family_id")
         )
 
 

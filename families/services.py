@@ -11,7 +11,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Case as Cases
+from django.db.models import Max, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -73,7 +74,7 @@ def subject_access_export(*, person: Person, user: User) -> bytes:
     referrals = list(
         Referral.objects.filter(family=family)
         .select_related("team", "route")
-        .prefetch_related("decisions__outcome", "decisions__reason")
+        .prefetch_related("decisions__outcome", "decisions__reason", "household")
     )
     contacts = list(Contact.objects.filter(people_seen=person).order_by("started_at"))
     goals = list(
@@ -116,6 +117,22 @@ def subject_access_export(*, person: Person, user: User) -> bytes:
                 "received_at": r.received_at,
                 "reason": r.reason_for_referral,
                 "status": r.get_status_display(),
+                # What the referral said about the family and this person, as referred.
+                "as_referred": {
+                    "family_name": r.family_name,
+                    "address": r.address,
+                    "postcode": r.postcode,
+                    "this_person": [
+                        {
+                            "name": m.full_name,
+                            "date_of_birth": m.date_of_birth,
+                            "due_date": m.due_date,
+                            "relationship": m.relationship,
+                        }
+                        for m in r.household.all()
+                        if m.person_id == person.pk
+                    ],
+                },
                 "decisions": [
                     {
                         "outcome": str(d.outcome),
@@ -203,7 +220,13 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
     from cases.models import Assessment, Closure, Contact, FamilyPlan
     from notifications.models import Notification
     from outcomes.models import Goal
-    from referrals.models import Referral, ScreeningDecision, WaitingListEntry
+    from referrals.models import (
+        FamilyUpdate,
+        Referral,
+        ReferredMember,
+        ScreeningDecision,
+        WaitingListEntry,
+    )
     from reminders import duestore
     from reminders.models import Unit
     from reviews.models import Booster, Review
@@ -244,7 +267,26 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
         referrer_team="",
         referrer_role="",
         reason_for_referral="",
+        # The family as each referral described it: the same identities, removed alike.
+        family_name=Cases(
+            When(family_name="", then=Value("")), default=Value(str(_("Anonymised")))
+        ),
+        address="",
+        postcode="",
     )
+    for member in ReferredMember.objects.filter(referral__family=family).only(
+        "pk", "date_of_birth", "due_date"
+    ):
+        ReferredMember.objects.filter(pk=member.pk).update(
+            first_name="",
+            last_name=_("Anonymised"),
+            ethnicity="",
+            date_of_birth=member.date_of_birth.replace(month=1, day=1)
+            if member.date_of_birth
+            else None,
+            due_date=member.due_date.replace(day=1) if member.due_date else None,
+        )
+    FamilyUpdate.objects.filter(family=family).update(before="", after="", label="")
     ScreeningDecision.objects.filter(referral__family=family).update(detail="")
     Assessment.objects.filter(case__in=cases).update(safety_plan="", decision_notes="")
     Contact.objects.filter(case__in=cases).update(notes="")

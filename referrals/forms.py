@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LocalAuthority, Team, User
-from families.models import HouseholdType, MemberKind, Relationship, Sex
+from families.models import HouseholdType, MemberKind, Relationship, Sex, normalise_postcode
 from reference.models import (
     Effect,
     LegalStatus,
@@ -77,7 +77,7 @@ class ReferralForm(forms.Form):
     referrer_email = forms.EmailField(label=_("Email"))
 
     def clean_postcode(self) -> str:
-        postcode = " ".join(self.cleaned_data["postcode"].upper().split())
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
         if len(postcode) > 10:  # upper-casing can lengthen text ("ß" becomes "SS")
             raise forms.ValidationError(_("A postcode has at most 10 characters."))
         return postcode
@@ -322,3 +322,16 @@ class AllocationForm(VersionedForm):
         if data.get("worker") and data.get("worker") == data.get("co_worker"):
             self.add_error("co_worker", _("The co-worker must be a different person."))
         return data
+
+
+class LinkFamilyForm(VersionedForm):
+    """A manager links a referral to one of the families the duplicate check offered."""
+
+    family = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+
+
+class FamilyUpdateForm(forms.Form):
+    """One difference between the referral and the family's record, applied on purpose."""
+
+    key = forms.CharField(widget=forms.HiddenInput, max_length=60)
+    before = forms.CharField(widget=forms.HiddenInput, required=False, max_length=5000)

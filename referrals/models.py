@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, Role
+from families.models import MemberKind, Relationship, Sex
 
 
 class ReferralStatus(models.TextChoices):
@@ -32,26 +33,40 @@ class Proceedings(models.TextChoices):
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
+    def _hidden(self, user) -> Q:  # noqa: ANN001
+        """Referrals of a family with a restricted case that does not name this user: its own
+        case, or an earlier episode of the family it was linked to (cases.models.hidden_rows,
+        the one statement of the restriction)."""
+        from cases.models import hidden_rows
+
+        return hidden_rows(user, "family_id", by="family_id")
+
+    def hidden_from(self, user) -> ReferralQuerySet:  # noqa: ANN001
+        """The referrals a restriction hides from this user (for lists of other things that
+        name a referral, such as the due page's items)."""
+        if user.is_superuser:
+            return self.none()
+        return self.filter(self._hidden(user))
+
     def visible_to(self, user) -> ReferralQuerySet:  # noqa: ANN001
-        """A referrer sees their own referrals; team staff see their teams'; boards see none."""
+        """A referrer sees their own referrals; team staff see their teams' but those of a
+        restricted family that does not name them; boards see none. (The referrer who made
+        a referral still sees it: its page shows only what they typed.)"""
         if user.is_superuser:
             return self
-        from cases.models import Case
-
-        # A referral whose case is restricted is hidden from staff not named on it (the
-        # referrer who made it still sees its status).
-        restricted = Case.objects.filter(referral=models.OuterRef("pk"), restricted=True).exclude(
-            restricted_to=user
-        )
         return self.filter(
             Q(created_by=user)
-            | (Q(team_id__in=user.team_ids_with_role(*STAFF_ROLES)) & ~models.Exists(restricted))
+            | (Q(team_id__in=user.team_ids_with_role(*STAFF_ROLES)) & ~self._hidden(user))
         )
 
     def managed_by(self, user) -> ReferralQuerySet:  # noqa: ANN001
+        """The referrals a manager may act on: their teams', but never those of a restricted
+        family that does not name them."""
         if user.is_superuser:
             return self
-        return self.filter(team_id__in=user.team_ids_with_role(Role.MANAGER))
+        return self.filter(team_id__in=user.team_ids_with_role(Role.MANAGER)).exclude(
+            self._hidden(user)
+        )
 
     def with_list_related(self) -> ReferralQuerySet:
         return self.select_related("team", "family", "created_by", "route").annotate(
@@ -104,6 +119,26 @@ class Referral(models.Model):
         _("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.SUBMITTED
     )
     first_contact_at = models.DateTimeField(_("first contact with referrer"), null=True, blank=True)
+    # The family as the referrer described it, kept as referred: linking the referral to a
+    # family already known never writes into that family, and a later referral never
+    # changes what an earlier one said. Empty on referrals made before this was kept
+    # (their pages show the family's record instead).
+    family_name = models.CharField(
+        _("family name as referred"), max_length=120, blank=True, db_default=""
+    )
+    address = models.TextField(_("address as referred"), blank=True, db_default="")
+    postcode = models.CharField(_("postcode as referred"), max_length=10, blank=True, db_default="")
+    local_authority = models.ForeignKey(
+        "accounts.LocalAuthority",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("local authority as referred"),
+    )
+    household_type = models.CharField(
+        _("household type as referred"), max_length=20, blank=True, db_default=""
+    )
     submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     version = models.PositiveIntegerField(default=1)
 
@@ -133,6 +168,89 @@ class Referral(models.Model):
     def reference(self) -> str:
         """How emails and notifications name it: never by the family's name."""
         return _("Referral %(id)s") % {"id": self.pk}
+
+    @property
+    def name_as_referred(self) -> str:
+        """The family's name as the referrer typed it (what the referrer may be told)."""
+        return self.family_name or self.family.name
+
+    @property
+    def has_snapshot(self) -> bool:
+        return bool(self.family_name)
+
+
+class ReferredMember(models.Model):
+    """One member of the household as the referral described them. Never changed by a later
+    referral; `person` is the family member they were matched to (None: not on the family's
+    record, until a manager adds them)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="household")
+    person = models.ForeignKey(
+        "families.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("member"), max_length=10, choices=MemberKind.choices)
+    first_name = models.CharField(_("first name"), max_length=80, blank=True)
+    last_name = models.CharField(_("last name"), max_length=80)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    relationship = models.CharField(
+        _("relationship in the household"), max_length=20, choices=Relationship.choices
+    )
+    ethnicity = models.CharField(_("ethnicity"), max_length=80, blank=True)
+    substances = models.ManyToManyField(
+        "reference.Substance", blank=True, related_name="+", verbose_name=_("substances")
+    )
+    legal_status = models.ForeignKey(
+        "reference.LegalStatus",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("legal status"),
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in MemberKind]),
+                name="referredmember_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        if self.kind == MemberKind.UNBORN and not self.first_name:
+            return _("Unborn child (%(name)s)") % {"name": self.last_name}
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class FamilyUpdate(models.Model):
+    """A difference between what a referral said and the family's record, applied by a
+    manager on purpose: the history of the family's current facts (who, when, from which
+    referral, the value before and after)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="+")
+    family = models.ForeignKey("families.Family", on_delete=models.CASCADE, related_name="updates")
+    person = models.ForeignKey(
+        "families.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    field = models.CharField(_("what"), max_length=60)  # the difference's key
+    label = models.CharField(_("what"), max_length=200)
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    applied_at = models.DateTimeField(_("applied"))
+
+    class Meta:
+        ordering = ["-applied_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.before} -> {self.after}"
 
 
 class ReferralDraft(models.Model):

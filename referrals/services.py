@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, ProtectedError, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from accounts.models import CASEWORKER_ROLES, LocalAuthority, Membership, Role, Team, User
 from cases import pathway
 from cases.errors import ServiceError, StaleEdit
-from cases.models import Case, StageChange
-from families.models import Family, Person
+from cases.models import Case, StageChange, hides_family
+from families.models import Family, Person, normalise_postcode
 from notifications.services import notify_address, notify_user
 from reference.models import (
     Effect,
@@ -32,10 +32,12 @@ from reference.models import (
 from .models import (
     ALLOCATABLE,
     SCREENABLE,
+    FamilyUpdate,
     Priority,
     Referral,
     ReferralDraft,
     ReferralStatus,
+    ReferredMember,
     ScreeningDecision,
     WaitingListEntry,
 )
@@ -85,15 +87,19 @@ class ReferralData:
     members: list[MemberData]
 
 
-def normalise_postcode(postcode: str) -> str:
-    return " ".join(postcode.upper().split())
-
-
 def find_possible_duplicates(
-    *, team: Team, postcode: str, members: list[MemberData], limit: int = 5
+    *,
+    team: Team,
+    postcode: str,
+    members: list[MemberData],
+    user: User | None = None,
+    exclude_family_id: int | None = None,
+    limit: int = 5,
 ) -> list[Family]:
-    """Families of the team who may already be known: same name and date of birth,
-    or the same postcode."""
+    """Families of the team who may already be known: same name and date of birth, or the
+    same postcode however it was typed. With `user`, only families that user may see
+    (Family.objects.visible_to: their teams, and no restricted family that does not name
+    them); without, every family of the team, for a yes/no answer that shows nothing."""
     match = Q()
     for member in members:
         if member.date_of_birth and member.last_name:
@@ -102,13 +108,17 @@ def find_possible_duplicates(
                 members__first_name__iexact=member.first_name,
                 members__date_of_birth=member.date_of_birth,
             )
-    if postcode:
+    if postcode and normalise_postcode(postcode):
         match |= Q(postcode=normalise_postcode(postcode))
     if not match:
         return []
+    families = Family.objects.filter(team=team, anonymised_at__isnull=True)
+    if user is not None:
+        families = families.visible_to(user)
+    if exclude_family_id is not None:
+        families = families.exclude(pk=exclude_family_id)
     return list(
-        Family.objects.filter(team=team)
-        .filter(match)
+        families.filter(match)
         .distinct()
         .select_related("local_authority")
         .prefetch_related("members", "referrals")
@@ -116,44 +126,102 @@ def find_possible_duplicates(
     )
 
 
-def _save_members(family: Family, members: list[MemberData], *, merge: bool) -> None:
-    existing = list(family.members.all()) if merge else []
+MEMBER_FIELDS = (
+    "kind",
+    "first_name",
+    "last_name",
+    "sex",
+    "date_of_birth",
+    "due_date",
+    "relationship",
+    "ethnicity",
+    "legal_status",
+)
+
+
+def _same_person(known: Person, data: MemberData | ReferredMember) -> bool:
+    same_name = (
+        known.last_name.lower() == data.last_name.lower()
+        and known.first_name.lower() == data.first_name.lower()
+    )
+    # A missing date of birth on either side matches on name and kind alone, so a
+    # re-referral never duplicates a parent whose birth date was not known.
+    same_birth = (
+        known.date_of_birth == data.date_of_birth
+        if known.date_of_birth and data.date_of_birth
+        else known.kind == data.kind
+    )
+    return same_name and same_birth
+
+
+def _record_household(referral: Referral, members: list[MemberData]) -> list[ReferredMember]:
+    """The household as referred: one row per member typed, kept as it was."""
+    rows = []
     for data in members:
-        person = None
-        for known in existing:
-            same_name = (
-                known.last_name.lower() == data.last_name.lower()
-                and known.first_name.lower() == data.first_name.lower()
-            )
-            # A missing date of birth on either side matches on name and kind alone, so a
-            # re-referral never duplicates a parent whose birth date was not known.
-            same_birth = (
-                known.date_of_birth == data.date_of_birth
-                if known.date_of_birth and data.date_of_birth
-                else known.kind == data.kind
-            )
-            if same_name and same_birth:
-                person = known
-                break
-        if person is None:
-            person = Person(family=family)
-        for attr in (
-            "kind",
-            "first_name",
-            "last_name",
-            "sex",
-            "date_of_birth",
-            "due_date",
-            "relationship",
-            "ethnicity",
-            "legal_status",
-        ):
-            value = getattr(data, attr)
-            # A re-referral adds what it knows; a blank never erases what is on record.
-            if value not in (None, "") or person.pk is None:
-                setattr(person, attr, value)
-        person.save()
-        person.substances.set(data.substances)
+        row = ReferredMember.objects.create(
+            referral=referral, **{attr: getattr(data, attr) for attr in MEMBER_FIELDS}
+        )
+        row.substances.set(data.substances)
+        rows.append(row)
+    return rows
+
+
+def _match_household(referral: Referral) -> None:
+    """Point each referred member at the family member they are (or at nobody)."""
+    known = list(referral.family.members.all())
+    for row in referral.household.all():
+        person = next((p for p in known if _same_person(p, row)), None)
+        if row.person_id != (person.pk if person else None):
+            row.person = person
+            row.save(update_fields=["person"])
+
+
+def _new_family(data: ReferralData) -> Family:
+    family = Family.objects.create(
+        team=data.team,
+        name=data.family_name,
+        address=data.address,
+        postcode=normalise_postcode(data.postcode),
+        local_authority=data.local_authority,
+        household_type=data.household_type,
+    )
+    for member in data.members:
+        person = Person.objects.create(
+            family=family, **{attr: getattr(member, attr) for attr in MEMBER_FIELDS}
+        )
+        person.substances.set(member.substances)
+    return family
+
+
+def _previous_referral(family: Family, before: datetime, exclude: int | None = None):  # noqa: ANN202
+    """The earlier episode a re-referral links back to: the referral of the family's latest
+    case if it had one, else its latest referral."""
+    earlier = Referral.objects.filter(family=family, received_at__lte=before).exclude(pk=exclude)
+    return (
+        earlier.filter(case__isnull=False).order_by("-received_at", "-pk").first()
+        or earlier.order_by("-received_at", "-pk").first()
+    )
+
+
+def may_see_family(user: User, family: Family) -> bool:
+    return Family.objects.visible_to(user).filter(pk=family.pk).exists()
+
+
+def _alert_managers(referral: Referral, family: Family) -> None:
+    """Tell the team's managers of a new referral; of a family with a restricted case, only
+    the managers named on it (cases.models.hides_family: the one rule)."""
+    url = reverse("referrals:detail", args=[referral.pk])
+    for manager in _team_members(referral.team, Role.MANAGER):
+        if hides_family(manager, family.pk):
+            continue
+        notify_user(
+            recipient=manager,
+            subject=_("New referral for %(team)s: %(ref)s")
+            % {"team": referral.team, "ref": referral.reference},
+            body=_("A referral from %(referrer)s (%(agency)s) is waiting for screening.")
+            % {"referrer": referral.referrer_name, "agency": referral.referrer_agency},
+            url=url,
+        )
 
 
 @transaction.atomic
@@ -166,44 +234,29 @@ def submit_referral(
     draft: ReferralDraft | None = None,
     received_at: datetime | None = None,
 ) -> Referral:
-    """Record a referral, its family and household. Linking to a known family makes it a
-    re-referral. Submitting the same form twice returns the first referral."""
+    """Record a referral and the household as referred. Without `link_family` a new family
+    is recorded from it; linking to a known family (team staff who may see it) makes it a
+    re-referral and writes nothing into that family: a manager applies the differences one
+    by one (apply_family_update). Submitting the same form twice returns the first one."""
     already = Referral.objects.filter(submission_key=submission_key).first()
     if already is not None:
         raise AlreadySubmitted(already)
-    if link_family is not None and link_family.team_id != data.team.pk:
-        raise ServiceError(_("That family belongs to another team."))
+    if link_family is not None:
+        if link_family.team_id != data.team.pk:
+            raise ServiceError(_("That family belongs to another team."))
+        if not may_see_family(user, link_family):
+            raise ServiceError(_("Only the team's staff can link a referral to a known family."))
 
-    if link_family is None:
-        family = Family.objects.create(
-            team=data.team,
-            name=data.family_name,
-            address=data.address,
-            postcode=normalise_postcode(data.postcode),
-            local_authority=data.local_authority,
-            household_type=data.household_type,
-        )
-    else:
-        family = link_family
-        family.address = data.address or family.address
-        family.postcode = normalise_postcode(data.postcode) or family.postcode
-        family.local_authority = data.local_authority
-        family.household_type = data.household_type or family.household_type
-        family.save(update_fields=["address", "postcode", "local_authority", "household_type"])
-    _save_members(family, data.members, merge=link_family is not None)
-
-    previous = (
-        Referral.objects.filter(family=family).order_by("-received_at").first()
-        if link_family is not None
-        else None
-    )
+    family = _new_family(data) if link_family is None else link_family
+    received = received_at or timezone.now()
+    previous = _previous_referral(family, received) if link_family is not None else None
     try:
         with transaction.atomic():
             referral = Referral.objects.create(
                 team=data.team,
                 family=family,
                 created_by=user,
-                received_at=received_at or timezone.now(),
+                received_at=received,
                 route=data.route,
                 referrer_name=data.referrer_name,
                 referrer_role=data.referrer_role,
@@ -218,6 +271,11 @@ def submit_referral(
                 reason_for_referral=data.reason_for_referral,
                 is_rereferral=link_family is not None,
                 previous_referral=previous,
+                family_name=data.family_name,
+                address=data.address,
+                postcode=normalise_postcode(data.postcode),
+                local_authority=data.local_authority,
+                household_type=data.household_type,
                 submission_key=submission_key,
             )
     except IntegrityError:
@@ -227,20 +285,208 @@ def submit_referral(
             raise
         raise AlreadySubmitted(winner) from None
     referral.presenting_issues.set(data.presenting_issues)
+    _record_household(referral, data.members)
+    _match_household(referral)
     if draft is not None:
         draft.delete()
-
-    url = reverse("referrals:detail", args=[referral.pk])
-    for manager in _team_members(data.team, Role.MANAGER):
-        notify_user(
-            recipient=manager,
-            subject=_("New referral for %(team)s: %(ref)s")
-            % {"team": data.team, "ref": referral.reference},
-            body=_("A referral from %(referrer)s (%(agency)s) is waiting for screening.")
-            % {"referrer": data.referrer_name, "agency": data.referrer_agency},
-            url=url,
-        )
+    _alert_managers(referral, family)
     return referral
+
+
+@transaction.atomic
+def link_referral_to_family(
+    *, referral_id: int, user: User, family_id: int, version: int | None = None
+) -> Referral:
+    """A manager links a referral to a family the team already knows (a re-referral). The
+    family's record is not changed; the family recorded from this referral alone is removed
+    when nothing else refers to it. The referral keeps what it said as referred."""
+    referral = _lock_referral(referral_id, version)
+    if referral.team_id not in user.team_ids_with_role(Role.MANAGER):
+        raise ServiceError(_("Only a manager of the team can link a referral to a family."))
+    if referral.status not in SCREENABLE:
+        raise ServiceError(_("A referral can be linked to a family only before allocation."))
+    family = (
+        Family.objects.visible_to(user)
+        .filter(team_id=referral.team_id, anonymised_at__isnull=True)
+        .filter(pk=family_id)
+        .first()
+    )
+    if family is None or family.pk == referral.family_id:
+        raise ServiceError(_("Choose one of the families shown."))
+    recorded_from_this = referral.family
+    referral.family = family
+    referral.is_rereferral = True
+    referral.previous_referral = _previous_referral(
+        family, referral.received_at, exclude=referral.pk
+    )
+    _bump(referral, "family", "is_rereferral", "previous_referral")
+    _match_household(referral)
+    _remove_if_unused(recorded_from_this)
+    return referral
+
+
+def _remove_if_unused(family: Family) -> None:
+    """The family recorded from one referral, once that referral is linked elsewhere: kept
+    if anything else (another referral, a case, a consent) refers to it."""
+    if Referral.objects.filter(family=family).exists() or family.cases.exists():
+        return
+    try:
+        with transaction.atomic():
+            family.members.filter(consents__isnull=True).delete()
+            if not family.members.exists():
+                family.delete()
+    except ProtectedError:
+        pass
+
+
+# --- the differences between a referral and the family's record -----------------------------
+
+
+@dataclass
+class Difference:
+    key: str  # "family:address", "member:<referred member id>:<field>", "member:<id>:new"
+    label: str
+    before: str
+    after: str
+
+
+def _shown(value) -> str:  # noqa: ANN001
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return ", ".join(sorted(str(v) for v in value))
+    return str(value)
+
+
+FAMILY_FIELDS = ("address", "postcode", "local_authority", "household_type")
+
+
+def family_differences(referral: Referral) -> list[Difference]:
+    """What the referral said that the family's record does not say (yet). A blank on the
+    referral is no difference: a referrer who did not know a fact does not erase it."""
+    if not referral.has_snapshot:
+        return []
+    family = referral.family
+    out = []
+    for name in FAMILY_FIELDS:
+        said, known = getattr(referral, name), getattr(family, name)
+        if said not in (None, "") and said != known:
+            out.append(
+                Difference(
+                    f"family:{name}",
+                    str(Family._meta.get_field(name).verbose_name),
+                    _shown(known),
+                    _shown(said),
+                )
+            )
+    rows = referral.household.select_related("person", "legal_status").prefetch_related(
+        "substances", "person__substances"
+    )
+    for row in rows:
+        person = row.person
+        if person is None:
+            out.append(
+                Difference(f"member:{row.pk}:new", _("New member"), "", _shown(row.full_name))
+            )
+            continue
+        for name in MEMBER_FIELDS:
+            said, known = getattr(row, name), getattr(person, name)
+            if said not in (None, "") and said != known:
+                out.append(
+                    Difference(
+                        f"member:{row.pk}:{name}",
+                        f"{person.full_name}: {Person._meta.get_field(name).verbose_name}",
+                        _shown(known),
+                        _shown(said),
+                    )
+                )
+        said_s = {s.pk for s in row.substances.all()}
+        known_s = {s.pk for s in person.substances.all()}
+        if said_s != known_s:
+            out.append(
+                Difference(
+                    f"member:{row.pk}:substances",
+                    f"{person.full_name}: {Person._meta.get_field('substances').verbose_name}",
+                    _shown(person.substances.all()),
+                    _shown(row.substances.all()),
+                )
+            )
+    return out
+
+
+@transaction.atomic
+def apply_family_update(*, referral_id: int, user: User, key: str, before: str) -> FamilyUpdate:
+    """A manager applies one difference between the referral and the family's record, on
+    purpose: the family's fact changes, with a history row (who, when, from which referral,
+    before and after); the referral and every earlier record stay as they were. `before` is
+    the value the manager saw: if the record changed since, nothing is applied."""
+    referral = _lock_referral(referral_id, None)
+    if not Referral.objects.managed_by(user).filter(pk=referral.pk).exists():
+        raise ServiceError(_("Only a manager of the team can update the family's record."))
+    family = Family.objects.select_for_update().get(pk=referral.family_id)
+    current = {d.key: d for d in family_differences(referral)}
+    diff = current.get(key)
+    if diff is None:
+        raise ServiceError(_("This difference is no longer there: it was applied already."))
+    if diff.before != before:
+        raise StaleEdit(
+            _(
+                "Someone else changed the family's record while you were looking at it. "
+                "Check the differences below again."
+            )
+        )
+    try:
+        with transaction.atomic():
+            person = _apply(referral, family, key)
+    except IntegrityError:
+        # A change the record's rules refuse on its own (an unborn child needs its due
+        # date first, say): nothing is applied, and the manager is told why.
+        raise ServiceError(
+            _(
+                "This change cannot be applied on its own: apply the related change first "
+                "(for an unborn child, the due date)."
+            )
+        ) from None
+    return FamilyUpdate.objects.create(
+        referral=referral,
+        family=family,
+        person=person,
+        field=key,
+        label=diff.label[:200],
+        before=diff.before,
+        after=diff.after,
+        applied_by=user,
+        applied_at=timezone.now(),
+    )
+
+
+def _apply(referral: Referral, family: Family, key: str) -> Person | None:
+    person = None
+    parts = key.split(":")
+    if parts[0] == "family":
+        setattr(family, parts[1], getattr(referral, parts[1]))
+        family.save(update_fields=[parts[1]])
+    else:
+        row = ReferredMember.objects.select_related("person").get(
+            pk=int(parts[1]), referral=referral
+        )
+        if parts[2] == "new":
+            person = Person.objects.create(
+                family=family, **{attr: getattr(row, attr) for attr in MEMBER_FIELDS}
+            )
+            person.substances.set(row.substances.all())
+            row.person = person
+            row.save(update_fields=["person"])
+        else:
+            person = row.person
+            if parts[2] == "substances":
+                person.substances.set(row.substances.all())
+            else:
+                setattr(person, parts[2], getattr(row, parts[2]))
+                person.save(update_fields=[parts[2]])
+    return person
 
 
 def _team_members(team: Team, *roles: str) -> list[User]:
@@ -511,10 +757,11 @@ def allocate_referral(
             % {"manager": user, "family": referral.family},
             url=case_url,
         )
+    # The referrer is told the family by the name they gave it, never the team's record.
     tell_referrer(
         referral,
         subject=_("%(ref)s: allocated") % {"ref": referral.reference},
         body=_("%(family)s has been allocated to %(worker)s of %(team)s.")
-        % {"family": referral.family, "worker": worker, "team": referral.team},
+        % {"family": referral.name_as_referred, "worker": worker, "team": referral.team},
     )
     return case

@@ -16,4 +16,6 @@ urlpatterns = [
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("<int:pk>/first-contact/", views.first_contact, name="first_contact"),
     path("<int:pk>/allocate/", views.allocate, name="allocate"),
+    path("<int:pk>/link-family/", views.link_family, name="link_family"),
+    path("<int:pk>/apply-update/", views.apply_update, name="apply_update"),
 ]

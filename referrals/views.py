@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import STAFF_ROLES, Role, Team
@@ -24,7 +25,9 @@ from .access import get_draft_for_user, get_referral_for_user, get_waiting_entry
 from .forms import (
     AllocationForm,
     DecisionForm,
+    FamilyUpdateForm,
     FirstContactForm,
+    LinkFamilyForm,
     MemberFormSet,
     ReferralForm,
     WaitingEntryForm,
@@ -33,6 +36,7 @@ from .forms import (
 from .models import (
     ALLOCATABLE,
     SCREENABLE,
+    FamilyUpdate,
     Referral,
     ReferralDraft,
     ReferralStatus,
@@ -41,6 +45,8 @@ from .models import (
 )
 
 PAGE_SIZE = 25
+# All a referrer (another agency) is told when the family may be known: nothing the team knows.
+KNOWN_TO_THE_TEAM = gettext_lazy("The team may already know this family; the manager will check.")
 
 
 def _may_refer(user) -> bool:  # noqa: ANN001
@@ -97,21 +103,39 @@ def _already_submitted(key: str) -> Referral | None:
         return None
 
 
+def _shown_name(user, referral: Referral, staff_teams: set[int]) -> str:  # noqa: ANN001
+    """Team staff see the family's name on record; anyone else (the referrer) the name they
+    gave it: a referral linked to a known family tells its referrer nothing the team knows."""
+    if user.is_superuser or referral.team_id in staff_teams:
+        return referral.family.name
+    return referral.name_as_referred
+
+
 def referral_list(request: HttpRequest) -> HttpResponse:
-    qs = Referral.objects.visible_to(request.user).with_list_related()
+    user = request.user
+    qs = Referral.objects.visible_to(user).with_list_related()
     q = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
     status = request.GET.get("status", "")
+    staff_teams = set(user.team_ids_with_role(*STAFF_ROLES))
     if q:
+        # A referrer finds their referrals by what they typed; the team's record of the
+        # family (its name and postcode) is searched only where the user is team staff.
+        on_record = Q(family__name__icontains=q) | Q(family__postcode__icontains=q)
+        if not user.is_superuser:
+            on_record &= Q(team_id__in=staff_teams)
         qs = qs.filter(
-            Q(family__name__icontains=q)
-            | Q(family__postcode__icontains=q)
+            Q(family_name__icontains=q)
+            | Q(postcode__icontains=q)
             | Q(referrer_name__icontains=q)
+            | on_record
         )
     if status in ReferralStatus.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    for referral in page:
+        referral.shown_name = _shown_name(user, referral, staff_teams)
     return render(
         request,
         "referrals/referral_list.html",
@@ -162,8 +186,15 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
             ]
             data = referral_data(form, members)
             link_choice = request.POST.get("link_family", "")
-            offered = services.find_possible_duplicates(
-                team=data.team, postcode=data.postcode, members=members
+            # Team staff see the matches among the families they may see, and may link to
+            # one; anyone else (a referrer) is told only that the team may know the family.
+            staff = user.is_superuser or data.team.pk in user.team_ids_with_role(*STAFF_ROLES)
+            offered = (
+                services.find_possible_duplicates(
+                    team=data.team, postcode=data.postcode, members=members, user=user
+                )
+                if staff
+                else []
             )
             # Only a family the form offered can be linked: never any family by its id.
             link = next((f for f in offered if str(f.pk) == link_choice), None)
@@ -189,6 +220,13 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
                     messages.error(request, str(exc))
                 else:
                     messages.success(request, _("Referral submitted. The team has been told."))
+                    if not staff and services.find_possible_duplicates(
+                        team=data.team,
+                        postcode=data.postcode,
+                        members=members,
+                        exclude_family_id=referral.family_id,
+                    ):
+                        messages.info(request, KNOWN_TO_THE_TEAM)
                     return redirect("referrals:detail", pk=referral.pk)
         else:
             messages.error(
@@ -219,9 +257,6 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
             "formset": formset,
             "draft": draft,
             "duplicates": duplicates,
-            # Team staff see the household on record; a referrer sees only that it matched.
-            "show_household": user.is_superuser
-            or (duplicates and duplicates[0].team_id in user.team_ids_with_role(*STAFF_ROLES)),
             "submission_key": submission_key,
         },
     )
@@ -241,57 +276,172 @@ def draft_delete(request: HttpRequest, draft_id: int) -> HttpResponse:
     return render(request, "referrals/draft_confirm_delete.html", {"draft": draft})
 
 
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request.user, pk)
-    record_view(referral, referral.family)
-    members = list(
+def _household(referral: Referral) -> list:
+    """The household as referred. Referrals made before that was kept show the family's
+    record instead."""
+    if referral.has_snapshot:
+        return list(
+            referral.household.select_related("legal_status").prefetch_related("substances")
+        )
+    return list(
         Person.objects.filter(family=referral.family)
         .select_related("legal_status")
         .prefetch_related("substances")
     )
+
+
+def _previous_involvement(user, referral: Referral) -> list[dict]:  # noqa: ANN001
+    """The family's earlier referrals, each with its case, closure and reviews, that this
+    user may see (team staff only; the referral page is already hidden from staff of a
+    restricted family that does not name them)."""
+    from cases.models import Case
+
+    earlier = list(
+        Referral.objects.visible_to(user)
+        .filter(family_id=referral.family_id, received_at__lte=referral.received_at)
+        .exclude(pk=referral.pk)
+        .order_by("-received_at", "-pk")
+    )
+    cases = {
+        c.referral_id: c
+        for c in Case.objects.visible_to(user)
+        .filter(referral__in=[r.pk for r in earlier])
+        .select_related("closure__reason", "worker")
+        .prefetch_related("reviews")
+    }
+    return [{"referral": r, "case": cases.get(r.pk)} for r in earlier]
+
+
+def _may_work_on(user, referral: Referral) -> bool:  # noqa: ANN001
+    return user.is_superuser or referral.team_id in user.team_ids_with_role(*STAFF_ROLES)
+
+
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    referral = get_referral_for_user(user, pk)
+    record_view(referral, referral.family)
     decisions = list(
         ScreeningDecision.objects.filter(referral=referral).select_related(
             "outcome", "reason", "onward_service", "decided_by"
         )
     )
     waiting = WaitingListEntry.objects.current().filter(referral=referral).first()
-    is_manager = referral.team_id in request.user.team_ids_with_role(Role.MANAGER) or (
-        request.user.is_superuser
-    )
+    is_manager = referral.team_id in user.team_ids_with_role(Role.MANAGER) or (user.is_superuser)
     allocated_case = (
         getattr(referral, "case", None) if referral.status == ReferralStatus.ALLOCATED else None
     )
-    # Only team staff may open the case; the referrer sees that it was allocated.
-    may_open_case = request.user.is_superuser or referral.team_id in (
-        request.user.team_ids_with_role(*STAFF_ROLES)
-    )
-    return render(
-        request,
-        "referrals/referral_detail.html",
-        {
-            "referral": referral,
-            "members": members,
-            "issues": list(referral.presenting_issues.all()),
-            "decisions": decisions,
-            "waiting": waiting,
-            "case": allocated_case if may_open_case else None,
-            "allocated_case": allocated_case,
-            "review_reports": list(
-                Review.objects.filter(case=allocated_case, held_on__isnull=False)
-                if allocated_case
-                else []
+    # Only team staff may open the case, see the family's record and its earlier episodes;
+    # the referrer sees what they referred, and that it was allocated.
+    staff = _may_work_on(user, referral)
+    context = {
+        "referral": referral,
+        "members": _household(referral),
+        "issues": list(referral.presenting_issues.all()),
+        "decisions": decisions,
+        "waiting": waiting,
+        "case": allocated_case if staff else None,
+        "allocated_case": allocated_case,
+        "review_reports": list(
+            Review.objects.filter(case=allocated_case, held_on__isnull=False)
+            if allocated_case
+            else []
+        ),
+        "staff": staff,
+        "shown_name": referral.family.name if staff else referral.name_as_referred,
+        "is_manager": is_manager,
+        "can_decide": is_manager and referral.status in SCREENABLE,
+        "can_allocate": is_manager and referral.status in ALLOCATABLE,
+        "first_contact_form": FirstContactForm(
+            initial={"version": referral.version, "contacted_at": timezone.localtime()}
+        ),
+        "first_contact_due": referral.received_at
+        + timezone.timedelta(hours=referral.team.first_contact_hours),
+        "now": timezone.now(),
+    }
+    if staff:
+        context["previous"] = _previous_involvement(user, referral)
+    if is_manager:
+        context.update(_manager_panels(user, referral))
+    return render(request, "referrals/referral_detail.html", context)
+
+
+def _manager_panels(user, referral: Referral) -> dict:  # noqa: ANN001
+    """Families the referral may be about (among those the manager may see), and the
+    differences between the referral and the family's record, each to apply on purpose."""
+    matches = []
+    if referral.status in SCREENABLE and referral.has_snapshot:
+        members = [
+            services.MemberData(
+                kind=m.kind,
+                first_name=m.first_name,
+                last_name=m.last_name,
+                relationship=m.relationship,
+                date_of_birth=m.date_of_birth,
+            )
+            for m in referral.household.all()
+        ]
+        matches = services.find_possible_duplicates(
+            team=referral.team,
+            postcode=referral.postcode,
+            members=members,
+            user=user,
+            exclude_family_id=referral.family_id,
+        )
+    return {
+        "matches": matches,
+        "differences": services.family_differences(referral) if referral.is_rereferral else [],
+        "family_updates": list(
+            FamilyUpdate.objects.filter(referral=referral).select_related("applied_by")
+        ),
+    }
+
+
+@require_POST
+def link_family(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk, manage=True)
+    form = LinkFamilyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the families shown."))
+        return redirect("referrals:detail", pk=referral.pk)
+    try:
+        services.link_referral_to_family(
+            referral_id=referral.pk,
+            user=request.user,
+            family_id=form.cleaned_data["family"],
+            version=form.cleaned_data["version"],
+        )
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _(
+                "Linked as a re-referral. The family's record is unchanged: apply the "
+                "differences you agree with below."
             ),
-            "is_manager": is_manager,
-            "can_decide": is_manager and referral.status in SCREENABLE,
-            "can_allocate": is_manager and referral.status in ALLOCATABLE,
-            "first_contact_form": FirstContactForm(
-                initial={"version": referral.version, "contacted_at": timezone.localtime()}
-            ),
-            "first_contact_due": referral.received_at
-            + timezone.timedelta(hours=referral.team.first_contact_hours),
-            "now": timezone.now(),
-        },
-    )
+        )
+    return redirect("referrals:detail", pk=referral.pk)
+
+
+@require_POST
+def apply_update(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, pk, manage=True)
+    form = FamilyUpdateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the differences shown."))
+        return redirect("referrals:detail", pk=referral.pk)
+    try:
+        services.apply_family_update(
+            referral_id=referral.pk,
+            user=request.user,
+            key=form.cleaned_data["key"],
+            before=form.cleaned_data["before"],
+        )
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The family's record is updated; the change is recorded."))
+    return redirect("referrals:detail", pk=referral.pk)
 
 
 def _refreshed(request: HttpRequest, pk: int, form) -> Referral:  # noqa: ANN001

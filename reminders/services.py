@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
+from cases.models import Case, hides_family
 from notifications.services import notify_user
+from referrals.models import Referral
 
 from . import deadlines
 from .models import Kind, Reminder, Step
@@ -79,8 +81,43 @@ def _message(deadline: deadlines.Deadline, step: str) -> tuple[str, str]:
     return subject, body
 
 
+def restricted_families(found: list[deadlines.Deadline]) -> dict[tuple[str, int, str], int]:
+    """The deadlines of a family with a restricted case: their key -> the family's id. Only
+    the people the restriction names may be told of them (cases.models.hides_family)."""
+    families = set(Case.objects.filter(restricted=True).values_list("family_id", flat=True))
+    if not families:
+        return {}
+    case_ids = {d.case_id for d in found if d.case_id is not None}
+    referral_ids = {d.item_id for d in found if d.item_type == "referral"}
+    of_case = dict(
+        Case.objects.filter(pk__in=case_ids, family_id__in=families).values_list("pk", "family_id")
+    )
+    of_referral = dict(
+        Referral.objects.filter(pk__in=referral_ids, family_id__in=families).values_list(
+            "pk", "family_id"
+        )
+    )
+    out = {}
+    for d in found:
+        family = of_referral.get(d.item_id) if d.item_type == "referral" else None
+        family = family or of_case.get(d.case_id)
+        if family is not None:
+            out[d.key] = family
+    return out
+
+
+def _may_be_told(user: User, family_id: int | None) -> bool:
+    return user.is_active and (family_id is None or not hides_family(user, family_id))
+
+
 @transaction.atomic
-def _send(deadline: deadlines.Deadline, step: str, managers: list[int], users: dict) -> int:  # noqa: ANN001
+def _send(
+    deadline: deadlines.Deadline,
+    step: str,
+    managers: list[int],
+    users: dict,
+    family_id: int | None = None,
+) -> int:
     reminder = claim(deadline, step)
     if reminder is None:
         return 0
@@ -91,10 +128,13 @@ def _send(deadline: deadlines.Deadline, step: str, managers: list[int], users: d
     else:
         to = deadline.recipients
     subject, body = _message(deadline, step)
-    active = [users[uid] for uid in to if uid in users and users[uid].is_active]
+    # A restricted family's deadline goes only to the people named on its restriction.
+    active = [users[uid] for uid in to if uid in users and _may_be_told(users[uid], family_id)]
     if not active:
         # Nobody left to tell (the worker is inactive): the managers must hear of it.
-        active = [users[uid] for uid in managers if uid in users and users[uid].is_active]
+        active = [
+            users[uid] for uid in managers if uid in users and _may_be_told(users[uid], family_id)
+        ]
     for user in active:
         notify_user(recipient=user, subject=subject, body=body, url=deadline.url, reminder=reminder)
     return 1
@@ -116,6 +156,7 @@ def sweep(*, now: datetime | None = None, team_ids: list[int] | None = None) -> 
             "item_type", "item_id", "kind", "step"
         )
     )
+    restricted = restricted_families(found)
     backlog: dict[int, list[deadlines.Deadline]] = defaultdict(list)
     for deadline in found:
         team = teams[deadline.team_id]
@@ -130,7 +171,13 @@ def sweep(*, now: datetime | None = None, team_ids: list[int] | None = None) -> 
             )
         if step is not None:
             if (*deadline.key, step) not in already:
-                result.sent += _send(deadline, step, managers.get(deadline.team_id, []), users)
+                result.sent += _send(
+                    deadline,
+                    step,
+                    managers.get(deadline.team_id, []),
+                    users,
+                    restricted.get(deadline.key),
+                )
             continue
         escalated = (*deadline.key, Step.ESCALATE) in already
         summarised = (*deadline.key, Step.SUMMARY) in already
@@ -141,43 +188,61 @@ def sweep(*, now: datetime | None = None, team_ids: list[int] | None = None) -> 
         ):
             backlog[deadline.team_id].append(deadline)
     for team_id, items in backlog.items():
-        result.summarised += _summarise(teams[team_id], items, managers.get(team_id, []), users)
+        result.summarised += _summarise(
+            teams[team_id], items, managers.get(team_id, []), users, restricted
+        )
     result.rechecks = recheck_waiting_list(now=now, team_ids=team_ids)
     return result
 
 
 @transaction.atomic
-def _summarise(team: Team, items: list[deadlines.Deadline], managers: list[int], users) -> int:  # noqa: ANN001
+def _summarise(
+    team: Team,
+    items: list[deadlines.Deadline],
+    managers: list[int],
+    users,  # noqa: ANN001
+    restricted: dict | None = None,
+) -> int:
     """Items already past every reminder window (a rule just switched on, a restored
-    database): one message to each manager instead of a storm of overdue notices."""
+    database): one message to each manager instead of a storm of overdue notices. A
+    restricted family's items are listed only to the managers its restriction names."""
+    restricted = restricted or {}
     claimed = [d for d in items if claim(d, Step.SUMMARY) is not None]
     if not claimed:
         return 0
-    lines = "\n".join(
-        f"- {Kind(d.kind).label}: {d.family} (due {timezone.localtime(d.due_at):%d %b %Y})"
-        for d in claimed[:50]
-    )
-    more = len(claimed) - 50
-    body = (
-        _(
-            "%(n)s items in %(team)s were already past their reminder windows. They are on the "
-            "due and overdue page:"
-        )
-        % {"n": len(claimed), "team": team}
-        + "\n"
-        + lines
-    )
-    if more > 0:
-        body += "\n" + _("...and %(n)s more.") % {"n": more}
     for user_id in managers:
         user = users.get(user_id)
-        if user is not None:
-            notify_user(
-                recipient=user,
-                subject=_("%(n)s overdue items in %(team)s") % {"n": len(claimed), "team": team},
-                body=body,
-                url=reverse("reminders:due"),
+        if user is None:
+            continue
+        mine = [
+            d
+            for d in claimed
+            if d.key not in restricted or not hides_family(user, restricted[d.key])
+        ]
+        if not mine:
+            continue
+        lines = "\n".join(
+            f"- {Kind(d.kind).label}: {d.family} (due {timezone.localtime(d.due_at):%d %b %Y})"
+            for d in mine[:50]
+        )
+        more = len(mine) - 50
+        body = (
+            _(
+                "%(n)s items in %(team)s were already past their reminder windows. They are "
+                "on the due and overdue page:"
             )
+            % {"n": len(mine), "team": team}
+            + "\n"
+            + lines
+        )
+        if more > 0:
+            body += "\n" + _("...and %(n)s more.") % {"n": more}
+        notify_user(
+            recipient=user,
+            subject=_("%(n)s overdue items in %(team)s") % {"n": len(mine), "team": team},
+            body=body,
+            url=reverse("reminders:due"),
+        )
     return len(claimed)
 
 

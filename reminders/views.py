@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from cases.models import hidden_rows
+from referrals.models import Referral
 
 from . import duestore
 from .models import DueItem
@@ -22,8 +23,10 @@ def _without_restricted(items: QuerySet[DueItem], user: User) -> QuerySet[DueIte
     """Drop the items of restricted cases that do not name this manager (in the query)."""
     if user.is_superuser:
         return items
+    # A referral is hidden by any restricted case of its family (its own, or an earlier
+    # episode of a family it was linked to): Referral.objects.hidden_from.
     return items.exclude(hidden_rows(user, "case_id")).exclude(
-        Q(item_type="referral") & hidden_rows(user, "item_id", by="referral_id")
+        Q(item_type="referral") & Q(item_id__in=Referral.objects.hidden_from(user).values("pk"))
     )
 
 

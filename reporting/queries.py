@@ -639,14 +639,15 @@ class Report:
 
     def not_rereferred_within_12_months(self) -> Figure:
         """Of cases closed 12 months before the period, how many families were not referred
-        again within 12 months of closing."""
+        again within 12 months of closing. A re-referral is a referral linked back to the
+        case's episode (Referral.previous_referral, set when it was linked to the family)."""
         window_start = _year_before(self.period.start_at)
         window_end = _year_before(self.period.end_at)
         closed = CaseModel.objects.filter(
             self.scope.on(), closed_at__gte=window_start, closed_at__lt=window_end
         )
         again = Referral.objects.filter(
-            family=OuterRef("family"),
+            previous_referral=OuterRef("referral"),
             received_at__gt=OuterRef("closed_at"),
             received_at__lte=OuterRef("closed_at") + timedelta(days=365),
         )

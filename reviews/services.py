@@ -101,6 +101,8 @@ def record_review(*, review_id: int, user: User, data: ReviewData, version: int)
         )
     review.report_sent_at = timezone.now()
     review.save(update_fields=["report_sent_at"])
+    # The referrer is told the family by the name they gave it, never the team's record.
+    named = case.referral.name_as_referred
     tell_referrer(
         case.referral,
         subject=_("%(review)s report: %(ref)s")
@@ -109,7 +111,7 @@ def record_review(*, review_id: int, user: User, data: ReviewData, version: int)
             "The %(review)s for %(family)s was held on %(date)s. The written report is "
             "kept on the case; a team member can send you a copy."
         )
-        % {"review": review, "family": case.family, "date": data.held_on.strftime("%d %B %Y")},
+        % {"review": review, "family": named, "date": data.held_on.strftime("%d %B %Y")},
         url=reverse("reviews:report_pdf", args=[review.pk]),
     )
     return review

@@ -516,3 +516,48 @@ def test_anonymising_writes_no_removed_identity_into_the_audit_log(
         if any(s in f"{e.object_repr} {e.changes}" for s in SECRETS)
     ]
     assert leaked == []
+
+
+def test_anonymising_removes_the_family_as_each_referral_described_it(
+    manager, closed_long_ago
+) -> None:
+    from referrals.models import FamilyUpdate, ReferredMember
+
+    journey = closed_long_ago
+    referral = journey.referral
+    Referral.objects.filter(pk=referral.pk).update(
+        family_name="Pritchard family", address="12 Heol y Coed", postcode="CF14 6HL"
+    )
+    ReferredMember.objects.create(
+        referral=referral,
+        kind="adult",
+        first_name="Kerry",
+        last_name="Pritchard",
+        relationship="mother",
+        date_of_birth=date(1988, 7, 14),
+    )
+    FamilyUpdate.objects.create(
+        referral=referral,
+        family=journey.case.family,
+        field="family:address",
+        label="address",
+        before="12 Heol y Coed",
+        after="Flat 1",
+        applied_by=manager,
+        applied_at=timezone.now(),
+    )
+
+    login(manager).post(anonymise_url(journey))
+
+    referral.refresh_from_db()
+    assert (referral.family_name, referral.address, referral.postcode) == ("Anonymised", "", "")
+    member = ReferredMember.objects.get(referral=referral)
+    assert (member.first_name, member.last_name, member.date_of_birth) == (
+        "",
+        "Anonymised",
+        date(1988, 1, 1),
+    )
+    assert FamilyUpdate.objects.get().before == ""
+    page = login(manager).get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    for secret in ("Pritchard", "Kerry", "12 Heol y Coed", "CF14 6HL"):
+        assert secret not in page, secret

@@ -197,3 +197,26 @@ def test_an_administrator_without_a_team_is_not_a_manager(journey) -> None:
     admin = UserFactory(username="root", is_superuser=True, is_staff=True)
 
     assert login(admin).post(export_url(journey.adult)).status_code == 404
+
+
+def test_the_export_holds_what_each_referral_said_about_the_person(team_a, manager, referrer):
+    import json
+    import uuid
+    import zipfile
+    from io import BytesIO
+
+    from families.services import subject_access_export
+    from referrals.services import submit_referral
+    from tests.referrals.test_services import make_data
+
+    referral = submit_referral(
+        user=referrer, data=make_data(team_a, address="4 Rhodfa"), submission_key=uuid.uuid4()
+    )
+    carys = referral.family.members.get(first_name="Carys")
+
+    archive = subject_access_export(person=carys, user=manager)
+
+    data = json.loads(zipfile.ZipFile(BytesIO(archive)).read("data.json"))
+    said = data["referrals"][0]["as_referred"]
+    assert said["address"] == "4 Rhodfa"
+    assert [m["name"] for m in said["this_person"]] == ["Carys Evans"]

@@ -212,6 +212,7 @@ def rereferral_target(w: World) -> Target:
         due_date=timezone.localdate() + timedelta(weeks=10),
     )
     target = referral_target(w)
+    target.client = login(w.practitioner)  # team staff: a referrer is never offered a family
     target.draw = None
     target.payload = referral_post(
         team=w.team_a,
@@ -275,6 +276,46 @@ def first_contact_target(w: World) -> Target:
         key_values={
             "version": [referral.version + 1, 0],
             "contacted_at": moments() + [minute(referral.received_at - timedelta(minutes=1))],
+        },
+    )
+
+
+def link_family_target(w: World) -> Target:
+    """A manager links a referrer's referral to a known family the page offers."""
+    known = FamilyFactory(team=w.team_a, postcode="NP20 1AA", name="Evans family")
+    theirs = FamilyFactory(team=w.team_b, postcode="NP20 1AA")
+    referral = ReferralFactory(
+        team=w.team_a, created_by=w.referrer, family_name="Evans", postcode="NP20 1AA"
+    )
+    return Target(
+        client=login(w.manager),
+        url=reverse("referrals:link_family", args=[referral.pk]),
+        payload={"family": str(known.pk), "version": str(referral.version)},
+        key_values={
+            "family": [theirs.pk, referral.family_id, "0", "-1", "99999999999999999999"],
+            "version": [referral.version + 1, 0],
+        },
+    )
+
+
+def apply_update_target(w: World) -> Target:
+    """A manager applies one difference between a re-referral and the family's record."""
+    family = FamilyFactory(team=w.team_a, address="1 High Street")
+    referral = ReferralFactory(
+        team=w.team_a,
+        created_by=w.referrer,
+        family=family,
+        family_name="Evans",
+        address="2 Other Road",
+        is_rereferral=True,
+    )
+    return Target(
+        client=login(w.manager),
+        url=reverse("referrals:apply_update", args=[referral.pk]),
+        payload={"key": "family:address", "before": "1 High Street"},
+        key_values={
+            "key": ["family:name", "family:", "member:1:kind", "member:x:new", ":::", "a" * 61],
+            "before": ["", "2 Other Road", "x" * 5001],
         },
     )
 
@@ -1196,6 +1237,8 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "referrals:first_contact": first_contact_target,
     "referrals:waiting_edit": waiting_edit_target,
     "referrals:allocate": allocate_target,
+    "referrals:link_family": link_family_target,
+    "referrals:apply_update": apply_update_target,
     "cases:start_assessment": start_assessment_target,
     "cases:assessment": assessment_target,
     "cases:decide": proceed_target,

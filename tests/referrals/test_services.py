@@ -24,6 +24,7 @@ from reference.models import (
 )
 from referrals import services
 from referrals.models import (
+    FamilyUpdate,
     Referral,
     ReferralDraft,
     ReferralStatus,
@@ -164,6 +165,25 @@ def test_submit_referral_tells_each_active_manager_of_the_team_in_app_and_by_ema
     assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
 
 
+def test_a_new_referral_of_a_restricted_family_is_told_only_to_managers_named_on_it(
+    referrer, team_a, manager, practitioner, django_capture_on_commit_callbacks
+):
+    """Issue 13.2: new-referral alerts go only to users named on a restricted case."""
+    from cases.services import restrict_case
+
+    unnamed = UserFactory(username="manager2_a")
+    MembershipFactory(user=unnamed, team=team_a, role=Role.MANAGER)
+    first = submit(referrer, team_a)
+    case = CaseFactory(team=team_a, worker=practitioner, referral=first, family=first.family)
+    restrict_case(case_id=case.pk, user=manager, restricted=True, people=[])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = submit(manager, team_a, link_family=first.family)
+
+    notified = Notification.objects.filter(url=f"/referrals/{again.pk}/")
+    assert set(notified.values_list("recipient__username", flat=True)) == {"manager_a"}
+
+
 def test_submitting_the_same_key_twice_raises_already_submitted_with_the_first_referral(
     referrer, team_a
 ):
@@ -188,7 +208,7 @@ def test_submitting_from_a_draft_deletes_the_draft(referrer, team_a):
 
 
 def test_linking_a_known_family_records_a_rereferral_pointing_at_the_latest_referral(
-    referrer, team_a
+    referrer, manager, team_a
 ):
     older = submit(referrer, team_a)
     Referral.objects.filter(pk=older.pk).update(
@@ -198,7 +218,7 @@ def test_linking_a_known_family_records_a_rereferral_pointing_at_the_latest_refe
         team=team_a, family=older.family, received_at=timezone.now() - timedelta(days=100)
     )
 
-    again = submit(referrer, team_a, link_family=older.family)
+    again = submit(manager, team_a, link_family=older.family)
 
     assert again.is_rereferral is True
     assert again.previous_referral == latest
@@ -206,54 +226,150 @@ def test_linking_a_known_family_records_a_rereferral_pointing_at_the_latest_refe
     assert Family.objects.count() == 1
 
 
-def test_a_rereferral_merges_known_members_instead_of_duplicating_them(referrer, team_a):
+def test_a_rereferral_links_back_to_the_latest_episode_with_a_case(referrer, manager, team_a):
+    episode = CaseFactory(team=team_a, worker=manager, referral__received_at=NOON)
+    ReferralFactory(
+        team=team_a, family=episode.family, received_at=NOON + timedelta(days=30), status="closed"
+    )
+
+    again = submit(manager, team_a, link_family=episode.family)
+
+    assert again.previous_referral == episode.referral
+
+
+def test_a_referrer_cannot_link_a_referral_to_a_known_family(referrer, team_a):
     first = submit(referrer, team_a)
+
+    with pytest.raises(services.ServiceError, match="team's staff"):
+        submit(referrer, team_a, link_family=first.family)
+
+    assert Referral.objects.count() == 1
+
+
+def test_a_rereferral_never_rewrites_the_family_or_the_earlier_referral(referrer, manager, team_a):
+    """Issue 14.3: linking blanked an adult's substances on the original referral and on the
+    closed case's household, and overwrote the family's address."""
+    first = submit(referrer, team_a)
+    family = first.family
     carys = Person.objects.get(first_name="Carys")
+    data = make_data(
+        team_a,
+        address="9 Other Street",
+        postcode="cf99 9zz",
+        members=[mother(first_name="CARYS", last_name="evans", substances=[]), son()],
+    )
+
+    again = submit(manager, team_a, data=data, link_family=family)
+
+    family.refresh_from_db()
+    assert (family.address, family.postcode) == ("2 Station Road", "NP20 1AA")
+    assert {s.code for s in carys.substances.all()} == {"alcohol", "cannabis"}
+    assert family.members.count() == 2
+    # Each referral keeps what it said, as referred.
+    said_first = first.household.get(first_name="Carys")
+    assert {s.code for s in said_first.substances.all()} == {"alcohol", "cannabis"}
+    said_again = again.household.get(first_name="CARYS")
+    assert list(said_again.substances.all()) == []
+    assert said_again.person == carys
+    assert (again.address, again.postcode) == ("9 Other Street", "CF99 9ZZ")
+
+
+def test_a_manager_applies_each_difference_on_purpose_and_it_is_recorded(referrer, manager, team_a):
+    first = submit(referrer, team_a)
+    family = first.family
     baby = MemberData(
         kind="unborn",
         last_name="Evans",
         relationship="child",
         due_date=timezone.localdate() + timedelta(weeks=10),
     )
-    # Names in other letter case still match; the mother's substances are brought up to date.
     data = make_data(
         team_a,
+        address="9 Other Street",
         postcode="",
-        members=[
-            mother(first_name="CARYS", last_name="evans", substances=substances("heroin")),
-            son(),
-            baby,
-        ],
+        members=[mother(substances=substances("heroin")), son(), baby],
     )
+    again = submit(manager, team_a, data=data, link_family=family)
 
-    submit(referrer, team_a, data=data, link_family=first.family)
+    diffs = {d.key.split(":")[-1]: d for d in services.family_differences(again)}
+    # A blank postcode on the new referral is no difference: it never erases the record.
+    assert set(diffs) == {"address", "substances", "new"}
 
-    family = Family.objects.get()
+    services.apply_family_update(
+        referral_id=again.pk, user=manager, key=diffs["address"].key, before="2 Station Road"
+    )
+    family.refresh_from_db()
+    assert family.address == "9 Other Street"
+    assert family.members.count() == 2  # the unborn child is not added until applied
+    update = FamilyUpdate.objects.get()
+    assert (update.referral, update.applied_by) == (again, manager)
+    assert (update.before, update.after) == ("2 Station Road", "9 Other Street")
+
+    services.apply_family_update(
+        referral_id=again.pk, user=manager, key=diffs["new"].key, before=""
+    )
     assert family.members.count() == 3
-    assert Person.objects.filter(date_of_birth=date(1990, 2, 3)).get().pk == carys.pk
-    carys.refresh_from_db()
-    assert {s.code for s in carys.substances.all()} == {"heroin"}
-    assert family.members.filter(kind="unborn").count() == 1
-    # A blank postcode on the new form keeps the postcode already on record.
-    assert family.postcode == "NP20 1AA"
+    # The first referral still says what it said.
+    assert first.household.count() == 2
+    first.refresh_from_db()
+    assert first.address == "2 Station Road"
 
 
-def test_a_rereferral_without_a_parents_birth_date_keeps_the_one_on_record(referrer, team_a):
+def test_applying_a_difference_the_record_no_longer_shows_is_refused(referrer, manager, team_a):
     first = submit(referrer, team_a)
-    data = make_data(team_a, members=[mother(date_of_birth=None), son()])
+    again = submit(
+        manager, team_a, data=make_data(team_a, address="9 Other Street"), link_family=first.family
+    )
+    key = services.family_differences(again)[0].key
 
-    submit(referrer, team_a, data=data, link_family=first.family)
+    with pytest.raises(services.ServiceError, match="Someone else"):
+        services.apply_family_update(
+            referral_id=again.pk, user=manager, key=key, before="a stale value"
+        )
 
-    carys = Person.objects.get(first_name="Carys")
-    assert carys.date_of_birth == date(1990, 2, 3)
+    first.family.refresh_from_db()
+    assert first.family.address == "2 Station Road"
 
 
-def test_linking_a_family_of_another_team_is_refused_and_nothing_is_saved(referrer, team_a, team_b):
+def test_a_referrer_cannot_apply_a_difference(referrer, manager, team_a):
+    first = submit(referrer, team_a)
+    again = submit(
+        manager, team_a, data=make_data(team_a, address="9 Other Street"), link_family=first.family
+    )
+    key = services.family_differences(again)[0].key
+
+    with pytest.raises(services.ServiceError, match="manager"):
+        services.apply_family_update(
+            referral_id=again.pk, user=referrer, key=key, before="2 Station Road"
+        )
+
+
+def test_a_manager_links_a_referrers_referral_and_the_family_made_for_it_goes(
+    referrer, manager, team_a
+):
+    first = submit(referrer, team_a)
+    second = submit(referrer, team_a, data=make_data(team_a, family_name="Evans (again)"))
+    made_for_it = second.family
+
+    services.link_referral_to_family(referral_id=second.pk, user=manager, family_id=first.family_id)
+
+    second.refresh_from_db()
+    assert (second.family, second.is_rereferral, second.previous_referral) == (
+        first.family,
+        True,
+        first,
+    )
+    assert not Family.objects.filter(pk=made_for_it.pk).exists()
+    assert second.family_name == "Evans (again)"
+    assert [m.person.first_name for m in second.household.all()] == ["Carys", "Dylan"]
+
+
+def test_linking_a_family_of_another_team_is_refused_and_nothing_is_saved(manager, team_a, team_b):
     theirs = FamilyFactory(team=team_b)
     PersonFactory(family=theirs, first_name="Carys", last_name="Evans")
 
     with pytest.raises(services.ServiceError, match="another team"):
-        submit(referrer, team_a, link_family=theirs)
+        submit(manager, team_a, link_family=theirs)
 
     assert Referral.objects.count() == 0
     assert theirs.members.count() == 1
@@ -331,6 +447,42 @@ def test_nothing_to_match_on_finds_nothing(team_a, known_family):
         )
         == []
     )
+
+
+def test_duplicates_match_a_postcode_typed_without_its_space(team_a):
+    """Issue 13.1: "np165ht" is "NP16 5HT"."""
+    family = FamilyFactory(team=team_a, postcode="NP16 5HT")
+
+    found = services.find_possible_duplicates(team=team_a, postcode="np165ht", members=[])
+
+    assert found == [family]
+
+
+def test_a_postcode_is_stored_in_one_spelling(referrer, team_a):
+    referral = submit(referrer, team_a, data=make_data(team_a, postcode="np165ht"))
+
+    assert referral.family.postcode == "NP16 5HT"
+    assert referral.postcode == "NP16 5HT"
+
+
+def test_duplicates_for_staff_leave_out_a_restricted_family_that_does_not_name_them(
+    team_a, manager, practitioner, known_family
+):
+    from cases.services import restrict_case
+
+    case = CaseFactory(team=team_a, worker=practitioner, referral__family=known_family)
+    restrict_case(case_id=case.pk, user=manager, restricted=True, people=[])
+    other = UserFactory()
+    MembershipFactory(user=other, team=team_a, role=Role.MANAGER)
+
+    def found(user):  # noqa: ANN001, ANN202
+        return services.find_possible_duplicates(
+            team=team_a, postcode="CF10 1AA", members=[], user=user
+        )
+
+    assert found(manager) == [known_family]
+    assert found(practitioner) == [known_family]
+    assert found(other) == []
 
 
 def test_duplicates_are_the_newest_five(team_a):

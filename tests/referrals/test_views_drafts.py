@@ -223,10 +223,10 @@ def known(team_a):  # noqa: ANN201
     return family
 
 
-def test_a_family_matching_by_name_and_birth_date_is_offered_and_nothing_is_created(
-    referrer, team_a, known
+def test_a_family_matching_by_name_and_birth_date_is_offered_to_staff_and_nothing_is_created(
+    practitioner, team_a, known
 ):
-    response = login(referrer).post(reverse("referrals:new"), referral_post(team=team_a))
+    response = login(practitioner).post(reverse("referrals:new"), referral_post(team=team_a))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -239,30 +239,49 @@ def test_a_family_matching_by_name_and_birth_date_is_offered_and_nothing_is_crea
     assert Person.objects.count() == 1
 
 
-def test_choosing_the_known_family_records_a_rereferral(referrer, team_a, known):
-    response = login(referrer).post(
+def test_staff_choosing_the_known_family_record_a_rereferral_without_touching_the_family(
+    practitioner, team_a, known
+):
+    response = login(practitioner).post(
         reverse("referrals:new"), referral_post(team=team_a, link_family=str(known.pk))
     )
 
-    referral = Referral.objects.get(created_by=referrer)
+    referral = Referral.objects.get(created_by=practitioner)
     assert response["Location"] == reverse("referrals:detail", args=[referral.pk])
     assert (referral.family, referral.is_rereferral) == (known, True)
     assert referral.previous_referral.family == known
     assert Family.objects.count() == 1
-    # Carys was merged; only Dylan is new.
-    assert sorted(known.members.values_list("first_name", flat=True)) == ["Carys", "Dylan"]
+    # Nothing is written into the family: Dylan is on the referral, not (yet) on the record.
+    assert sorted(known.members.values_list("first_name", flat=True)) == ["Carys"]
+    assert sorted(referral.household.values_list("first_name", flat=True)) == ["Carys", "Dylan"]
 
 
-def test_choosing_new_records_a_new_family(referrer, team_a, known):
-    response = login(referrer).post(
+def test_choosing_new_records_a_new_family(practitioner, team_a, known):
+    response = login(practitioner).post(
         reverse("referrals:new"), referral_post(team=team_a, link_family="new")
     )
 
-    referral = Referral.objects.get(created_by=referrer)
+    referral = Referral.objects.get(created_by=practitioner)
     assert response.status_code == 302
     assert referral.family != known
     assert referral.is_rereferral is False
     assert Family.objects.count() == 2
+    assert known.members.count() == 1
+
+
+def test_a_referrer_is_told_only_that_the_team_may_know_the_family(referrer, team_a, known):
+    """Issue 13.1: no name, household, dates of birth or referral history; no link."""
+    client = login(referrer)
+    response = client.post(reverse("referrals:new"), referral_post(team=team_a), follow=True)
+
+    page = response.content.decode()
+    referral = Referral.objects.get(created_by=referrer)
+    assert referral.family != known
+    assert referral.is_rereferral is False
+    assert "The team may already know this family; the manager will check." in page
+    # (Carys's birth date is on the page: the referrer typed it.)
+    for secret in ("Evans household", "Closed at screening", "possible-duplicates"):
+        assert secret not in page
     assert known.members.count() == 1
 
 
@@ -310,17 +329,6 @@ def test_a_user_refers_only_to_a_team_they_belong_to(other_practitioner, team_a,
     assert 'data-testid="possible-duplicates"' not in page
     assert "Evans household" not in page
     assert not Referral.objects.filter(created_by=other_practitioner).exists()
-
-
-def test_a_referrer_is_told_a_family_is_known_without_seeing_its_household(referrer, team_a, known):
-    page = (
-        login(referrer).post(reverse("referrals:new"), referral_post(team=team_a)).content.decode()
-    )
-
-    assert 'data-testid="possible-duplicates"' in page
-    assert "Known to the team." in page
-    assert "3 Feb 1990" not in page
-    assert "Referred " not in page
 
 
 def test_team_staff_keying_in_a_referral_see_the_household_on_record(practitioner, team_a, known):

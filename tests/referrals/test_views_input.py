@@ -248,10 +248,10 @@ def test_a_non_numeric_link_family_is_ignored_when_no_family_was_offered(referre
     assert Family.objects.count() == 1
 
 
-def test_a_non_numeric_link_family_among_offered_families_asks_again(referrer_client, team_a):
+def test_a_non_numeric_link_family_among_offered_families_asks_again(manager_client, team_a):
     known = FamilyFactory(team=team_a, postcode="NP20 1AA")
 
-    response = referrer_client.post(
+    response = manager_client.post(
         reverse("referrals:new"), referral_post(team=team_a, link_family="abc")
     )
 

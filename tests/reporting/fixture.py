@@ -129,6 +129,7 @@ from referrals.services import (
     ReferralData,
     allocate_referral,
     decide_referral,
+    link_referral_to_family,
     record_first_contact,
     submit_referral,
 )
@@ -368,12 +369,12 @@ class Fam:
         )
         with travel(when):
             self.referral = submit_referral(
-                user=self.referrer,
-                data=data,
-                submission_key=uuid.uuid4(),
-                link_family=self.family if again else None,
-                received_at=when,
+                user=self.referrer, data=data, submission_key=uuid.uuid4(), received_at=when
             )
+            if again:  # the manager links it to the family: a re-referral
+                self.referral = link_referral_to_family(
+                    referral_id=self.referral.pk, user=self.manager, family_id=self.family.pk
+                )
         self.family = self.referral.family
         self.case = None
         self.goals = []

@@ -104,6 +104,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "referrals:decide": TEAM_A_MANAGER_ONLY,
     "referrals:first_contact": POST_ONLY,
     "referrals:allocate": TEAM_A_MANAGER_ONLY,
+    # A manager links a referral to a known family, and applies its differences to the record.
+    "referrals:link_family": POST_ONLY,
+    "referrals:apply_update": POST_ONLY,
     # --- cases ---
     "cases:list": EVERYONE,  # filtered by Case.objects.visible_to
     "cases:mine": EVERYONE,  # the user's own caseload
@@ -181,6 +184,8 @@ MATRIX: dict[str, dict[str, int]] = {
 # GET with 404 for everyone, list them here.
 POST_DENIED_OVERRIDES: dict[str, list[str]] = {
     "referrals:first_contact": [r for r in SIGNED_IN if r not in ("manager", "admin")],
+    "referrals:link_family": [r for r in SIGNED_IN if r not in ("manager", "admin")],
+    "referrals:apply_update": [r for r in SIGNED_IN if r not in ("manager", "admin")],
     "cases:finish_step_down": [r for r in SIGNED_IN if r not in (*TEAM_A_STAFF, "admin")],
     "notifications:open": [r for r in SIGNED_IN if r != "referrer"],  # the referrer's own
     "families:subject_access_export": [r for r in SIGNED_IN if r != "manager"],
@@ -232,6 +237,8 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "referrals:decide": lambda w: {"pk": w.referral.pk},
     "referrals:first_contact": lambda w: {"pk": w.referral.pk},
     "referrals:allocate": lambda w: {"pk": w.referral.pk},
+    "referrals:link_family": lambda w: {"pk": w.referral.pk},
+    "referrals:apply_update": lambda w: {"pk": w.referral.pk},
     "cases:detail": lambda w: {"pk": w.case.pk},
     "cases:start_assessment": lambda w: {"pk": w.case.pk},
     "cases:assessment": lambda w: {"pk": w.case.pk},

@@ -35,6 +35,7 @@ from referrals.services import (
     ReferralData,
     allocate_referral,
     decide_referral,
+    link_referral_to_family,
     record_first_contact,
     submit_referral,
 )
@@ -799,9 +800,12 @@ class Command(BaseCommand):
                 user=users[step.submitted_by],
                 data=self._referral_data(story, step, team, users[step.submitted_by], received_at),
                 submission_key=submission_key(step.key),
-                link_family=family,
                 received_at=received_at,
             )
+            if family is not None:  # the manager links a re-referral to the known family
+                referral = link_referral_to_family(
+                    referral_id=referral.pk, user=manager, family_id=family.pk
+                )
             family = referral.family
             if step.first_contact_after_hours is not None:
                 contacted = received_at + timedelta(hours=step.first_contact_after_hours)
