@@ -29,7 +29,7 @@ SENDERS = {
     "cases.services._tell_referrer_of_stage": "Referral 12: Phase 2",
     "notifications.services.send_notification_email_now": "(the notification's subject)",
     "notifications.services.send_digest": "IFSS Case Manager: 3 notifications",
-    "referrals.services.submit_referral": "New referral for North IFST: Referral 12",
+    "referrals.services._alert_managers": "New referral for North IFST: Referral 12",
     "referrals.services.decide_referral": "Referral 12: Accepted",
     "referrals.services.tell_referrer": "(its callers' subject)",
     "referrals.services.allocate_referral": "New case allocated: Case 7 / Referral 12: allocated",
