@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.services import recent_viewers, record_view
+from outcomes.closing import closing_gaps
 from outcomes.services_accessed import adults_without_after
 from referrals.services import caseworkers_with_load
 from reporting.pdf import render_family_plan_pdf
@@ -185,6 +186,7 @@ def decide_proceed(request: HttpRequest, pk: int) -> HttpResponse:
             notes=d.get("notes", ""),
             phase1_start=d.get("phase1_start"),
             slip_reason=d.get("slip_reason", ""),
+            decided_on=d.get("decided_on"),
             version=d["version"],
         ),
         _("Decision recorded."),
@@ -306,6 +308,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClosureForm(
         request.POST or None,
         case=case,
+        gaps=closing_gaps(case.pk),
         initial={"version": case.version, "closed_on": timezone.localdate()},
     )
     done, stale = submit_to_service(
@@ -318,6 +321,8 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             closed_on=d["closed_on"],
             substance_change=d["substance_change"],
             child_outcomes=form.child_outcomes(),
+            reasons_not_known=form.reasons_not_known(),
+            measures_missing_reason=form.measures_missing_reason(),
             destination_services=list(d["destination_services"]),
             notes=d["notes"],
             version=d["version"],

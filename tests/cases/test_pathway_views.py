@@ -368,6 +368,8 @@ def closure_post(j, **changes) -> dict:
         "substance_change": "reduced",
         f"child_{j.child.pk}": "stayed_home",
         "notes": "The family met its goals.",
+        # Asked for only while closing readings or goal scores are missing.
+        "measures_missing_reason": "Closed before the first review.",
     }
     return {**data, **changes}
 
