@@ -177,3 +177,34 @@ def test_no_model_default_counts_as_success() -> None:
         if field.has_default() and field.default >= 0:
             offending.append(f"{model.__name__}.{name}={field.default}")
     assert offending == []
+
+
+def test_not_known_counts_as_neither_success_nor_failure(
+    time_machine, team_a, manager, practitioner, referrer
+) -> None:  # noqa: ANN001
+    """ "Not known" is its own row of the children's outcomes, never a good or a bad one."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from cases.services import close_case
+    from reference.models import ClosureReason
+    from reporting.periods import quarter_containing
+    from reporting.queries import Report, team_scope
+
+    time_machine.move_to(datetime(2027, 5, 10, 12, tzinfo=ZoneInfo("Europe/London")), tick=False)
+    j = make_case(team_a, manager, practitioner, referrer, stage=Stage.PHASE2)
+    close_case(
+        case_id=j.case.pk,
+        user=practitioner,
+        reason=ClosureReason.objects.get(code="disengaged"),
+        closed_on=j.case.phase1_end,
+        substance_change=SubstanceChange.UNKNOWN,
+        child_outcomes={j.child.pk: ChildOutcomeKind.NOT_KNOWN},
+        reasons_not_known={j.child.pk: "The family moved away without notice."},
+        destination_services=[],
+        measures_missing_reason="The family moved away.",
+    )
+    figure = Report(team_scope(team_a), quarter_containing(j.case.phase1_end)).child_outcomes()
+    rows = {r["label"]: r["n"] for r in figure.rows}
+    assert rows.pop(str(ChildOutcomeKind.NOT_KNOWN.label)) == 1
+    assert set(rows.values()) == {0}
