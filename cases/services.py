@@ -359,8 +359,22 @@ def end_phase1(
 
 
 @transaction.atomic
-def finish_step_down(*, case_id: int, user: User, version: int | None = None) -> Case:
-    return move_case(case_id=case_id, user=user, to_stage=pathway.Stage.PHASE2, version=version)
+def finish_step_down(
+    *, case_id: int, user: User, finished_on: date | None = None, version: int | None = None
+) -> Case:
+    """Into Phase 2 on the day the step-down finished (default: now)."""
+    when = None
+    if finished_on is not None:
+        case = _lock_case(case_id, version)
+        last = _last_change_at(case)
+        if finished_on > timezone.localdate():
+            raise ServiceError(_("The step-down cannot finish in the future."))
+        if finished_on < timezone.localtime(last).date():
+            raise ServiceError(_("The step-down cannot finish before it started."))
+        when = max(_moment(finished_on), last)
+    return move_case(
+        case_id=case_id, user=user, to_stage=pathway.Stage.PHASE2, version=version, when=when
+    )
 
 
 # --- Closure --------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -295,7 +297,11 @@ def finish_step_down(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         raise Http404
     try:
-        services.finish_step_down(case_id=case.pk, user=request.user)
+        typed = request.POST.get("finished_on", "").strip()
+        finished_on = forms.DateField().clean(typed) if typed else None
+        services.finish_step_down(case_id=case.pk, user=request.user, finished_on=finished_on)
+    except ValidationError:
+        messages.error(request, _("Enter the day the step-down finished as a valid date."))
     except services.ServiceError as exc:
         messages.error(request, str(exc))
     else:

@@ -34,6 +34,7 @@ from cases.services import (
     close_case,
     decide_after_assessment,
     end_phase1,
+    finish_step_down,
     record_contact,
     start_assessment,
     update_assessment,
@@ -241,6 +242,20 @@ def phase1_end(w: World) -> None:
     assert w.both(lambda r: r.phase1_lengths().denominator) == (1, 0)
 
 
+def step_down_end(w: World) -> None:
+    w.team.step_down_enabled = True
+    w.team.save()
+    j = w.case(Stage.PHASE1, phase1_started_days_ago=40, plans=1)
+    w.clock.move_to(SET_UP, tick=False)
+    end_phase1(case_id=j.case.pk, user=w.worker, ended_on=date(2027, 3, 20), step_down=True)
+    w.enter()
+    finish_step_down(case_id=j.case.pk, user=w.worker, finished_on=TYPED_DAY)
+    case = j.reload()
+    assert case.stage == Stage.PHASE2
+    assert local_day(stage_change(case, Stage.PHASE2).changed_at) == TYPED_DAY
+    assert w.both(phases("entered_phase2")) == (1, 0)
+
+
 def family_plan(w: World) -> None:
     j = w.case(Stage.PHASE1, phase1_started_days_ago=30)
     plan = agree_family_plan(
@@ -419,6 +434,7 @@ COVERED: dict[str, Callable[[World], None]] = {
     "cases.services.decide_after_assessment:phase1_start": phase1_start,
     "cases.services.decide_after_assessment:decided_on": not_proceeding,
     "cases.services.end_phase1:ended_on": phase1_end,
+    "cases.services.finish_step_down:finished_on": step_down_end,
     "cases.services.agree_family_plan:agreed_on": family_plan,
     "cases.services.record_contact:data.started_at": contact,
     "cases.services.close_case:closed_on": closure,

@@ -1055,3 +1055,30 @@ def test_journey_reaches_each_stage_and_the_case_page_renders(build, pclient, st
     assert response.status_code == 200
     assert text_of(response, "stage") == str(dict(Case._meta.get_field("stage").choices)[stage])
     assert timezone.now() == NOW  # the helper put the clock back
+
+
+def test_finishing_step_down_on_a_typed_day(team_a, build, pclient):
+    """The day typed on the button's form dates the move to Phase 2; a bad one is refused
+    with a message, never a 500."""
+    from datetime import timedelta
+
+    team_a.step_down_enabled = True
+    team_a.save()
+    j = build(Stage.PHASE1, plans=1)
+    j.case.refresh_from_db()
+    from cases.services import end_phase1
+
+    ended = TODAY - timedelta(days=5)
+    end_phase1(case_id=j.case.pk, user=j.worker, ended_on=ended, step_down=True)
+    url = reverse("cases:finish_step_down", args=[j.case.pk])
+
+    response = pclient.post(url, {"finished_on": "31/02/2026"}, follow=True)
+    assert "valid date" in page_text(response)
+    assert j.reload().stage == Stage.STEP_DOWN
+
+    response = pclient.post(url, {"finished_on": (ended + timedelta(days=2)).isoformat()})
+    assert response.status_code == 302
+    case = j.reload()
+    assert case.stage == Stage.PHASE2
+    change = case.stage_changes.get(to_stage=Stage.PHASE2)
+    assert timezone.localtime(change.changed_at).date() == ended + timedelta(days=2)
