@@ -384,6 +384,34 @@ def test_closure_without_a_reason_is_refused(build, pclient):
     assert not Closure.objects.filter(case=j.case).exists()
 
 
+def test_an_untouched_closure_form_records_no_outcome(build, pclient):
+    """Issue 14: substance use and each child's outcome must be chosen; "not known" needs
+    its reason; missing closing measures need theirs. What was typed stays in the form."""
+    j = build(Stage.PHASE2)
+    url = reverse("cases:close", args=[j.case.pk])
+    child = f"child_{j.child.pk}"
+
+    response = pclient.post(url, closure_post(j, substance_change="", **{child: ""}))
+    assert_form_error(response, "This field is required.", "substance_change")
+    assert_form_error(response, "This field is required.", child)
+    assert "The family met its goals." in response.content.decode()  # kept in the form
+
+    response = pclient.post(url, closure_post(j, **{child: "not_known"}))
+    assert_form_error(response, "Say why this child's outcome is not known.", f"{child}_why")
+
+    response = pclient.post(url, closure_post(j, measures_missing_reason=""))
+    assert_form_error(response, "This field is required.", "measures_missing_reason")
+    assert "has not been scored since its baseline" in page_text(response)
+    assert not Closure.objects.filter(case=j.case).exists()
+
+    response = pclient.post(
+        url, closure_post(j, **{child: "not_known", f"{child}_why": "Moved to her father."})
+    )
+    assert response.status_code == 302
+    outcome = Closure.objects.get(case=j.case).child_outcomes.get()
+    assert (outcome.outcome, outcome.reason_not_known) == ("not_known", "Moved to her father.")
+
+
 def test_closure_with_a_reason_closes_the_case(build, pclient):
     j = build(Stage.PHASE2)
 
