@@ -1110,3 +1110,17 @@ def test_finishing_step_down_on_a_typed_day(team_a, build, pclient):
     assert case.stage == Stage.PHASE2
     change = case.stage_changes.get(to_stage=Stage.PHASE2)
     assert timezone.localtime(change.changed_at).date() == ended + timedelta(days=2)
+
+
+def test_the_case_page_shows_why_an_outcome_is_not_known(build, pclient):
+    j = build(Stage.PHASE2)
+    child = f"child_{j.child.pk}"
+    pclient.post(
+        reverse("cases:close", args=[j.case.pk]),
+        closure_post(j, **{child: "not_known", f"{child}_why": "Moved to her father."}),
+    )
+
+    text = page_text(pclient.get(reverse("cases:detail", args=[j.case.pk])))
+
+    assert "Not known (Moved to her father.)" in text
+    assert "Closed before the first review." in text
