@@ -391,6 +391,8 @@ class Closure(models.Model):
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # No default: an untouched form must not record "stopped" (issue 14). "Not known" is
+    # a choice, and counts as neither better nor worse in every figure.
     substance_change = models.CharField(
         _("substance use at closure"), max_length=20, choices=SubstanceChange.choices
     )
@@ -398,12 +400,21 @@ class Closure(models.Model):
         "reference.OnwardService", blank=True, verbose_name=_("destination services")
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The closing readings and GAS scores the team expects but did not get, and why
+    # (outcomes.closing.closing_gaps lists them; close_case requires this when any is missing).
+    measures_missing_reason = models.TextField(
+        _("why closing readings or goal scores are missing"), blank=True
+    )
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(substance_change__in=SubstanceChange.values),
+                name="closure_substance_change_valid",
+            ),
             # An override always says why: a child accommodated is not automatically a failure.
             models.CheckConstraint(
                 condition=Q(success_override__isnull=True) | ~Q(override_reason=""),
@@ -426,18 +437,26 @@ class ChildOutcomeKind(models.TextChoices):
     ACCOMMODATED = "accommodated", _("Accommodated")
     REGISTERED = "registered", _("Placed on the register")
     CLOSED_TO_SOCIAL_SERVICES = "closed_ss", _("Family closed to social services")
+    # Counted as neither good nor bad in every figure; it always carries the reason.
+    NOT_KNOWN = "not_known", _("Not known")
 
 
 class ChildOutcome(models.Model):
     closure = models.ForeignKey(Closure, on_delete=models.CASCADE, related_name="child_outcomes")
     person = models.ForeignKey("families.Person", on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(_("outcome"), max_length=20, choices=ChildOutcomeKind.choices)
+    reason_not_known = models.TextField(_("why the outcome is not known"), blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["closure", "person"], name="childoutcome_unique"),
             models.CheckConstraint(
                 condition=Q(outcome__in=ChildOutcomeKind.values), name="childoutcome_valid"
+            ),
+            # Every child gets an outcome at closure, or the recorded reason it is not known.
+            models.CheckConstraint(
+                condition=~Q(outcome="not_known") | ~Q(reason_not_known=""),
+                name="childoutcome_not_known_has_reason",
             ),
         ]
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.services import recent_viewers, record_view
+from outcomes.closing import closing_gaps
 from outcomes.services_accessed import adults_without_after
 from referrals.services import caseworkers_with_load
 from reporting.pdf import render_family_plan_pdf
@@ -185,6 +188,7 @@ def decide_proceed(request: HttpRequest, pk: int) -> HttpResponse:
             notes=d.get("notes", ""),
             phase1_start=d.get("phase1_start"),
             slip_reason=d.get("slip_reason", ""),
+            decided_on=d.get("decided_on"),
             version=d["version"],
         ),
         _("Decision recorded."),
@@ -293,7 +297,11 @@ def finish_step_down(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         raise Http404
     try:
-        services.finish_step_down(case_id=case.pk, user=request.user)
+        typed = request.POST.get("finished_on", "").strip()
+        finished_on = forms.DateField().clean(typed) if typed else None
+        services.finish_step_down(case_id=case.pk, user=request.user, finished_on=finished_on)
+    except ValidationError:
+        messages.error(request, _("Enter the day the step-down finished as a valid date."))
     except services.ServiceError as exc:
         messages.error(request, str(exc))
     else:
@@ -306,6 +314,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClosureForm(
         request.POST or None,
         case=case,
+        gaps=closing_gaps(case.pk),
         initial={"version": case.version, "closed_on": timezone.localdate()},
     )
     done, stale = submit_to_service(
@@ -318,6 +327,8 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             closed_on=d["closed_on"],
             substance_change=d["substance_change"],
             child_outcomes=form.child_outcomes(),
+            reasons_not_known=form.reasons_not_known(),
+            measures_missing_reason=form.measures_missing_reason(),
             destination_services=list(d["destination_services"]),
             notes=d["notes"],
             version=d["version"],

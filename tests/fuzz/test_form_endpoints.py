@@ -507,6 +507,7 @@ def close_target(w: World) -> Target:
             "destination_services": pks(OnwardService)[:1],
             "notes": "Goals met.",
             f"child_{journey.child.pk}": "stayed_home",
+            "measures_missing_reason": "Closed before the first review.",
         },
         extra_keys=[f"child_{other.child.pk}", f"child_{journey.adult.pk}"],
         key_values={
@@ -514,7 +515,7 @@ def close_target(w: World) -> Target:
             "reason": pks(ClosureReason),
             "closed_on": dates(),
             "substance_change": ["stopped", "unknown", "worse"],
-            f"child_{journey.child.pk}": ["accommodated", "closed_ss", "adopted"],
+            f"child_{journey.child.pk}": ["accommodated", "closed_ss", "not_known", "adopted"],
             f"child_{other.child.pk}": ["stayed_home"],
             f"child_{journey.adult.pk}": ["stayed_home"],
         },

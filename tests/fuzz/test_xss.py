@@ -314,6 +314,7 @@ def test_payloads_in_every_free_text_field_are_shown_escaped(
             "substance_change": "reduced",
             "notes": payload,
             f"child_{people[1].pk}": "stayed_home",
+            "measures_missing_reason": payload,
         },
     )
     p.post(mgr, reverse("cases:override", args=[case.pk]), {"successful": "yes", "reason": payload})
