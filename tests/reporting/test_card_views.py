@@ -432,10 +432,11 @@ def test_board_pdf_hides_small_numbers_the_managers_page_shows_them(
     assert cells["referrals_received"][1] == "5"
     assert "Counts below" not in page  # the manager's page is not suppressed
 
+    # The board reads the PDF of the published figures (it sees no live figures).
     query = card_url(f"team-{world.usk.pk}").split("?", 1)[1]
     with django_capture_on_commit_callbacks(execute=True):
-        manager.post(f"{reverse('reporting:request_pdf')}?{query}")
-    build = ReportBuild.objects.get()
+        manager.post(f"{reverse('reporting:publish')}?{query}")
+    build = ReportBuild.objects.get(published__isnull=False)
     assert build.status == BuildStatus.DONE
     text = pdf_text(
         login(world.board_b).get(reverse("reporting:build_pdf", args=[build.pk])).content
