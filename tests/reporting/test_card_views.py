@@ -121,10 +121,14 @@ def test_the_breakdowns_are_printed_with_their_denominators(world) -> None:  # n
         login(world.manager_a).get(card_url(f"team-{world.taff.pk}")).content.decode()
     )
     for text in (
-        "Within 72 hours: 5 / 8",
-        "Within 1 week: 6 / 8",
-        "Within 2 weeks: 7 / 8",
-        "Longer than 2 weeks: 1 / 8",
+        "From referral: within 72 hours: 4 / 8",
+        "From referral: within 1 week: 5 / 8",
+        "From referral: within 2 weeks: 6 / 8",
+        "From referral: longer than 2 weeks: 2 / 8",
+        "From allocation: within 72 hours: 5 / 8",
+        "From allocation: within 1 week: 6 / 8",
+        "From allocation: within 2 weeks: 7 / 8",
+        "From allocation: longer than 2 weeks: 1 / 8",
         "Under 4 weeks: 1 / 6",
         "4 to 6 weeks: 2 / 6",
         "6 to 10 weeks: 2 / 6",
@@ -135,13 +139,14 @@ def test_the_breakdowns_are_printed_with_their_denominators(world) -> None:  # n
         "1-month review: 1.33 (3 scores)",
         "3-month review: 2 (2 scores)",
         "12-month review: 1.5 (4 scores)",
-        "Accepted for assessment: 7 / 10",
+        "Accepted for assessment: 7 / 9",  # each referral once
+        "Accepted for assessment: 7 / 10",  # per decision
         "Stayed at home: 1 / 2",
         "De-registered: 1 / 2",
         "Children: 15",
         "Attendees: 20",
         "Entered assessment 8; entered Phase 1 6; completed Phase 1 6; entered Phase 2 6; "
-        "completed Phase 2 1",
+        "completed Phase 2 (planned end) 1; closed in Phase 2 for another reason 0",
     ):
         assert text in page, text
 

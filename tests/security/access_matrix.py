@@ -218,6 +218,7 @@ class World:
     notifications: dict[str, Any]  # role -> a notification for that user
     report_build: Any  # a finished PDF of team A's report card, asked for by its manager
     extra: dict[str, Any] = field(default_factory=dict)
+    published_card: Any = None  # team A's card of the last quarter, as published
     # Team A's activity records, one per kind (reporting.teamwork.KINDS): the slug -> record.
     teamwork: dict[str, Any] = field(default_factory=dict)
 
@@ -265,7 +266,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "reporting:export": lambda w: {"fmt": "csv"},
     "reporting:build": lambda w: {"pk": w.report_build.pk},
     "reporting:build_pdf": lambda w: {"pk": w.report_build.pk},
-    "reporting:published_card": lambda w: {"pk": w.extra["published_card"].pk},
+    "reporting:published_card": lambda w: {"pk": w.published_card.pk},
     "reporting:consultation_edit": lambda w: {"pk": w.teamwork["consultations"].pk},
     "reporting:consultation_delete": lambda w: {"pk": w.teamwork["consultations"].pk},
     "reporting:training_edit": lambda w: {"pk": w.teamwork["training"].pk},
@@ -395,7 +396,7 @@ def build_world() -> World:
         finished_at=timezone.now(),
         pdf=b"%PDF-1.4 a report card",
     )
-    extra["published_card"] = PublishedCard.objects.create(
+    published_card = PublishedCard.objects.create(
         scope_key=f"team-{team_a.pk}",
         scope_label=team_a.name,
         team=team_a,
@@ -437,5 +438,6 @@ def build_world() -> World:
         notifications=notifications,
         report_build=report_build,
         extra=extra,
+        published_card=published_card,
         teamwork=teamwork,
     )
