@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 
 from . import measures, store
 from .access import REPORT_ROLES, board_teams
@@ -151,12 +151,6 @@ def visible_to(user: User) -> QuerySet[PublishedCard]:
     if user.is_superuser:
         return qs
     return qs.filter(team__in=board_teams(user))
-
-
-def is_board_only(user: User, team_id: int | None) -> bool:
-    return not sees_live_figures(user, team_id) and (
-        team_id is not None and team_id in user.team_ids_with_role(Role.BOARD)
-    )
 
 
 def card_of(published: PublishedCard, suppress: int | None) -> dict:
