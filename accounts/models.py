@@ -121,6 +121,8 @@ class Team(models.Model):
         max_length=20,
         choices=AssessmentTargetFrom.choices,
         default=AssessmentTargetFrom.WAITING_LIST,
+        # Rows written outside the ORM (the synthetic dataset) get the default too.
+        db_default=AssessmentTargetFrom.WAITING_LIST,
         help_text=_("Applies to families allocated from then on."),
     )
     phase1_min_weeks = models.PositiveIntegerField(_("Phase 1 minimum (weeks)"), default=4)

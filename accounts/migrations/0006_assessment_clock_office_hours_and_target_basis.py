@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='team',
             name='assessment_target_from',
-            field=models.CharField(choices=[('waiting_list', 'From receipt of the referral; from allocation for families who waited on the waiting list'), ('referral', 'From receipt of the referral, for every family'), ('allocation', 'From allocation, for every family')], default='waiting_list', help_text='Applies to families allocated from then on.', max_length=20, verbose_name='assessment target counted from'),
+            field=models.CharField(choices=[('waiting_list', 'From receipt of the referral; from allocation for families who waited on the waiting list'), ('referral', 'From receipt of the referral, for every family'), ('allocation', 'From allocation, for every family')], db_default='waiting_list', default='waiting_list', help_text='Applies to families allocated from then on.', max_length=20, verbose_name='assessment target counted from'),
         ),
         migrations.AlterField(
             model_name='team',
