@@ -67,6 +67,7 @@ class TeamAdmin(admin.ModelAdmin):
                     "screening_pending_days",
                     "assessment_hours",
                     "assessment_clock",
+                    "assessment_target_from",
                     "phase1_min_weeks",
                     "phase1_max_weeks",
                     "phase1_min_hours",

@@ -136,8 +136,10 @@ class Case(models.Model):
         default=pathway.Stage.AWAITING_ASSESSMENT,
     )
     allocated_at = models.DateTimeField(_("allocated"))
-    # The assessment clock starts at receipt of the referral; for a family taken off the
-    # waiting list it starts at allocation, or it would be overdue before the work began.
+    # When the team's assessment target starts counting, on the basis the team chose
+    # (Team.assessment_target_from, set at allocation): by default receipt of the referral,
+    # or allocation for a family taken off the waiting list. The report card also shows
+    # the time from referral and from allocation, so waiting is never hidden.
     assessment_clock_from = models.DateTimeField(_("assessment clock starts"))
     allocated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -49,4 +49,4 @@ class ScreeningOutcomeAdmin(ReferenceAdmin):
 
 @admin.register(ClosureReason)
 class ClosureReasonAdmin(ReferenceAdmin):
-    list_display = ("name", "code", "counts_as_success", "active", "order")
+    list_display = ("name", "code", "counts_as_success", "planned_end", "active", "order")

@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import CASEWORKER_ROLES, LocalAuthority, Membership, Role, Team, User
+from accounts.models import (
+    CASEWORKER_ROLES,
+    AssessmentTargetFrom,
+    LocalAuthority,
+    Membership,
+    Role,
+    Team,
+    User,
+)
 from cases import pathway
 from cases.errors import ServiceError, StaleEdit
 from cases.models import Case, StageChange, hides_family
@@ -697,6 +705,19 @@ def is_caseworker(team: Team, user: User) -> bool:
     )
 
 
+def _assessment_clock_from(referral: Referral, allocated_at: datetime) -> datetime:
+    """When the team's assessment target starts counting, on the basis the team chose
+    (the report card shows the time from referral and from allocation whatever it is)."""
+    basis = referral.team.assessment_target_from
+    if basis == AssessmentTargetFrom.ALLOCATION:
+        return allocated_at
+    if basis == AssessmentTargetFrom.WAITING_LIST and (
+        WaitingListEntry.objects.filter(referral=referral).exists()
+    ):
+        return allocated_at
+    return referral.received_at
+
+
 @transaction.atomic
 def allocate_referral(
     *,
@@ -722,9 +743,8 @@ def allocate_referral(
         if not is_caseworker(referral.team, co_worker):
             raise ServiceError(_("The co-worker must be a practitioner in this team."))
     now = _checked_moment(allocated_at, referral)
-    from_waiting_list = WaitingListEntry.objects.filter(referral=referral).exists()
     case = Case.objects.create(
-        assessment_clock_from=now if from_waiting_list else referral.received_at,
+        assessment_clock_from=_assessment_clock_from(referral, now),
         referral=referral,
         family=referral.family,
         team=referral.team,

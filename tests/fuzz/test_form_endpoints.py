@@ -1065,6 +1065,15 @@ def narrative_target(w: World) -> Target:
     )
 
 
+def revision_target(w: World) -> Target:
+    """Nothing is published in the fixture: the page answers with the form and a message."""
+    target = with_query(
+        w, "reporting:revision", {"revision": "0", "reason": "A visit was corrected."}
+    )
+    target.ok_status = 200
+    return target
+
+
 def _teamwork_records(w: World, slug: str):  # noqa: ANN202
     """A record of the kind in team A (the manager's) and one in team B, and the cases."""
     from reporting.teamwork import KINDS
@@ -1268,6 +1277,8 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "reporting:narrative": narrative_target,
     "reporting:request_pdf": lambda w: with_query(w, "reporting:request_pdf", {}),
     "reporting:recompute": lambda w: with_query(w, "reporting:recompute", {}),
+    "reporting:publish": lambda w: with_query(w, "reporting:publish", {}),
+    "reporting:revision": revision_target,
     "reporting:consultation_new reporting:consultation_edit": teamwork_target("consultations"),
     "reporting:training_new reporting:training_edit": teamwork_target("training"),
     "reporting:feedback_new reporting:feedback_edit": teamwork_target("feedback"),
@@ -1334,6 +1345,7 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "reporting:build",
         "reporting:build_pdf",
         "reporting:reports",
+        "reporting:published_card",
         "reporting:consultations",
         "reporting:training",
         "reporting:feedback",
