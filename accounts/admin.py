@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .formsets import BoundedInline
 from .models import LocalAuthority, Membership, Team, User
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(BoundedInline):
     model = Membership
     extra = 1
 

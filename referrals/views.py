@@ -13,6 +13,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import STAFF_ROLES, Role, Team
 from audit.services import record_view
 from cases.formflow import carry_version
@@ -149,7 +150,7 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
             typed = raw.get("members-TOTAL_FORMS", "2")
             # A tampered count is never a 500 (str.isdigit also accepts "²").
             total = int(typed) if re.fullmatch(r"[0-9]{1,3}", typed) else 2
-            raw.setlist("members-TOTAL_FORMS", [str(min(total + 1, 20))])
+            raw.setlist("members-TOTAL_FORMS", [str(min(total + 1, HOUSEHOLD_LIMIT))])
             form = _referral_form(user, raw)
             formset = MemberFormSet(raw, prefix="members")
             _without_errors(form)
