@@ -55,7 +55,9 @@ def project_formsets() -> dict[str, type[BaseFormSet]]:
     found = {}
     for module in project_modules():
         for attr, value in vars(module).items():
-            if isinstance(value, type) and issubclass(value, BaseFormSet) and hasattr(value, "form"):
+            # A formset_factory class has a form; its base class (BaseMemberFormSet) has none.
+            is_formset = isinstance(value, type) and issubclass(value, BaseFormSet)
+            if is_formset and hasattr(value, "form"):
                 found[f"{module.__name__}.{attr}"] = value
     return found
 
