@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Role, Team, User
-from audit.services import recent_viewers, record_view
+from audit.services import recent_viewers, record_listed, record_view
+from families.models import Family
 from outcomes.services_accessed import adults_without_after
 from referrals.services import caseworkers_with_load
 from reporting.pdf import render_family_plan_pdf
@@ -41,6 +42,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         .with_list_figures(today)
         .order_by("allocated_at")
     )
+    record_listed({Family: {case.family_id: case.family.name for case in cases}})
     return render(request, "cases/my_cases.html", {"cases": attach_due(cases, today)})
 
 
@@ -66,6 +68,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
     rows = Case.objects.filter(pk__in=ids).with_list_related().with_list_figures(today)
     by_id = {case.pk: case for case in rows.order_by()}
     page.object_list = attach_due([by_id[pk] for pk in ids if pk in by_id], today)
+    record_listed({Family: {case.family_id: case.family.name for case in page.object_list}})
     teams = list(Team.objects.filter(pk__in=user.team_ids_with_role(Role.MANAGER)))
     if user.is_superuser and not teams:
         teams = list(Team.objects.all())
@@ -104,6 +107,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _case_form(request, case, form, title, stale: bool = False, **extra) -> HttpResponse:  # noqa: ANN001
+    # Every case form shows the family: a view of it, as the case page is.
+    record_view(case, case.family)
     if stale:
         # Show the case as it is now, and let a second save be a deliberate choice.
         case.refresh_from_db()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import STAFF_ROLES, Role, Team
-from audit.services import record_view
+from audit.services import record_listed, record_view
 from cases.formflow import carry_version
 from families.models import Family, Person
 from reviews.models import Review
@@ -113,6 +113,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    _record_listed_families(page.object_list)
     return render(
         request,
         "referrals/referral_list.html",
@@ -303,6 +304,11 @@ def _refreshed(request: HttpRequest, pk: int, form) -> Referral:  # noqa: ANN001
     return referral
 
 
+def _record_listed_families(referrals) -> None:  # noqa: ANN001
+    """A list names families: who saw which family on it is logged, as a page is."""
+    record_listed({Family: {r.family_id: r.family.name for r in referrals}})
+
+
 def screening_queue(request: HttpRequest) -> HttpResponse:
     if not _is_manager(request.user):
         raise Http404
@@ -313,6 +319,7 @@ def screening_queue(request: HttpRequest) -> HttpResponse:
         .order_by("received_at", "pk")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _record_listed_families(page.object_list)
     now = timezone.now()
     rows = [
         {
@@ -329,6 +336,7 @@ def screening_queue(request: HttpRequest) -> HttpResponse:
 
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk, manage=True)
+    record_view(referral, referral.family)
     form = DecisionForm(request.POST or None, initial={"version": referral.version})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -383,11 +391,13 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
         .order_by("priority", "added_at")
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    _record_listed_families(entry.referral for entry in page.object_list)
     return render(request, "referrals/waiting_list.html", {"page": page, "now": timezone.now()})
 
 
 def waiting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_waiting_entry_for_user(request.user, pk)
+    record_view(entry.referral, entry.referral.family)
     form = WaitingEntryForm(request.POST or None, instance=entry)
     if request.method == "POST" and form.is_valid():
         services.update_waiting_entry(
@@ -403,6 +413,7 @@ def waiting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk, manage=True)
+    record_view(referral, referral.family)
     team: Team = referral.team
     caseworkers = services.caseworkers_with_load(team)
     form = AllocationForm(

@@ -22,6 +22,7 @@ ROLE_PREFERENCE = [
     "other_team_manager",
     "other_team_practitioner",
     "board",
+    "anonymous",
 ]
 
 
