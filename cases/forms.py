@@ -184,6 +184,7 @@ class ClosureForm(VersionedForm):
 
 
 class OverrideForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     successful = forms.ChoiceField(
         label=_("Was the work successful?"),
         choices=[
@@ -211,6 +212,7 @@ class OverrideForm(forms.Form):
 
 
 class RestrictionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     restricted = forms.BooleanField(
         label=_("Restrict this case to named people"),
         required=False,

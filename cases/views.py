@@ -343,18 +343,29 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
     if case.team_id not in request.user.team_ids_with_role(Role.MANAGER):
         raise Http404
     closure = get_object_or_404(Closure, case=case)
-    form = OverrideForm(request.POST or None, initial={"successful": "derived"})
-    done, _stale = submit_to_service(
+    form = OverrideForm(
+        request.POST or None, initial={"successful": "derived", "version": closure.version}
+    )
+    done, stale = submit_to_service(
         request,
         form,
         lambda d: services.override_success(
-            closure_id=closure.pk, user=request.user, successful=form.value(), reason=d["reason"]
+            closure_id=closure.pk,
+            user=request.user,
+            successful=form.value(),
+            reason=d["reason"],
+            version=d["version"],
         ),
         _("Success class updated."),
     )
     if done:
         return redirect("cases:detail", pk=case.pk)
-    return _case_form(request, case, form, _("Override the success class"))
+    latest = None
+    if stale:
+        latest = Closure.objects.select_related("overridden_by").get(pk=closure.pk)
+        # Saving again now is a deliberate overwrite of the override shown.
+        carry_version(form, latest.version)
+    return _case_form(request, case, form, _("Override the success class"), latest_override=latest)
 
 
 def restrict(request: HttpRequest, pk: int) -> HttpResponse:
@@ -367,16 +378,30 @@ def restrict(request: HttpRequest, pk: int) -> HttpResponse:
     form = RestrictionForm(
         request.POST or None,
         staff=staff,
-        initial={"restricted": case.restricted, "people": list(case.restricted_to.all())},
+        initial={
+            "restricted": case.restricted,
+            "people": list(case.restricted_to.all()),
+            "version": case.version,
+        },
     )
-    done, _stale = submit_to_service(
+    done, stale = submit_to_service(
         request,
         form,
         lambda d: services.restrict_case(
-            case_id=case.pk, user=request.user, restricted=d["restricted"], people=list(d["people"])
+            case_id=case.pk,
+            user=request.user,
+            restricted=d["restricted"],
+            people=list(d["people"]),
+            version=d["version"],
         ),
         _("Access to the case updated."),
     )
     if done:
         return redirect("cases:detail", pk=case.pk)
-    return _case_form(request, case, form, _("Restrict access"))
+    latest = None
+    if stale:
+        case.refresh_from_db()
+        latest = {"restricted": case.restricted, "people": list(case.restricted_to.all())}
+    return _case_form(
+        request, case, form, _("Restrict access"), stale=stale, latest_restriction=latest
+    )

@@ -301,6 +301,8 @@ class FirstContactForm(VersionedForm):
 
 
 class WaitingEntryForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
     class Meta:
         model = WaitingListEntry
         fields = ["priority", "notes"]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import STAFF_ROLES, Role, Team
 from audit.services import record_listed, record_view
-from cases.formflow import carry_version
+from cases.formflow import carry_version, submit_to_service
 from families.models import Family, Person
 from reviews.models import Review
 
@@ -398,17 +398,31 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
 def waiting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_waiting_entry_for_user(request.user, pk)
     record_view(entry.referral, entry.referral.family)
-    form = WaitingEntryForm(request.POST or None, instance=entry)
-    if request.method == "POST" and form.is_valid():
-        services.update_waiting_entry(
+    form = WaitingEntryForm(
+        request.POST or None, instance=entry, initial={"version": entry.version}
+    )
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.update_waiting_entry(
             entry_id=entry.pk,
             user=request.user,
-            priority=form.cleaned_data["priority"],
-            notes=form.cleaned_data["notes"],
-        )
-        messages.success(request, _("Waiting-list entry updated."))
+            priority=d["priority"],
+            notes=d["notes"],
+            version=d["version"],
+        ),
+        _("Waiting-list entry updated."),
+    )
+    if done:
         return redirect("referrals:waiting_list")
-    return render(request, "referrals/waiting_edit.html", {"entry": entry, "form": form})
+    latest = None
+    if stale:
+        latest = get_waiting_entry_for_user(request.user, pk)
+        # Saving again now is a deliberate overwrite of the entry shown.
+        carry_version(form, latest.version)
+    return render(
+        request, "referrals/waiting_edit.html", {"entry": entry, "form": form, "latest": latest}
+    )
 
 
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:

@@ -46,6 +46,7 @@ class _Forms(HTMLParser):
         self._select: str | None = None
         self._select_first: str | None = None
         self._select_chosen = False
+        self._select_multiple = False
         self._option: str | None = None
         self._textarea: str | None = None
         self._text = ""
@@ -62,6 +63,8 @@ class _Forms(HTMLParser):
                 "method": a.get("method", "get").lower(),
                 "data": {},
                 "names": set(),
+                "textareas": set(),
+                "texts": set(),
             }
             self.forms.append(self._form)
         elif self._form is None:
@@ -69,6 +72,8 @@ class _Forms(HTMLParser):
         elif tag == "input":
             name, kind = a.get("name", ""), a.get("type", "text").lower()
             self._form["names"].add(name)
+            if kind == "text":
+                self._form["texts"].add(name)
             if kind in ("submit", "button", "image", "reset", "file"):
                 return
             if kind in ("checkbox", "radio") and "checked" not in a:
@@ -77,8 +82,10 @@ class _Forms(HTMLParser):
         elif tag == "textarea":
             self._textarea, self._text = a.get("name", ""), ""
             self._form["names"].add(self._textarea)
+            self._form["textareas"].add(self._textarea)
         elif tag == "select":
             self._select, self._select_first, self._select_chosen = a.get("name", ""), None, False
+            self._select_multiple = "multiple" in a
             self._form["names"].add(self._select)
         elif tag == "option" and self._select is not None:
             value = a.get("value")
@@ -100,6 +107,9 @@ class _Forms(HTMLParser):
             self._add(self._textarea, self._text.removeprefix("\n"))
             self._textarea = None
         elif tag == "select" and self._select is not None:
+            # A single choice with nothing selected sends its first option, as a browser does.
+            if not self._select_chosen and not self._select_multiple:
+                self._add(self._select, self._select_first or "")
             self._select = None
 
 
