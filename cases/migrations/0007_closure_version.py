@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0006_due_page_indexes'),
+        ("cases", "0006_due_page_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='closure',
-            name='version',
+            model_name="closure",
+            name="version",
             field=models.PositiveIntegerField(db_default=1, default=1, editable=False),
         ),
     ]
