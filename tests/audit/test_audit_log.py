@@ -297,7 +297,7 @@ def history(team_a, manager, practitioner, practitioner2):  # noqa: ANN201
         login(practitioner2).get(reverse("referrals:detail", args=[late.referral_id]))
         login(manager).post(
             reverse("cases:restrict", args=[late.pk]),
-            {"restricted": "on", "people": [practitioner2.pk]},
+            {"restricted": "on", "people": [practitioner2.pk], "version": late.version},
         )
     return early, late
 
