@@ -104,13 +104,18 @@ def audit_every_admin() -> None:
         if issubclass(current, AuditedAdminMixin):
             continue
         inlines = [
-            type(inline.__name__, (inline,), _keys_as_ids(inline, inline.model))
+            type(
+                inline.__name__,
+                (inline,),
+                {**_keys_as_ids(inline, inline.model), "__module__": inline.__module__},
+            )
             for inline in current.inlines
         ]
         audited = type(
             current.__name__,
             (AuditedAdminMixin, current),
-            {**_keys_as_ids(current, model), "inlines": inlines},
+            # Named for the module that defined the admin, not for this one.
+            {**_keys_as_ids(current, model), "inlines": inlines, "__module__": current.__module__},
         )
         admin.site.unregister(model)
         admin.site.register(model, audited)

@@ -32,10 +32,11 @@ from tests.security.walk import post_forms, role_for, url_of
 
 pytestmark = pytest.mark.django_db
 
-# The uncapped referral form took 42 s here for 1000 forms. Capped, the page renders at most
-# its 20 member forms, as for a real household of 20: about 0.3 s on a quiet machine, up to
-# twice that under the test client (it instruments every template render) on a busy one.
-FAST_SECONDS = 2.0
+# The uncapped referral form took 42 s here for 1000 forms. Capped, the page builds no more
+# forms than the largest form it accepts (about 0.3 s on a quiet machine). The machine the
+# tests run on is shared, so the time is compared with that largest form's, posted just
+# before: a thousand forms may cost no more than it (with a margin for noise).
+MARGIN = 1.5
 TOTAL_FORMS = re.compile(r'name="([\w-]+)-TOTAL_FORMS"')
 
 
@@ -128,10 +129,18 @@ def test_a_thousand_forms_get_a_clear_message_quickly(world: World, as_role):  #
         for prefix in TOTAL_FORMS.findall(html):
             data[f"{prefix}-TOTAL_FORMS"] = ["1000"]
         data.pop("action", None)  # the referral form: "submit", not "add a member"
+        target = forms[0]["action"] or url
+        cap = str(ADMIN_INLINE_LIMIT if name.startswith("/admin/") else HOUSEHOLD_LIMIT)
+        limit = {**data, **{f"{p}-TOTAL_FORMS": [cap] for p in TOTAL_FORMS.findall(html)}}
         started = time.perf_counter()
-        response = as_role(role).post(forms[0]["action"] or url, data)
+        as_role(role).post(target, limit)
+        largest = time.perf_counter() - started
+        started = time.perf_counter()
+        response = as_role(role).post(target, data)
         elapsed = time.perf_counter() - started
         assert response.status_code == 200, f"{name}: {response.status_code}"
         page = response.content.decode()
         assert re.search(r"Please submit at most \d+ forms?", page), f"{name}: no message"
-        assert elapsed < FAST_SECONDS, f"{name}: {elapsed:.2f} s for TOTAL_FORMS=1000"
+        assert elapsed < MARGIN * largest + 0.5, (
+            f"{name}: {elapsed:.2f} s for TOTAL_FORMS=1000, {largest:.2f} s for {cap} forms"
+        )
