@@ -390,6 +390,9 @@ class Closure(models.Model):
     derived_success = models.BooleanField(_("successful (derived)"))
     success_override = models.BooleanField(_("successful (manager's view)"), null=True, blank=True)
     override_reason = models.TextField(_("reason for the override"), blank=True)
+    # The override form carries it: a second manager's override is refused, not saved over
+    # the first. db_default: rows the synthetic dataset writes outside the ORM start at 1.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -660,12 +660,20 @@ def tell_referrer(referral: Referral, *, subject: str, body: str, url: str | Non
 
 @transaction.atomic
 def update_waiting_entry(
-    *, entry_id: int, user: User, priority: int, notes: str
+    *, entry_id: int, user: User, priority: int, notes: str, version: int | None = None
 ) -> WaitingListEntry:
     entry = WaitingListEntry.objects.select_for_update().get(pk=entry_id, left_at__isnull=True)
+    if version is not None and entry.version != version:
+        raise StaleEdit(
+            _(
+                "Someone else updated this waiting-list entry while you were working on it. "
+                "What is saved now is shown; what you typed is still in the form."
+            )
+        )
     entry.priority = priority
     entry.notes = notes
-    entry.save(update_fields=["priority", "notes"])
+    entry.version += 1
+    entry.save(update_fields=["priority", "notes", "version"])
     return entry
 
 

@@ -325,7 +325,7 @@ def waiting_edit_target(w: World) -> Target:
     return Target(
         client=login(w.manager),
         url=reverse("referrals:waiting_edit", args=[entry.pk]),
-        payload={"priority": "1", "notes": "Urgent: school concerns."},
+        payload={"priority": "1", "notes": "Urgent: school concerns.", "version": "1"},
         key_values={"priority": ["0", "4", "-1", "2"]},
     )
 
@@ -395,7 +395,7 @@ def proceed_target(w: World) -> Target:
         client=login(w.practitioner),
         url=reverse("cases:decide", args=[journey.case.pk]),
         payload={
-            "version": str(journey.case.version),
+            "version": str(type(journey.case).objects.get(pk=journey.case.pk).version),
             "decision": "proceed",
             "not_proceed_reason": "",
             "phase1_start": "",
@@ -500,7 +500,7 @@ def close_target(w: World) -> Target:
         client=login(w.practitioner),
         url=reverse("cases:close", args=[journey.case.pk]),
         payload={
-            "version": str(journey.case.version),
+            "version": str(type(journey.case).objects.get(pk=journey.case.pk).version),
             "reason": str(ClosureReason.objects.get(code="completed").pk),
             "closed_on": w.today,
             "substance_change": "reduced",
@@ -527,7 +527,7 @@ def override_target(w: World) -> Target:
     return Target(
         client=login(w.manager),
         url=reverse("cases:override", args=[journey.case.pk]),
-        payload={"successful": "no", "reason": "A child was accommodated."},
+        payload={"successful": "no", "reason": "A child was accommodated.", "version": "1"},
         key_values={"successful": ["yes", "no", "derived", "maybe"], "reason": [" ", "\n"]},
     )
 
@@ -537,7 +537,11 @@ def restrict_target(w: World) -> Target:
     return Target(
         client=login(w.manager),
         url=reverse("cases:restrict", args=[journey.case.pk]),
-        payload={"restricted": "on", "people": [str(w.practitioner2.pk)]},
+        payload={
+            "restricted": "on",
+            "people": [str(w.practitioner2.pk)],
+            "version": str(type(journey.case).objects.get(pk=journey.case.pk).version),
+        },
         key_values={
             "people": [w.other_practitioner.pk, w.referrer.pk, w.board_member.pk, w.csw.pk],
             "restricted": ["", "off", "false"],
