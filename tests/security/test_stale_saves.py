@@ -25,6 +25,7 @@ import pytest
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from cases.models import Case
 from tests.security.access_matrix import MATRIX, ROLES, World
 from tests.security.test_url_matrix import as_role, handler, world  # noqa: F401 - fixtures
 from tests.security.walk import post_forms, url_of
@@ -43,6 +44,10 @@ NOT_AN_EDIT = {
     "two_factor_setup": "the user's own second factor",
     "two_factor_verify": "the user's own second factor",
     "referrals:new": "creates a referral (a one-time submission key stops a double submit)",
+    "reporting:publish": (
+        "creates the first published card of a quarter; the service refuses a second (a later "
+        "change is a revision, reporting:revision, which is versioned)"
+    ),
     "referrals:draft": "a draft is its owner's alone: nobody else can save it",
     "referrals:draft_delete": "a draft is its owner's alone",
     "cases:start_assessment": "creates the assessment; a second start is refused by its stage",
@@ -165,8 +170,20 @@ def _end_phase1(w: World) -> Scenario:
 def _close(w: World) -> Scenario:
     from reference.models import ClosureReason
 
+    from families.models import MemberKind, Person
+
     reason = str(ClosureReason.objects.values_list("pk", flat=True)[0])
-    common = {"reason": reason, "substance_change": "reduced"}
+    common = {
+        "reason": reason,
+        "substance_change": "reduced",
+        # Every child's outcome is chosen, and missing closing measures are explained.
+        "measures_missing_reason": "Not collected in this test",
+    }
+    case = Case.objects.get(pk=resolve(urlsplit(url_of(w, "cases:close")).path).kwargs["pk"])
+    for child in Person.objects.filter(
+        family_id=case.family_id, kind__in=[MemberKind.CHILD, MemberKind.UNBORN]
+    ):
+        common[f"child_{child.pk}"] = "stayed_home"
     return Scenario(
         url_of(w, "cases:close"),
         b={**common, "notes": "Changed by B"},
