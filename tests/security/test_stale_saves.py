@@ -168,9 +168,8 @@ def _end_phase1(w: World) -> Scenario:
 
 
 def _close(w: World) -> Scenario:
-    from reference.models import ClosureReason
-
     from families.models import MemberKind, Person
+    from reference.models import ClosureReason
 
     reason = str(ClosureReason.objects.values_list("pk", flat=True)[0])
     common = {
