@@ -486,7 +486,7 @@ EXPECTED = {
     ),
     # Closures dated in the year: F6 Ivy returned home; F5 Eve de-registered, Fay stayed at
     # home; F3 Dan stayed at home (closed 15 Jan as typed).
-    "child_outcomes": x.children(4, 1, 1, 2, 0, 0, 0),
+    "child_outcomes": x.children(4, 1, 1, 2, 0, 0, 0, 0),
     "sustained_12m": x.pct(1, 1, 100.0),  # F6's 12-month review: every goal at 0 or above
     # Closed in the year before: H1 (re-referred 1 Jun 2025, more than 12 months after
     # 10 May 2024: not re-referred within 12 months) and H2 (re-referred 3 Mar 2025, within
