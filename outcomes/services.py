@@ -15,12 +15,15 @@ from cases.pathway import Stage
 from families.models import MemberKind, Person
 from reference.models import GoalCategory, ServiceType
 
+from . import instruments
 from .models import (
     GAS_LEVELS,
     Goal,
     GoalScore,
     Instrument,
     Reading,
+    SdqInformant,
+    SdqVersion,
     ServiceOccasion,
     ServiceUse,
 )
@@ -86,15 +89,15 @@ class ReadingData:
     sdq_hyperactivity: int | None = None
     sdq_peer: int | None = None
     sdq_prosocial: int | None = None
+    sdq_informant: str = ""
+    sdq_version: str = ""
 
 
 SDQ_SUBSCALES = ("sdq_emotional", "sdq_conduct", "sdq_hyperactivity", "sdq_peer")
 
 
-@transaction.atomic
-def record_reading(*, case_id: int, user: User, data: ReadingData) -> Reading:
-    """A WEMWBS total for an adult, or SDQ subscales for a child aged 3-16. Scores only."""
-    case = Case.objects.select_for_update().select_related("referral").get(pk=case_id)
+def _reading_fields(case: Case, data: ReadingData) -> dict:
+    """The columns of a reading, checked against the instrument's published rules."""
     person = data.person
     if person.family_id != case.family_id:
         raise ServiceError(_("The reading must be for a member of this family."))
@@ -102,27 +105,55 @@ def record_reading(*, case_id: int, user: User, data: ReadingData) -> Reading:
         raise ServiceError(_("A reading cannot be taken in the future."))
     if data.taken_on < timezone.localtime(case.referral.received_at).date():
         raise ServiceError(_("A reading cannot be taken before the family was referred."))
-    fields: dict[str, int | None] = {}
+    fields: dict = {}
     if data.instrument == Instrument.WEMWBS:
         if person.kind != MemberKind.ADULT:
             raise ServiceError(_("WEMWBS is for adults."))
         if data.total is None or not 14 <= data.total <= 70:
             raise ServiceError(_("A WEMWBS total runs from 14 to 70."))
         fields["total"] = data.total
+    elif data.instrument == Instrument.SWEMWBS:
+        if person.kind != MemberKind.ADULT:
+            raise ServiceError(_("SWEMWBS is for adults."))
+        if data.total is None or data.total not in instruments.SWEMWBS_METRIC:
+            raise ServiceError(_("A SWEMWBS raw total (7 items) runs from 7 to 35."))
+        fields["total"] = data.total
+        fields["metric_score"] = instruments.swemwbs_metric(data.total)
     elif data.instrument == Instrument.SDQ:
-        age = person.age_on(data.taken_on)
-        if person.kind != MemberKind.CHILD or age is None or not 3 <= age <= 16:
-            raise ServiceError(_("The SDQ is for children aged 3 to 16."))
+        if person.kind != MemberKind.CHILD:
+            raise ServiceError(_("The SDQ is for children and young people aged 2 to 17."))
+        if data.sdq_informant not in SdqInformant.values:
+            raise ServiceError(
+                _("Say who completed the SDQ: a parent, a teacher or the young person.")
+            )
+        if data.sdq_version not in SdqVersion.values:
+            raise ServiceError(_("Say which version of the SDQ was used: 2-4 or 4-17."))
+        refused = instruments.sdq_refusal(
+            data.sdq_version, data.sdq_informant, person.age_on(data.taken_on)
+        )
+        if refused:
+            raise ServiceError(_(refused))
         values = {name: getattr(data, name) for name in (*SDQ_SUBSCALES, "sdq_prosocial")}
         if any(v is None or not 0 <= v <= 10 for v in values.values()):
             raise ServiceError(_("Each SDQ subscale runs from 0 to 10."))
         fields.update(values)
+        fields["sdq_informant"] = data.sdq_informant
+        fields["sdq_version"] = data.sdq_version
         # Total difficulties: the four difficulty subscales, not the prosocial one.
         fields["total"] = sum(values[name] for name in SDQ_SUBSCALES)
     else:
         raise ServiceError(_("Choose a measure."))
+    return fields
+
+
+@transaction.atomic
+def record_reading(*, case_id: int, user: User, data: ReadingData) -> Reading:
+    """A WEMWBS or SWEMWBS total for an adult, or SDQ subscales for a child aged 2-17, with
+    who completed it. Scores only."""
+    case = Case.objects.select_for_update().select_related("referral").get(pk=case_id)
+    fields = _reading_fields(case, data)
     if Reading.objects.filter(
-        case=case, person=person, instrument=data.instrument, occasion=data.occasion
+        case=case, person=data.person, instrument=data.instrument, occasion=data.occasion
     ).exists():
         raise ServiceError(
             _("This person already has a %(measure)s reading for that occasion.")
@@ -130,7 +161,7 @@ def record_reading(*, case_id: int, user: User, data: ReadingData) -> Reading:
         )
     return Reading.objects.create(
         case=case,
-        person=person,
+        person=data.person,
         instrument=data.instrument,
         occasion=data.occasion,
         taken_on=data.taken_on,

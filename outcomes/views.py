@@ -62,6 +62,8 @@ def add_reading(request: HttpRequest, pk: int) -> HttpResponse:
                 sdq_hyperactivity=d.get("sdq_hyperactivity"),
                 sdq_peer=d.get("sdq_peer"),
                 sdq_prosocial=d.get("sdq_prosocial"),
+                sdq_informant=d.get("sdq_informant") or "",
+                sdq_version=d.get("sdq_version") or "",
             ),
         ),
         _("Reading recorded."),
@@ -71,7 +73,7 @@ def add_reading(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/case_form.html",
-        {"case": case, "form": form, "title": _("Record a WEMWBS or SDQ reading")},
+        {"case": case, "form": form, "title": _("Record a WEMWBS, SWEMWBS or SDQ reading")},
     )
 
 

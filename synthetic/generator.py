@@ -564,6 +564,8 @@ class Generator:
                     "sdq_hyperactivity",
                     "sdq_peer",
                     "sdq_prosocial",
+                    "sdq_informant",
+                    "sdq_version",
                     "recorded_by",
                 ],
             ),
@@ -1863,7 +1865,7 @@ class Generator:
         if instrument == "wemwbs":
             total = round(rng.gauss(40, 8)) if before is None else before + round(rng.gauss(6, 7))
             total = max(14, min(70, total))
-            subs = (None, None, None, None, None)
+            subs = (None, None, None, None, None, "", "")
         else:
             total = round(rng.gauss(17, 6)) if before is None else before + round(rng.gauss(-3, 5))
             total = max(0, min(40, total))
@@ -1871,7 +1873,7 @@ class Generator:
             for _ in range(total):
                 open_ = [i for i in range(4) if parts[i] < 10]
                 parts[rng.choice(open_)] += 1
-            subs = (*parts, rng.randint(3, 10))
+            subs = (*parts, rng.randint(3, 10), "parent", "4_17")
         self.sink.add(
             "reading",
             (

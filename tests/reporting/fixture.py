@@ -500,6 +500,8 @@ class Fam:
             "sdq_hyperactivity": h,
             "sdq_peer": p,
             "sdq_prosocial": 7,
+            "sdq_informant": "parent",
+            "sdq_version": "4_17",
         }
         return self._reading(person, Instrument.SDQ, occasion, day, scores)
 
