@@ -31,6 +31,7 @@ from django.db.models.lookups import Exact
 
 from accounts.models import LocalAuthority, Team
 from cases import clock, pathway
+from cases.amendments import EntryStatus
 from cases.models import Assessment, ChildOutcome, ChildOutcomeKind, Contact, StageChange
 from cases.models import Case as CaseModel
 from families.models import Family, HouseholdType, MemberKind, Person, Sex
@@ -41,6 +42,8 @@ from reviews.models import Booster, Review
 from .models import Complaint, Consultation, Feedback, TrainingSession
 from .periods import Period
 
+# Rows an amendable model joins to must be current (its default manager sees to the rest).
+CURRENT = EntryStatus.CURRENT.value
 REVIEW_GRACE_DAYS = 14  # a review counts as on time if held within two weeks of its due date
 
 
@@ -404,7 +407,14 @@ class Report:
 
     # --- Is anyone better off? -------------------------------------------------------------
     def _review_scores(self):  # noqa: ANN202
-        qs = GoalScore.objects.filter(self.scope.on("goal__case__"), review__isnull=False)
+        # The default manager drops amended and withdrawn scores; their goal and review
+        # are joined, so those must be current too (cases.amendments).
+        qs = GoalScore.objects.filter(
+            self.scope.on("goal__case__"),
+            review__isnull=False,
+            goal__entry_status=CURRENT,
+            review__entry_status=CURRENT,
+        )
         if self.basis == "cohort":
             return qs.filter(goal__case__referral__in=self.referrals())
         return _day_in(qs, "review__held_on", self.period)
@@ -632,7 +642,9 @@ class Report:
             if self.basis == "cohort"
             else _day_in(qs, "held_on", self.period)
         )
-        agg = qs.annotate(lowest=Min("scores__score")).aggregate(
+        # Scores through a join: only current ones (cases.amendments).
+        lowest = Min("scores__score", filter=Q(scores__entry_status=CURRENT))
+        agg = qs.annotate(lowest=lowest).aggregate(
             n=Count("pk"), ok=Count("pk", filter=Q(lowest__gte=0))
         )
         return Figure.percent(agg["ok"], agg["n"])
@@ -742,7 +754,12 @@ class Report:
             for r in received.values("team_id").annotate(
                 referrals=Count("pk", distinct=True),
                 inappropriate=Count(
-                    "pk", filter=Q(decisions__outcome__code="inappropriate"), distinct=True
+                    "pk",
+                    filter=Q(
+                        decisions__outcome__code="inappropriate",
+                        decisions__entry_status=CURRENT,  # a join: current decisions only
+                    ),
+                    distinct=True,
                 ),
                 assessed=Count(
                     "pk", filter=Q(case__assessment__started_at__isnull=False), distinct=True

@@ -73,6 +73,9 @@ POST_ONLY = row(405)
 TEAMWORK_PAGE = only(*TEAM_A_STAFF, *TEAM_B, "admin")
 COMPLAINTS_PAGE = only("manager", "performance", "other_team_manager", "admin")
 COMPLAINT_RECORD = only("manager", "performance", "admin")
+# Correcting or withdrawing an entry of team A (cases.amendments): its author (the
+# practitioner recorded the world's entries) and team A's manager.
+ENTRY_AUTHOR_OR_MANAGER = only("practitioner", "manager")
 
 MATRIX: dict[str, dict[str, int]] = {
     # --- accounts: sign-in, dashboard, two-factor ---
@@ -117,6 +120,11 @@ MATRIX: dict[str, dict[str, int]] = {
     # Only a manager of the case's team: the administrator is not one (404).
     "cases:override": only("manager"),
     "cases:restrict": only("manager"),
+    "cases:corrections": TEAM_A_RECORD,  # the case's amended and withdrawn entries
+    # An entry is corrected or withdrawn by its author (the practitioner recorded the
+    # world's entries) or a manager of the team; anyone else gets 404.
+    "cases:correct_contact": ENTRY_AUTHOR_OR_MANAGER,
+    "cases:withdraw_contact": ENTRY_AUTHOR_OR_MANAGER,
     # --- outcomes ---
     "outcomes:add_goal": TEAM_A_RECORD,
     "outcomes:add_reading": TEAM_A_RECORD,
@@ -241,6 +249,9 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "cases:close": lambda w: {"pk": w.case.pk},
     "cases:override": lambda w: {"pk": w.retention.case.pk},  # needs a closure
     "cases:restrict": lambda w: {"pk": w.case.pk},
+    "cases:corrections": lambda w: {"pk": w.case.pk},
+    "cases:correct_contact": lambda w: {"contact_pk": w.contact.pk},
+    "cases:withdraw_contact": lambda w: {"contact_pk": w.contact.pk},
     "outcomes:add_goal": lambda w: {"pk": w.case.pk},
     "outcomes:add_reading": lambda w: {"pk": w.case.pk},
     "outcomes:services": lambda w: {"pk": w.case.pk},
