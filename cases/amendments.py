@@ -72,7 +72,7 @@ class Amendable(models.Model):
         verbose_name=gettext_lazy("amended or withdrawn by"),
     )
     retired_reason = models.TextField(
-        gettext_lazy("reason for the correction"), blank=True, db_default=""
+        gettext_lazy("reason for the correction"), blank=True, default="", db_default=""
     )
 
     class Meta:

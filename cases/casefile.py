@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from families.models import MemberKind, Person
 from outcomes.gas import gas_t_score
+from outcomes.instruments import swemwbs_metric
 from outcomes.models import Goal, GoalScore, Instrument, Reading
 from reviews.models import Booster, Requester, Review
 
@@ -170,6 +171,8 @@ class Link(NamedTuple):
     day: date | None
     text: str | None
     code: str | None
+    pk: int | None  # a score's or reading's own id, for its Correct and Withdraw links
+    extra: str | None  # a reading's SDQ informant
 
 
 LINK_COLUMNS = {
@@ -179,6 +182,8 @@ LINK_COLUMNS = {
     "row_day": models.DateField(),
     "row_text": models.CharField(),
     "row_code": models.CharField(),
+    "row_pk": models.IntegerField(),
+    "row_extra": models.CharField(),
 }
 
 
@@ -209,6 +214,7 @@ def _link_parts(case: Case) -> list[models.QuerySet]:
             row_item="review_id",
             row_number="score",
             row_day="scored_on",
+            row_pk="pk",
         ),
         _part(
             Reading.objects.filter(case=case),
@@ -220,6 +226,8 @@ def _link_parts(case: Case) -> list[models.QuerySet]:
             row_day="taken_on",
             row_text="instrument",
             row_code="occasion",
+            row_pk="pk",
+            row_extra="sdq_informant",
         ),
         _part(
             FamilyPlan.invited_services.through.objects.filter(familyplan__case=case),
@@ -423,7 +431,7 @@ def build_case_file(
         )
         goal.by_review = {
             link.item: GoalScore(
-                goal=goal, review_id=link.item, score=link.number, scored_on=link.day
+                pk=link.pk, goal=goal, review_id=link.item, score=link.number, scored_on=link.day
             )
             for link in links["score", goal.pk]
         }
@@ -431,12 +439,15 @@ def build_case_file(
         goal.held_scores = [goal.by_review.get(r.pk) for r in held]  # a cell per held review
     readings = [
         Reading(
+            pk=link.pk,
             case=case,
             person=people[link.item],
             instrument=link.text,
             occasion=link.code,
             taken_on=link.day,
             total=link.number,
+            sdq_informant=link.extra or "",
+            metric_score=(swemwbs_metric(link.number) if link.text == Instrument.SWEMWBS else None),
         )
         for link in sorted(
             links["reading", case.pk], key=lambda r: (position[r.item], r.text, r.day)
@@ -515,7 +526,7 @@ def build_case_file(
         before = row.get("start")
         after = row.get("closure") or row.get("end_phase1")
         row["before"], row["after"] = before, after
-        row["change"] = (after.total - before.total) if before and after else None
+        row["change"] = (after.score - before.score) if before and after else None
         row["label"] = Instrument(row["instrument"]).label
         reading_pairs.append(row)
 

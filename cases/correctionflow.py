@@ -57,9 +57,7 @@ class WithdrawForm(forms.Form):
         help_text=REASON_HELP,
     )
     confirm = forms.BooleanField(
-        label=gettext_lazy(
-            "I confirm this entry was recorded in error and should count nowhere."
-        ),
+        label=gettext_lazy("I confirm this entry was recorded in error and should count nowhere."),
     )
 
     def clean_reason(self) -> str:
@@ -167,9 +165,7 @@ def withdrawal_page(
     call: Callable[[dict[str, Any]], Any],
     done_url: str,
 ) -> HttpResponse:
-    form = WithdrawForm(
-        request.POST or None, initial={"version": getattr(entry, "version", 0)}
-    )
+    form = WithdrawForm(request.POST or None, initial={"version": getattr(entry, "version", 0)})
     done, stale = submit_to_service(request, form, call, _("Entry withdrawn."))
     if done:
         return redirect(done_url)

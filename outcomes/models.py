@@ -166,10 +166,20 @@ class Reading(Amendable):
     sdq_peer = models.PositiveSmallIntegerField(_("peer problems"), null=True, blank=True)
     sdq_prosocial = models.PositiveSmallIntegerField(_("prosocial"), null=True, blank=True)
     sdq_informant = models.CharField(
-        _("completed by"), max_length=10, choices=SdqInformant.choices, blank=True, db_default=""
+        _("completed by"),
+        max_length=10,
+        choices=SdqInformant.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     sdq_version = models.CharField(
-        _("SDQ version"), max_length=10, choices=SdqVersion.choices, blank=True, db_default=""
+        _("SDQ version"),
+        max_length=10,
+        choices=SdqVersion.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     # SWEMWBS: the raw total (7-35) is `total`; this is its published metric score.
     metric_score = models.DecimalField(

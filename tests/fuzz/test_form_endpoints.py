@@ -554,6 +554,8 @@ def reading_target(w: World, *, sdq: bool = False) -> Target:
             "sdq_hyperactivity": "6",
             "sdq_peer": "3",
             "sdq_prosocial": "7",
+            "sdq_informant": "parent",
+            "sdq_version": "4_17",
         }
     scores = ["-1", "0", "10", "11", "13", "14", "70", "71", "65535", "65536"]
     return Target(
