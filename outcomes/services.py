@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from cases.amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
 from cases.errors import ServiceError, StaleEdit
 from cases.models import Case
 from cases.pathway import Stage
@@ -264,3 +265,114 @@ def _stale_message(person: Person, occasion: str, *, twice: bool) -> str:
         )
         % names
     )
+
+
+# --- Corrections and withdrawals (cases.amendments) ---------------------------------------
+
+
+def _to_amend(model: type, pk: int, user: User, version: int, author: str):  # noqa: ANN202
+    entry = model.all_versions.select_for_update().select_related("case").get(pk=pk)
+    if not may_correct(user, team_id=entry.case.team_id, author_id=getattr(entry, f"{author}_id")):
+        raise ServiceError(_("Only the entry's author or a manager of the team can correct it."))
+    check_current(entry, version)
+    return entry
+
+
+def _retire_scores(goal: Goal, *, status: str, user: User, reason: str, when) -> list[GoalScore]:  # noqa: ANN001
+    scores = list(GoalScore.objects.select_for_update().filter(goal=goal))
+    for score in scores:
+        retire(score, status=status, user=user, reason=reason, when=when)
+    return scores
+
+
+@transaction.atomic
+def correct_goal(*, goal_id: int, user: User, data: GoalData, reason: str, version: int) -> Goal:
+    """A corrected goal: a new goal pointing at the original, which is kept, marked amended.
+    Its scores move with it as new rows (the originals kept, marked amended), the start
+    score taking the corrected baseline."""
+    goal = _to_amend(Goal, goal_id, user, version, "created_by")
+    reason = check_reason(reason)
+    if data.baseline not in GAS_LEVELS:
+        raise ServiceError(_("Goal scores run from -2 to +2."))
+    if any(not (data.levels.get(level) or "").strip() for level in GAS_LEVELS):
+        raise ServiceError(_("Describe every level from -2 to +2."))
+    if any(p.family_id != goal.case.family_id for p in data.members):
+        raise ServiceError(_("A goal can be for members of this family only."))
+    now = timezone.now()
+    retire(goal, status=EntryStatus.AMENDED, user=user, reason=reason, when=now)
+    scores = _retire_scores(goal, status=EntryStatus.AMENDED, user=user, reason=reason, when=now)
+    corrected = copy_of(
+        goal,
+        title=data.title,
+        category_id=data.category.pk,
+        is_substance=data.is_substance,
+        level_minus2=data.levels[-2],
+        level_minus1=data.levels[-1],
+        level_0=data.levels[0],
+        level_plus1=data.levels[1],
+        level_plus2=data.levels[2],
+        baseline=data.baseline,
+        weight=data.weight,
+    )
+    corrected.save()
+    corrected.members.set(data.members)
+    for score in scores:
+        start = score.review_id is None
+        copy_of(score, goal_id=corrected.pk, score=data.baseline if start else score.score).save()
+    return corrected
+
+
+@transaction.atomic
+def withdraw_goal(*, goal_id: int, user: User, reason: str, version: int) -> Goal:
+    """A goal recorded in error: kept with its scores, all marked withdrawn."""
+    goal = _to_amend(Goal, goal_id, user, version, "created_by")
+    reason = check_reason(reason)
+    now = timezone.now()
+    retire(goal, status=EntryStatus.WITHDRAWN, user=user, reason=reason, when=now)
+    _retire_scores(goal, status=EntryStatus.WITHDRAWN, user=user, reason=reason, when=now)
+    return goal
+
+
+@transaction.atomic
+def correct_reading(
+    *, reading_id: int, user: User, data: ReadingData, reason: str, version: int
+) -> Reading:
+    """A corrected reading: a new row pointing at the original, kept and marked amended."""
+    reading = _to_amend(Reading, reading_id, user, version, "recorded_by")
+    reason = check_reason(reason)
+    case = Case.objects.select_for_update().select_related("referral").get(pk=reading.case_id)
+    fields = _reading_fields(case, data)
+    clash = Reading.objects.filter(
+        case=case, person=data.person, instrument=data.instrument, occasion=data.occasion
+    ).exclude(pk=reading.pk)
+    if clash.exists():
+        raise ServiceError(
+            _("This person already has a %(measure)s reading for that occasion.")
+            % {"measure": Instrument(data.instrument).label}
+        )
+    retire(reading, status=EntryStatus.AMENDED, user=user, reason=reason, when=timezone.now())
+    blank = {
+        "total": None,
+        "metric_score": None,
+        "sdq_informant": "",
+        "sdq_version": "",
+        **{name: None for name in (*SDQ_SUBSCALES, "sdq_prosocial")},
+    }
+    corrected = copy_of(
+        reading,
+        person_id=data.person.pk,
+        instrument=data.instrument,
+        occasion=data.occasion,
+        taken_on=data.taken_on,
+        **{**blank, **fields},
+    )
+    corrected.save()
+    return corrected
+
+
+@transaction.atomic
+def withdraw_reading(*, reading_id: int, user: User, reason: str, version: int) -> Reading:
+    reading = _to_amend(Reading, reading_id, user, version, "recorded_by")
+    reason = check_reason(reason)
+    retire(reading, status=EntryStatus.WITHDRAWN, user=user, reason=reason, when=timezone.now())
+    return reading
