@@ -173,6 +173,7 @@ class Link(NamedTuple):
     code: str | None
     pk: int | None  # a score's or reading's own id, for its Correct and Withdraw links
     extra: str | None  # a reading's SDQ informant
+    author: int | None  # a reading's author, who may correct it
 
 
 LINK_COLUMNS = {
@@ -184,6 +185,7 @@ LINK_COLUMNS = {
     "row_code": models.CharField(),
     "row_pk": models.IntegerField(),
     "row_extra": models.CharField(),
+    "row_author": models.IntegerField(),
 }
 
 
@@ -228,6 +230,7 @@ def _link_parts(case: Case) -> list[models.QuerySet]:
             row_code="occasion",
             row_pk="pk",
             row_extra="sdq_informant",
+            row_author="recorded_by_id",
         ),
         _part(
             FamilyPlan.invited_services.through.objects.filter(familyplan__case=case),
@@ -447,6 +450,7 @@ def build_case_file(
             taken_on=link.day,
             total=link.number,
             sdq_informant=link.extra or "",
+            recorded_by_id=link.author,
             metric_score=(swemwbs_metric(link.number) if link.text == Instrument.SWEMWBS else None),
         )
         for link in sorted(
@@ -521,6 +525,7 @@ def build_case_file(
             (r.person_id, r.instrument), {"person": r.person, "instrument": r.instrument}
         )
         row[r.occasion] = r
+        row.setdefault("entries", []).append(r)
     reading_pairs = []
     for row in pairs.values():
         before = row.get("start")

@@ -103,7 +103,8 @@ def _case_pk(entry: Amendable, case_path: str) -> int | None:
 def _page(
     request: HttpRequest,
     *,
-    case: Case,
+    case: Case | None,
+    back_url: str,
     entry: Amendable,
     form: forms.Form,
     title: str,
@@ -119,6 +120,7 @@ def _page(
         "cases/entry_correct.html",
         {
             "case": case,
+            "back_url": back_url,
             "entry": entry,
             "form": form,
             "title": title,
@@ -132,7 +134,7 @@ def _page(
 def correction_page(
     request: HttpRequest,
     *,
-    case: Case,
+    case: Case | None,
     entry: Amendable,
     form: forms.Form,
     title: str,
@@ -146,6 +148,7 @@ def correction_page(
     return _page(
         request,
         case=case,
+        back_url=done_url,
         entry=entry,
         form=form,
         title=title,
@@ -158,7 +161,7 @@ def correction_page(
 def withdrawal_page(
     request: HttpRequest,
     *,
-    case: Case,
+    case: Case | None,
     entry: Amendable,
     title: str,
     original: list[tuple[str, Any]],
@@ -172,6 +175,7 @@ def withdrawal_page(
     return _page(
         request,
         case=case,
+        back_url=done_url,
         entry=entry,
         form=form,
         title=title,

@@ -16,4 +16,8 @@ urlpatterns = [
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("<int:pk>/first-contact/", views.first_contact, name="first_contact"),
     path("<int:pk>/allocate/", views.allocate, name="allocate"),
+    path("decisions/<int:decision_pk>/correct/", views.correct_decision, name="correct_decision"),
+    path(
+        "decisions/<int:decision_pk>/withdraw/", views.withdraw_decision, name="withdraw_decision"
+    ),
 ]

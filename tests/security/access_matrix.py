@@ -104,6 +104,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "referrals:decide": TEAM_A_MANAGER_ONLY,
     "referrals:first_contact": POST_ONLY,
     "referrals:allocate": TEAM_A_MANAGER_ONLY,
+    # A screening decision is a manager's: a manager of its team corrects it (not the
+    # administrator, who is no team's manager).
+    "referrals:correct_decision": only("manager"),
+    "referrals:withdraw_decision": only("manager"),
     # --- cases ---
     "cases:list": EVERYONE,  # filtered by Case.objects.visible_to
     "cases:mine": EVERYONE,  # the user's own caseload
@@ -130,11 +134,17 @@ MATRIX: dict[str, dict[str, int]] = {
     "outcomes:add_reading": TEAM_A_RECORD,
     "outcomes:services": TEAM_A_RECORD,  # services used before and after, per person
     "outcomes:record_services": TEAM_A_RECORD,
+    "outcomes:correct_goal": ENTRY_AUTHOR_OR_MANAGER,
+    "outcomes:withdraw_goal": ENTRY_AUTHOR_OR_MANAGER,
+    "outcomes:correct_reading": ENTRY_AUTHOR_OR_MANAGER,
+    "outcomes:withdraw_reading": ENTRY_AUTHOR_OR_MANAGER,
     # --- reviews ---
     "reviews:record": TEAM_A_RECORD,
     # The written report also goes to the referrer who made the referral.
     "reviews:report_pdf": only("referrer", *TEAM_A_STAFF, "admin"),
     "reviews:add_booster": TEAM_A_RECORD,
+    "reviews:correct": ENTRY_AUTHOR_OR_MANAGER,  # a held review
+    "reviews:withdraw": ENTRY_AUTHOR_OR_MANAGER,
     # --- reminders, audit, notifications ---
     "reminders:due": MANAGER_PAGE,
     "audit:log": MANAGER_PAGE,
@@ -216,6 +226,8 @@ class World:
     plan: Any  # its Family Plan
     goal: Any
     contact: Any
+    reading: Any  # the Phase 2 case's start WEMWBS reading, by the practitioner
+    decision: Any  # the screening decision that accepted the Phase 2 family
     retention: Any  # Journey of a team A case closed more than 8 years ago
     notifications: dict[str, Any]  # role -> a notification for that user
     report_build: Any  # a finished PDF of team A's report card, asked for by its manager
@@ -263,6 +275,14 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "reviews:record": lambda w: {"pk": w.review.pk},
     "reviews:report_pdf": lambda w: {"pk": w.review.pk},
     "reviews:add_booster": lambda w: {"pk": w.case.pk},
+    "reviews:correct": lambda w: {"review_pk": w.review.pk},
+    "reviews:withdraw": lambda w: {"review_pk": w.review.pk},
+    "outcomes:correct_goal": lambda w: {"goal_pk": w.goal.pk},
+    "outcomes:withdraw_goal": lambda w: {"goal_pk": w.goal.pk},
+    "outcomes:correct_reading": lambda w: {"reading_pk": w.reading.pk},
+    "outcomes:withdraw_reading": lambda w: {"reading_pk": w.reading.pk},
+    "referrals:correct_decision": lambda w: {"decision_pk": w.decision.pk},
+    "referrals:withdraw_decision": lambda w: {"decision_pk": w.decision.pk},
     "notifications:open": lambda w: {"pk": w.notifications["referrer"].pk},
     "families:consent": lambda w: {"pk": w.case.family_id},
     "families:subject_access_export": lambda w: {"person_pk": w.journey.adult.pk},
@@ -297,6 +317,7 @@ def build_world() -> World:
     from accounts.models import Role
     from cases.models import Contact
     from cases.pathway import Stage
+    from referrals.models import ScreeningDecision
     from reporting.models import (
         BuildStatus,
         Complaint,
@@ -353,6 +374,7 @@ def build_world() -> World:
         goals=1,
         contacts=1,
         plans=1,
+        readings=1,
         reviews_held=1,
     )
     with time_machine.travel(timezone.now() - timedelta(days=365 * 8 + 60), tick=False):
@@ -402,6 +424,8 @@ def build_world() -> World:
         plan=journey.plans[-1],
         goal=journey.goals[0],
         contact=Contact.objects.filter(case=journey.case).first(),
+        reading=journey.readings[0],
+        decision=ScreeningDecision.objects.filter(referral=journey.case.referral).first(),
         retention=retention,
         notifications=notifications,
         report_build=report_build,
