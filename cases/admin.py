@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .amendments import ReadOnlyHistoryAdmin
 from .models import Assessment, Case, Closure, Contact, FamilyPlan, StageChange
 
 
@@ -16,6 +17,12 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Assessment)
-admin.site.register(Contact)
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyHistoryAdmin, admin.ModelAdmin):
+    list_display = ("pk", "case", "started_at", "duration_minutes", "entry_status")
+
+
 admin.site.register(FamilyPlan)
 admin.site.register(Closure)

@@ -167,3 +167,20 @@ def may_correct(user, *, team_id: int, author_id: int | None) -> bool:  # noqa: 
     if team_id in user.team_ids_with_role(Role.MANAGER):
         return True
     return author_id == user.pk and team_id in user.team_ids_with_role(*STAFF_ROLES)
+
+
+class ReadOnlyHistoryAdmin:
+    """Admin for an amendable model: every version is shown, none is changed, added or
+    deleted there (a correction goes through its service, with a reason)."""
+
+    def get_queryset(self, request):  # noqa: ANN001, ANN201
+        return self.model.all_versions.all()
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False

@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from cases.amendments import ReadOnlyHistoryAdmin
+
 from .models import Referral, ScreeningDecision, WaitingListEntry
 
 
-class DecisionInline(admin.TabularInline):
+class DecisionInline(ReadOnlyHistoryAdmin, admin.TabularInline):
     model = ScreeningDecision
     extra = 0
 

@@ -333,3 +333,13 @@ def test_anyone_but_the_author_or_a_manager_gets_404(request, contact, who) -> N
         assert client.get(url).status_code == 404
         assert client.post(url, {"version": 1, "reason": "x", "confirm": "on"}).status_code == 404
     assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_the_admin_shows_every_version_and_changes_none(contact, practitioner, admin_user) -> None:
+    withdraw_contact(contact_id=contact.pk, user=practitioner, reason=REASON, version=1)
+    client = login(admin_user)
+    url = reverse("admin:cases_contact_change", args=[contact.pk])
+    assert client.get(url).status_code == 200  # the withdrawn contact is still there to read
+    assert client.post(url, {"duration_minutes": 5}).status_code == 403
+    assert client.post(reverse("admin:cases_contact_delete", args=[contact.pk])).status_code == 403
+    assert Contact.all_versions.get(pk=contact.pk).duration_minutes == contact.duration_minutes
