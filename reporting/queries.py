@@ -35,7 +35,14 @@ from cases.amendments import EntryStatus
 from cases.models import Assessment, ChildOutcome, ChildOutcomeKind, Contact, StageChange
 from cases.models import Case as CaseModel
 from families.models import Family, HouseholdType, MemberKind, Person, Sex
-from outcomes.models import GoalScore, Occasion, Reading, ServiceOccasion, ServiceUse
+from outcomes.models import (
+    GoalScore,
+    Instrument,
+    Occasion,
+    Reading,
+    ServiceOccasion,
+    ServiceUse,
+)
 from referrals.models import Referral, ScreeningDecision
 from reviews.models import Booster, Review
 
@@ -474,7 +481,9 @@ class Report:
 
     def reading_change(self, instrument: str) -> Figure:
         """Paired before/after change: the latest of end-of-Phase-1 or closure reading taken
-        in the period, against the same person's start reading."""
+        in the period, against the same person's start reading. SWEMWBS is compared on its
+        published metric score, not the raw total."""
+        score = "metric_score" if instrument == Instrument.SWEMWBS else "total"
         start = (
             Reading.objects.filter(
                 case=OuterRef("case"),
@@ -483,7 +492,7 @@ class Report:
                 occasion=Occasion.START,
             )
             .order_by()
-            .values("total")[:1]
+            .values(score)[:1]
         )  # no default ordering: it joined people per row
         qs = Reading.objects.filter(
             self.scope.on("case__"),
@@ -512,9 +521,9 @@ class Report:
         replaced = later_closure.filter(Exact(OuterRef("occasion"), Occasion.END_PHASE1))
         qs = qs.exclude(Exists(replaced))
         agg = (
-            qs.annotate(before=Subquery(start, output_field=IntegerField()))
+            qs.annotate(before=Cast(Subquery(start), FloatField()))
             .filter(before__isnull=False)
-            .aggregate(n=Count("pk"), mean=Avg(Cast(F("total") - F("before"), FloatField())))
+            .aggregate(n=Count("pk"), mean=Avg(Cast(F(score), FloatField()) - F("before")))
         )
         value = round(agg["mean"], 1) if agg["mean"] is not None else None
         return Figure(value, None, agg["n"], "mean")

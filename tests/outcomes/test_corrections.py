@@ -424,3 +424,27 @@ def test_a_goal_correction_page_needs_a_reason(journey, practitioner) -> None:
     )
     assert response.status_code == 200 and "New title" in response.content.decode()
     assert Goal.objects.get(case=journey.case).pk == goal.pk
+
+
+def test_swemwbs_change_is_on_the_metric_score(team_a, journey, practitioner) -> None:
+    from reporting.periods import Period
+    from reporting.queries import Report, team_scope
+
+    today = timezone.localdate()
+    for occasion, raw in ((Occasion.START, 14), (Occasion.END_PHASE1, 21)):
+        record_reading(
+            case_id=journey.case.pk,
+            user=practitioner,
+            data=ReadingData(
+                person=journey.adult,
+                instrument=Instrument.SWEMWBS,
+                occasion=occasion,
+                taken_on=today,
+                total=raw,
+            ),
+        )
+    period = Period(today - timedelta(days=365), today, "Year")
+    figure = Report(team_scope(team_a), period).reading_change("swemwbs")
+    assert (figure.value, figure.denominator) == (3.9, 1)  # 19.25 - 15.32, not 21 - 14
+    wemwbs = Report(team_scope(team_a), period).reading_change("wemwbs")
+    assert (wemwbs.value, wemwbs.denominator) == (50 - 38, 1)
