@@ -1712,12 +1712,13 @@ class Generator:
                         None,
                     ),
                 )
-        # WEMWBS (adults) and SDQ (children aged 3-16), paired before and after.
+        # WEMWBS (adults) and SDQ (children aged 4-16 here: the 4-17 version by a parent),
+        # paired before and after.
         if phase1_start is not None:
             for pk, kind, _sex, dob in members:
                 if kind == "adult":
                     instrument = "wemwbs"
-                elif kind == "child" and dob and 3 <= (phase1_start - dob).days / 365.25 <= 16:
+                elif kind == "child" and dob and 4 <= (phase1_start - dob).days / 365.25 <= 16:
                     instrument = "sdq"
                 else:
                     continue

@@ -489,6 +489,8 @@ def test_no_start_readings_reminder_for_a_child_too_young_for_the_sdq(
                 sdq_hyperactivity=1,
                 sdq_peer=1,
                 sdq_prosocial=1,
+                sdq_informant="parent",
+                sdq_version="2_4",
             ),
         )
 
