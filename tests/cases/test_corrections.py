@@ -343,3 +343,34 @@ def test_the_admin_shows_every_version_and_changes_none(contact, practitioner, a
     assert client.post(url, {"duration_minutes": 5}).status_code == 403
     assert client.post(reverse("admin:cases_contact_delete", args=[contact.pk])).status_code == 403
     assert Contact.all_versions.get(pk=contact.pk).duration_minutes == contact.duration_minutes
+
+
+def test_every_figure_query_reads_current_entries_only(team_a, journey) -> None:
+    """Enumerate, don't sample: every SQL statement the board figures run, and in each, every
+    reference to an amendable table comes with its status filter. A new figure that reads
+    contacts, goals, scores, readings, reviews or decisions through a join without the
+    filter (cases.amendments.CURRENT_ONLY) fails here."""
+    import re
+
+    from django.apps import apps
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.amendments import Amendable
+
+    tables = [
+        m._meta.db_table
+        for m in apps.get_models()
+        if issubclass(m, Amendable) and not m._meta.abstract
+    ]
+    assert len(tables) == 6
+    with CaptureQueriesContext(connection) as captured:
+        all_figures(team_a)
+    checked = 0
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        refs = sum(len(re.findall(rf'(?:FROM|JOIN) "{t}"', sql)) for t in tables)
+        filters = len(re.findall(r"\"entry_status\" = '?current'?|\"entry_status\" = %s", sql))
+        assert filters >= refs, f"an amendable table read without its status filter:\n{sql}"
+        checked += refs
+    assert checked  # the figures did read amendable tables
