@@ -583,17 +583,36 @@ def test_stale_review_edit_keeps_both_versions_visible_then_saves(build, practit
     assert "FIRST: mornings are calmer." in latest
     assert "SECOND" not in latest
 
+    # The review is held now: saving over it would rewrite the record. It is corrected
+    # instead, with a reason, and the first record is kept (cases.amendments).
     again = second.post(
         url,
         review_post(
             j, review, progress="SECOND: school attendance is up.", version=version_on_page(stale)
         ),
     )
+    assert again.status_code == 200
+    assert "already recorded" in page_text(again)
+    corrected = second.post(
+        reverse("reviews:correct", args=[review.pk]),
+        {
+            **review_post(
+                j,
+                review,
+                progress="SECOND: school attendance is up.",
+                version=version_on_page(stale),
+            ),
+            "reason": "Both of us recorded it; mine has the school's figures.",
+        },
+    )
 
-    assert again.status_code == 302
+    assert corrected.status_code == 302
+    current = Review.objects.get(case=j.case, offset_months=review.offset_months)
+    assert current.progress == "SECOND: school attendance is up."
+    assert current.corrects_id == review.pk
     review.refresh_from_db()
-    assert review.progress == "SECOND: school attendance is up."
-    assert review.recorded_by == manager
+    assert review.progress == "FIRST: mornings are calmer."  # kept, marked amended
+    assert (review.entry_status, review.retired_by) == ("amended", manager)
 
 
 def test_stale_closure_is_refused_with_the_typed_text_kept(build, practitioner, manager):
