@@ -24,11 +24,11 @@ from reviews.models import Booster, Requester, Review
 from reviews.services import (
     ReviewData,
     add_months,
-    record_booster,
     correct_review,
+    record_booster,
     record_review,
-    withdraw_review,
     schedule_reviews,
+    withdraw_review,
 )
 from tests.factories import CaseFactory, PersonFactory
 
