@@ -422,9 +422,7 @@ def test_withdrawing_a_held_review_makes_it_due_again(
         version=review.version,
         data=review_data({goals[0].pk: 0, goals[1].pk: 0}),
     )
-    withdraw_review(
-        review_id=review.pk, user=manager, version=saved.version, reason="Wrong family"
-    )
+    withdraw_review(review_id=review.pk, user=manager, version=saved.version, reason="Wrong family")
     pending = Review.objects.get(case=case, offset_months=1)
     assert pending.held_on is None and pending.due_on == review.due_on
     assert not GoalScore.objects.filter(review=review).exists()
