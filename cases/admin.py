@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from accounts.formsets import BoundedInline
 
+from .amendments import ReadOnlyHistoryAdmin
 from .models import Assessment, Case, Closure, Contact, FamilyPlan, StageChange
 
 
@@ -18,6 +19,12 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Assessment)
-admin.site.register(Contact)
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyHistoryAdmin, admin.ModelAdmin):
+    list_display = ("pk", "case", "started_at", "duration_minutes", "entry_status")
+
+
 admin.site.register(FamilyPlan)
 admin.site.register(Closure)

@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 
 from families.models import MemberKind, Person
 from outcomes.gas import gas_t_score
+from outcomes.instruments import swemwbs_metric
 from outcomes.models import Goal, GoalScore, Instrument, Reading
 from reviews.models import Booster, Requester, Review
 
 from . import clock, pathway
+from .amendments import EntryStatus
 from .models import (
     Case,
     ChildOutcome,
@@ -97,6 +99,9 @@ class Event:
     title: str
     detail: str = ""
     url: str = ""
+    pk: int | None = None  # a contact's, for its Correct and Withdraw links
+    status: str = "current"  # a contact's entry status
+    author: int | None = None
 
 
 def _labels(choices: list[tuple[str, Any]]) -> dict[str, str]:
@@ -166,6 +171,9 @@ class Link(NamedTuple):
     day: date | None
     text: str | None
     code: str | None
+    pk: int | None  # a score's or reading's own id, for its Correct and Withdraw links
+    extra: str | None  # a reading's SDQ informant
+    author: int | None  # a reading's author, who may correct it
 
 
 LINK_COLUMNS = {
@@ -175,6 +183,9 @@ LINK_COLUMNS = {
     "row_day": models.DateField(),
     "row_text": models.CharField(),
     "row_code": models.CharField(),
+    "row_pk": models.IntegerField(),
+    "row_extra": models.CharField(),
+    "row_author": models.IntegerField(),
 }
 
 
@@ -205,6 +216,7 @@ def _link_parts(case: Case) -> list[models.QuerySet]:
             row_item="review_id",
             row_number="score",
             row_day="scored_on",
+            row_pk="pk",
         ),
         _part(
             Reading.objects.filter(case=case),
@@ -216,6 +228,9 @@ def _link_parts(case: Case) -> list[models.QuerySet]:
             row_day="taken_on",
             row_text="instrument",
             row_code="occasion",
+            row_pk="pk",
+            row_extra="sdq_informant",
+            row_author="recorded_by_id",
         ),
         _part(
             FamilyPlan.invited_services.through.objects.filter(familyplan__case=case),
@@ -273,6 +288,8 @@ CHRONOLOGY_COLUMNS = {
     "row_text": models.TextField(),
     "row_stage": models.CharField(),
     "row_work_type": models.CharField(),
+    "row_status": models.CharField(),
+    "row_author": models.IntegerField(),
 }
 
 
@@ -288,6 +305,8 @@ class Dated(NamedTuple):
     text: str  # the note
     stage: str | None
     work_type: str | None
+    status: str | None  # a contact's entry status: current, amended or withdrawn
+    author: int | None  # a contact's author, who may correct it
 
 
 def _dated_parts(case: Case) -> list[models.QuerySet]:
@@ -301,8 +320,10 @@ def _dated_parts(case: Case) -> list[models.QuerySet]:
             row_code="to_stage",
             row_text="note",
         ),
+        # Every version of every contact: the chronology keeps amended and withdrawn ones,
+        # marked; only current ones count.
         _part(
-            Contact.objects.filter(case=case),
+            Contact.all_versions.filter(case=case),
             "contact",
             CHRONOLOGY_COLUMNS,
             row_id="pk",
@@ -312,6 +333,8 @@ def _dated_parts(case: Case) -> list[models.QuerySet]:
             row_text="notes",
             row_stage="stage",
             row_work_type="work_type",
+            row_status="entry_status",
+            row_author="recorded_by_id",
         ),
     ]
 
@@ -353,7 +376,10 @@ def _events(dated: list[tuple[datetime, str, Any]]) -> list[Event]:
                 title, detail = f"{instrument}: {obj.total}", str(obj.person)
             case "closure":
                 title, detail = str(obj.reason), obj.notes
-        events.append(Event(when, kind, title, detail))
+        event = Event(when, kind, title, detail)
+        if kind == "contact":
+            event.pk, event.status, event.author = obj.pk, obj.status, obj.author
+        events.append(event)
     return events
 
 
@@ -413,7 +439,7 @@ def build_case_file(
         )
         goal.by_review = {
             link.item: GoalScore(
-                goal=goal, review_id=link.item, score=link.number, scored_on=link.day
+                pk=link.pk, goal=goal, review_id=link.item, score=link.number, scored_on=link.day
             )
             for link in links["score", goal.pk]
         }
@@ -421,12 +447,16 @@ def build_case_file(
         goal.held_scores = [goal.by_review.get(r.pk) for r in held]  # a cell per held review
     readings = [
         Reading(
+            pk=link.pk,
             case=case,
             person=people[link.item],
             instrument=link.text,
             occasion=link.code,
             taken_on=link.day,
             total=link.number,
+            sdq_informant=link.extra or "",
+            recorded_by_id=link.author,
+            metric_score=(swemwbs_metric(link.number) if link.text == Instrument.SWEMWBS else None),
         )
         for link in sorted(
             links["reading", case.pk], key=lambda r: (position[r.item], r.text, r.day)
@@ -458,7 +488,9 @@ def build_case_file(
         direct_minutes = sum(
             c.minutes
             for c in contacts
-            if c.stage == pathway.Stage.PHASE1 and c.work_type == WorkType.DIRECT
+            if c.stage == pathway.Stage.PHASE1
+            and c.work_type == WorkType.DIRECT
+            and c.status == EntryStatus.CURRENT
         )
         phase1 = pathway.phase1_progress(
             start=case.phase1_start,
@@ -498,12 +530,13 @@ def build_case_file(
             (r.person_id, r.instrument), {"person": r.person, "instrument": r.instrument}
         )
         row[r.occasion] = r
+        row.setdefault("entries", []).append(r)
     reading_pairs = []
     for row in pairs.values():
         before = row.get("start")
         after = row.get("closure") or row.get("end_phase1")
         row["before"], row["after"] = before, after
-        row["change"] = (after.total - before.total) if before and after else None
+        row["change"] = (after.score - before.score) if before and after else None
         row["label"] = Instrument(row["instrument"]).label
         reading_pairs.append(row)
 
@@ -550,3 +583,80 @@ def build_case_file(
         "chronology_latest": CHRONOLOGY_LATEST,
         "today": today,
     }
+
+
+@dataclass
+class RetiredRow:
+    """An amended or withdrawn entry on the case's corrections page."""
+
+    kind: str
+    entry: Any
+    summary: str
+    replacement: str  # what replaced it ("" when withdrawn)
+
+    @property
+    def status(self) -> str:
+        return self.entry.get_entry_status_display()
+
+
+def _summary(kind: str, obj: Any) -> str:
+    match kind:
+        case "contact":
+            when = timezone.localtime(obj.started_at).strftime("%d %b %Y %H:%M")
+            return _("%(mode)s, %(mins)s min, %(when)s (%(work)s)") % {
+                "mode": obj.get_mode_display(),
+                "mins": obj.duration_minutes,
+                "when": when,
+                "work": obj.get_work_type_display(),
+            }
+        case "goal":
+            return _("%(title)s (baseline %(b)+d)") % {"title": obj.title, "b": obj.baseline}
+        case "score":
+            return _("%(goal)s: %(s)+d on %(d)s") % {
+                "goal": obj.goal.title,
+                "s": obj.score,
+                "d": obj.scored_on.strftime("%d %b %Y"),
+            }
+        case "reading":
+            return _("%(m)s %(t)s for %(p)s (%(o)s, %(d)s)") % {
+                "m": obj.get_instrument_display(),
+                "t": obj.total,
+                "p": obj.person.full_name,
+                "o": obj.get_occasion_display(),
+                "d": obj.taken_on.strftime("%d %b %Y"),
+            }
+        case "review":
+            held = obj.held_on.strftime("%d %b %Y") if obj.held_on else _("not held")
+            return f"{obj} ({held})"
+    return str(obj)
+
+
+def retired_entries(case: Case) -> list[RetiredRow]:
+    """Every amended or withdrawn entry of the case, newest first, with what replaced it."""
+    sources = [
+        ("contact", Contact.all_versions.filter(case=case), ()),
+        ("goal", Goal.all_versions.filter(case=case), ()),
+        ("score", GoalScore.all_versions.filter(goal__case=case), ("goal",)),
+        ("reading", Reading.all_versions.filter(case=case), ("person",)),
+        ("review", Review.all_versions.filter(case=case), ()),
+    ]
+    rows = []
+    for kind, qs, related in sources:
+        retired = list(
+            qs.exclude(entry_status=EntryStatus.CURRENT).select_related("retired_by", *related)
+        )
+        if not retired:
+            continue
+        replacements = {
+            r.corrects_id: r
+            for r in type(retired[0])
+            .all_versions.filter(corrects__in=retired)
+            .select_related(*related)
+        }
+        for entry in retired:
+            new = replacements.get(entry.pk)
+            rows.append(
+                RetiredRow(kind, entry, _summary(kind, entry), _summary(kind, new) if new else "")
+            )
+    rows.sort(key=lambda r: r.entry.retired_at, reverse=True)
+    return rows

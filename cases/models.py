@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import STAFF_ROLES
 
 from . import pathway
+from .amendments import Amendable, CurrentManager, amendable_constraints
 
 
 def _hidden_cases(user) -> models.QuerySet:  # noqa: ANN001
@@ -291,7 +292,7 @@ class ContactQuerySet(models.QuerySet["Contact"]):
         return self.filter(work_type=WorkType.DIRECT)
 
 
-class Contact(models.Model):
+class Contact(Amendable):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
     started_at = models.DateTimeField(_("date and time"))
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"))
@@ -312,8 +313,10 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, db_default=1)
 
-    objects = ContactQuerySet.as_manager()
+    objects = CurrentManager.from_queryset(ContactQuerySet)()
+    all_versions = models.Manager.from_queryset(ContactQuerySet)()
 
     class Meta:
         ordering = ["-started_at"]
@@ -335,6 +338,7 @@ class Contact(models.Model):
             models.CheckConstraint(
                 condition=Q(work_type__in=WorkType.values), name="contact_work_type_valid"
             ),
+            *amendable_constraints("contact"),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from notifications.queueing import enqueue_on_commit
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 
 from . import pathway
+from .amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
 from .errors import ServiceError, StaleEdit
 from .models import (
     Assessment,
@@ -265,11 +266,7 @@ class ContactData:
     notes: str = ""
 
 
-@transaction.atomic
-def record_contact(*, case_id: int, user: User, data: ContactData) -> Contact:
-    case = _lock_case(case_id)
-    if not case.is_open:
-        raise ServiceError(_("Contacts cannot be added to a closed case."))
+def _check_contact(case: Case, data: ContactData) -> None:
     if data.duration_minutes <= 0:
         raise ServiceError(_("A contact must last at least a minute."))
     if data.duration_minutes > 24 * 60:
@@ -280,6 +277,14 @@ def record_contact(*, case_id: int, user: User, data: ContactData) -> Contact:
         raise ServiceError(_("A contact cannot be before the case was allocated."))
     if any(p.family_id != case.family_id for p in data.people_seen):
         raise ServiceError(_("Only members of this family can be recorded as seen."))
+
+
+@transaction.atomic
+def record_contact(*, case_id: int, user: User, data: ContactData) -> Contact:
+    case = _lock_case(case_id)
+    if not case.is_open:
+        raise ServiceError(_("Contacts cannot be added to a closed case."))
+    _check_contact(case, data)
     contact = Contact.objects.create(
         case=case,
         started_at=data.started_at,
@@ -293,6 +298,52 @@ def record_contact(*, case_id: int, user: User, data: ContactData) -> Contact:
     )
     contact.people_seen.set(data.people_seen)
     contact.methods.set(data.methods)
+    return contact
+
+
+def _contact_to_amend(contact_id: int, user: User, version: int) -> Contact:
+    """The contact, locked, if this user may correct it (its author or a manager of the
+    team) and it is still the current version the form was opened on."""
+    contact = Contact.all_versions.select_for_update().select_related("case").get(pk=contact_id)
+    if not may_correct(user, team_id=contact.case.team_id, author_id=contact.recorded_by_id):
+        raise ServiceError(_("Only the contact's author or a manager of the team can correct it."))
+    check_current(contact, version)
+    return contact
+
+
+@transaction.atomic
+def correct_contact(
+    *, contact_id: int, user: User, data: ContactData, reason: str, version: int
+) -> Contact:
+    """A corrected contact: a new row pointing at the original, which is kept, marked
+    amended, with who, when and why. Figures count the new row only. A closed case's
+    contacts can be corrected too: a typo found later must not stay in the figures."""
+    contact = _contact_to_amend(contact_id, user, version)
+    reason = check_reason(reason)
+    case = Case.objects.select_for_update().get(pk=contact.case_id)
+    _check_contact(case, data)
+    retire(contact, status=EntryStatus.AMENDED, user=user, reason=reason, when=timezone.now())
+    corrected = copy_of(
+        contact,
+        started_at=data.started_at,
+        duration_minutes=data.duration_minutes,
+        mode=data.mode,
+        work_type=data.work_type,
+        out_of_hours=data.out_of_hours,
+        notes=data.notes,
+    )
+    corrected.save()
+    corrected.people_seen.set(data.people_seen)
+    corrected.methods.set(data.methods)
+    return corrected
+
+
+@transaction.atomic
+def withdraw_contact(*, contact_id: int, user: User, reason: str, version: int) -> Contact:
+    """Withdraw a contact recorded in error: kept, marked withdrawn, counted nowhere."""
+    contact = _contact_to_amend(contact_id, user, version)
+    reason = check_reason(reason)
+    retire(contact, status=EntryStatus.WITHDRAWN, user=user, reason=reason, when=timezone.now())
     return contact
 
 

@@ -18,4 +18,7 @@ urlpatterns = [
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/closure/override/", views.override, name="override"),
     path("<int:pk>/restrict/", views.restrict, name="restrict"),
+    path("<int:pk>/corrections/", views.corrections, name="corrections"),
+    path("contacts/<int:contact_pk>/correct/", views.correct_contact, name="correct_contact"),
+    path("contacts/<int:contact_pk>/withdraw/", views.withdraw_contact, name="withdraw_contact"),
 ]

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,8 @@ from reporting.pdf import render_family_plan_pdf
 
 from . import pathway, services
 from .access import get_case_for_user
-from .casefile import CASE_FILE_RELATED, attach_due, build_case_file
+from .casefile import CASE_FILE_RELATED, attach_due, build_case_file, retired_entries
+from .correctionflow import correction_form, correction_page, get_entry_for_user, withdrawal_page
 from .formflow import carry_version, submit_to_service
 from .forms import (
     AssessmentForm,
@@ -33,7 +35,7 @@ from .forms import (
     RestrictionForm,
     StartAssessmentForm,
 )
-from .models import Assessment, Case, Closure, FamilyPlan, StageChange
+from .models import Assessment, Case, Closure, Contact, FamilyPlan, StageChange
 
 
 def my_cases(request: HttpRequest) -> HttpResponse:
@@ -415,4 +417,88 @@ def restrict(request: HttpRequest, pk: int) -> HttpResponse:
         latest = {"restricted": case.restricted, "people": list(case.restricted_to.all())}
     return _case_form(
         request, case, form, _("Restrict access"), stale=stale, latest_restriction=latest
+    )
+
+
+# --- Corrections and withdrawals ----------------------------------------------------------
+
+
+def _contact_original(contact: Contact) -> list[tuple[str, object]]:
+    return [
+        (_("Date and time"), timezone.localtime(contact.started_at).strftime("%d %b %Y %H:%M")),
+        (_("Duration (minutes)"), contact.duration_minutes),
+        (_("Mode"), contact.get_mode_display()),
+        (_("Work type"), contact.get_work_type_display()),
+        (_("Who was seen"), ", ".join(p.full_name for p in contact.people_seen.all())),
+        (_("Out of hours"), _("Yes") if contact.out_of_hours else _("No")),
+        (_("Notes"), contact.notes),
+        (_("Recorded by"), contact.recorded_by),
+    ]
+
+
+def correct_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    contact, case = get_entry_for_user(request.user, Contact, contact_pk, author="recorded_by")
+    initial = {
+        "version": contact.version,
+        "started_at": timezone.localtime(contact.started_at).replace(second=0, microsecond=0),
+        "duration_minutes": contact.duration_minutes,
+        "mode": contact.mode,
+        "work_type": contact.work_type,
+        "people_seen": list(contact.people_seen.all()),
+        "out_of_hours": contact.out_of_hours,
+        "methods": list(contact.methods.all()),
+        "notes": contact.notes,
+    }
+    form = correction_form(ContactForm)(request.POST or None, case=case, initial=initial)
+    return correction_page(
+        request,
+        case=case,
+        entry=contact,
+        form=form,
+        title=_("Correct a contact"),
+        original=_contact_original(contact),
+        call=lambda d: services.correct_contact(
+            contact_id=contact.pk,
+            user=request.user,
+            data=services.ContactData(
+                started_at=d["started_at"],
+                duration_minutes=d["duration_minutes"],
+                mode=d["mode"],
+                work_type=d["work_type"],
+                out_of_hours=d["out_of_hours"],
+                people_seen=list(d["people_seen"]),
+                methods=list(d["methods"]),
+                notes=d["notes"],
+            ),
+            reason=d["reason"],
+            version=d["version"],
+        ),
+        done_url=reverse("cases:detail", args=[case.pk]),
+    )
+
+
+def withdraw_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    contact, case = get_entry_for_user(request.user, Contact, contact_pk, author="recorded_by")
+    return withdrawal_page(
+        request,
+        case=case,
+        entry=contact,
+        title=_("Withdraw a contact"),
+        original=_contact_original(contact),
+        call=lambda d: services.withdraw_contact(
+            contact_id=contact.pk, user=request.user, reason=d["reason"], version=d["version"]
+        ),
+        done_url=reverse("cases:detail", args=[case.pk]),
+    )
+
+
+def corrections(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every amended and withdrawn entry of the case, each with who, when and why, and
+    what replaced it: the record's history, which is never rewritten."""
+    case = get_case_for_user(request.user, pk)
+    record_view(case)
+    return render(
+        request,
+        "cases/corrections.html",
+        {"case": case, "rows": retired_entries(case)},
     )

@@ -217,9 +217,10 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
     """Remove identities and free text; keep what the statistics need (dates of events,
     local authority, coded fields, years of birth, scores). Logged; never silent."""
     from accounts.models import FormDraft
+    from cases.amendments import EntryStatus
     from cases.models import Assessment, Closure, Contact, FamilyPlan
     from notifications.models import Notification
-    from outcomes.models import Goal
+    from outcomes.models import Goal, GoalScore, Reading
     from referrals.models import (
         FamilyUpdate,
         Referral,
@@ -287,11 +288,13 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
             due_date=member.due_date.replace(day=1) if member.due_date else None,
         )
     FamilyUpdate.objects.filter(family=family).update(before="", after="", label="")
-    ScreeningDecision.objects.filter(referral__family=family).update(detail="")
+    # Every version of an amendable entry (cases.amendments): amended and withdrawn ones
+    # hold the same personal text, and their reasons may name people.
+    ScreeningDecision.all_versions.filter(referral__family=family).update(detail="")
     Assessment.objects.filter(case__in=cases).update(safety_plan="", decision_notes="")
-    Contact.objects.filter(case__in=cases).update(notes="")
+    Contact.all_versions.filter(case__in=cases).update(notes="")
     FamilyPlan.objects.filter(case__in=cases).update(needs="", service_actions="", agreed_with="")
-    Goal.objects.filter(case__in=cases).update(
+    Goal.all_versions.filter(case__in=cases).update(
         title=_("Goal"),
         level_minus2="",
         level_minus1="",
@@ -299,7 +302,19 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
         level_plus1="",
         level_plus2="",
     )
-    Review.objects.filter(case__in=cases).update(attendees="", progress="")
+    Review.all_versions.filter(case__in=cases).update(attendees="", progress="")
+    retired = ~Q(entry_status=EntryStatus.CURRENT)
+    for model, to_family in (
+        (ScreeningDecision, "referral__family"),
+        (Contact, "case__family"),
+        (Goal, "case__family"),
+        (GoalScore, "goal__case__family"),
+        (Reading, "case__family"),
+        (Review, "case__family"),
+    ):
+        model.all_versions.filter(retired, **{to_family: family}).update(
+            retired_reason=_("(anonymised)")
+        )
     Booster.objects.filter(case__in=cases).update(notes="", over_limit_reason="")
     Closure.objects.filter(case__in=cases).update(notes="", override_reason="")
     WaitingListEntry.objects.filter(referral__family=family).update(notes="", left_because="")

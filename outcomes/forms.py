@@ -10,7 +10,7 @@ from families.models import MemberKind, Person
 from reference.models import GoalCategory, ServiceType
 from referrals.forms import DATE_WIDGET, VersionedForm
 
-from .models import GAS_LEVELS, Instrument, Occasion, ServiceUse
+from .models import GAS_LEVELS, Instrument, Occasion, SdqInformant, SdqVersion, ServiceUse
 
 SCORE_CHOICES = [(s, f"{s:+d}") for s in GAS_LEVELS]
 
@@ -58,7 +58,18 @@ class ReadingForm(forms.Form):
     occasion = forms.ChoiceField(label=_("When"), choices=Occasion.choices)
     taken_on = forms.DateField(label=_("Taken on"), widget=DATE_WIDGET)
     total = forms.IntegerField(
-        label=_("WEMWBS total (14-70)"), required=False, min_value=14, max_value=70
+        label=_("WEMWBS total (14-70), or SWEMWBS raw total of the 7 items (7-35)"),
+        required=False,
+        min_value=7,
+        max_value=70,
+    )
+    sdq_informant = forms.ChoiceField(
+        label=_("SDQ completed by"),
+        choices=[("", "---------"), *SdqInformant.choices],
+        required=False,
+    )
+    sdq_version = forms.ChoiceField(
+        label=_("SDQ version"), choices=[("", "---------"), *SdqVersion.choices], required=False
     )
     sdq_emotional = forms.IntegerField(
         label=_("SDQ emotional symptoms (0-10)"), required=False, min_value=0, max_value=10
@@ -86,9 +97,18 @@ class ReadingForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("instrument") == Instrument.WEMWBS and data.get("total") is None:
-            self.add_error("total", _("Give the WEMWBS total (14-70)."))
-        if data.get("instrument") == Instrument.SDQ:
+        instrument, total = data.get("instrument"), data.get("total")
+        if instrument == Instrument.WEMWBS and (total is None or total < 14):
+            if "total" not in self.errors:
+                self.add_error("total", _("Give the WEMWBS total (14-70)."))
+        if instrument == Instrument.SWEMWBS and (total is None or total > 35):
+            if "total" not in self.errors:
+                self.add_error("total", _("Give the SWEMWBS raw total of the 7 items (7-35)."))
+        if instrument == Instrument.SDQ:
+            if not data.get("sdq_informant"):
+                self.add_error("sdq_informant", _("Say who completed the SDQ."))
+            if not data.get("sdq_version"):
+                self.add_error("sdq_version", _("Say which version of the SDQ was used."))
             for name in (
                 "sdq_emotional",
                 "sdq_conduct",

@@ -7,10 +7,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cases.amendments import Amendable, CurrentManager, amendable_constraints
+
+from . import instruments
+
 GAS_LEVELS = (-2, -1, 0, 1, 2)
 
 
-class Goal(models.Model):
+class Goal(Amendable):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(_("goal"), max_length=300)
     category = models.ForeignKey(
@@ -34,10 +38,15 @@ class Goal(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1, db_default=1)
+
+    objects = CurrentManager()
+    all_versions = models.Manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
+            *amendable_constraints("goal"),
             models.CheckConstraint(
                 condition=Q(baseline__gte=-2, baseline__lte=2), name="goal_baseline_range"
             ),
@@ -57,7 +66,7 @@ class Goal(models.Model):
         }[score]
 
 
-class GoalScore(models.Model):
+class GoalScore(Amendable):
     """A score at the start (no review) or at a Phase 2 review."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="scores")
@@ -69,20 +78,28 @@ class GoalScore(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1, db_default=1)
+
+    objects = CurrentManager()
+    all_versions = models.Manager()
 
     class Meta:
         ordering = ["scored_on", "pk"]
         constraints = [
+            *amendable_constraints("goalscore"),
             models.CheckConstraint(
                 condition=Q(score__gte=-2, score__lte=2), name="goalscore_range"
             ),
-            # One score per goal per occasion: the start, or each review.
+            # One current score per goal per occasion: the start, or each review (amended
+            # and withdrawn scores are kept beside it as history).
             models.UniqueConstraint(
-                fields=["goal"], condition=Q(review__isnull=True), name="goalscore_one_start"
+                fields=["goal"],
+                condition=Q(review__isnull=True, entry_status="current"),
+                name="goalscore_one_start",
             ),
             models.UniqueConstraint(
                 fields=["goal", "review"],
-                condition=Q(review__isnull=False),
+                condition=Q(review__isnull=False, entry_status="current"),
                 name="goalscore_one_per_review",
             ),
         ]
@@ -92,8 +109,9 @@ class GoalScore(models.Model):
 
 
 class Instrument(models.TextChoices):
-    WEMWBS = "wemwbs", _("WEMWBS (adults)")
-    SDQ = "sdq", _("SDQ (children aged 3-16)")
+    WEMWBS = "wemwbs", _("WEMWBS (adults, 14 items)")
+    SWEMWBS = "swemwbs", _("SWEMWBS (adults, 7 items)")
+    SDQ = "sdq", _("SDQ (children aged 2-17)")
 
 
 class Occasion(models.TextChoices):
@@ -102,22 +120,40 @@ class Occasion(models.TextChoices):
     CLOSURE = "closure", _("Closure")
 
 
+class SdqInformant(models.TextChoices):
+    PARENT = instruments.Informant.PARENT.value, _("Parent or carer")
+    TEACHER = instruments.Informant.TEACHER.value, _("Teacher")
+    SELF = instruments.Informant.SELF.value, _("The young person (self-report, 11-17)")
+
+
+class SdqVersion(models.TextChoices):
+    EARLY = instruments.SdqVersion.EARLY.value, _("2-4 version")
+    STANDARD = instruments.SdqVersion.STANDARD.value, _("4-17 version")
+
+
 class SdqBand(models.TextChoices):
+    """The original three bands of total difficulties."""
+
     NORMAL = "normal", _("Normal")
     BORDERLINE = "borderline", _("Borderline")
     ABNORMAL = "abnormal", _("Abnormal")
 
 
-def sdq_band(total: int) -> str:
-    """Parent-report SDQ total difficulties bands: 0-13 normal, 14-16 borderline, 17-40."""
-    if total <= 13:
-        return SdqBand.NORMAL
-    if total <= 16:
-        return SdqBand.BORDERLINE
-    return SdqBand.ABNORMAL
+class SdqFourBand(models.TextChoices):
+    """The current four bands of total difficulties."""
+
+    CLOSE_TO_AVERAGE = "close_to_average", _("Close to average")
+    SLIGHTLY_RAISED = "slightly_raised", _("Slightly raised")
+    HIGH = "high", _("High")
+    VERY_HIGH = "very_high", _("Very high")
 
 
-class Reading(models.Model):
+def sdq_band(total: int, informant: str = SdqInformant.PARENT) -> str:
+    """The informant's three-band category of an SDQ total difficulties score."""
+    return instruments.sdq_three_band(total, informant)
+
+
+class Reading(Amendable):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="readings")
     person = models.ForeignKey("families.Person", on_delete=models.CASCADE, related_name="readings")
     instrument = models.CharField(_("measure"), max_length=10, choices=Instrument.choices)
@@ -129,9 +165,33 @@ class Reading(models.Model):
     sdq_hyperactivity = models.PositiveSmallIntegerField(_("hyperactivity"), null=True, blank=True)
     sdq_peer = models.PositiveSmallIntegerField(_("peer problems"), null=True, blank=True)
     sdq_prosocial = models.PositiveSmallIntegerField(_("prosocial"), null=True, blank=True)
+    sdq_informant = models.CharField(
+        _("completed by"),
+        max_length=10,
+        choices=SdqInformant.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    sdq_version = models.CharField(
+        _("SDQ version"),
+        max_length=10,
+        choices=SdqVersion.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    # SWEMWBS: the raw total (7-35) is `total`; this is its published metric score.
+    metric_score = models.DecimalField(
+        _("metric score"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1, db_default=1)
+
+    objects = CurrentManager()
+    all_versions = models.Manager()
 
     class Meta:
         ordering = ["person", "instrument", "taken_on"]
@@ -140,10 +200,13 @@ class Reading(models.Model):
             models.Index(fields=["instrument", "taken_on"], name="reading_instrument_day_idx"),
         ]
         constraints = [
-            # Before/after pairs are matched per person: one reading per occasion.
+            # Before/after pairs are matched per person: one current reading per occasion.
             models.UniqueConstraint(
-                fields=["case", "person", "instrument", "occasion"], name="reading_one_per_occasion"
+                fields=["case", "person", "instrument", "occasion"],
+                condition=Q(entry_status="current"),
+                name="reading_one_per_occasion",
             ),
+            *amendable_constraints("reading"),
             models.CheckConstraint(
                 condition=~Q(instrument="wemwbs") | Q(total__gte=14, total__lte=70),
                 name="reading_wemwbs_range",
@@ -151,6 +214,25 @@ class Reading(models.Model):
             models.CheckConstraint(
                 condition=~Q(instrument="sdq") | Q(total__gte=0, total__lte=40),
                 name="reading_sdq_total_range",
+            ),
+            # SWEMWBS: a raw total of seven items, always stored with its metric score.
+            models.CheckConstraint(
+                condition=~Q(instrument="swemwbs")
+                | Q(total__gte=7, total__lte=35, metric_score__isnull=False),
+                name="reading_swemwbs_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(instrument__in=["wemwbs", "swemwbs", "sdq"]),
+                name="reading_instrument_valid",
+            ),
+            # An SDQ says who completed it and which version; a self-report is the 4-17 one.
+            models.CheckConstraint(
+                condition=~Q(instrument="sdq")
+                | (
+                    Q(sdq_informant__in=SdqInformant.values, sdq_version__in=SdqVersion.values)
+                    & ~Q(sdq_informant="self", sdq_version="2_4")
+                ),
+                name="reading_sdq_informant_version",
             ),
             models.CheckConstraint(
                 condition=Q(sdq_emotional__isnull=True) | Q(sdq_emotional__lte=10),
@@ -179,7 +261,23 @@ class Reading(models.Model):
 
     @property
     def band(self) -> str:
-        return SdqBand(sdq_band(self.total)).label if self.instrument == Instrument.SDQ else ""
+        """The three-band category, in the informant's bands (SDQ only)."""
+        if self.instrument != Instrument.SDQ:
+            return ""
+        return SdqBand(sdq_band(self.total, self.sdq_informant or SdqInformant.PARENT)).label
+
+    @property
+    def four_band(self) -> str:
+        """The current four-band category, in the informant's bands (SDQ only)."""
+        if self.instrument != Instrument.SDQ:
+            return ""
+        informant = self.sdq_informant or SdqInformant.PARENT
+        return SdqFourBand(instruments.sdq_four_band(self.total, informant)).label
+
+    @property
+    def score(self):  # noqa: ANN201 - int, or the SWEMWBS metric score (Decimal)
+        """The score the figures compare: the metric score for SWEMWBS, else the total."""
+        return self.metric_score if self.instrument == Instrument.SWEMWBS else self.total
 
 
 class ServiceOccasion(models.TextChoices):

@@ -9,18 +9,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from cases.amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
 from cases.errors import ServiceError, StaleEdit
 from cases.models import Case
 from cases.pathway import Stage
 from families.models import MemberKind, Person
 from reference.models import GoalCategory, ServiceType
 
+from . import instruments
 from .models import (
     GAS_LEVELS,
     Goal,
     GoalScore,
     Instrument,
     Reading,
+    SdqInformant,
+    SdqVersion,
     ServiceOccasion,
     ServiceUse,
 )
@@ -86,15 +90,15 @@ class ReadingData:
     sdq_hyperactivity: int | None = None
     sdq_peer: int | None = None
     sdq_prosocial: int | None = None
+    sdq_informant: str = ""
+    sdq_version: str = ""
 
 
 SDQ_SUBSCALES = ("sdq_emotional", "sdq_conduct", "sdq_hyperactivity", "sdq_peer")
 
 
-@transaction.atomic
-def record_reading(*, case_id: int, user: User, data: ReadingData) -> Reading:
-    """A WEMWBS total for an adult, or SDQ subscales for a child aged 3-16. Scores only."""
-    case = Case.objects.select_for_update().select_related("referral").get(pk=case_id)
+def _reading_fields(case: Case, data: ReadingData) -> dict:
+    """The columns of a reading, checked against the instrument's published rules."""
     person = data.person
     if person.family_id != case.family_id:
         raise ServiceError(_("The reading must be for a member of this family."))
@@ -102,27 +106,55 @@ def record_reading(*, case_id: int, user: User, data: ReadingData) -> Reading:
         raise ServiceError(_("A reading cannot be taken in the future."))
     if data.taken_on < timezone.localtime(case.referral.received_at).date():
         raise ServiceError(_("A reading cannot be taken before the family was referred."))
-    fields: dict[str, int | None] = {}
+    fields: dict = {}
     if data.instrument == Instrument.WEMWBS:
         if person.kind != MemberKind.ADULT:
             raise ServiceError(_("WEMWBS is for adults."))
         if data.total is None or not 14 <= data.total <= 70:
             raise ServiceError(_("A WEMWBS total runs from 14 to 70."))
         fields["total"] = data.total
+    elif data.instrument == Instrument.SWEMWBS:
+        if person.kind != MemberKind.ADULT:
+            raise ServiceError(_("SWEMWBS is for adults."))
+        if data.total is None or data.total not in instruments.SWEMWBS_METRIC:
+            raise ServiceError(_("A SWEMWBS raw total (7 items) runs from 7 to 35."))
+        fields["total"] = data.total
+        fields["metric_score"] = instruments.swemwbs_metric(data.total)
     elif data.instrument == Instrument.SDQ:
-        age = person.age_on(data.taken_on)
-        if person.kind != MemberKind.CHILD or age is None or not 3 <= age <= 16:
-            raise ServiceError(_("The SDQ is for children aged 3 to 16."))
+        if person.kind != MemberKind.CHILD:
+            raise ServiceError(_("The SDQ is for children and young people aged 2 to 17."))
+        if data.sdq_informant not in SdqInformant.values:
+            raise ServiceError(
+                _("Say who completed the SDQ: a parent, a teacher or the young person.")
+            )
+        if data.sdq_version not in SdqVersion.values:
+            raise ServiceError(_("Say which version of the SDQ was used: 2-4 or 4-17."))
+        refused = instruments.sdq_refusal(
+            data.sdq_version, data.sdq_informant, person.age_on(data.taken_on)
+        )
+        if refused:
+            raise ServiceError(_(refused))
         values = {name: getattr(data, name) for name in (*SDQ_SUBSCALES, "sdq_prosocial")}
         if any(v is None or not 0 <= v <= 10 for v in values.values()):
             raise ServiceError(_("Each SDQ subscale runs from 0 to 10."))
         fields.update(values)
+        fields["sdq_informant"] = data.sdq_informant
+        fields["sdq_version"] = data.sdq_version
         # Total difficulties: the four difficulty subscales, not the prosocial one.
         fields["total"] = sum(values[name] for name in SDQ_SUBSCALES)
     else:
         raise ServiceError(_("Choose a measure."))
+    return fields
+
+
+@transaction.atomic
+def record_reading(*, case_id: int, user: User, data: ReadingData) -> Reading:
+    """A WEMWBS or SWEMWBS total for an adult, or SDQ subscales for a child aged 2-17, with
+    who completed it. Scores only."""
+    case = Case.objects.select_for_update().select_related("referral").get(pk=case_id)
+    fields = _reading_fields(case, data)
     if Reading.objects.filter(
-        case=case, person=person, instrument=data.instrument, occasion=data.occasion
+        case=case, person=data.person, instrument=data.instrument, occasion=data.occasion
     ).exists():
         raise ServiceError(
             _("This person already has a %(measure)s reading for that occasion.")
@@ -130,7 +162,7 @@ def record_reading(*, case_id: int, user: User, data: ReadingData) -> Reading:
         )
     return Reading.objects.create(
         case=case,
-        person=person,
+        person=data.person,
         instrument=data.instrument,
         occasion=data.occasion,
         taken_on=data.taken_on,
@@ -233,3 +265,114 @@ def _stale_message(person: Person, occasion: str, *, twice: bool) -> str:
         )
         % names
     )
+
+
+# --- Corrections and withdrawals (cases.amendments) ---------------------------------------
+
+
+def _to_amend(model: type, pk: int, user: User, version: int, author: str):  # noqa: ANN202
+    entry = model.all_versions.select_for_update().select_related("case").get(pk=pk)
+    if not may_correct(user, team_id=entry.case.team_id, author_id=getattr(entry, f"{author}_id")):
+        raise ServiceError(_("Only the entry's author or a manager of the team can correct it."))
+    check_current(entry, version)
+    return entry
+
+
+def _retire_scores(goal: Goal, *, status: str, user: User, reason: str, when) -> list[GoalScore]:  # noqa: ANN001
+    scores = list(GoalScore.objects.select_for_update().filter(goal=goal))
+    for score in scores:
+        retire(score, status=status, user=user, reason=reason, when=when)
+    return scores
+
+
+@transaction.atomic
+def correct_goal(*, goal_id: int, user: User, data: GoalData, reason: str, version: int) -> Goal:
+    """A corrected goal: a new goal pointing at the original, which is kept, marked amended.
+    Its scores move with it as new rows (the originals kept, marked amended), the start
+    score taking the corrected baseline."""
+    goal = _to_amend(Goal, goal_id, user, version, "created_by")
+    reason = check_reason(reason)
+    if data.baseline not in GAS_LEVELS:
+        raise ServiceError(_("Goal scores run from -2 to +2."))
+    if any(not (data.levels.get(level) or "").strip() for level in GAS_LEVELS):
+        raise ServiceError(_("Describe every level from -2 to +2."))
+    if any(p.family_id != goal.case.family_id for p in data.members):
+        raise ServiceError(_("A goal can be for members of this family only."))
+    now = timezone.now()
+    retire(goal, status=EntryStatus.AMENDED, user=user, reason=reason, when=now)
+    scores = _retire_scores(goal, status=EntryStatus.AMENDED, user=user, reason=reason, when=now)
+    corrected = copy_of(
+        goal,
+        title=data.title,
+        category_id=data.category.pk,
+        is_substance=data.is_substance,
+        level_minus2=data.levels[-2],
+        level_minus1=data.levels[-1],
+        level_0=data.levels[0],
+        level_plus1=data.levels[1],
+        level_plus2=data.levels[2],
+        baseline=data.baseline,
+        weight=data.weight,
+    )
+    corrected.save()
+    corrected.members.set(data.members)
+    for score in scores:
+        start = score.review_id is None
+        copy_of(score, goal_id=corrected.pk, score=data.baseline if start else score.score).save()
+    return corrected
+
+
+@transaction.atomic
+def withdraw_goal(*, goal_id: int, user: User, reason: str, version: int) -> Goal:
+    """A goal recorded in error: kept with its scores, all marked withdrawn."""
+    goal = _to_amend(Goal, goal_id, user, version, "created_by")
+    reason = check_reason(reason)
+    now = timezone.now()
+    retire(goal, status=EntryStatus.WITHDRAWN, user=user, reason=reason, when=now)
+    _retire_scores(goal, status=EntryStatus.WITHDRAWN, user=user, reason=reason, when=now)
+    return goal
+
+
+@transaction.atomic
+def correct_reading(
+    *, reading_id: int, user: User, data: ReadingData, reason: str, version: int
+) -> Reading:
+    """A corrected reading: a new row pointing at the original, kept and marked amended."""
+    reading = _to_amend(Reading, reading_id, user, version, "recorded_by")
+    reason = check_reason(reason)
+    case = Case.objects.select_for_update().select_related("referral").get(pk=reading.case_id)
+    fields = _reading_fields(case, data)
+    clash = Reading.objects.filter(
+        case=case, person=data.person, instrument=data.instrument, occasion=data.occasion
+    ).exclude(pk=reading.pk)
+    if clash.exists():
+        raise ServiceError(
+            _("This person already has a %(measure)s reading for that occasion.")
+            % {"measure": Instrument(data.instrument).label}
+        )
+    retire(reading, status=EntryStatus.AMENDED, user=user, reason=reason, when=timezone.now())
+    blank = {
+        "total": None,
+        "metric_score": None,
+        "sdq_informant": "",
+        "sdq_version": "",
+        **{name: None for name in (*SDQ_SUBSCALES, "sdq_prosocial")},
+    }
+    corrected = copy_of(
+        reading,
+        person_id=data.person.pk,
+        instrument=data.instrument,
+        occasion=data.occasion,
+        taken_on=data.taken_on,
+        **{**blank, **fields},
+    )
+    corrected.save()
+    return corrected
+
+
+@transaction.atomic
+def withdraw_reading(*, reading_id: int, user: User, reason: str, version: int) -> Reading:
+    reading = _to_amend(Reading, reading_id, user, version, "recorded_by")
+    reason = check_reason(reason)
+    retire(reading, status=EntryStatus.WITHDRAWN, user=user, reason=reason, when=timezone.now())
+    return reading

@@ -1,11 +1,12 @@
 from django.contrib import admin
 
 from accounts.formsets import BoundedInline
+from cases.amendments import ReadOnlyHistoryAdmin
 
 from .models import Referral, ScreeningDecision, WaitingListEntry
 
 
-class DecisionInline(BoundedInline):
+class DecisionInline(ReadOnlyHistoryAdmin, BoundedInline):
     model = ScreeningDecision
     extra = 0
 

@@ -340,3 +340,25 @@ class FamilyUpdateForm(forms.Form):
 
     key = forms.CharField(widget=forms.HiddenInput, max_length=60)
     before = forms.CharField(widget=forms.HiddenInput, required=False, max_length=5000)
+
+
+class DecisionCorrectionForm(forms.Form):
+    """A screening decision's coded reason, explanation and onward service, corrected.
+    The outcome stays: it moved the referral on, so a different one is a new decision."""
+
+    reason_code = forms.ModelChoiceField(queryset=ScreeningReason.objects.none(), label=_("Reason"))
+    detail = forms.CharField(
+        label=_("Explanation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+    onward_service = forms.ModelChoiceField(
+        queryset=OnwardService.objects.active(),
+        required=False,
+        label=_("Referred on to (when referring on)"),
+    )
+
+    def __init__(self, *args, outcome, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["reason_code"].queryset = ScreeningReason.objects.filter(outcome=outcome)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, Role
+from cases.amendments import Amendable, CurrentManager, amendable_constraints
 from families.models import MemberKind, Relationship, Sex
 
 
@@ -271,7 +272,7 @@ class ReferralDraft(models.Model):
         return self.title or str(_("Untitled draft"))
 
 
-class ScreeningDecision(models.Model):
+class ScreeningDecision(Amendable):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="decisions")
     outcome = models.ForeignKey(
         "reference.ScreeningOutcome", on_delete=models.PROTECT, verbose_name=_("outcome")
@@ -289,9 +290,14 @@ class ScreeningDecision(models.Model):
     )
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     decided_at = models.DateTimeField(_("decided"))
+    version = models.PositiveIntegerField(default=1, db_default=1)
+
+    objects = CurrentManager()
+    all_versions = models.Manager()
 
     class Meta:
         ordering = ["-decided_at", "-pk"]
+        constraints = [*amendable_constraints("screeningdecision")]
 
     def __str__(self) -> str:
         return f"{self.outcome}: {self.reason}"

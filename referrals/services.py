@@ -22,6 +22,7 @@ from accounts.models import (
     User,
 )
 from cases import pathway
+from cases.amendments import EntryStatus, check_current, check_reason, copy_of, retire
 from cases.errors import ServiceError, StaleEdit
 from cases.models import Case, StageChange, hides_family
 from families.models import Family, Person, normalise_postcode
@@ -793,3 +794,83 @@ def allocate_referral(
         % {"family": referral.name_as_referred, "worker": worker, "team": referral.team},
     )
     return case
+
+
+# --- Corrections and withdrawals of screening decisions (cases.amendments) ---------------
+
+
+def _decision_to_amend(decision_id: int, user: User, version: int) -> ScreeningDecision:
+    decision = (
+        ScreeningDecision.all_versions.select_for_update()
+        .select_related("referral", "outcome")
+        .get(pk=decision_id)
+    )
+    # A decision is a manager's: its author or another manager of the team corrects it.
+    if decision.referral.team_id not in user.team_ids_with_role(Role.MANAGER):
+        raise ServiceError(_("Only a manager of the team can correct a screening decision."))
+    check_current(decision, version)
+    return decision
+
+
+def _latest_decision(referral: Referral) -> ScreeningDecision | None:
+    return (
+        ScreeningDecision.objects.filter(referral=referral).order_by("-decided_at", "-pk").first()
+    )
+
+
+@transaction.atomic
+def correct_decision(
+    *,
+    decision_id: int,
+    user: User,
+    reason_code: ScreeningReason,
+    detail: str,
+    onward_service: OnwardService | None,
+    reason: str,
+    version: int,
+) -> ScreeningDecision:
+    """Correct a decision's coded reason, explanation or onward service: a new decision
+    pointing at the original, which is kept, marked amended. The outcome itself is not
+    corrected here: it moved the referral on (waiting list, allocation), so a different
+    outcome is a new decision."""
+    decision = _decision_to_amend(decision_id, user, version)
+    why = check_reason(reason)
+    outcome = decision.outcome
+    if reason_code.outcome_id != outcome.pk:
+        raise ServiceError(
+            _("The reason must belong to the decision's outcome (%(outcome)s).")
+            % {"outcome": outcome}
+        )
+    if outcome.needs_detail and not detail.strip():
+        raise ServiceError(_("Explain the decision: this outcome needs a written reason."))
+    if outcome.effect == Effect.REFER_ON and onward_service is None:
+        raise ServiceError(_("Say which service the family is referred on to."))
+    retire(decision, status=EntryStatus.AMENDED, user=user, reason=why, when=timezone.now())
+    corrected = copy_of(
+        decision,
+        reason_id=reason_code.pk,
+        detail=detail.strip(),
+        onward_service_id=onward_service.pk if outcome.effect == Effect.REFER_ON else None,
+    )
+    corrected.save()
+    return corrected
+
+
+@transaction.atomic
+def withdraw_decision(
+    *, decision_id: int, user: User, reason: str, version: int
+) -> ScreeningDecision:
+    """Withdraw a decision recorded in error: kept, marked withdrawn, counted nowhere. The
+    latest decision is where the referral stands now (its status, the waiting list), so it
+    is not withdrawn: record the right decision instead, or correct its reason."""
+    decision = _decision_to_amend(decision_id, user, version)
+    why = check_reason(reason)
+    if _latest_decision(decision.referral) == decision:
+        raise ServiceError(
+            _(
+                "This is the referral's latest decision: it sets where the referral stands. "
+                "Record the right decision, or correct this one's reason."
+            )
+        )
+    retire(decision, status=EntryStatus.WITHDRAWN, user=user, reason=why, when=timezone.now())
+    return decision

@@ -18,4 +18,8 @@ urlpatterns = [
     path("<int:pk>/allocate/", views.allocate, name="allocate"),
     path("<int:pk>/link-family/", views.link_family, name="link_family"),
     path("<int:pk>/apply-update/", views.apply_update, name="apply_update"),
+    path("decisions/<int:decision_pk>/correct/", views.correct_decision, name="correct_decision"),
+    path(
+        "decisions/<int:decision_pk>/withdraw/", views.withdraw_decision, name="withdraw_decision"
+    ),
 ]

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import STAFF_ROLES, Role, Team
 from audit.services import record_listed, record_view
+from cases.correctionflow import correction_form, correction_page, withdrawal_page
 from cases.formflow import carry_version, submit_to_service
 from families.models import Family, Person
 from reviews.models import Review
@@ -25,6 +27,7 @@ from . import services
 from .access import get_draft_for_user, get_referral_for_user, get_waiting_entry_for_user
 from .forms import (
     AllocationForm,
+    DecisionCorrectionForm,
     DecisionForm,
     FamilyUpdateForm,
     FirstContactForm,
@@ -322,11 +325,17 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     referral = get_referral_for_user(user, pk)
     record_view(referral, referral.family)
+    staff = _may_work_on(user, referral)
+    # Team staff see amended and withdrawn decisions too, marked, with who, when and why;
+    # the referrer sees the decisions as they stand.
+    versions = ScreeningDecision.all_versions if staff else ScreeningDecision.objects
     decisions = list(
-        ScreeningDecision.objects.filter(referral=referral).select_related(
-            "outcome", "reason", "onward_service", "decided_by"
+        versions.filter(referral=referral).select_related(
+            "outcome", "reason", "onward_service", "decided_by", "retired_by"
         )
     )
+    current = [d for d in decisions if d.is_current]
+    latest_decision = current[0] if current else None
     waiting = WaitingListEntry.objects.current().filter(referral=referral).first()
     is_manager = referral.team_id in user.team_ids_with_role(Role.MANAGER) or (user.is_superuser)
     allocated_case = (
@@ -334,12 +343,13 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # Only team staff may open the case, see the family's record and its earlier episodes;
     # the referrer sees what they referred, and that it was allocated.
-    staff = _may_work_on(user, referral)
     context = {
         "referral": referral,
         "members": _household(referral),
         "issues": list(referral.presenting_issues.all()),
         "decisions": decisions,
+        "latest_decision": latest_decision,
+        "may_correct_decisions": referral.team_id in user.team_ids_with_role(Role.MANAGER),
         "waiting": waiting,
         "case": allocated_case if staff else None,
         "allocated_case": allocated_case,
@@ -608,4 +618,79 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
             "capacity": team.practitioner_capacity,
             "allocatable": referral.status in ALLOCATABLE,
         },
+    )
+
+
+# --- Corrections and withdrawals of screening decisions ----------------------------------
+
+
+def _decision_for_manager(request: HttpRequest, pk: int) -> ScreeningDecision:
+    """The decision (any version), if the user is a manager of its referral's team (as the
+    decision's author was); else 404."""
+    decision = (
+        ScreeningDecision.all_versions.select_related(
+            "referral__family", "outcome", "reason", "onward_service", "decided_by"
+        )
+        .filter(pk=pk, referral__team_id__in=request.user.team_ids_with_role(Role.MANAGER))
+        .first()
+    )
+    if decision is None:
+        raise Http404
+    return decision
+
+
+def _decision_original(decision: ScreeningDecision) -> list[tuple[str, object]]:
+    return [
+        (_("Outcome"), decision.outcome),
+        (_("Reason"), decision.reason),
+        (_("Explanation"), decision.detail),
+        (_("Referred on to"), decision.onward_service or ""),
+        (_("Decided"), f"{timezone.localtime(decision.decided_at):%d %b %Y %H:%M}"),
+        (_("Decided by"), decision.decided_by),
+    ]
+
+
+def correct_decision(request: HttpRequest, decision_pk: int) -> HttpResponse:
+    decision = _decision_for_manager(request, decision_pk)
+    initial = {
+        "version": decision.version,
+        "reason_code": decision.reason_id,
+        "detail": decision.detail,
+        "onward_service": decision.onward_service_id,
+    }
+    form = correction_form(DecisionCorrectionForm)(
+        request.POST or None, outcome=decision.outcome, initial=initial
+    )
+    return correction_page(
+        request,
+        case=None,
+        entry=decision,
+        form=form,
+        title=_("Correct a screening decision"),
+        original=_decision_original(decision),
+        call=lambda d: services.correct_decision(
+            decision_id=decision.pk,
+            user=request.user,
+            reason_code=d["reason_code"],
+            detail=d["detail"],
+            onward_service=d.get("onward_service"),
+            reason=d["reason"],
+            version=d["version"],
+        ),
+        done_url=reverse("referrals:detail", args=[decision.referral_id]),
+    )
+
+
+def withdraw_decision(request: HttpRequest, decision_pk: int) -> HttpResponse:
+    decision = _decision_for_manager(request, decision_pk)
+    return withdrawal_page(
+        request,
+        case=None,
+        entry=decision,
+        title=_("Withdraw a screening decision"),
+        original=_decision_original(decision),
+        call=lambda d: services.withdraw_decision(
+            decision_id=decision.pk, user=request.user, reason=d["reason"], version=d["version"]
+        ),
+        done_url=reverse("referrals:detail", args=[decision.referral_id]),
     )

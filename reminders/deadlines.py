@@ -32,6 +32,7 @@ from accounts.models import CASEWORKER_ROLES, Membership, Role, Team, User
 from cases import clock, pathway
 from cases.models import Assessment, Case, Contact, WorkType
 from families.models import Family, MemberKind, Person
+from outcomes.instruments import SDQ_MAX_AGE, SDQ_MIN_AGE
 from outcomes.models import Occasion, Reading
 from referrals.models import Referral, ReferralStatus, WaitingListEntry
 from reviews.models import Review
@@ -372,7 +373,7 @@ def reading_deadlines(
     missing_closure: dict[int, int] = defaultdict(int)
     for case_id, started, closed, kind, date_of_birth, phase1_start in people:
         if kind == MemberKind.CHILD and not sdq_eligible(date_of_birth, phase1_start):
-            continue  # the SDQ is for children aged 3 to 16: nothing to chase
+            continue  # the SDQ is for children aged 2 to 17: nothing to chase
         if not started:
             missing_start[case_id] += 1
         elif not closed:
@@ -416,7 +417,7 @@ def sdq_eligible(date_of_birth, on) -> bool:  # noqa: ANN001
         - date_of_birth.year
         - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
     )
-    return 3 <= age <= 16
+    return SDQ_MIN_AGE <= age <= SDQ_MAX_AGE
 
 
 def orphaned_cases(team_ids, now: datetime, cases=None) -> list[Deadline]:  # noqa: ANN001

@@ -31,10 +31,18 @@ from django.db.models.lookups import Exact
 
 from accounts.models import LocalAuthority, Team
 from cases import clock, pathway
+from cases.amendments import EntryStatus
 from cases.models import Assessment, ChildOutcome, ChildOutcomeKind, Contact, StageChange
 from cases.models import Case as CaseModel
 from families.models import Family, HouseholdType, MemberKind, Person, Sex
-from outcomes.models import GoalScore, Occasion, Reading, ServiceOccasion, ServiceUse
+from outcomes.models import (
+    GoalScore,
+    Instrument,
+    Occasion,
+    Reading,
+    ServiceOccasion,
+    ServiceUse,
+)
 from referrals.models import Referral, ScreeningDecision
 from reviews.models import Booster, Review
 
@@ -46,6 +54,8 @@ from .periods import Period
 _closed_from_phase2 = Q(from_stage=pathway.Stage.PHASE2, to_stage=pathway.Stage.CLOSED)
 _planned_end = Q(case__closure__reason__planned_end=True)
 
+# Rows an amendable model joins to must be current (its default manager sees to the rest).
+CURRENT = EntryStatus.CURRENT.value
 REVIEW_GRACE_DAYS = 14  # a review counts as on time if held within two weeks of its due date
 
 
@@ -466,7 +476,14 @@ class Report:
 
     # --- Is anyone better off? -------------------------------------------------------------
     def _review_scores(self):  # noqa: ANN202
-        qs = GoalScore.objects.filter(self.scope.on("goal__case__"), review__isnull=False)
+        # The default manager drops amended and withdrawn scores; their goal and review
+        # are joined, so those must be current too (cases.amendments).
+        qs = GoalScore.objects.filter(
+            self.scope.on("goal__case__"),
+            review__isnull=False,
+            goal__entry_status=CURRENT,
+            review__entry_status=CURRENT,
+        )
         if self.basis == "cohort":
             return qs.filter(goal__case__referral__in=self.referrals())
         return _day_in(qs, "review__held_on", self.period)
@@ -526,7 +543,9 @@ class Report:
 
     def reading_change(self, instrument: str) -> Figure:
         """Paired before/after change: the latest of end-of-Phase-1 or closure reading taken
-        in the period, against the same person's start reading."""
+        in the period, against the same person's start reading. SWEMWBS is compared on its
+        published metric score, not the raw total."""
+        score = "metric_score" if instrument == Instrument.SWEMWBS else "total"
         start = (
             Reading.objects.filter(
                 case=OuterRef("case"),
@@ -535,7 +554,7 @@ class Report:
                 occasion=Occasion.START,
             )
             .order_by()
-            .values("total")[:1]
+            .values(score)[:1]
         )  # no default ordering: it joined people per row
         qs = Reading.objects.filter(
             self.scope.on("case__"),
@@ -564,9 +583,9 @@ class Report:
         replaced = later_closure.filter(Exact(OuterRef("occasion"), Occasion.END_PHASE1))
         qs = qs.exclude(Exists(replaced))
         agg = (
-            qs.annotate(before=Subquery(start, output_field=IntegerField()))
+            qs.annotate(before=Cast(Subquery(start), FloatField()))
             .filter(before__isnull=False)
-            .aggregate(n=Count("pk"), mean=Avg(Cast(F("total") - F("before"), FloatField())))
+            .aggregate(n=Count("pk"), mean=Avg(Cast(F(score), FloatField()) - F("before")))
         )
         value = round(agg["mean"], 1) if agg["mean"] is not None else None
         return Figure(value, None, agg["n"], "mean")
@@ -694,7 +713,9 @@ class Report:
             if self.basis == "cohort"
             else _day_in(qs, "held_on", self.period)
         )
-        agg = qs.annotate(lowest=Min("scores__score")).aggregate(
+        # Scores through a join: only current ones (cases.amendments).
+        lowest = Min("scores__score", filter=Q(scores__entry_status=CURRENT))
+        agg = qs.annotate(lowest=lowest).aggregate(
             n=Count("pk"), ok=Count("pk", filter=Q(lowest__gte=0))
         )
         return Figure.percent(agg["ok"], agg["n"])
@@ -806,7 +827,12 @@ class Report:
             for r in received.values("team_id").annotate(
                 referrals=Count("pk", distinct=True),
                 inappropriate=Count(
-                    "pk", filter=Q(decisions__outcome__code="inappropriate"), distinct=True
+                    "pk",
+                    filter=Q(
+                        decisions__outcome__code="inappropriate",
+                        decisions__entry_status=CURRENT,  # a join: current decisions only
+                    ),
+                    distinct=True,
                 ),
                 assessed=Count(
                     "pk", filter=Q(case__assessment__started_at__isnull=False), distinct=True

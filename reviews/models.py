@@ -5,13 +5,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cases.amendments import Amendable, CurrentManager, amendable_constraints
+
 
 class ReviewQuerySet(models.QuerySet["Review"]):
     def pending(self) -> ReviewQuerySet:
         return self.filter(held_on__isnull=True)
 
 
-class Review(models.Model):
+class Review(Amendable):
     """A Phase 2 review, scheduled at the team's offsets after Phase 1 ends."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reviews")
@@ -30,7 +32,8 @@ class Review(models.Model):
     report_sent_at = models.DateTimeField(_("report sent to referrer"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
-    objects = ReviewQuerySet.as_manager()
+    objects = CurrentManager.from_queryset(ReviewQuerySet)()
+    all_versions = models.Manager.from_queryset(ReviewQuerySet)()
 
     class Meta:
         ordering = ["due_on"]
@@ -41,8 +44,14 @@ class Review(models.Model):
             models.Index(fields=["due_on"], name="review_due_on_idx"),
         ]
         constraints = [
-            # One review per offset per case: scheduling twice never duplicates.
-            models.UniqueConstraint(fields=["case", "offset_months"], name="review_offset_unique"),
+            # One current review per offset per case: scheduling twice never duplicates
+            # (amended and withdrawn records of it are kept beside it as history).
+            models.UniqueConstraint(
+                fields=["case", "offset_months"],
+                condition=Q(entry_status="current"),
+                name="review_offset_unique",
+            ),
+            *amendable_constraints("review"),
         ]
 
     def __str__(self) -> str:

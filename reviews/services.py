@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from cases import pathway
+from cases.amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
 from cases.errors import ServiceError, StaleEdit
 from cases.models import Case
 from outcomes.models import Goal, GoalScore
@@ -67,6 +68,14 @@ def record_review(*, review_id: int, user: User, data: ReviewData, version: int)
             _(
                 "Someone else updated this review while you were working on it. "
                 "Its latest state is shown; what you typed is still in the form."
+            )
+        )
+    if review.held_on is not None:
+        # Recording it again would overwrite what was recorded: a correction keeps it.
+        raise ServiceError(
+            _(
+                "This review is already recorded. Use Correct on the case page, with a "
+                "reason: the original record stays in the history."
             )
         )
     if case.phase1_end is None or data.held_on < case.phase1_end:
@@ -168,3 +177,84 @@ def record_booster(
         over_limit_reason=over_limit_reason.strip() if approved_by else "",
         approved_by=approved_by,
     )
+
+
+# --- Corrections and withdrawals (cases.amendments) ---------------------------------------
+
+
+def _held_review_to_amend(review_id: int, user: User, version: int) -> Review:
+    review = (
+        Review.all_versions.select_for_update()
+        .select_related("case__referral", "case__family")
+        .get(pk=review_id)
+    )
+    if not may_correct(user, team_id=review.case.team_id, author_id=review.recorded_by_id):
+        raise ServiceError(_("Only the review's author or a manager of the team can correct it."))
+    check_current(review, version)
+    if review.held_on is None:
+        raise ServiceError(_("Only a review that was held can be corrected or withdrawn."))
+    return review
+
+
+def _retire_review_scores(review: Review, *, status: str, user: User, reason: str, when) -> None:  # noqa: ANN001
+    for score in GoalScore.objects.select_for_update().filter(review=review):
+        retire(score, status=status, user=user, reason=reason, when=when)
+
+
+@transaction.atomic
+def correct_review(
+    *, review_id: int, user: User, data: ReviewData, reason: str, version: int
+) -> Review:
+    """A corrected record of a held review: a new review (same schedule) pointing at the
+    original, which is kept with its scores, marked amended; the goals' scores at the
+    review are the corrected ones."""
+    review = _held_review_to_amend(review_id, user, version)
+    reason = check_reason(reason)
+    case = review.case
+    if case.phase1_end is None or data.held_on < case.phase1_end:
+        raise ServiceError(_("A review cannot be held before the end of Phase 1."))
+    if data.held_on > timezone.localdate():
+        raise ServiceError(_("A review cannot be recorded in the future."))
+    goals = {g.pk: g for g in Goal.objects.filter(case=case)}
+    if set(data.scores) - set(goals):
+        raise ServiceError(_("Scores can be given only for this case's goals."))
+    missing = [g.title for pk, g in goals.items() if pk not in data.scores]
+    if missing:
+        raise ServiceError(
+            _("Score every goal at the review. Missing: %(goals)s") % {"goals": "; ".join(missing)}
+        )
+    if any(score not in (-2, -1, 0, 1, 2) for score in data.scores.values()):
+        raise ServiceError(_("Goal scores run from -2 to +2."))
+    now = timezone.now()
+    retire(review, status=EntryStatus.AMENDED, user=user, reason=reason, when=now)
+    _retire_review_scores(review, status=EntryStatus.AMENDED, user=user, reason=reason, when=now)
+    corrected = copy_of(
+        review,
+        held_on=data.held_on,
+        attendees=data.attendees,
+        progress=data.progress,
+        plan_still_fit=data.plan_still_fit,
+    )
+    corrected.save()
+    corrected.services_signposted.set(data.services_signposted)
+    for goal_id, score in data.scores.items():  # one by one: each is in the audit log
+        GoalScore.objects.create(
+            goal_id=goal_id, review=corrected, score=score, scored_on=data.held_on, recorded_by=user
+        )
+    return corrected
+
+
+@transaction.atomic
+def withdraw_review(*, review_id: int, user: User, reason: str, version: int) -> Review:
+    """A review recorded as held in error: kept with its scores, marked withdrawn; the
+    review is due again (a new pending row on the same schedule)."""
+    review = _held_review_to_amend(review_id, user, version)
+    reason = check_reason(reason)
+    now = timezone.now()
+    retire(review, status=EntryStatus.WITHDRAWN, user=user, reason=reason, when=now)
+    _retire_review_scores(review, status=EntryStatus.WITHDRAWN, user=user, reason=reason, when=now)
+    pending = Review(
+        case=review.case, offset_months=review.offset_months, due_on=review.due_on, corrects=review
+    )
+    pending.save()
+    return review

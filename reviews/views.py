@@ -1,14 +1,21 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_view
 from cases.access import get_case_for_user
+from cases.correctionflow import (
+    correction_form,
+    correction_page,
+    get_entry_for_user,
+    withdrawal_page,
+)
 from cases.formflow import carry_version, submit_to_service
-from outcomes.models import Goal
+from outcomes.models import Goal, GoalScore
 from referrals.services import caseworkers_with_load
 from reporting.pdf import render_review_report_pdf
 
@@ -138,4 +145,77 @@ def add_booster(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"used": used, "limit": case.team.booster_limit, "worker": case.worker},
         },
+    )
+
+
+# --- Corrections and withdrawals ----------------------------------------------------------
+
+
+def _review_original(review: Review) -> list[tuple[str, object]]:
+    scores = GoalScore.objects.filter(review=review).select_related("goal")
+    return [
+        (_("Review"), str(review)),
+        (_("Held on"), review.held_on.strftime("%d %b %Y") if review.held_on else ""),
+        (_("Who attended"), review.attendees),
+        (_("Progress"), review.progress),
+        (_("The plan is still fit for purpose"), _("Yes") if review.plan_still_fit else _("No")),
+        *[(s.goal.title, f"{s.score:+d}") for s in scores],
+        (_("Recorded by"), review.recorded_by),
+    ]
+
+
+def correct_review(request: HttpRequest, review_pk: int) -> HttpResponse:
+    review, case = get_entry_for_user(request.user, Review, review_pk, author="recorded_by")
+    if review.held_on is None:
+        raise Http404  # a review not held yet is recorded, not corrected
+    goals = list(Goal.objects.filter(case=case))
+    initial = {
+        "version": review.version,
+        "held_on": review.held_on,
+        "attendees": review.attendees,
+        "progress": review.progress,
+        "plan_still_fit": "yes" if review.plan_still_fit else "no",
+        "services_signposted": list(review.services_signposted.all()),
+        **{f"goal_{s.goal_id}": s.score for s in GoalScore.objects.filter(review=review)},
+    }
+    form = correction_form(ReviewForm)(request.POST or None, goals=goals, initial=initial)
+    return correction_page(
+        request,
+        case=case,
+        entry=review,
+        form=form,
+        title=_("Correct a review"),
+        original=_review_original(review),
+        call=lambda d: services.correct_review(
+            review_id=review.pk,
+            user=request.user,
+            version=d["version"],
+            reason=d["reason"],
+            data=services.ReviewData(
+                held_on=d["held_on"],
+                attendees=d["attendees"],
+                progress=d["progress"],
+                plan_still_fit=d["plan_still_fit"],
+                services_signposted=list(d["services_signposted"]),
+                scores=form.scores(),
+            ),
+        ),
+        done_url=reverse("cases:detail", args=[case.pk]),
+    )
+
+
+def withdraw_review(request: HttpRequest, review_pk: int) -> HttpResponse:
+    review, case = get_entry_for_user(request.user, Review, review_pk, author="recorded_by")
+    if review.held_on is None:
+        raise Http404
+    return withdrawal_page(
+        request,
+        case=case,
+        entry=review,
+        title=_("Withdraw a review record"),
+        original=_review_original(review),
+        call=lambda d: services.withdraw_review(
+            review_id=review.pk, user=request.user, reason=d["reason"], version=d["version"]
+        ),
+        done_url=reverse("cases:detail", args=[case.pk]),
     )

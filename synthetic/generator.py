@@ -564,6 +564,8 @@ class Generator:
                     "sdq_hyperactivity",
                     "sdq_peer",
                     "sdq_prosocial",
+                    "sdq_informant",
+                    "sdq_version",
                     "recorded_by",
                 ],
             ),
@@ -1715,12 +1717,13 @@ class Generator:
                         None,
                     ),
                 )
-        # WEMWBS (adults) and SDQ (children aged 3-16), paired before and after.
+        # WEMWBS (adults) and SDQ (children aged 4-16 here: the 4-17 version by a parent),
+        # paired before and after.
         if phase1_start is not None:
             for pk, kind, _sex, dob in members:
                 if kind == "adult":
                     instrument = "wemwbs"
-                elif kind == "child" and dob and 3 <= (phase1_start - dob).days / 365.25 <= 16:
+                elif kind == "child" and dob and 4 <= (phase1_start - dob).days / 365.25 <= 16:
                     instrument = "sdq"
                 else:
                     continue
@@ -1872,7 +1875,7 @@ class Generator:
         if instrument == "wemwbs":
             total = round(rng.gauss(40, 8)) if before is None else before + round(rng.gauss(6, 7))
             total = max(14, min(70, total))
-            subs = (None, None, None, None, None)
+            subs = (None, None, None, None, None, "", "")
         else:
             total = round(rng.gauss(17, 6)) if before is None else before + round(rng.gauss(-3, 5))
             total = max(0, min(40, total))
@@ -1880,7 +1883,7 @@ class Generator:
             for _ in range(total):
                 open_ = [i for i in range(4) if parts[i] < 10]
                 parts[rng.choice(open_)] += 1
-            subs = (*parts, rng.randint(3, 10))
+            subs = (*parts, rng.randint(3, 10), "parent", "4_17")
         self.sink.add(
             "reading",
             (

@@ -259,6 +259,8 @@ def make_case(
                     "sdq_hyperactivity": 6,
                     "sdq_peer": 3,
                     "sdq_prosocial": 7,
+                    "sdq_informant": "parent",
+                    "sdq_version": "4_17",
                 },
             ),
         ]

@@ -275,7 +275,7 @@ def reading_post(j, person: str, **changes) -> dict:
         (
             "adult",
             {"instrument": "wemwbs", "total": "13"},
-            "Ensure this value is greater than or equal to 14.",
+            "Give the WEMWBS total (14-70).",
             "total",
         ),
         ("adult", {"instrument": "wemwbs"}, "Give the WEMWBS total (14-70).", "total"),
@@ -288,6 +288,8 @@ def reading_post(j, person: str, **changes) -> dict:
                 "sdq_hyperactivity": "3",
                 "sdq_peer": "1",
                 "sdq_prosocial": "8",
+                "sdq_informant": "parent",
+                "sdq_version": "4_17",
             },
             "Ensure this value is less than or equal to 10.",
             "sdq_emotional",
@@ -302,8 +304,10 @@ def reading_post(j, person: str, **changes) -> dict:
                 "sdq_hyperactivity": "3",
                 "sdq_peer": "1",
                 "sdq_prosocial": "8",
+                "sdq_informant": "parent",
+                "sdq_version": "4_17",
             },
-            "The SDQ is for children aged 3 to 16.",
+            "The SDQ is for children and young people aged 2 to 17.",
             None,
         ),
     ],
@@ -343,6 +347,8 @@ def test_bad_reading_is_refused_with_a_clear_message(
                 "sdq_hyperactivity": "3",
                 "sdq_peer": "0",
                 "sdq_prosocial": "10",
+                "sdq_informant": "parent",
+                "sdq_version": "4_17",
             },
             15,
         ),
@@ -607,17 +613,36 @@ def test_stale_review_edit_keeps_both_versions_visible_then_saves(build, practit
     assert "FIRST: mornings are calmer." in latest
     assert "SECOND" not in latest
 
+    # The review is held now: saving over it would rewrite the record. It is corrected
+    # instead, with a reason, and the first record is kept (cases.amendments).
     again = second.post(
         url,
         review_post(
             j, review, progress="SECOND: school attendance is up.", version=version_on_page(stale)
         ),
     )
+    assert again.status_code == 200
+    assert "already recorded" in page_text(again)
+    corrected = second.post(
+        reverse("reviews:correct", args=[review.pk]),
+        {
+            **review_post(
+                j,
+                review,
+                progress="SECOND: school attendance is up.",
+                version=version_on_page(stale),
+            ),
+            "reason": "Both of us recorded it; mine has the school's figures.",
+        },
+    )
 
-    assert again.status_code == 302
+    assert corrected.status_code == 302
+    current = Review.objects.get(case=j.case, offset_months=review.offset_months)
+    assert current.progress == "SECOND: school attendance is up."
+    assert current.corrects_id == review.pk
     review.refresh_from_db()
-    assert review.progress == "SECOND: school attendance is up."
-    assert review.recorded_by == manager
+    assert review.progress == "FIRST: mornings are calmer."  # kept, marked amended
+    assert (review.entry_status, review.retired_by) == ("amended", manager)
 
 
 def test_stale_closure_is_refused_with_the_typed_text_kept(build, practitioner, manager):

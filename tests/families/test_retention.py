@@ -467,7 +467,9 @@ def text_left_behind(secrets: list[str]) -> dict[str, list[str]]:
         ]
         if not fields:
             continue
-        for row in model.objects.values("pk", *fields):
+        # Every version of an amendable entry, not only the current ones.
+        rows = getattr(model, "all_versions", model.objects)
+        for row in rows.values("pk", *fields):
             for name in fields:
                 value = str(row[name])
                 hits = [s for s in secrets if s in value]
@@ -499,6 +501,45 @@ def test_no_identifying_text_is_left_anywhere_in_the_case_records(
     login(manager).post(anonymise_url(journey))
 
     assert text_left_behind(SECRETS) == {}
+
+
+def test_amended_and_withdrawn_entries_are_anonymised_too(
+    manager, practitioner, closed_long_ago
+) -> None:
+    """A correction keeps the original (cases.amendments): its text, and the reason given,
+    must go with the rest."""
+    from cases.models import Contact
+    from cases.services import ContactData, correct_contact, withdraw_contact
+
+    journey = closed_long_ago
+    first, second = Contact.objects.filter(case=journey.case).order_by("pk")
+    Contact.objects.filter(pk=first.pk).update(notes="Kerry relapsed at the weekend")
+    first.refresh_from_db()
+    correct_contact(
+        contact_id=first.pk,
+        user=practitioner,
+        data=ContactData(
+            started_at=first.started_at,
+            duration_minutes=60,
+            mode=first.mode,
+            work_type=first.work_type,
+            out_of_hours=False,
+            people_seen=[],
+            methods=[],
+            notes="Visit",
+        ),
+        reason="Kerry's visit was an hour",
+        version=first.version,
+    )
+    withdraw_contact(
+        contact_id=second.pk, user=manager, reason="Kerry was not seen", version=second.version
+    )
+
+    login(manager).post(anonymise_url(journey))
+
+    assert text_left_behind(["Kerry"]) == {}
+    kept = Contact.all_versions.filter(case=journey.case).exclude(entry_status="current")
+    assert {c.retired_reason for c in kept} == {"(anonymised)"}
 
 
 def test_anonymising_writes_no_removed_identity_into_the_audit_log(

@@ -600,6 +600,8 @@ def reading_target(w: World, *, sdq: bool = False) -> Target:
             "sdq_hyperactivity": "6",
             "sdq_peer": "3",
             "sdq_prosocial": "7",
+            "sdq_informant": "parent",
+            "sdq_version": "4_17",
         }
     scores = ["-1", "0", "10", "11", "13", "14", "70", "71", "65535", "65536"]
     return Target(
@@ -1243,6 +1245,187 @@ def account_commands_target(w: World) -> Target:
     )
 
 
+# --- Corrections and withdrawals (cases.amendments) ----------------------------------------
+
+AMEND_VALUES = {
+    "version": ["0", "2", "-1", "99999999999"],
+    "reason": ["", " ", "Typed 600 for 60", "x" * 2001],
+}
+
+
+def _amendable(w: World, kind: str):  # noqa: ANN202 - (url kwargs, the entry, its journey)
+    from cases.models import Contact
+    from referrals.models import ScreeningDecision
+
+    journey = w.case(Stage.PHASE2, goals=1, contacts=1, readings=1, reviews_held=1)
+    entry = {
+        "contact": lambda: Contact.objects.filter(case=journey.case).first(),
+        "goal": lambda: journey.goals[0],
+        "reading": lambda: journey.readings[0],
+        "review": lambda: next(r for r in journey.reviews if r.held_on),
+        "decision": lambda: ScreeningDecision.objects.filter(
+            referral=journey.case.referral
+        ).first(),
+    }[kind]()
+    return entry, journey
+
+
+WITHDRAW_URLS = {
+    "contact": ("cases:withdraw_contact", "contact_pk"),
+    "goal": ("outcomes:withdraw_goal", "goal_pk"),
+    "reading": ("outcomes:withdraw_reading", "reading_pk"),
+    "review": ("reviews:withdraw", "review_pk"),
+    "decision": ("referrals:withdraw_decision", "decision_pk"),
+}
+
+
+def withdraw_target(kind: str) -> Callable[[World], Target]:
+    def build(w: World) -> Target:
+        entry, _journey = _amendable(w, kind)
+        if kind == "decision":  # the latest decision is never withdrawn: an earlier one
+            from referrals.models import ScreeningDecision
+
+            entry = ScreeningDecision.objects.create(
+                referral=entry.referral,
+                outcome=entry.outcome,
+                reason=entry.reason,
+                decided_by=w.manager,
+                decided_at=entry.decided_at - timedelta(days=1),
+            )
+        name, key = WITHDRAW_URLS[kind]
+        return Target(
+            client=login(w.manager if kind == "decision" else w.practitioner),
+            url=reverse(name, kwargs={key: entry.pk}),
+            payload={"version": str(entry.version), "reason": "Recorded in error", "confirm": "on"},
+            key_values={**AMEND_VALUES, "confirm": ["", "off", "on"]},
+        )
+
+    return build
+
+
+def correct_contact_target(w: World) -> Target:
+    contact, journey = _amendable(w, "contact")
+    other = w.elsewhere()
+    return Target(
+        client=login(w.practitioner),
+        url=reverse("cases:correct_contact", args=[contact.pk]),
+        payload={
+            "version": str(contact.version),
+            "reason": "Typed 600 for 60",
+            "started_at": minute(contact.started_at),
+            "duration_minutes": "60",
+            "mode": "home_visit",
+            "work_type": "direct",
+            "people_seen": [str(journey.adult.pk)],
+            "notes": "Corrected.",
+        },
+        extra_keys=["out_of_hours", "methods"],
+        key_values={
+            **AMEND_VALUES,
+            "duration_minutes": ["0", "1", "1440", "1441", "-60"],
+            "people_seen": [other.adult.pk],
+            "started_at": moments(),
+        },
+    )
+
+
+def correct_goal_target(w: World) -> Target:
+    goal, journey = _amendable(w, "goal")
+    other = w.elsewhere()
+    return Target(
+        client=login(w.practitioner),
+        url=reverse("outcomes:correct_goal", args=[goal.pk]),
+        payload={
+            "version": str(goal.version),
+            "reason": "Wrong baseline",
+            "title": goal.title,
+            "category": str(goal.category_id),
+            "level_minus2": "a",
+            "level_minus1": "b",
+            "level_0": "c",
+            "level_plus1": "d",
+            "level_plus2": "e",
+            "baseline": "0",
+        },
+        extra_keys=["is_substance", "members"],
+        key_values={
+            **AMEND_VALUES,
+            "baseline": ["-3", "3", "x"],
+            "members": [other.adult.pk, journey.adult.pk],
+            "category": pks(GoalCategory) + ["0"],
+        },
+    )
+
+
+def correct_reading_target(w: World) -> Target:
+    reading, journey = _amendable(w, "reading")
+    other = w.elsewhere()
+    return Target(
+        client=login(w.practitioner),
+        url=reverse("outcomes:correct_reading", args=[reading.pk]),
+        payload={
+            "version": str(reading.version),
+            "reason": "Wrong total",
+            "person": str(reading.person_id),
+            "instrument": reading.instrument,
+            "occasion": reading.occasion,
+            "taken_on": w.today,
+            "total": "41",
+        },
+        extra_keys=["sdq_informant", "sdq_version", "sdq_emotional", "sdq_prosocial"],
+        key_values={
+            **AMEND_VALUES,
+            "instrument": ["wemwbs", "swemwbs", "sdq", "score15"],
+            "total": ["6", "7", "13", "14", "35", "36", "70", "71"],
+            "person": [other.adult.pk, journey.child.pk],
+            "sdq_informant": ["parent", "teacher", "self", "aunt"],
+            "sdq_version": ["2_4", "4_17", "0_1"],
+            "taken_on": dates(),
+        },
+    )
+
+
+def correct_review_target(w: World) -> Target:
+    review, journey = _amendable(w, "review")
+    goal = journey.goals[0]
+    return Target(
+        client=login(w.practitioner),
+        url=reverse("reviews:correct", args=[review.pk]),
+        payload={
+            "version": str(review.version),
+            "reason": "Wrong score",
+            "held_on": review.held_on.isoformat(),
+            "attendees": "Mother, worker",
+            "progress": "Steady.",
+            "plan_still_fit": "yes",
+            f"goal_{goal.pk}": "1",
+        },
+        extra_keys=["services_signposted"],
+        key_values={
+            **AMEND_VALUES,
+            f"goal_{goal.pk}": ["-3", "3", ""],
+            "held_on": dates(),
+            "plan_still_fit": ["no", "maybe"],
+        },
+    )
+
+
+def correct_decision_target(w: World) -> Target:
+    decision, _journey = _amendable(w, "decision")
+    return Target(
+        client=login(w.manager),
+        url=reverse("referrals:correct_decision", args=[decision.pk]),
+        payload={
+            "version": str(decision.version),
+            "reason": "Wrong coded reason",
+            "reason_code": str(decision.reason_id),
+            "detail": "Accepted after the panel.",
+        },
+        extra_keys=["onward_service"],
+        key_values={**AMEND_VALUES, "reason_code": pks(ScreeningReason) + ["0"]},
+    )
+
+
 TARGETS: dict[str, Callable[[World], Target]] = {
     "referrals:new referrals:draft": referral_target,
     "referrals:new re-referral": rereferral_target,
@@ -1293,6 +1476,16 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "reporting:complaint_delete": teamwork_delete_target("complaints"),
     "login": lambda w: login_target(w),
     "keepalive two_factor_codes two_factor_disable": lambda w: account_commands_target(w),
+    "cases:correct_contact": correct_contact_target,
+    "outcomes:correct_goal": correct_goal_target,
+    "outcomes:correct_reading": correct_reading_target,
+    "reviews:correct": correct_review_target,
+    "referrals:correct_decision": correct_decision_target,
+    "cases:withdraw_contact": withdraw_target("contact"),
+    "outcomes:withdraw_goal": withdraw_target("goal"),
+    "outcomes:withdraw_reading": withdraw_target("reading"),
+    "reviews:withdraw": withdraw_target("review"),
+    "referrals:withdraw_decision": withdraw_target("decision"),
 }
 
 
@@ -1337,6 +1530,7 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "cases:mine",
         "cases:detail",
         "outcomes:services",
+        "cases:corrections",
         "cases:plan_pdf",
         "reviews:report_pdf",
         "reminders:due",

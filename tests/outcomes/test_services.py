@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -100,7 +101,15 @@ def wemwbs(person, total, occasion=Occasion.START, taken_on=TODAY) -> ReadingDat
     )
 
 
-def sdq(person, subscales, prosocial=7, occasion=Occasion.START, taken_on=TODAY) -> ReadingData:
+def sdq(
+    person,
+    subscales,
+    prosocial=7,
+    occasion=Occasion.START,
+    taken_on=TODAY,
+    informant="parent",
+    version="4_17",
+) -> ReadingData:
     emotional, conduct, hyperactivity, peer = subscales
     return ReadingData(
         person=person,
@@ -112,6 +121,8 @@ def sdq(person, subscales, prosocial=7, occasion=Occasion.START, taken_on=TODAY)
         sdq_hyperactivity=hyperactivity,
         sdq_peer=peer,
         sdq_prosocial=prosocial,
+        sdq_informant=informant,
+        sdq_version=version,
     )
 
 
@@ -340,37 +351,68 @@ def test_sdq_subscale_out_of_range_is_refused(case, practitioner, child, positio
     assert not Reading.objects.exists()
 
 
+# Today is 10 March 2027: "born" is each boundary birthday, and the day after it.
 @pytest.mark.parametrize(
-    ("born", "accepted"),
+    ("version", "informant", "born", "accepted"),
     [
-        (date(2024, 3, 11), False),  # 2 years old, 3 tomorrow
-        (date(2024, 3, 10), True),  # 3 today
-        (date(2010, 3, 11), True),  # 16, 17 tomorrow
-        (date(2010, 3, 10), False),  # 17 today
+        # The 2-4 version, by a parent or a teacher: ages 2 to 4.
+        ("2_4", "parent", date(2025, 3, 11), False),  # 1, 2 tomorrow
+        ("2_4", "parent", date(2025, 3, 10), True),  # 2 today
+        ("2_4", "teacher", date(2022, 3, 11), True),  # 4, 5 tomorrow
+        ("2_4", "teacher", date(2022, 3, 10), False),  # 5 today
+        # The 4-17 version, by a parent or a teacher: ages 4 to 17.
+        ("4_17", "parent", date(2023, 3, 11), False),  # 3, 4 tomorrow
+        ("4_17", "teacher", date(2023, 3, 10), True),  # 4 today
+        ("4_17", "parent", date(2009, 3, 11), True),  # 17, 18 tomorrow
+        ("4_17", "teacher", date(2009, 3, 10), False),  # 18 today
+        # Self-report: the 4-17 version, ages 11 to 17; never the 2-4 version.
+        ("4_17", "self", date(2016, 3, 11), False),  # 10, 11 tomorrow
+        ("4_17", "self", date(2016, 3, 10), True),  # 11 today
+        ("4_17", "self", date(2009, 3, 11), True),  # 17
+        ("4_17", "self", date(2009, 3, 10), False),  # 18 today
+        ("2_4", "self", date(2024, 3, 10), False),  # 3: no self-report at that age
     ],
 )
-def test_sdq_is_for_children_aged_3_to_16(case, practitioner, born: date, accepted: bool) -> None:
-    data = sdq(child_born(case, born), (1, 2, 3, 4))
+def test_sdq_ages_per_version_and_informant(
+    case, practitioner, version: str, informant: str, born: date, accepted: bool
+) -> None:
+    data = sdq(child_born(case, born), (1, 2, 3, 4), informant=informant, version=version)
     if accepted:
-        assert record_reading(case_id=case.pk, user=practitioner, data=data).total == 10
+        reading = record_reading(case_id=case.pk, user=practitioner, data=data)
+        assert (reading.total, reading.sdq_informant, reading.sdq_version) == (
+            10,
+            informant,
+            version,
+        )
     else:
-        with pytest.raises(ServiceError, match="children aged 3 to 16"):
+        with pytest.raises(ServiceError, match="SDQ"):
             record_reading(case_id=case.pk, user=practitioner, data=data)
         assert not Reading.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["sdq_informant", "sdq_version"])
+def test_sdq_without_informant_or_version_is_refused(case, practitioner, child, field) -> None:
+    data = sdq(child, (1, 1, 1, 1))
+    setattr(data, field, "")
+    with pytest.raises(ServiceError, match="completed the SDQ|version of the SDQ"):
+        record_reading(case_id=case.pk, user=practitioner, data=data)
+    assert not Reading.objects.exists()
+
+
 def test_sdq_age_is_taken_on_the_reading_date(case, practitioner) -> None:
-    # Two years old on 9 March 2027, three on the 10th.
-    toddler = child_born(case, date(2024, 3, 10))
-    with pytest.raises(ServiceError, match="children aged 3 to 16"):
+    # One year old on 9 March 2027, two on the 10th.
+    toddler = child_born(case, date(2025, 3, 10))
+    with pytest.raises(ServiceError, match="ages 2 to 17"):
         record_reading(
             case_id=case.pk,
             user=practitioner,
-            data=sdq(toddler, (1, 1, 1, 1), taken_on=date(2027, 3, 9)),
+            data=sdq(toddler, (1, 1, 1, 1), taken_on=date(2027, 3, 9), version="2_4"),
         )
     assert (
         record_reading(
-            case_id=case.pk, user=practitioner, data=sdq(toddler, (1, 1, 1, 1), taken_on=TODAY)
+            case_id=case.pk,
+            user=practitioner,
+            data=sdq(toddler, (1, 1, 1, 1), taken_on=TODAY, version="2_4"),
         ).total
         == 4
     )
@@ -384,7 +426,7 @@ def test_sdq_for_an_adult_or_without_a_birth_date_is_refused(case, practitioner,
         date_of_birth=None,
     )
     for person in (mother, undated):
-        with pytest.raises(ServiceError, match="children aged 3 to 16"):
+        with pytest.raises(ServiceError, match="aged 2 to 17|date of birth"):
             record_reading(case_id=case.pk, user=practitioner, data=sdq(person, (1, 1, 1, 1)))
     assert not Reading.objects.exists()
 
@@ -394,3 +436,65 @@ def test_sdq_ignores_a_total_typed_in(case, practitioner, child) -> None:
     data.total = 39
     assert record_reading(case_id=case.pk, user=practitioner, data=data).total == 4
     assert timezone.localdate() == TODAY
+
+
+# --- SWEMWBS, and the SDQ's bands by informant --------------------------------------------
+
+
+def swemwbs(person, total, occasion=Occasion.START) -> ReadingData:
+    return ReadingData(
+        person=person,
+        instrument=Instrument.SWEMWBS,
+        occasion=occasion,
+        taken_on=TODAY,
+        total=total,
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "metric"), [(7, Decimal("7.00")), (21, Decimal("19.25")), (35, Decimal("35.00"))]
+)
+def test_swemwbs_is_kept_with_its_published_metric_score(
+    case, practitioner, mother, raw, metric
+) -> None:
+    reading = record_reading(case_id=case.pk, user=practitioner, data=swemwbs(mother, raw))
+    reading.refresh_from_db()
+    assert (reading.total, reading.metric_score, reading.score) == (raw, metric, metric)
+
+
+@pytest.mark.parametrize("raw", [6, 36, None])
+def test_swemwbs_raw_total_outside_7_to_35_is_refused(case, practitioner, mother, raw) -> None:
+    with pytest.raises(ServiceError, match="7 to 35"):
+        record_reading(case_id=case.pk, user=practitioner, data=swemwbs(mother, raw))
+    assert not Reading.objects.exists()
+
+
+def test_swemwbs_is_for_adults(case, practitioner, child) -> None:
+    with pytest.raises(ServiceError, match="SWEMWBS is for adults"):
+        record_reading(case_id=case.pk, user=practitioner, data=swemwbs(child, 20))
+
+
+def test_swemwbs_and_wemwbs_are_separate_measures_for_one_person(
+    case, practitioner, mother
+) -> None:
+    record_reading(case_id=case.pk, user=practitioner, data=wemwbs(mother, 40))
+    record_reading(case_id=case.pk, user=practitioner, data=swemwbs(mother, 20))
+    assert Reading.objects.filter(person=mother).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("informant", "born", "three", "four"),
+    [
+        # Total 16 from each informant, for a child the informant may report on.
+        ("parent", date(2017, 6, 1), "Borderline", "Slightly raised"),
+        ("teacher", date(2017, 6, 1), "Abnormal", "High"),
+        ("self", date(2013, 6, 1), "Borderline", "Slightly raised"),
+    ],
+)
+def test_an_sdq_reading_is_banded_by_its_informant(
+    case, practitioner, informant, born, three, four
+) -> None:
+    data = sdq(child_born(case, born), (4, 4, 4, 4), informant=informant)
+    reading = record_reading(case_id=case.pk, user=practitioner, data=data)
+    assert reading.total == 16
+    assert (reading.band, reading.four_band) == (three, four)

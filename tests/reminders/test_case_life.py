@@ -227,6 +227,8 @@ class Life:
                 sdq_hyperactivity=6,
                 sdq_peer=3,
                 sdq_prosocial=7,
+                sdq_informant="parent",
+                sdq_version="4_17",
             ),
         )
 

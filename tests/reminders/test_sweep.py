@@ -475,7 +475,7 @@ def test_no_start_readings_reminder_for_a_child_too_young_for_the_sdq(
         ),
     )
     # Every reading that can be taken has been: the SDQ is refused for a 9-month-old.
-    with pytest.raises(ServiceError, match="aged 3 to 16"):
+    with pytest.raises(ServiceError, match="2 to 17"):
         record_reading(
             case_id=case.pk,
             user=practitioner,
@@ -489,6 +489,8 @@ def test_no_start_readings_reminder_for_a_child_too_young_for_the_sdq(
                 sdq_hyperactivity=1,
                 sdq_peer=1,
                 sdq_prosocial=1,
+                sdq_informant="parent",
+                sdq_version="2_4",
             ),
         )
 

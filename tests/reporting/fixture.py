@@ -501,10 +501,15 @@ class Fam:
             "sdq_hyperactivity": h,
             "sdq_peer": p,
             "sdq_prosocial": 7,
+            "sdq_informant": "parent",
+            "sdq_version": "4_17",
         }
         return self._reading(person, Instrument.SDQ, occasion, day, scores)
 
     def _reading(self, person: str, instrument: str, occasion: str, day: date, scores: dict) -> Fam:
+        age = self.people[person].age_on(day)
+        if instrument == Instrument.SDQ and age is not None and age < 4:
+            scores = {**scores, "sdq_version": "2_4"}  # the 2-4 version below age 4
         with travel(datetime.combine(day, time(18, 0), tzinfo=LONDON)):
             record_reading(
                 case_id=self.case.pk,

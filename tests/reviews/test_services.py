@@ -24,9 +24,11 @@ from reviews.models import Booster, Requester, Review
 from reviews.services import (
     ReviewData,
     add_months,
+    correct_review,
     record_booster,
     record_review,
     schedule_reviews,
+    withdraw_review,
 )
 from tests.factories import CaseFactory, PersonFactory
 
@@ -370,7 +372,9 @@ def test_a_stale_review_version_is_refused(clock, case, goals, reviews, practiti
     assert set(GoalScore.objects.filter(review=review).values_list("score", flat=True)) == {0}
 
 
-def test_correcting_a_review_updates_its_scores(clock, case, goals, reviews, practitioner) -> None:
+def test_recording_a_held_review_again_is_refused_and_a_correction_keeps_the_original(
+    clock, case, goals, reviews, practitioner
+) -> None:
     clock(2027, 3, 15)
     review = one_month(case)
     saved = record_review(
@@ -379,16 +383,54 @@ def test_correcting_a_review_updates_its_scores(clock, case, goals, reviews, pra
         version=review.version,
         data=review_data({goals[0].pk: 0, goals[1].pk: 0}),
     )
-    record_review(
+    with pytest.raises(ServiceError, match="already recorded"):
+        record_review(
+            review_id=review.pk,
+            user=practitioner,
+            version=saved.version,
+            data=review_data({goals[0].pk: 1, goals[1].pk: 2}),
+        )
+    corrected = correct_review(
         review_id=review.pk,
         user=practitioner,
         version=saved.version,
         data=review_data({goals[0].pk: 1, goals[1].pk: 2}),
+        reason="Scores typed the wrong way round",
     )
-    assert dict(GoalScore.objects.filter(review=review).values_list("goal_id", "score")) == {
+    assert dict(GoalScore.objects.filter(review=corrected).values_list("goal_id", "score")) == {
         goals[0].pk: 1,
         goals[1].pk: 2,
     }
+    # The original record and its scores are kept, marked amended, with who, when and why.
+    original = Review.all_versions.get(pk=review.pk)
+    assert (original.entry_status, original.retired_by) == ("amended", practitioner)
+    assert original.retired_reason == "Scores typed the wrong way round"
+    kept = GoalScore.all_versions.filter(review=review)
+    assert set(kept.values_list("score", "entry_status")) == {(0, "amended")}
+    assert list(Review.objects.filter(case=case, offset_months=1)) == [corrected]
+    assert corrected.corrects_id == review.pk
+
+
+def test_withdrawing_a_held_review_makes_it_due_again(
+    clock, case, goals, reviews, practitioner, manager
+) -> None:
+    clock(2027, 3, 15)
+    review = one_month(case)
+    saved = record_review(
+        review_id=review.pk,
+        user=practitioner,
+        version=review.version,
+        data=review_data({goals[0].pk: 0, goals[1].pk: 0}),
+    )
+    withdraw_review(review_id=review.pk, user=manager, version=saved.version, reason="Wrong family")
+    pending = Review.objects.get(case=case, offset_months=1)
+    assert pending.held_on is None and pending.due_on == review.due_on
+    assert not GoalScore.objects.filter(review=review).exists()
+    assert GoalScore.all_versions.filter(review=review, entry_status="withdrawn").count() == 2
+    with pytest.raises(ServiceError, match="held"):
+        withdraw_review(
+            review_id=pending.pk, user=manager, version=pending.version, reason="Not held"
+        )
 
 
 def test_a_review_of_a_closed_case_is_refused(clock, case, goals, reviews, practitioner) -> None:

@@ -73,6 +73,9 @@ POST_ONLY = row(405)
 TEAMWORK_PAGE = only(*TEAM_A_STAFF, *TEAM_B, "admin")
 COMPLAINTS_PAGE = only("manager", "performance", "other_team_manager", "admin")
 COMPLAINT_RECORD = only("manager", "performance", "admin")
+# Correcting or withdrawing an entry of team A (cases.amendments): its author (the
+# practitioner recorded the world's entries) and team A's manager.
+ENTRY_AUTHOR_OR_MANAGER = only("practitioner", "manager")
 
 MATRIX: dict[str, dict[str, int]] = {
     # --- accounts: sign-in, dashboard, two-factor ---
@@ -107,6 +110,10 @@ MATRIX: dict[str, dict[str, int]] = {
     # A manager links a referral to a known family, and applies its differences to the record.
     "referrals:link_family": POST_ONLY,
     "referrals:apply_update": POST_ONLY,
+    # A screening decision is a manager's: a manager of its team corrects it (not the
+    # administrator, who is no team's manager).
+    "referrals:correct_decision": only("manager"),
+    "referrals:withdraw_decision": only("manager"),
     # --- cases ---
     "cases:list": EVERYONE,  # filtered by Case.objects.visible_to
     "cases:mine": EVERYONE,  # the user's own caseload
@@ -123,16 +130,27 @@ MATRIX: dict[str, dict[str, int]] = {
     # Only a manager of the case's team: the administrator is not one (404).
     "cases:override": only("manager"),
     "cases:restrict": only("manager"),
+    "cases:corrections": TEAM_A_RECORD,  # the case's amended and withdrawn entries
+    # An entry is corrected or withdrawn by its author (the practitioner recorded the
+    # world's entries) or a manager of the team; anyone else gets 404.
+    "cases:correct_contact": ENTRY_AUTHOR_OR_MANAGER,
+    "cases:withdraw_contact": ENTRY_AUTHOR_OR_MANAGER,
     # --- outcomes ---
     "outcomes:add_goal": TEAM_A_RECORD,
     "outcomes:add_reading": TEAM_A_RECORD,
     "outcomes:services": TEAM_A_RECORD,  # services used before and after, per person
     "outcomes:record_services": TEAM_A_RECORD,
+    "outcomes:correct_goal": ENTRY_AUTHOR_OR_MANAGER,
+    "outcomes:withdraw_goal": ENTRY_AUTHOR_OR_MANAGER,
+    "outcomes:correct_reading": ENTRY_AUTHOR_OR_MANAGER,
+    "outcomes:withdraw_reading": ENTRY_AUTHOR_OR_MANAGER,
     # --- reviews ---
     "reviews:record": TEAM_A_RECORD,
     # The written report also goes to the referrer who made the referral.
     "reviews:report_pdf": only("referrer", *TEAM_A_STAFF, "admin"),
     "reviews:add_booster": TEAM_A_RECORD,
+    "reviews:correct": ENTRY_AUTHOR_OR_MANAGER,  # a held review
+    "reviews:withdraw": ENTRY_AUTHOR_OR_MANAGER,
     # --- reminders, audit, notifications ---
     "reminders:due": MANAGER_PAGE,
     "audit:log": MANAGER_PAGE,
@@ -222,6 +240,8 @@ class World:
     plan: Any  # its Family Plan
     goal: Any
     contact: Any
+    reading: Any  # the Phase 2 case's start WEMWBS reading, by the practitioner
+    decision: Any  # the screening decision that accepted the Phase 2 family
     retention: Any  # Journey of a team A case closed more than 8 years ago
     notifications: dict[str, Any]  # role -> a notification for that user
     report_build: Any  # a finished PDF of team A's report card, asked for by its manager
@@ -258,6 +278,9 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "cases:close": lambda w: {"pk": w.case.pk},
     "cases:override": lambda w: {"pk": w.retention.case.pk},  # needs a closure
     "cases:restrict": lambda w: {"pk": w.case.pk},
+    "cases:corrections": lambda w: {"pk": w.case.pk},
+    "cases:correct_contact": lambda w: {"contact_pk": w.contact.pk},
+    "cases:withdraw_contact": lambda w: {"contact_pk": w.contact.pk},
     "outcomes:add_goal": lambda w: {"pk": w.case.pk},
     "outcomes:add_reading": lambda w: {"pk": w.case.pk},
     "outcomes:services": lambda w: {"pk": w.case.pk},
@@ -269,6 +292,14 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "reviews:record": lambda w: {"pk": w.review.pk},
     "reviews:report_pdf": lambda w: {"pk": w.review.pk},
     "reviews:add_booster": lambda w: {"pk": w.case.pk},
+    "reviews:correct": lambda w: {"review_pk": w.review.pk},
+    "reviews:withdraw": lambda w: {"review_pk": w.review.pk},
+    "outcomes:correct_goal": lambda w: {"goal_pk": w.goal.pk},
+    "outcomes:withdraw_goal": lambda w: {"goal_pk": w.goal.pk},
+    "outcomes:correct_reading": lambda w: {"reading_pk": w.reading.pk},
+    "outcomes:withdraw_reading": lambda w: {"reading_pk": w.reading.pk},
+    "referrals:correct_decision": lambda w: {"decision_pk": w.decision.pk},
+    "referrals:withdraw_decision": lambda w: {"decision_pk": w.decision.pk},
     "notifications:open": lambda w: {"pk": w.notifications["referrer"].pk},
     "families:consent": lambda w: {"pk": w.case.family_id},
     "families:subject_access_export": lambda w: {"person_pk": w.journey.adult.pk},
@@ -326,6 +357,7 @@ def build_world() -> World:
     from accounts.models import Role
     from cases.models import Contact
     from cases.pathway import Stage
+    from referrals.models import ScreeningDecision
     from reporting.models import (
         BuildStatus,
         Complaint,
@@ -383,6 +415,7 @@ def build_world() -> World:
         goals=1,
         contacts=1,
         plans=1,
+        readings=1,
         reviews_held=1,
     )
     with time_machine.travel(timezone.now() - timedelta(days=365 * 8 + 60), tick=False):
@@ -444,6 +477,8 @@ def build_world() -> World:
         plan=journey.plans[-1],
         goal=journey.goals[0],
         contact=Contact.objects.filter(case=journey.case).first(),
+        reading=journey.readings[0],
+        decision=ScreeningDecision.objects.filter(referral=journey.case.referral).first(),
         retention=retention,
         notifications=notifications,
         report_build=report_build,

@@ -595,7 +595,7 @@ def advance_case(case, journey: str, worker: User, manager: User, now: datetime)
             ),
         )
     for child in children:
-        if 3 <= (child.age_on(day0) or 0) <= 16:
+        if 4 <= (child.age_on(day0) or 0) <= 17:
             os_.record_reading(
                 case_id=case.pk,
                 user=worker,
@@ -609,6 +609,8 @@ def advance_case(case, journey: str, worker: User, manager: User, now: datetime)
                     sdq_hyperactivity=6,
                     sdq_peer=3,
                     sdq_prosocial=7,
+                    sdq_informant="parent",
+                    sdq_version="4_17",
                 ),
             )
     methods = list(
