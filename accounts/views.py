@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cases import pathway
@@ -100,3 +102,14 @@ def home(request: HttpRequest) -> HttpResponse:
         # Aggregates only: a board member sees no personal data.
         ctx["team_figures"] = board_team_figures(board_teams, start, end)
     return render(request, "home.html", ctx)
+
+
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The benchmark's floor: what every signed-in page pays (the session and the user)
+    plus one query and a one-line template, without the site layout. Served only while
+    IFSS_BENCH_FLOOR is on."""
+    if not settings.BENCH_FLOOR:
+        raise Http404
+    context = {"username": request.user.get_username(), "teams": Team.objects.count()}
+    # Rendered without the request: no context processors, so none of the layout's queries.
+    return HttpResponse(render_to_string("bench_floor.html", context))

@@ -80,6 +80,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "login": row(302, anonymous=200),  # signed-in users are sent on to the dashboard
     "logout": POST_ONLY,
     "password_change": EVERYONE,
+    # The benchmark's floor page: served only while IFSS_BENCH_FLOOR is on (off here).
+    "bench_floor": row(404),
     "password_change_done": EVERYONE,
     "two_factor_manage": EVERYONE,
     "two_factor_setup": EVERYONE,
