@@ -1,21 +1,24 @@
 from django.contrib import admin
 
+from accounts.admin_scale import ReadOnlyInline, ScaledAdmin
+
 from .models import Assessment, Case, Closure, Contact, FamilyPlan, StageChange
 
 
-class StageChangeInline(admin.TabularInline):
+class StageChangeInline(ReadOnlyInline):
     model = StageChange
     extra = 0
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ScaledAdmin):
     list_display = ("pk", "family", "team", "worker", "stage", "allocated_at")
+    str_related = ("family",)
     list_filter = ("team", "stage")
     inlines = [StageChangeInline]
 
 
-admin.site.register(Assessment)
-admin.site.register(Contact)
-admin.site.register(FamilyPlan)
-admin.site.register(Closure)
+admin.site.register(Assessment, ScaledAdmin)
+admin.site.register(Contact, ScaledAdmin)
+admin.site.register(FamilyPlan, ScaledAdmin)
+admin.site.register(Closure, ScaledAdmin)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin_scale import ScaledAdmin
+
 from .models import (
     ClosureReason,
     GoalCategory,
@@ -16,7 +18,7 @@ from .models import (
 )
 
 
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(ScaledAdmin):
     list_display = ("name", "code", "active", "order")
     list_editable = ("active", "order")
     search_fields = ("name", "code")
