@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, Role
@@ -54,8 +55,19 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         return self.filter(team_id__in=user.team_ids_with_role(Role.MANAGER))
 
     def with_list_related(self) -> ReferralQuerySet:
+        from families.models import Person
+
+        # A subquery per shown row, not a join of every referral with its family's members
+        # grouped before the page is cut (seconds at national scale, issue 15).
+        members = (
+            Person.objects.filter(family=models.OuterRef("family_id"))
+            .order_by()
+            .values("family")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
         return self.select_related("team", "family", "created_by", "route").annotate(
-            member_count=models.Count("family__members", distinct=True)
+            member_count=Coalesce(models.Subquery(members), 0)
         )
 
 

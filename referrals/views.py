@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import STAFF_ROLES, Role, Team
+from accounts.paging import uncounted_page
 from audit.services import record_view
 from cases.formflow import carry_version
 from families.models import Family, Person
@@ -109,9 +110,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         )
     if status in ReferralStatus.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # Not counted: the count of every visible referral cost more than the page (issue 15).
+    page = uncounted_page(qs.order_by("-received_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "referrals/referral_list.html",
