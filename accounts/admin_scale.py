@@ -3,8 +3,8 @@
 - A foreign key or many-to-many field to a large table is a raw id field (a number and the
   chosen record's name), never a <select> of every row; only SMALL_TABLES (reference lists,
   a few dozen rows) keep their <select>.
-- Change lists join the foreign keys they show (list_select_related) and do not count
-  every row of the table (show_full_result_count = False).
+- Change lists join the foreign keys they show (list_select_related) and count at most
+  COUNT_CAP rows (CappedPaginator; show_full_result_count = False).
 - The delete confirmation shows, per kind of related record, how many would go (one COUNT
   each), instead of listing every one of them.
 - Inlines of large tables are read-only lists with their foreign keys joined.
@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -58,11 +60,28 @@ def large_relations(model: type[models.Model]) -> tuple[str, ...]:
     return tuple(f.name for f in relation_fields(model) if not is_small(f.related_model))
 
 
+# A change list counts at most this many rows: past it, it says "10000" and the search
+# or the filters narrow the list.
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP rows (a COUNT over a LIMITed subquery): the admin's count of
+    a whole table grows with the table."""
+
+    @property
+    def count(self) -> int:
+        if not hasattr(self, "_capped_count"):
+            self._capped_count = self.object_list[:COUNT_CAP].count()
+        return self._capped_count
+
+
 class ScaledAdmin(admin.ModelAdmin):
     """A ModelAdmin whose pages run a fixed number of queries, whatever the data."""
 
     show_full_result_count = False
     list_per_page = 50
+    paginator = CappedPaginator
 
     def __init__(self, model: type[models.Model], admin_site: admin.AdminSite) -> None:
         super().__init__(model, admin_site)
@@ -84,19 +103,29 @@ class ScaledAdmin(admin.ModelAdmin):
     str_related: tuple[str, ...] = ()
 
     def get_deleted_objects(self, objs, request: HttpRequest):  # noqa: ANN001, ANN201
-        """How many records of each kind would be deleted with objs (one level down, one
-        COUNT per relation), and which protect them: not a list of every record."""
+        """How many records of each kind refer to objs (one level down, all counted in one
+        query per object), and which of them protect it: not a list of every record."""
+        relations = [r for r in self.model._meta.related_objects if not r.many_to_many]
+        figures = {
+            f"n{i}": Subquery(
+                rel.related_model._base_manager.filter(**{rel.field.name: OuterRef("pk")})
+                .order_by()
+                .values(rel.field.name)
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            for i, rel in enumerate(relations)
+        }
         lines, counts, protected = [], {}, []
         for obj in objs:
             lines.append(f"{obj._meta.verbose_name}: {obj}")
-            for rel in obj._meta.related_objects:
-                if rel.many_to_many:
-                    continue
-                related = rel.related_model
-                n = related._base_manager.filter(**{rel.field.name: obj.pk}).count()
+            row = self.model._base_manager.filter(pk=obj.pk).annotate(**figures)
+            found = row.values(*figures).first() or {}
+            for i, rel in enumerate(relations):
+                n = found.get(f"n{i}") or 0
                 if not n:
                     continue
-                name = str(related._meta.verbose_name_plural)
+                name = str(rel.related_model._meta.verbose_name_plural)
                 if rel.on_delete in (models.PROTECT, models.RESTRICT):
                     protected.append(_("%(n)s %(kind)s refer to it") % {"n": n, "kind": name})
                 else:

@@ -12,8 +12,13 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
-from accounts.admin_scale import SMALL_TABLES, ReadOnlyInline, is_small, relation_fields
-
+from accounts.admin_scale import (
+    SMALL_TABLES,
+    CappedPaginator,
+    ReadOnlyInline,
+    is_small,
+    relation_fields,
+)
 
 # Editable inlines whose rows per parent are few whatever the data, and why.
 BOUNDED_INLINES = {
@@ -69,6 +74,7 @@ def test_large_change_lists_do_not_count_every_row(model, model_admin):  # noqa:
     if is_small(model):
         return
     assert model_admin.show_full_result_count is False, model._meta.label
+    assert issubclass(model_admin.paginator, CappedPaginator), model._meta.label
     shown = {f.name for f in model._meta.concrete_fields if f.many_to_one}
     listed = [n for n in model_admin.list_display if n in shown]
     if listed and model_admin.list_select_related is not True:
