@@ -169,10 +169,12 @@ MATRIX: dict[str, dict[str, int]] = {
     "reporting:feedback_new": TEAMWORK_PAGE,
     "reporting:feedback_edit": TEAM_A_RECORD,
     "reporting:feedback_delete": TEAM_A_RECORD,
+    "reporting:feedback_cases": TEAMWORK_PAGE,  # the case chooser's matches (the user's own)
     "reporting:complaints": COMPLAINTS_PAGE,
     "reporting:complaint_new": COMPLAINTS_PAGE,
     "reporting:complaint_edit": COMPLAINT_RECORD,
     "reporting:complaint_delete": COMPLAINT_RECORD,
+    "reporting:complaint_cases": COMPLAINTS_PAGE,
 }
 
 # POST: the roles that must get 404 (and change nothing) when they POST an empty form.
