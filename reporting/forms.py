@@ -157,10 +157,10 @@ class CaseSearchInput(forms.TextInput):
 def typed_case_id(value: str) -> int | None:
     """The case number in what was typed: "12", "case 12", "Davies (case 12)"."""
     text = str(value).strip()
-    if text.isdigit():
-        return int(text)
-    found = re.search(r"case\s*(\d+)", text, re.IGNORECASE)
-    return int(found.group(1)) if found else None
+    found = re.fullmatch(r"\d{1,12}", text) or re.search(r"case\s*(\d{1,12})\b", text, re.I)
+    if found is None:
+        return None
+    return int(found.group(found.lastindex or 0))
 
 
 class CaseChoiceField(forms.ModelChoiceField):
