@@ -3,9 +3,9 @@ psycopg, django-auditlog or Celery, and hangs nothing on a connection object.
 
 Every module of every app is walked (not a sample): an attribute whose name starts with
 one underscore, read from anything but the module's own `self`/`cls`, is a private API
-(`_meta` and the `_base_manager`/`_default_manager` are documented), as is `__dict__` of anything but `self`, and an import of a
-private name or module from those libraries. A new use fails this test unless it is added
-to ALLOWED with the reason it cannot be avoided."""
+(`_meta`, `_base_manager` and `_default_manager` are documented), as is `__dict__` of
+anything but `self`, and an import of a private name or module from those libraries. A new
+use fails this test unless it is added to ALLOWED with the reason it cannot be avoided."""
 
 from __future__ import annotations
 
