@@ -10,17 +10,21 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import signals, twofactor
+from .admin_scale import ScaledAdmin
 from .formsets import BoundedInline
 from .models import LocalAuthority, Membership, Team, User
 
 
 class MembershipInline(BoundedInline):
+    """A user's few memberships (a team's many are listed on the Membership admin)."""
+
     model = Membership
     extra = 1
+    raw_id_fields = ("user",)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ScaledAdmin, BaseUserAdmin):
     inlines = [MembershipInline]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
@@ -54,8 +58,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
-    inlines = [MembershipInline]
+class TeamAdmin(ScaledAdmin):
     filter_horizontal = ("local_authorities",)
     list_display = ("name", "practitioner_capacity", "assessment_hours", "booster_limit")
     fieldsets = (
@@ -89,7 +92,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(admin.ModelAdmin):
+class LocalAuthorityAdmin(ScaledAdmin):
     list_display = ("name", "code")
     search_fields = ("name",)
 
@@ -126,3 +129,39 @@ for _model, _admin in (
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin)
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScaledAdmin):
+    """A team's members, found by team (a team's page does not list its hundreds)."""
+
+    list_display = ("user", "team", "role", "active")
+    list_filter = ("team", "role", "active")
+    search_fields = ("user__username", "user__last_name")
+
+
+def _rescale(model: type, base: type[admin.ModelAdmin]) -> None:
+    """Register a library's model again with its own admin made ScaledAdmin (no full
+    counts, raw ids for large tables, the keys it lists joined)."""
+    admin.site.unregister(model)
+    admin.site.register(model, type(base.__name__, (ScaledAdmin, base), {}))
+
+
+def _rescale_libraries() -> None:
+    from auditlog.admin import LogEntryAdmin
+    from auditlog.models import LogEntry
+    from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model, base in [
+        (LogEntry, LogEntryAdmin),
+        (AccessAttempt, AccessAttemptAdmin),
+        (AccessLog, AccessLogAdmin),
+        (AccessFailureLog, AccessFailureLogAdmin),
+        (StaticDevice, SecretFreeStaticDeviceAdmin),
+        (TOTPDevice, SecretFreeTOTPDeviceAdmin),
+    ]:
+        _rescale(model, base)
+
+
+_rescale_libraries()

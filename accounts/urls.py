@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/two-factor/disable/", twofactor_views.disable, name="two_factor_disable"),
     path("accounts/keepalive/", twofactor_views.keepalive, name="keepalive"),
     path("accounts/autosave/", twofactor_views.autosave, name="autosave"),
+    path("bench/floor/", views.bench_floor, name="bench_floor"),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.services import record_listed
@@ -15,6 +20,31 @@ from referrals.services import caseworkers_with_load
 
 from .models import Role, Team
 from .periods import financial_quarter
+
+
+def _per_team(qs: QuerySet) -> Coalesce:
+    """A count of qs's rows for the outer team, as a correlated subquery: each table is
+    counted on its own, so a team's referrals are never joined with its cases."""
+    counted = qs.filter(team=OuterRef("pk")).order_by().values("team").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
+def board_team_figures(team_ids: list[int], start: date, end: date) -> list[Team]:
+    """Each team's referrals received in the quarter start..end (local days), open cases
+    and cases in the intensive stages, in one query. Joining both tables to the team and
+    counting distinct rows (as this once did) multiplies a team's referrals by its cases:
+    318 s at national scale (issue 15)."""
+    since = timezone.make_aware(datetime.combine(start, time.min))
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    return list(
+        Team.objects.filter(pk__in=team_ids).annotate(
+            referrals_quarter=_per_team(
+                Referral.objects.filter(received_at__gte=since, received_at__lt=until)
+            ),
+            open_cases=_per_team(Case.objects.exclude(stage=pathway.Stage.CLOSED)),
+            intensive_cases=_per_team(Case.objects.filter(stage__in=pathway.INTENSIVE_STAGES)),
+        )
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -76,24 +106,16 @@ def home(request: HttpRequest) -> HttpResponse:
         start, end, label = financial_quarter(timezone.localdate())
         ctx["quarter_label"] = label
         # Aggregates only: a board member sees no personal data.
-        ctx["team_figures"] = list(
-            Team.objects.filter(pk__in=board_teams).annotate(
-                referrals_quarter=Count(
-                    "referrals",
-                    filter=Q(
-                        referrals__received_at__date__gte=start,
-                        referrals__received_at__date__lte=end,
-                    ),
-                    distinct=True,
-                ),
-                open_cases=Count(
-                    "cases", filter=~Q(cases__stage=pathway.Stage.CLOSED), distinct=True
-                ),
-                intensive_cases=Count(
-                    "cases",
-                    filter=Q(cases__stage__in=pathway.INTENSIVE_STAGES),
-                    distinct=True,
-                ),
-            )
-        )
+        ctx["team_figures"] = board_team_figures(board_teams, start, end)
     return render(request, "home.html", ctx)
+
+
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The benchmark's floor: what every signed-in page pays (the session and the user)
+    plus one query and a one-line template, without the site layout. Served only while
+    IFSS_BENCH_FLOOR is on."""
+    if not settings.BENCH_FLOOR:
+        raise Http404
+    context = {"username": request.user.get_username(), "teams": Team.objects.count()}
+    # Rendered without the request: no context processors, so none of the layout's queries.
+    return HttpResponse(render_to_string("bench_floor.html", context))

@@ -40,7 +40,9 @@ def record_view(*objects: models.Model | None) -> None:
                 object_pk=str(obj.pk),
                 object_id=obj.pk if isinstance(obj.pk, int) else None,
                 object_repr=text[:200],
-                serialized_data=LogEntry.objects._get_serialized_data_or_none(obj),
+                # No model is registered with serialize_data (audit/apps.py): auditlog
+                # stores no copy of a record on an access entry.
+                serialized_data=None,
                 additional_data=additional() if callable(additional) else None,
             )
         )
@@ -105,11 +107,9 @@ def _write_access(entries: list) -> None:
         # bulk_create sends no pre_save; auditlog's request context (the audit middleware)
         # fills in the actor, address and port from it, as it does on save().
         pre_save.send(sender=LogEntry, instance=entry, raw=False, using=using, update_fields=None)
-    # One INSERT statement for all the rows, which is atomic by itself: bulk_create would
-    # wrap it in BEGIN and COMMIT, two more statements on every page that logs a view.
-    # The log table's append-only trigger refuses UPDATE and DELETE, not INSERT.
-    fields = [f for f in LogEntry._meta.concrete_fields if not f.primary_key and not f.generated]
-    LogEntry.objects._insert(entries, fields=fields, using=using)
+    # One INSERT for all the rows. The log table's append-only trigger refuses UPDATE and
+    # DELETE, not INSERT.
+    LogEntry.objects.using(using).bulk_create(entries)
 
 
 def client_address(request: HttpRequest | None) -> str | None:

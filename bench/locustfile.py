@@ -1,7 +1,8 @@
 """Locust load test: each simulated user holds a signed-in session as the busiest team's
 manager, and one as its busiest practitioner (for "my cases"), and requests the
-benchmarked pages in turn with no think time, so the floor page shares the run with the
-others. Pages, users and sessions come from bench/out/ (written by bench/run.sh).
+benchmarked pages in turn, back to back or with BENCH_THINK seconds between requests, so
+the floor page shares the run with the others. Pages, users and sessions come from
+bench/out/ (written by bench/run.sh).
 
 At the end it writes bench/out/locust_<users>.json: p50, p95 and errors per page."""
 
@@ -41,8 +42,20 @@ def check_password_sign_in(session, username: str) -> None:  # noqa: ANN001
             response.failure(f"sign-in of {username} answered {response.status_code}")
 
 
+# Think time between one user's requests, in seconds: BENCH_THINK="5-10" waits a random
+# 5 to 10 s (issue 15: realistic load); unset or empty, none (each user back to back).
+_THINK = os.environ.get("BENCH_THINK", "").strip()
+
+
+def think_time() -> float:
+    if not _THINK:
+        return 0.0
+    low, _sep, high = _THINK.partition("-")
+    return random.uniform(float(low), float(high or low))
+
+
 class Staff(HttpUser):
-    wait_time = staticmethod(lambda: 0)
+    wait_time = staticmethod(think_time)
 
     def on_start(self) -> None:
         slot = next(_slot)

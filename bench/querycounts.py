@@ -1,7 +1,7 @@
 """Query count and server time of each benchmarked page, in-process (Django's test client),
 against the database in DATABASE_URL. Prints a table; --json writes it too.
 
-    DATABASE_URL=... DJANGO_SECRET_KEY=x IFSS_TWO_FACTOR_ROLES= \
+    DATABASE_URL=... DJANGO_SECRET_KEY=x IFSS_TWO_FACTOR_ROLES= IFSS_BENCH_FLOOR=true \
         IFSS_TWO_FACTOR_FOR_ADMINS=false DJANGO_ALLOWED_HOSTS=testserver,127.0.0.1 \
         python bench/querycounts.py [--json out.json]
 """

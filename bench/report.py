@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
-FLOOR = "floor (password change)"
+FLOOR = "floor (minimal page)"
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ export DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver"
 export DJANGO_SECURE_COOKIES=false          # plain HTTP on loopback
 export IFSS_TWO_FACTOR_ROLES=""             # the load test signs in with passwords only
 export IFSS_TWO_FACTOR_FOR_ADMINS=false
+export IFSS_BENCH_FLOOR=true                # serve the floor page, /bench/floor/
 export IFSS_DATA_DIR="$PWD/bench/out/var"   # Celery's filesystem broker, away from var/
 LEVELS="${BENCH_LEVELS:-1 10 50}"
 DURATION="${BENCH_DURATION:-40s}"

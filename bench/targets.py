@@ -42,7 +42,9 @@ def pick() -> dict:
     )
     big_members = Case.objects.get(pk=big["pk"]).family.members.count()
     pages = {
-        "floor (password change)": "/accounts/password/",
+        # The floor: signed in, one query, a one-line template (IFSS_BENCH_FLOOR=true).
+        "floor (minimal page)": "/bench/floor/",
+        "password change (layout, no query of its own)": "/accounts/password/",
         "home dashboard": "/",
         "my cases": "/cases/mine/",
         "team caseload": "/cases/",

@@ -1,30 +1,31 @@
 from django.contrib import admin
 
-from accounts.formsets import BoundedInline
+from accounts.admin_scale import ReadOnlyInline, ScaledAdmin
 
 from .amendments import ReadOnlyHistoryAdmin
 from .models import Assessment, Case, Closure, Contact, FamilyPlan, StageChange
 
 
-class StageChangeInline(BoundedInline):
+class StageChangeInline(ReadOnlyInline):
     model = StageChange
     extra = 0
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ScaledAdmin):
     list_display = ("pk", "family", "team", "worker", "stage", "allocated_at")
+    str_related = ("family",)
     list_filter = ("team", "stage")
     inlines = [StageChangeInline]
 
 
-admin.site.register(Assessment)
+admin.site.register(Assessment, ScaledAdmin)
 
 
 @admin.register(Contact)
-class ContactAdmin(ReadOnlyHistoryAdmin, admin.ModelAdmin):
+class ContactAdmin(ReadOnlyHistoryAdmin, ScaledAdmin):
     list_display = ("pk", "case", "started_at", "duration_minutes", "entry_status")
 
 
-admin.site.register(FamilyPlan)
-admin.site.register(Closure)
+admin.site.register(FamilyPlan, ScaledAdmin)
+admin.site.register(Closure, ScaledAdmin)

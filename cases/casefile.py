@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -119,35 +119,11 @@ def _at(day: date) -> datetime:
 CASE_FILE_RELATED = ("assessment__not_proceed_reason", "closure__reason", "closure__overridden_by")
 
 
-# Ids no record has: each union is built for them once per database connection, then run
-# with a page's own case and family ids in their places.
-_CASE_ID = -7_000_000_001
-_FAMILY_ID = -7_000_000_002
-
-
 def _union(parts: Callable[[Case], list[models.QuerySet]], case: Case) -> list[tuple]:
-    """Several small reads of the same shape in one round trip (UNION ALL).
-
-    Building and compiling a union of Django querysets cost more than running it (the
-    links': about 4 ms a page on the national dataset, docs/performance.md), and its SQL
-    depends only on the case's and family's ids. So it is compiled once per connection
-    and run with this case's ids, its rows converted as Django would."""
-    connection = connections[case._state.db or DEFAULT_DB_ALIAS]
-    compiled = connection.__dict__.setdefault("_ifss_case_file_unions", {})
-    if parts not in compiled:
-        first, *rest = parts(Case(pk=_CASE_ID, family_id=_FAMILY_ID))
-        compiler = first.union(*rest, all=True).query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        if not {_CASE_ID, _FAMILY_ID} & set(params):
-            raise RuntimeError("A case file union names neither the case nor the family.")
-        compiled[parts] = (compiler, sql, params)
-    compiler, sql, params = compiled[parts]
-    ids = {_CASE_ID: case.pk, _FAMILY_ID: case.family_id}
-    values = [ids.get(p, p) if type(p) is int else p for p in params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        rows = cursor.fetchall()
-    return list(compiler.results_iter([rows], tuple_expected=True))
+    """Several small reads of the same shape in one round trip (UNION ALL), through the
+    ORM: the rows come back converted by the fields, as any values_list does."""
+    first, *rest = parts(case)
+    return list(first.union(*rest, all=True))
 
 
 def _part(qs: models.QuerySet, kind: str, columns: dict[str, models.Field], **values: str):

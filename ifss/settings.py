@@ -281,6 +281,10 @@ REPORT_FIGURES_MAX_AGE = int(os.environ.get("IFSS_REPORT_FIGURES_MAX_AGE", "900"
 REPORT_SETTLE_DAYS = int(os.environ.get("IFSS_REPORT_SETTLE_DAYS", "31"))
 REPORT_SETTLED_MAX_AGE = int(os.environ.get("IFSS_REPORT_SETTLED_MAX_AGE", "90000"))
 
+# The benchmark's floor page (/bench/floor/, accounts.views.bench_floor): a signed-in page
+# with one query and a one-line template, served only while this is on (404 otherwise).
+BENCH_FLOOR = env_bool("IFSS_BENCH_FLOOR", False)
+
 # Retention of closed cases before a manager reviews them for anonymisation.
 RETENTION_YEARS = int(os.environ.get("IFSS_RETENTION_YEARS", "7"))
 

@@ -1,25 +1,26 @@
 from django.contrib import admin
 
-from accounts.formsets import BoundedInline
+from accounts.admin_scale import ReadOnlyInline, ScaledAdmin
 from cases.amendments import ReadOnlyHistoryAdmin
 
 from .models import Goal, GoalScore, Reading, ServiceUse
 
 
-class GoalScoreInline(ReadOnlyHistoryAdmin, BoundedInline):
+class GoalScoreInline(ReadOnlyHistoryAdmin, ReadOnlyInline):
     model = GoalScore
     extra = 0
 
 
 @admin.register(Goal)
-class GoalAdmin(ReadOnlyHistoryAdmin, admin.ModelAdmin):
+class GoalAdmin(ReadOnlyHistoryAdmin, ScaledAdmin):
     list_display = ("title", "case", "category", "baseline")
+    str_related = ("case__family",)
     inlines = [GoalScoreInline]
 
 
 @admin.register(Reading)
-class ReadingAdmin(ReadOnlyHistoryAdmin, admin.ModelAdmin):
+class ReadingAdmin(ReadOnlyHistoryAdmin, ScaledAdmin):
     list_display = ("pk", "case", "person", "instrument", "occasion", "total", "entry_status")
 
 
-admin.site.register(ServiceUse)
+admin.site.register(ServiceUse, ScaledAdmin)

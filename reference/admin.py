@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin_scale import ScaledAdmin
 from accounts.formsets import BoundedInline
 
 from .models import (
@@ -18,7 +19,7 @@ from .models import (
 )
 
 
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(ScaledAdmin):
     list_display = ("name", "code", "active", "order")
     list_editable = ("active", "order")
     search_fields = ("name", "code")

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, Role
@@ -70,8 +71,19 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         )
 
     def with_list_related(self) -> ReferralQuerySet:
+        from families.models import Person
+
+        # A subquery per shown row, not a join of every referral with its family's members
+        # grouped before the page is cut (seconds at national scale, issue 15).
+        members = (
+            Person.objects.filter(family=models.OuterRef("family_id"))
+            .order_by()
+            .values("family")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
         return self.select_related("team", "family", "created_by", "route").annotate(
-            member_count=models.Count("family__members", distinct=True)
+            member_count=Coalesce(models.Subquery(members), 0)
         )
 
 
@@ -150,6 +162,11 @@ class Referral(models.Model):
         indexes = [
             # Screening queue: a team's referrals in one status, oldest first.
             models.Index(fields=["team", "status", "received_at"], name="referral_queue_idx"),
+            # The referral list, newest first, read a page at a time (issue 15): the admin's
+            # walks this index backwards; a team's staff (and the board's quarter counts,
+            # accounts.views.board_team_figures) use the team's entries.
+            models.Index(fields=["received_at", "id"], name="referral_received_idx"),
+            models.Index(fields=["team", "received_at"], name="referral_team_received_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import STAFF_ROLES, Role, Team
+from accounts.paging import uncounted_page
 from audit.services import record_listed, record_view
 from cases.correctionflow import correction_form, correction_page, withdrawal_page
 from cases.formflow import carry_version, submit_to_service
@@ -135,9 +136,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         )
     if status in ReferralStatus.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # Not counted: the count of every visible referral cost more than the page (issue 15).
+    page = uncounted_page(qs.order_by("-received_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
     for referral in page:
         referral.shown_name = _shown_name(user, referral, staff_teams)
     _record_listed_families(page.object_list)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin_scale import ScaledAdmin
 from accounts.formsets import BoundedInline
 
 from .models import (
@@ -20,29 +21,29 @@ class MeasureTargetInline(BoundedInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(ScaledAdmin):
     list_display = ("name", "code", "quadrant", "polarity")
     list_filter = ("quadrant",)
     inlines = [MeasureTargetInline]
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(ScaledAdmin):
     list_display = ("held_on", "team", "agency", "topic", "led_to_referral")
     list_filter = ("team",)
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(admin.ModelAdmin):
+class TrainingSessionAdmin(ScaledAdmin):
     list_display = ("held_on", "team", "course", "attendees")
 
 
 @admin.register(ReportBuild)
-class ReportBuildAdmin(admin.ModelAdmin):
+class ReportBuildAdmin(ScaledAdmin):
     list_display = ("scope_label", "period_label", "status", "requested_by", "requested_at")
     exclude = ("pdf",)
 
 
-admin.site.register(Feedback)
-admin.site.register(Complaint)
-admin.site.register(Narrative)
+admin.site.register(Feedback, ScaledAdmin)
+admin.site.register(Complaint, ScaledAdmin)
+admin.site.register(Narrative, ScaledAdmin)

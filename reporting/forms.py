@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
@@ -113,9 +115,78 @@ def case_label(case: Case) -> str:
     return _("%(family)s (case %(id)s)") % {"family": case.family, "id": case.pk}
 
 
+class CaseSearchInput(forms.TextInput):
+    """A case typed by its number ("12", "case 12" or "Davies (case 12)"), with matches
+    offered as you type (htmx asks search_url; static/js/app.js puts the chosen one in the
+    box). Without script, typing the case's number is enough: no <select> of every case."""
+
+    search_url = ""
+    current_label = ""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__({"autocomplete": "off", "class": "form-control", **(attrs or {})})
+
+    def get_context(self, name: str, value, attrs):  # noqa: ANN001, ANN201
+        if value not in (None, "") and self.current_label:
+            value = self.current_label
+        context = super().get_context(name, value, attrs)
+        if self.search_url:
+            widget_attrs = context["widget"]["attrs"]
+            widget_attrs.update(
+                {
+                    "hx-get": self.search_url,
+                    "hx-trigger": "input changed delay:300ms",
+                    "hx-target": f"#{widget_attrs.get('id', name)}-matches",
+                    "hx-sync": "this:replace",
+                    "name": name,
+                    "data-case-search": "",
+                }
+            )
+        return context
+
+    def render(self, name: str, value, attrs=None, renderer=None) -> str:  # noqa: ANN001
+        html = super().render(name, value, attrs, renderer)
+        box = (attrs or {}).get("id", name)
+        return format_html(
+            '{}<div id="{}-matches" class="list-group mt-1" data-case-matches></div>',
+            html,
+            box,
+        )
+
+
+def typed_case_id(value: str) -> int | None:
+    """The case number in what was typed: "12", "case 12", "Davies (case 12)"."""
+    text = str(value).strip()
+    found = re.fullmatch(r"\d{1,12}", text) or re.search(r"case\s*(\d{1,12})\b", text, re.I)
+    if found is None:
+        return None
+    return int(found.group(found.lastindex or 0))
+
+
 class CaseChoiceField(forms.ModelChoiceField):
+    """A case the user may choose (the queryset), typed by its number."""
+
+    widget = CaseSearchInput
+    default_error_messages = {
+        "invalid_choice": _(
+            "No case you may choose has this number. Type the case number, or pick one of "
+            "the matches shown as you type the family's name."
+        ),
+    }
+
     def label_from_instance(self, obj: Case) -> str:
         return case_label(obj)
+
+    def to_python(self, value):  # noqa: ANN001, ANN201
+        if value in self.empty_values:
+            return None
+        pk = typed_case_id(value)
+        if pk is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid")
+        return super().to_python(pk)
+
+    def prepare_value(self, value):  # noqa: ANN001, ANN201
+        return value.pk if isinstance(value, Case) else value
 
 
 class TeamworkForm(forms.ModelForm):
@@ -125,7 +196,14 @@ class TeamworkForm(forms.ModelForm):
 
     date_field = "held_on"
 
-    def __init__(self, *args, teams: list[Team], cases=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(  # noqa: ANN002, ANN003
+        self,
+        *args,
+        teams: list[Team],
+        cases=None,
+        case_search_url: str = "",
+        **kwargs,  # noqa: ANN001
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.only_team = teams[0] if len(teams) == 1 else None
         if "team" in self.fields:
@@ -134,7 +212,11 @@ class TeamworkForm(forms.ModelForm):
             else:
                 self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])
         if "case" in self.fields:
-            self.fields["case"].queryset = cases if cases is not None else Case.objects.none()
+            field = self.fields["case"]
+            field.queryset = cases if cases is not None else Case.objects.none()
+            field.widget.search_url = case_search_url
+            if self.instance.pk and self.instance.case_id and not self.is_bound:
+                field.widget.current_label = case_label(self.instance.case)
         if self.instance.pk:
             self.fields["version"] = forms.IntegerField(
                 widget=forms.HiddenInput, initial=self.instance.version

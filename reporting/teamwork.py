@@ -28,7 +28,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -49,6 +49,7 @@ from .forms import (
     TeamworkForm,
     TrainingSessionForm,
     case_label,
+    typed_case_id,
 )
 from .models import Complaint, Consultation, Feedback, TeamworkRecord, TrainingSession
 
@@ -149,6 +150,10 @@ class Kind:
     @property
     def delete_name(self) -> str:
         return f"reporting:{self.one}_delete"
+
+    @property
+    def cases_name(self) -> str:
+        return f"reporting:{self.one}_cases"
 
 
 KINDS: dict[str, Kind] = {
@@ -444,8 +449,7 @@ def _submission_key(request: HttpRequest) -> uuid.UUID:
 def record_new(request: HttpRequest, kind: Kind) -> HttpResponse:
     teams = _teams(request.user, kind)
     cases = _case_choices(request.user, kind, teams, None) if kind.has_case else None
-    form = kind.form(request.POST or None, teams=teams, cases=cases)
-    _choices_seen(cases)
+    form = kind.form(request.POST or None, teams=teams, cases=cases, **_case_search(kind))
     key = _submission_key(request)
     record, _stale = submit_to_service(
         request,
@@ -466,8 +470,9 @@ def record_edit(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
     record = get_record_for_user(request.user, kind, pk)
     teams = _teams(request.user, kind)
     cases = _case_choices(request.user, kind, teams, record.case_id) if kind.has_case else None
-    form = kind.form(request.POST or None, instance=record, teams=teams, cases=cases)
-    _choices_seen(cases)
+    form = kind.form(
+        request.POST or None, instance=record, teams=teams, cases=cases, **_case_search(kind)
+    )
     saved, stale = submit_to_service(
         request,
         form,
@@ -488,6 +493,33 @@ def record_edit(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
         request,
         "reporting/teamwork/form.html",
         {"kind": kind, "form": form, "record": record, "latest": latest},
+    )
+
+
+# Matches offered as a case's number or family name is typed.
+CASE_MATCHES = 10
+
+
+def _case_search(kind: Kind) -> dict[str, str]:
+    return {"case_search_url": reverse(kind.cases_name)} if kind.has_case else {}
+
+
+def case_matches(request: HttpRequest, kind: Kind) -> HttpResponse:
+    """The cases a record of this kind may name that match what was typed (a case number or
+    part of a family's name): the same cases the form accepts, at most CASE_MATCHES."""
+    teams = _teams(request.user, kind)
+    typed = request.GET.get("case", request.GET.get("q", "")).replace("\x00", "").strip()[:100]
+    matches: list[Case] = []
+    number = typed_case_id(typed)
+    qs = _case_choices(request.user, kind, teams, None)
+    if number is not None:
+        matches = list(qs.filter(pk=number)[:1])
+    elif len(typed) >= 2:
+        matches = list(qs.filter(family__name__icontains=typed)[:CASE_MATCHES])
+    return render(
+        request,
+        "reporting/teamwork/_case_matches.html",
+        {"matches": [(c.pk, case_label(c)) for c in matches], "typed": typed},
     )
 
 
@@ -519,4 +551,6 @@ def urlpatterns() -> list:
             path(f"{kind.slug}/<int:pk>/", record_edit, k, name=f"{kind.one}_edit"),
             path(f"{kind.slug}/<int:pk>/delete/", record_delete, k, name=f"{kind.one}_delete"),
         ]
+        if kind.has_case:
+            patterns.append(path(f"{kind.slug}/cases/", case_matches, k, name=f"{kind.one}_cases"))
     return patterns

@@ -5,6 +5,19 @@
   var body = document.body;
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
+  // A case chooser (reporting/forms.py CaseSearchInput): a match clicked is put in the box.
+  document.addEventListener("click", function (event) {
+    var pick = event.target.closest ? event.target.closest("[data-case-pick]") : null;
+    if (!pick) { return; }
+    var matches = pick.closest("[data-case-matches]");
+    var box = matches && matches.previousElementSibling;
+    if (box && box.hasAttribute("data-case-search")) {
+      box.value = pick.getAttribute("data-case-pick");
+      box.focus();
+    }
+    if (matches) { matches.innerHTML = ""; }
+  });
+
   // Ask before destructive or irreversible actions: <form data-confirm="...">.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

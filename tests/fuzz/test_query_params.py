@@ -55,6 +55,10 @@ PAGES: dict[str, dict[str, list[str]]] = {
         }
         for slug in ("consultations", "training", "feedback", "complaints")
     },
+    **{
+        f"reporting:{one}_cases": {"case": ["Evans", "1", "case 1", "x", "a\x00b", "9" * 40]}
+        for one in ("feedback", "complaint")
+    },
     "reporting:card": {
         "scope": ["team-1", "team-2", "la-1", "all"],
         "period_kind": ["quarter", "year", "range"],

@@ -114,4 +114,30 @@ def test_waiting_list_queries_do_not_grow_with_entries(
 # COUNT, and the page of rows with everything it shows joined or annotated (the session is
 # written at most once a minute, so not on these requests), and the view entries for the
 # families the page names (audit.services.record_listed: one INSERT, whatever the rows).
-EXPECTED = {"screening": 7, "list_manager": 7, "list_referrer": 7, "waiting": 7}
+# The referral list has no COUNT:
+# it reads one row more than it shows to know whether there is a next page (issue 15).
+EXPECTED = {"screening": 7, "list_manager": 6, "list_referrer": 6, "waiting": 7}
+
+
+def test_referral_list_counts_nothing_and_pages_on(manager, referrer, team_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from referrals.views import PAGE_SIZE
+
+    for _ in range(PAGE_SIZE + 1):
+        row_referral(team_a, referrer)
+    client = login(manager)
+    url = reverse("referrals:list")
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get(url)
+    assert not [q for q in ctx.captured_queries if "COUNT(*)" in q["sql"].upper()]
+    rows = list(first.context["page"])
+    assert len(rows) == PAGE_SIZE
+    assert {r.member_count for r in rows} == {2}
+    assert "page=2" in first.content.decode()
+    second = client.get(url, {"page": "2"})
+    assert len(list(second.context["page"])) == 1
+    assert "page=3" not in second.content.decode()
+    assert "Page 2" in second.content.decode()
+    assert client.get(url, {"page": "x"}).status_code == 200

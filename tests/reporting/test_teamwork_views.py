@@ -263,9 +263,14 @@ def test_the_refusal_says_why(manager, case_a):  # noqa: ANN001
 
 def test_another_teams_case_cannot_be_chosen(manager, case_a, case_b):  # noqa: ANN001
     client = login(manager)
-    page = client.get(reverse("reporting:feedback_new")).content.decode()
-    assert "Evans family" in page
-    assert f'value="{case_b.pk}"' not in page
+    matches = client.get(reverse("reporting:feedback_cases"), {"case": "family"})
+    assert "Evans family" in matches.content.decode()
+    assert (
+        f"(case {case_b.pk})"
+        not in client.get(
+            reverse("reporting:feedback_cases"), {"case": str(case_b.pk)}
+        ).content.decode()
+    )
     for slug in ("feedback", "complaints"):
         response = client.post(reverse(KINDS[slug].new_name), payload(slug, case_b))
         assert response.status_code == 200
@@ -294,7 +299,12 @@ def test_a_long_closed_case_is_not_offered_but_stays_on_its_record(manager, team
         closed_at=timezone.now() - timedelta(days=3 * 365),
     )
     client = login(manager)
-    assert "Long gone family" not in client.get(reverse("reporting:feedback_new")).content.decode()
+    assert (
+        "Long gone family"
+        not in client.get(
+            reverse("reporting:feedback_cases"), {"case": "Long gone"}
+        ).content.decode()
+    )
     feedback = make("feedback", team_a, old, day=date(2023, 1, 1))
     edit = client.get(reverse("reporting:feedback_edit", args=[feedback.pk])).content.decode()
     assert "Long gone family" in edit
@@ -466,7 +476,12 @@ def test_feedback_on_a_restricted_case_is_hidden_from_staff_it_does_not_name(
     edit = reverse("reporting:feedback_edit", args=[feedback.pk])
     assert login(csw).get(edit).status_code == 404
     assert "relative" not in login(csw).get(reverse("reporting:feedback")).content.decode()
-    assert "Evans family" not in login(csw).get(reverse("reporting:feedback_new")).content.decode()
+    assert (
+        "Evans family"
+        not in login(csw)
+        .get(reverse("reporting:feedback_cases"), {"case": "Evans"})
+        .content.decode()
+    )
     assert login(practitioner).get(edit).status_code == 200  # the case's worker is named
 
 

@@ -86,6 +86,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "readyz": row(200, anonymous=200),
     "logout": POST_ONLY,
     "password_change": EVERYONE,
+    # The benchmark's floor page: served only while IFSS_BENCH_FLOOR is on (off here).
+    "bench_floor": row(404),
     "password_change_done": EVERYONE,
     "two_factor_manage": EVERYONE,
     "two_factor_setup": EVERYONE,
@@ -196,10 +198,12 @@ MATRIX: dict[str, dict[str, int]] = {
     "reporting:feedback_new": TEAMWORK_PAGE,
     "reporting:feedback_edit": TEAM_A_RECORD,
     "reporting:feedback_delete": TEAM_A_RECORD,
+    "reporting:feedback_cases": TEAMWORK_PAGE,  # the case chooser's matches (the user's own)
     "reporting:complaints": COMPLAINTS_PAGE,
     "reporting:complaint_new": COMPLAINTS_PAGE,
     "reporting:complaint_edit": COMPLAINT_RECORD,
     "reporting:complaint_delete": COMPLAINT_RECORD,
+    "reporting:complaint_cases": COMPLAINTS_PAGE,
 }
 
 # POST: the roles that must get 404 (and change nothing) when they POST an empty form.

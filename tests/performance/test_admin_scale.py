@@ -1,0 +1,86 @@
+"""The Django admin at scale (issue 15), for EVERY registered ModelAdmin and its inlines:
+every foreign key or many-to-many a form shows points at a small reference table
+(accounts.admin_scale.SMALL_TABLES) or is a raw id / autocomplete field; inlines of large
+tables are read-only; change lists of large tables do not count every row. That the
+change list, change form and delete confirmation of each run a number of queries that does
+not grow with the rows is walked in tests/performance/test_query_growth.py, which asks for
+every admin route on two sizes of data."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+
+from accounts.admin_scale import (
+    SMALL_TABLES,
+    CappedPaginator,
+    ReadOnlyInline,
+    is_small,
+    relation_fields,
+)
+
+# Editable inlines whose rows per parent are few whatever the data, and why.
+BOUNDED_INLINES = {
+    "accounts.membership": "a user's few memberships, on the user's page",
+    "otp_static.statictoken": "a device's ten recovery codes",
+    "reporting.measuretarget": "a measure's target per team (15 teams)",
+}
+
+
+def registered() -> list[tuple[type, admin.ModelAdmin]]:
+    return [
+        (model, admin.site.get_model_admin(model))
+        for model in apps.get_models()
+        if admin.site.is_registered(model)
+    ]
+
+
+def large_selects(model: type, model_admin, parent: type | None = None) -> list[str]:  # noqa: ANN001
+    """The relation fields of model's form that would render a <select> of a large table."""
+    chosen = {*model_admin.raw_id_fields, *model_admin.autocomplete_fields}
+    readonly = set(model_admin.readonly_fields)
+    exclude = set(model_admin.exclude or ())
+    bad = []
+    for field in relation_fields(model):
+        if parent is not None and field.related_model is parent:
+            continue  # the inline's own parent: not shown
+        if field.name in chosen or field.name in readonly or field.name in exclude:
+            continue
+        if not is_small(field.related_model):
+            bad.append(f"{model._meta.label}.{field.name} -> {field.related_model._meta.label}")
+    return bad
+
+
+@pytest.mark.parametrize(
+    ("model", "model_admin"), registered(), ids=[m._meta.label for m, _a in registered()]
+)
+def test_no_select_of_a_large_table(model, model_admin):  # noqa: ANN001
+    bad = large_selects(model, model_admin)
+    for inline_class in model_admin.inlines:
+        inline = inline_class(model, admin.site)
+        if isinstance(inline, ReadOnlyInline):
+            continue
+        bad += large_selects(inline.model, inline, parent=model)
+        if not is_small(inline.model) and inline.model._meta.label_lower not in BOUNDED_INLINES:
+            bad.append(f"inline {inline.model._meta.label} is editable: make it ReadOnlyInline")
+    assert not bad, f"{model._meta.label}'s admin shows a <select> of a large table: {bad}"
+
+
+@pytest.mark.parametrize(
+    ("model", "model_admin"), registered(), ids=[m._meta.label for m, _a in registered()]
+)
+def test_large_change_lists_do_not_count_every_row(model, model_admin):  # noqa: ANN001
+    if is_small(model):
+        return
+    assert model_admin.show_full_result_count is False, model._meta.label
+    assert issubclass(model_admin.paginator, CappedPaginator), model._meta.label
+    shown = {f.name for f in model._meta.concrete_fields if f.many_to_one}
+    listed = [n for n in model_admin.list_display if n in shown]
+    if listed and model_admin.list_select_related is not True:
+        assert set(listed) <= set(model_admin.list_select_related), model._meta.label
+
+
+def test_small_tables_exist():
+    labels = {m._meta.label_lower for m in apps.get_models()}
+    assert SMALL_TABLES <= labels, SMALL_TABLES - labels

@@ -1,0 +1,350 @@
+"""Every GET route × every role, on two sizes of data: no page's query count grows with
+the data, and none runs more than QUERY_BUDGET queries (issue 15).
+
+The routes are read from the URL resolver, the Django admin's included, so a new route is
+walked without being listed here. Each is asked for with the ids of the access matrix's
+world (tests/security/access_matrix.py: URL_KWARGS) or, for the admin, of a row of the
+admin's model; a route this test cannot fill ids for fails unless ALLOWED says why.
+
+Sizes: the matrix's world, then the same world with about four times the records (more
+referrals, waiting families, cases at every stage, notifications, team activity, and a
+longer history for the world's own case and family). Every route is first asked for once
+to warm what a running server has warm (templates, content types), then counted at the
+small size and at the large size; a route whose count is higher at the large size is asked
+for again before it fails, so a one-off (a stored figure refreshed after the data changed)
+is not taken for growth. The admin's routes are walked as the administrator: the admin
+sends everyone else to its login page before any of its views runs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from tests.security.access_matrix import ROLES, URL_KWARGS, World, build_world
+
+pytestmark = pytest.mark.django_db
+
+QUERY_BUDGET = 15
+SIGNED_IN = [r for r in ROLES if r != "anonymous"]
+
+# Routes this test does not ask for, each with the reason.
+ALLOWED: dict[str, str] = {
+    "admin:view_on_site": "redirects to the record's own page, which is walked itself",
+    "admin:<unnamed URL (?P<url>.*)$>": "the admin's catch-all: a redirect or 404, no page",
+    "admin:<unnamed URL <path:object_id>/>": "redirects an old change URL to the change page",
+}
+
+
+def _routes(patterns, namespace: str | None = None):  # noqa: ANN001, ANN202
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(filter(None, [namespace, p.namespace])) or None
+            yield from _routes(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            if str(p.pattern).startswith(settings.STATIC_URL.lstrip("/")):
+                continue
+            name = p.name or f"<unnamed URL {p.pattern}>"
+            yield f"{namespace}:{name}" if namespace else name
+
+
+def every_route() -> list[str]:
+    return sorted(set(_routes(get_resolver().url_patterns)))
+
+
+def admin_models() -> dict[str, tuple[type, str]]:
+    """Each registered model's admin route names -> (model, action)."""
+    from django.apps import apps
+
+    routes = {}
+    for model in apps.get_models():
+        if admin.site.is_registered(model):
+            prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+            for action in ("changelist", "add", "change", "delete", "history"):
+                routes[prefix + action] = (model, action)
+    return routes
+
+
+def kwargs_for(name: str, world: World) -> dict[str, object] | None:
+    """The kwargs to reverse a route with; None when this test cannot fill them."""
+    if name in URL_KWARGS:
+        return URL_KWARGS[name](world)
+    models = admin_models()
+    if name in models:
+        model, action = models[name]
+        if action in ("changelist", "add"):
+            return {}
+        pk = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
+        return None if pk is None else {"object_id": pk}
+    if name == "admin:app_list":
+        return {"app_label": "cases"}
+    if name in ("admin:otp_totp_totpdevice_config", "admin:otp_totp_totpdevice_qrcode"):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        return {"pk": TOTPDevice.objects.values_list("pk", flat=True).first()}
+    if name == "admin:auth_user_password_change":
+        return {"id": world.users["practitioner"].pk}
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return None
+    return {}
+
+
+def add_team_rows(world: World, team, manager, worker, referrer, tag: str) -> None:  # noqa: ANN001
+    """One more of each kind of a team's records: a referral awaiting screening, a family
+    waiting, cases at every stage (one closed long ago), team activity, and a caseworker."""
+    import time_machine
+
+    from accounts.models import Membership, Role
+    from cases.pathway import Stage
+    from reporting.models import Consultation, TrainingSession
+    from tests.cases.journey import make_case
+    from tests.factories import ReferralFactory, UserFactory, WaitingListEntryFactory
+
+    today = timezone.localdate()
+    helper = UserFactory(username=f"growth_{tag}")
+    Membership.objects.create(user=helper, team=team, role=Role.PRACTITIONER)
+    referrer = referrer or helper
+    ReferralFactory(team=team, created_by=referrer)
+    WaitingListEntryFactory(referral__team=team, referral__created_by=referrer)
+    for stage, who in [
+        (Stage.AWAITING_ASSESSMENT, helper),
+        (Stage.PHASE1, worker),
+        (Stage.PHASE2, worker),
+        (Stage.CLOSED, helper),
+    ]:
+        make_case(
+            team,
+            manager,
+            who,
+            referrer,
+            stage=stage,
+            goals=2,
+            contacts=2,
+            plans=None if stage == Stage.PHASE1 else 1,
+            reviews_held=1 if stage in (Stage.PHASE2, Stage.CLOSED) else 0,
+        )
+    with time_machine.travel(timezone.now() - timedelta(days=365 * 8 + 30), tick=False):
+        make_case(team, manager, worker, referrer, stage=Stage.CLOSED)
+    Consultation.objects.create(
+        team=team, held_on=today, asked_by="A health visitor", agency="Health", topic="Sleep"
+    )
+    TrainingSession.objects.create(team=team, course="Growth", held_on=today, attendees=3)
+
+
+def team_b_rows(world: World, tag: str) -> None:
+    users = world.users
+    add_team_rows(
+        world,
+        world.team_b,
+        users["other_team_manager"],
+        users["other_team_practitioner"],
+        None,
+        tag,
+    )
+
+
+def grow(world: World, copies: int = 3) -> None:
+    """Add `copies` more of everything the world has (about four times the rows), and a
+    longer history for the world's own case and family."""
+    from cases.models import ContactMode, WorkType
+    from cases.services import ContactData, record_contact
+    from outcomes.services import add_goal
+    from reporting.models import Complaint, Feedback
+    from tests.cases.journey import goal_data
+    from tests.factories import NotificationFactory, PersonFactory, ReferralDraftFactory
+
+    users, case, today = world.users, world.case, timezone.localdate()
+    for i in range(copies):
+        add_team_rows(
+            world, world.team_a, users["manager"], users["practitioner"], users["referrer"], f"a{i}"
+        )
+        team_b_rows(world, f"b{i}")
+        Feedback.objects.create(case=case, given_by="family", received_on=today, positive=False)
+        Complaint.objects.create(team=world.team_a, case=case, received_on=today, summary="x")
+        ReferralDraftFactory(owner=users["referrer"], title=f"Draft {i}")
+        for user in users.values():
+            NotificationFactory(recipient=user, url="/")
+        # The world's own case and family: more people, contacts and goals.
+        PersonFactory(family=case.family, first_name=f"Growth{i}")
+        for n in range(3):
+            record_contact(
+                case_id=case.pk,
+                user=users["practitioner"],
+                data=ContactData(
+                    started_at=timezone.now() - timedelta(hours=i * 5 + n + 1),
+                    duration_minutes=30,
+                    mode=ContactMode.PHONE,
+                    work_type=WorkType.DIRECT,
+                    out_of_hours=False,
+                    people_seen=[world.journey.adult],
+                    methods=[],
+                    notes=f"Growth contact {i}.{n}",
+                ),
+            )
+        add_goal(case_id=case.pk, user=users["practitioner"], data=goal_data(i + 2))
+
+
+def admin_rows(world: World) -> None:
+    """One row of each model the admin shows that the matrix's world has none of, so that
+    every change, delete and history page of the admin is walked."""
+    from axes.models import AccessAttempt, AccessFailureLog
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from outcomes.models import Instrument, Occasion, ServiceOccasion, ServiceUse
+    from outcomes.services import ReadingData, record_reading
+    from reminders.models import Kind, Reminder, Step
+    from reporting.models import Narrative
+    from reviews.models import Requester
+    from reviews.services import record_booster
+    from tests.factories import UserFactory
+
+    users, case, today = world.users, world.case, timezone.localdate()
+    Group.objects.create(name="Query growth")
+    AccessAttempt.objects.create(
+        username="someone", ip_address="127.0.0.1", user_agent="x", failures_since_start=1
+    )
+    AccessFailureLog.objects.create(username="someone", ip_address="127.0.0.1", user_agent="x")
+    # Someone else's devices: a user of the walk with one must pass the second factor.
+    owner = UserFactory(username="device_owner")
+    StaticDevice.objects.create(user=owner, name="backup")
+    TOTPDevice.objects.create(user=owner, name="phone")
+    record_reading(
+        case_id=case.pk,
+        user=users["practitioner"],
+        data=ReadingData(
+            person=world.journey.adult,
+            instrument=Instrument.WEMWBS,
+            occasion=Occasion.START,
+            taken_on=today,
+            total=40,
+        ),
+    )
+    ServiceUse.objects.create(
+        case=case,
+        person=world.journey.adult,
+        occasion=ServiceOccasion.BEFORE,
+        recorded_on=today,
+        recorded_by=users["practitioner"],
+    )
+    Reminder.objects.create(
+        team=world.team_a,
+        item_type="case",
+        item_id=case.pk,
+        kind=Kind.ASSESSMENT,
+        step=Step.DUE,
+        due_at=timezone.now(),
+    )
+    Narrative.objects.create(
+        scope_key=f"team-{world.team_a.pk}",
+        period_start=today - timedelta(days=90),
+        period_end=today,
+        updated_by=users["manager"],
+    )
+    record_booster(
+        case_id=case.pk,
+        user=users["practitioner"],
+        requested_by=Requester.FAMILY,
+        requested_on=today,
+        delivered_by=users["practitioner"],
+        delivered_on=today,
+        duration_minutes=60,
+    )
+
+
+# role -> session key, signed in once per module
+SESSIONS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            world = build_world()
+            admin_rows(world)
+            team_b_rows(world, "b")  # team B's staff see rows of theirs at the small size too
+            # Signed in as tests/conftest.py's settings have it: no second factor asked for
+            # (a module fixture runs before that function fixture).
+            with override_settings(
+                SESSION_COOKIE_AGE=60 * 60 * 24, TWO_FACTOR_ROLES=[], TWO_FACTOR_FOR_ADMINS=False
+            ):
+                for role, user in world.users.items():
+                    client = Client()
+                    client.force_login(user)
+                    SESSIONS[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+            yield world
+        finally:
+            SESSIONS.clear()
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def count_queries(client: Client, url: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    return response.status_code, len(ctx.captured_queries)
+
+
+def test_no_route_grows_with_the_data_or_passes_the_budget(world: World):
+    handler = Client().handler
+
+    def client_for(role: str) -> Client:
+        client = Client()
+        client.handler = handler
+        client.cookies[settings.SESSION_COOKIE_NAME] = SESSIONS[role]
+        return client
+
+    clients = {role: client_for(role) for role in SIGNED_IN}
+    urls, unfilled = {}, []
+    for name in every_route():
+        if name in ALLOWED:
+            continue
+        kwargs = kwargs_for(name, world)
+        if kwargs is None:
+            unfilled.append(name)
+        else:
+            urls[name] = reverse(name, kwargs=kwargs)
+    assert not unfilled, f"routes with no ids to ask for (fill them or add to ALLOWED): {unfilled}"
+
+    def roles_for(name: str) -> list[str]:
+        # The admin site sends every user but staff to its own login page before any of its
+        # views runs (tests/security/test_url_matrix.py::test_django_admin): its routes are
+        # walked as the administrator.
+        return ["admin"] if name.startswith("admin:") else SIGNED_IN
+
+    for url in urls.values():  # what a running server has warm (templates, content types)
+        clients["admin"].get(url)
+    small = {}
+    for name, url in urls.items():
+        for role in roles_for(name):
+            small[name, role] = count_queries(clients[role], url)
+    grow(world)
+    failures = []
+    for (name, role), (status, before) in small.items():
+        status_after, after = count_queries(clients[role], urls[name])
+        if after > before:
+            status_after, after = count_queries(clients[role], urls[name])
+        if after > before:
+            failures.append(f"{name} as {role}: {before} -> {after} queries (grows)")
+        if after > QUERY_BUDGET:
+            failures.append(f"{name} as {role}: {after} queries (> {QUERY_BUDGET})")
+        if status_after != status:
+            failures.append(f"{name} as {role}: status {status} -> {status_after}")
+    assert not failures, "\n".join(failures)
+
+
+def test_allowed_routes_exist():
+    assert not set(ALLOWED) - set(every_route()), "ALLOWED names routes that are gone"
