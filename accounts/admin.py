@@ -72,6 +72,7 @@ class TeamAdmin(admin.ModelAdmin):
                     "phase1_min_hours",
                     "review_offsets_months",
                     "booster_limit",
+                    "review_report_signoff",
                     "practitioner_capacity",
                     "step_down_enabled",
                     "reminder_days_before",

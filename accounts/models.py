@@ -64,6 +64,11 @@ class AssessmentClock(models.TextChoices):
     WORKING = "working", _("Working hours (weekends and bank holidays excluded)")
 
 
+class ReportSignoff(models.TextChoices):
+    NONE = "none", _("The worker sends it")
+    MANAGER = "manager", _("A manager signs it off, then it is sent")
+
+
 class Team(models.Model):
     """An Integrated Family Support Team. Every duration is a setting (DOMAIN.md section 3)."""
 
@@ -98,6 +103,12 @@ class Team(models.Model):
         _("intensive families per practitioner"), default=2
     )
     step_down_enabled = models.BooleanField(_("tapered step-down stage"), default=False)
+    review_report_signoff = models.CharField(
+        _("review reports to the referrer"),
+        max_length=10,
+        choices=ReportSignoff.choices,
+        default=ReportSignoff.NONE,
+    )
     reminder_days_before = models.PositiveIntegerField(
         _("reminder notice (days before a deadline)"), default=2
     )
@@ -133,6 +144,10 @@ class Team(models.Model):
             models.CheckConstraint(
                 condition=Q(phase1_min_weeks__lte=models.F("phase1_max_weeks")),
                 name="team_phase1_weeks_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_report_signoff__in=ReportSignoff.values),
+                name="team_review_report_signoff_valid",
             ),
         ]
 

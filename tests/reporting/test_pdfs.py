@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=ZoneInfo("Europe/London"))
 FAMILY = "Pritchard family"
 PLAN_PDF_QUERIES = 5
-REVIEW_PDF_QUERIES = 5
+REVIEW_PDF_QUERIES = 6  # and the next review
 
 
 @pytest.fixture(autouse=True)
@@ -151,8 +151,16 @@ def test_review_report_pdf_has_the_review_in_it(build):
     assert f"1-month review report: {FAMILY}" in text
     assert "Held on 4 November 2026" in text
     assert "Sam Social-Worker, Children's Services" in text  # to the referrer
-    # The goal: -1 at the start, +1 now, with what +1 means.
-    assert re.search(re.escape(goal_title(1)) + r"\s*-1\s*\+1\s*G1 more than expected", text), text
+    # The goal in the words of its scale: -1 at the start, +1 now, and what was hoped for.
+    assert re.search(
+        re.escape(goal_title(1))
+        + r"\s*G1 less than expected\s*G1 more than expected\s*G1 the expected outcome",
+        text,
+    ), text
+    assert not re.search(r"(?<![\w-])[+-][12](?!\d)", text), "a bare GAS score: " + text
+    assert "The children's safety and wellbeing" in text
+    assert "The children are safe at the 1-month review." in text
+    assert "Next review 3-month review, due 4 January 2027" in text
     # One goal at +1: T = 50 + 10 / sqrt(0.7 + 0.3) = 60.0
     assert "Family GAS T-score at this review: 60.0 (50 = goals met as expected)." in text
     assert "Progress at the 1-month review." in text

@@ -127,8 +127,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "outcomes:record_services": TEAM_A_RECORD,
     # --- reviews ---
     "reviews:record": TEAM_A_RECORD,
+    # The report's preview, where the team sends it (or puts it to a manager to sign off).
+    "reviews:report": TEAM_A_RECORD,
     # The written report also goes to the referrer who made the referral.
-    "reviews:report_pdf": only("referrer", *TEAM_A_STAFF, "admin"),
+    "reviews:report_pdf": only("referrer", *TEAM_A_STAFF, "admin"),  # once sent
     "reviews:add_booster": TEAM_A_RECORD,
     # --- reminders, audit, notifications ---
     "reminders:due": MANAGER_PAGE,
@@ -253,6 +255,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
         "occasion": "before",
     },
     "reviews:record": lambda w: {"pk": w.review.pk},
+    "reviews:report": lambda w: {"pk": w.review.pk},
     "reviews:report_pdf": lambda w: {"pk": w.review.pk},
     "reviews:add_booster": lambda w: {"pk": w.case.pk},
     "notifications:open": lambda w: {"pk": w.notifications["referrer"].pk},
