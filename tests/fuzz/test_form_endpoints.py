@@ -654,6 +654,7 @@ def review_target(w: World) -> Target:
             "held_on": w.today,
             "attendees": "Mother, social worker",
             "progress": "Good progress.",
+            "children_wellbeing": "Safe and settled.",
             "plan_still_fit": "yes",
             "services_signposted": pks(OnwardService)[:1],
             **goal_fields,
@@ -665,6 +666,21 @@ def review_target(w: World) -> Target:
             "plan_still_fit": ["no", "maybe"],
             **{k: ["-3", "3", "-2", "2", ""] for k in goal_fields},
             f"goal_{other.goals[0].pk}": ["1"],
+        },
+    )
+
+
+def review_report_target(w: World) -> Target:
+    journey = w.case(Stage.PHASE2, goals=1, reviews_held=1, reports_sent=False)
+    review = journey.reviews[0]
+    review.refresh_from_db()
+    return Target(
+        client=login(w.practitioner),
+        url=reverse("reviews:report", args=[review.pk]),
+        payload={"version": str(review.version), "action": "send"},
+        key_values={
+            "version": [review.version + 1, 0, "-1", str(2**63)],
+            "action": ["submit", "send", "sign", ""],
         },
     )
 
@@ -1211,6 +1227,7 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "outcomes:add_reading sdq": lambda w: reading_target(w, sdq=True),
     "outcomes:record_services": service_use_target,
     "reviews:record": review_target,
+    "reviews:report": review_report_target,
     "reviews:add_booster": booster_target,
     "families:consent": consent_target,
     "families:subject_access_export": subject_access_target,
