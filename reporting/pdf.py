@@ -21,7 +21,8 @@ def _pdf(template: str, context: dict) -> bytes:
 
 
 def render_family_plan_pdf(plan: FamilyPlan) -> bytes:
-    """The Family Plan as given to the family and the social worker."""
+    """The Family Plan as given to the family and the social worker: written for the
+    family, so each goal is in the words of its scale, never a bare score."""
     plan = (
         FamilyPlan.objects.select_related(
             "case__family",
@@ -29,6 +30,7 @@ def render_family_plan_pdf(plan: FamilyPlan) -> bytes:
             "case__worker",
             "case__co_worker",
             "case__referral",
+            "case__assessment",
             "created_by",
         )
         .prefetch_related("invited_services")
@@ -37,10 +39,20 @@ def render_family_plan_pdf(plan: FamilyPlan) -> bytes:
     goals = list(
         Goal.objects.filter(case=plan.case).select_related("category").prefetch_related("members")
     )
+    rows = [{"goal": g, "now": g.level_text(g.baseline), "hoped": g.level_0} for g in goals]
     members = list(Person.objects.filter(family=plan.case.family))
+    next_review = Review.objects.pending().filter(case=plan.case).first()
     return _pdf(
         "reporting/pdf/family_plan.html",
-        {"plan": plan, "case": plan.case, "goals": goals, "members": members},
+        {
+            "plan": plan,
+            "case": plan.case,
+            "rows": rows,
+            "members": members,
+            # A case not yet assessed has no assessment row (and so no Safety Plan).
+            "assessment": getattr(plan.case, "assessment", None),
+            "next_review": next_review,
+        },
     )
 
 

@@ -146,6 +146,7 @@ def make_case(
     review_score: int = 1,
     reports_sent: bool = True,
     boosters: int = 0,
+    co_worker: User | None = None,
 ) -> Journey:
     """Build a case through the services up to `stage` (see the module docstring).
 
@@ -206,7 +207,9 @@ def make_case(
             outcome=outcome("accepted"),
             reason=reason("accepted"),
         )
-        case = allocate_referral(referral_id=referral.pk, user=manager, worker=worker)
+        case = allocate_referral(
+            referral_id=referral.pk, user=manager, worker=worker, co_worker=co_worker
+        )
     journey = Journey(
         case=case,
         referral=referral,

@@ -281,11 +281,19 @@ def test_payloads_in_every_free_text_field_are_shown_escaped(
             "held_on": timezone.localdate().isoformat(),
             "attendees": payload,
             "progress": payload,
+            "children_wellbeing": payload,
             "plan_still_fit": "yes",
             f"goal_{Goal.objects.get(case=case).pk}": "0",
         },
     )
     p.get(wkr, reverse("reviews:record", args=[review.pk]))
+    review.refresh_from_db()
+    p.get(wkr, reverse("reviews:report", args=[review.pk]))  # the preview
+    p.post(
+        wkr,
+        reverse("reviews:report", args=[review.pk]),
+        {"version": str(review.version), "action": "send"},
+    )
     p.post(
         mgr,
         reverse("reviews:add_booster", args=[case.pk]),
