@@ -220,8 +220,20 @@ class Decision(models.TextChoices):
     NOT_PROCEED = "not_proceed", _("Do not proceed")
 
 
+class Readiness(models.TextChoices):
+    """Readiness to change substance use (the stages of change)."""
+
+    PRECONTEMPLATION = "precontemplation", _("Not yet thinking about change")
+    CONTEMPLATION = "contemplation", _("Thinking about change")
+    PREPARATION = "preparation", _("Getting ready to change")
+    ACTION = "action", _("Making changes")
+    MAINTENANCE = "maintenance", _("Keeping changes going")
+
+
 class Assessment(models.Model):
-    """The "72-hour" assessment: timed from the referral's receipt against the team target."""
+    """The "72-hour" assessment: timed from the referral's receipt against the team target,
+    and written along the three sides of the Assessment Framework, each with its strengths
+    and its risks."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="assessment")
     started_at = models.DateTimeField(_("assessment started"), null=True, blank=True)
@@ -229,6 +241,20 @@ class Assessment(models.Model):
     hours_spent = models.DecimalField(
         _("hours with the family"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    # The child's developmental needs, with the child's own voice.
+    child_strengths = models.TextField(_("child's developmental needs: strengths"), blank=True)
+    child_risks = models.TextField(_("child's developmental needs: risks"), blank=True)
+    child_voice = models.TextField(_("the child's voice"), blank=True)
+    # Parenting capacity, with substance use history and readiness to change.
+    parenting_strengths = models.TextField(_("parenting capacity: strengths"), blank=True)
+    parenting_risks = models.TextField(_("parenting capacity: risks"), blank=True)
+    substance_history = models.TextField(_("substance use history"), blank=True)
+    readiness = models.CharField(
+        _("readiness to change"), max_length=20, choices=Readiness.choices, blank=True
+    )
+    # Family and environmental factors.
+    family_strengths = models.TextField(_("family and environment: strengths"), blank=True)
+    family_risks = models.TextField(_("family and environment: risks"), blank=True)
     safety_plan = models.TextField(_("children and young people's Safety Plan"), blank=True)
     safety_plan_agreed_on = models.DateField(_("Safety Plan agreed"), null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
@@ -255,6 +281,10 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=Q(hours_spent__isnull=True) | Q(hours_spent__gte=0),
                 name="assessment_hours_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(readiness__in=["", *Readiness.values]),
+                name="assessment_readiness_valid",
             ),
         ]
 
@@ -293,6 +323,8 @@ class Contact(models.Model):
         "families.Person", blank=True, related_name="contacts", verbose_name=_("who was seen")
     )
     out_of_hours = models.BooleanField(_("out of hours"), default=False)
+    child_seen = models.BooleanField(_("a child was seen"), default=False)
+    child_seen_alone = models.BooleanField(_("a child was seen alone"), default=False)
     methods = models.ManyToManyField(
         "reference.PracticeMethod", blank=True, verbose_name=_("practice methods")
     )
@@ -324,6 +356,11 @@ class Contact(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(work_type__in=WorkType.values), name="contact_work_type_valid"
+            ),
+            # A child seen alone was seen.
+            models.CheckConstraint(
+                condition=Q(child_seen_alone=False) | Q(child_seen=True),
+                name="contact_seen_alone_is_seen",
             ),
         ]
 

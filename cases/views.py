@@ -19,6 +19,7 @@ from .access import get_case_for_user
 from .casefile import CASE_FILE_RELATED, attach_due, build_case_file
 from .formflow import carry_version, submit_to_service
 from .forms import (
+    FRAMEWORK_FIELDS,
     AssessmentForm,
     ClosureForm,
     ContactForm,
@@ -144,6 +145,7 @@ def edit_assessment(request: HttpRequest, pk: int) -> HttpResponse:
         "hours_spent": assessment.hours_spent,
         "safety_plan": assessment.safety_plan,
         "safety_plan_agreed_on": assessment.safety_plan_agreed_on,
+        **{name: getattr(assessment, name) for name in FRAMEWORK_FIELDS},
     }
     form = AssessmentForm(request.POST or None, initial=initial)
     done, stale = submit_to_service(
@@ -157,6 +159,7 @@ def edit_assessment(request: HttpRequest, pk: int) -> HttpResponse:
             hours_spent=d["hours_spent"],
             safety_plan=d["safety_plan"],
             safety_plan_agreed_on=d["safety_plan_agreed_on"],
+            sides=services.AssessmentSides(**{name: d[name] for name in FRAMEWORK_FIELDS}),
         ),
         _("Assessment saved."),
     )
@@ -209,6 +212,8 @@ def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
                 mode=d["mode"],
                 work_type=d["work_type"],
                 out_of_hours=d["out_of_hours"],
+                child_seen=d["child_seen"],
+                child_seen_alone=d["child_seen_alone"],
                 people_seen=list(d["people_seen"]),
                 methods=list(d["methods"]),
                 notes=d["notes"],

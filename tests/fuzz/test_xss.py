@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from pypdf import PdfReader
 
+from cases.forms import FRAMEWORK_FIELDS
 from cases.models import Case, FamilyPlan
 from families.models import Person
 from notifications.models import Notification
@@ -205,6 +206,11 @@ def test_payloads_in_every_free_text_field_are_shown_escaped(
             "hours_spent": "8",
             "safety_plan": payload,
             "safety_plan_agreed_on": timezone.localdate().isoformat(),
+            **{
+                name: payload
+                for name in FRAMEWORK_FIELDS
+                if name != "readiness"  # a choice, not free text
+            },
         },
     )
     p.get(wkr, reverse("cases:assessment", args=[case.pk]))
