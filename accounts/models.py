@@ -108,6 +108,7 @@ class Team(models.Model):
         max_length=10,
         choices=ReportSignoff.choices,
         default=ReportSignoff.NONE,
+        db_default=ReportSignoff.NONE,  # rows written in bulk (synthetic COPY) get it too
     )
     reminder_days_before = models.PositiveIntegerField(
         _("reminder notice (days before a deadline)"), default=2

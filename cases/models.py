@@ -242,19 +242,38 @@ class Assessment(models.Model):
         _("hours with the family"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     # The child's developmental needs, with the child's own voice.
-    child_strengths = models.TextField(_("child's developmental needs: strengths"), blank=True)
-    child_risks = models.TextField(_("child's developmental needs: risks"), blank=True)
-    child_voice = models.TextField(_("the child's voice"), blank=True)
+    child_strengths = models.TextField(
+        _("child's developmental needs: strengths"), blank=True, default="", db_default=""
+    )
+    child_risks = models.TextField(
+        _("child's developmental needs: risks"), blank=True, default="", db_default=""
+    )
+    child_voice = models.TextField(_("the child's voice"), blank=True, default="", db_default="")
     # Parenting capacity, with substance use history and readiness to change.
-    parenting_strengths = models.TextField(_("parenting capacity: strengths"), blank=True)
-    parenting_risks = models.TextField(_("parenting capacity: risks"), blank=True)
-    substance_history = models.TextField(_("substance use history"), blank=True)
+    parenting_strengths = models.TextField(
+        _("parenting capacity: strengths"), blank=True, default="", db_default=""
+    )
+    parenting_risks = models.TextField(
+        _("parenting capacity: risks"), blank=True, default="", db_default=""
+    )
+    substance_history = models.TextField(
+        _("substance use history"), blank=True, default="", db_default=""
+    )
     readiness = models.CharField(
-        _("readiness to change"), max_length=20, choices=Readiness.choices, blank=True
+        _("readiness to change"),
+        max_length=20,
+        choices=Readiness.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     # Family and environmental factors.
-    family_strengths = models.TextField(_("family and environment: strengths"), blank=True)
-    family_risks = models.TextField(_("family and environment: risks"), blank=True)
+    family_strengths = models.TextField(
+        _("family and environment: strengths"), blank=True, default="", db_default=""
+    )
+    family_risks = models.TextField(
+        _("family and environment: risks"), blank=True, default="", db_default=""
+    )
     safety_plan = models.TextField(_("children and young people's Safety Plan"), blank=True)
     safety_plan_agreed_on = models.DateField(_("Safety Plan agreed"), null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
@@ -323,8 +342,11 @@ class Contact(models.Model):
         "families.Person", blank=True, related_name="contacts", verbose_name=_("who was seen")
     )
     out_of_hours = models.BooleanField(_("out of hours"), default=False)
-    child_seen = models.BooleanField(_("a child was seen"), default=False)
-    child_seen_alone = models.BooleanField(_("a child was seen alone"), default=False)
+    # db_default: contacts written in bulk (the synthetic COPY) get them as well.
+    child_seen = models.BooleanField(_("a child was seen"), default=False, db_default=False)
+    child_seen_alone = models.BooleanField(
+        _("a child was seen alone"), default=False, db_default=False
+    )
     methods = models.ManyToManyField(
         "reference.PracticeMethod", blank=True, verbose_name=_("practice methods")
     )

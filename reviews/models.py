@@ -20,7 +20,9 @@ class Review(models.Model):
     held_on = models.DateField(_("held on"), null=True, blank=True)
     attendees = models.CharField(_("who attended"), max_length=500, blank=True)
     progress = models.TextField(_("progress"), blank=True)
-    children_wellbeing = models.TextField(_("the children's safety and wellbeing"), blank=True)
+    children_wellbeing = models.TextField(
+        _("the children's safety and wellbeing"), blank=True, default="", db_default=""
+    )
     plan_still_fit = models.BooleanField(_("the plan is still fit for purpose"), null=True)
     services_signposted = models.ManyToManyField(
         "reference.OnwardService", blank=True, verbose_name=_("services signposted")
@@ -43,7 +45,9 @@ class Review(models.Model):
         related_name="+",
         verbose_name=_("report sent by"),
     )
-    report_signed_off = models.BooleanField(_("report signed off by a manager"), default=False)
+    report_signed_off = models.BooleanField(
+        _("report signed off by a manager"), default=False, db_default=False
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = ReviewQuerySet.as_manager()
