@@ -268,6 +268,8 @@ CHRONOLOGY_COLUMNS = {
     "row_text": models.TextField(),
     "row_stage": models.CharField(),
     "row_work_type": models.CharField(),
+    "row_child_seen": models.BooleanField(),
+    "row_child_alone": models.BooleanField(),
 }
 
 
@@ -283,6 +285,8 @@ class Dated(NamedTuple):
     text: str  # the note
     stage: str | None
     work_type: str | None
+    child_seen: bool | None
+    child_seen_alone: bool | None
 
 
 def _dated_parts(case: Case) -> list[models.QuerySet]:
@@ -307,6 +311,8 @@ def _dated_parts(case: Case) -> list[models.QuerySet]:
             row_text="notes",
             row_stage="stage",
             row_work_type="work_type",
+            row_child_seen="child_seen",
+            row_child_alone="child_seen_alone",
         ),
     ]
 
@@ -334,6 +340,10 @@ def _events(dated: list[tuple[datetime, str, Any]]) -> list[Event]:
                 title, detail = pathway.LABELS[pathway.Stage(obj.code)], obj.text
             case "contact":
                 title = contact % {"mode": modes.get(obj.code, obj.code), "mins": obj.minutes}
+                if obj.child_seen_alone:
+                    title += _(", a child seen alone")
+                elif obj.child_seen:
+                    title += _(", a child seen")
                 detail = obj.text
             case "plan":
                 title, detail = str(obj), obj.agreed_with

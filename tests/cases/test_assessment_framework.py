@@ -246,3 +246,15 @@ def test_the_contact_form_saves_a_child_seen_alone(phase1, practitioner):
     assert response.status_code == 302
     saved = Contact.objects.filter(case=phase1.case).order_by("-pk").first()
     assert (saved.child_seen, saved.child_seen_alone) == (True, True)
+
+
+def test_the_chronology_says_a_child_was_seen_alone(phase1, practitioner):
+    client = login(practitioner)
+    client.post(
+        reverse("cases:add_contact", args=[phase1.case.pk]),
+        contact_post(phase1, child_seen="on", child_seen_alone="on"),
+    )
+
+    page = client.get(reverse("cases:detail", args=[phase1.case.pk])).content.decode()
+
+    assert "Home visit, 60 min, a child seen alone" in page
