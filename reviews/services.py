@@ -176,7 +176,8 @@ def submit_review_report(*, review_id: int, user: User, version: int) -> Review:
     for manager in managers:
         notify_user(
             recipient=manager,
-            subject=_("%(review)s report to sign off: %(case)s") % {"review": review, "case": case},
+            subject=_("%(review)s report to sign off: %(case)s")
+            % {"review": review, "case": case.reference},
             body=_("%(user)s asks you to sign off the %(review)s report before it is sent.")
             % {"user": user.get_full_name() or user.username, "review": review},
             url=reverse("reviews:report", args=[review.pk]),

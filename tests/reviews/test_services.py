@@ -510,7 +510,8 @@ def test_with_sign_off_the_worker_cannot_send_and_puts_it_to_the_managers(
     assert held.report_sent_at is None
     assert not Notification.objects.filter(recipient=referrer).exists()
     [ask] = Notification.objects.filter(recipient=manager)
-    assert ask.subject.startswith("1-month review report to sign off")
+    # Named by its reference, never by the family's name (tests/notifications/test_subjects).
+    assert ask.subject == f"1-month review report to sign off: Case {case.pk}"
     assert ask.url == reverse("reviews:report", args=[held.pk])
     with pytest.raises(ServiceError, match="already with a manager"):
         submit_review_report(review_id=held.pk, user=practitioner, version=held.version)
