@@ -77,6 +77,7 @@ class TeamAdmin(ScaledAdmin):
                     "phase1_min_hours",
                     "review_offsets_months",
                     "booster_limit",
+                    "review_report_signoff",
                     "practitioner_capacity",
                     "step_down_enabled",
                     "reminder_days_before",

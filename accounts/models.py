@@ -91,6 +91,11 @@ class AssessmentTargetFrom(models.TextChoices):
     ALLOCATION = "allocation", _("From allocation, for every family")
 
 
+class ReportSignoff(models.TextChoices):
+    NONE = "none", _("The worker sends it")
+    MANAGER = "manager", _("A manager signs it off, then it is sent")
+
+
 class Team(models.Model):
     """An Integrated Family Support Team. Every duration is a setting (DOMAIN.md section 3)."""
 
@@ -138,6 +143,13 @@ class Team(models.Model):
         _("intensive families per practitioner"), default=2
     )
     step_down_enabled = models.BooleanField(_("tapered step-down stage"), default=False)
+    review_report_signoff = models.CharField(
+        _("review reports to the referrer"),
+        max_length=10,
+        choices=ReportSignoff.choices,
+        default=ReportSignoff.NONE,
+        db_default=ReportSignoff.NONE,  # rows written in bulk (synthetic COPY) get it too
+    )
     reminder_days_before = models.PositiveIntegerField(
         _("reminder notice (days before a deadline)"), default=2
     )
@@ -173,6 +185,10 @@ class Team(models.Model):
             models.CheckConstraint(
                 condition=Q(phase1_min_weeks__lte=models.F("phase1_max_weeks")),
                 name="team_phase1_weeks_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_report_signoff__in=ReportSignoff.values),
+                name="team_review_report_signoff_valid",
             ),
         ]
 

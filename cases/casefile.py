@@ -266,6 +266,8 @@ CHRONOLOGY_COLUMNS = {
     "row_work_type": models.CharField(),
     "row_status": models.CharField(),
     "row_author": models.IntegerField(),
+    "row_child_seen": models.BooleanField(),
+    "row_child_alone": models.BooleanField(),
 }
 
 
@@ -283,6 +285,8 @@ class Dated(NamedTuple):
     work_type: str | None
     status: str | None  # a contact's entry status: current, amended or withdrawn
     author: int | None  # a contact's author, who may correct it
+    child_seen: bool | None
+    child_seen_alone: bool | None
 
 
 def _dated_parts(case: Case) -> list[models.QuerySet]:
@@ -311,6 +315,8 @@ def _dated_parts(case: Case) -> list[models.QuerySet]:
             row_work_type="work_type",
             row_status="entry_status",
             row_author="recorded_by_id",
+            row_child_seen="child_seen",
+            row_child_alone="child_seen_alone",
         ),
     ]
 
@@ -338,6 +344,10 @@ def _events(dated: list[tuple[datetime, str, Any]]) -> list[Event]:
                 title, detail = pathway.LABELS[pathway.Stage(obj.code)], obj.text
             case "contact":
                 title = contact % {"mode": modes.get(obj.code, obj.code), "mins": obj.minutes}
+                if obj.child_seen_alone:
+                    title += _(", a child seen alone")
+                elif obj.child_seen:
+                    title += _(", a child seen")
                 detail = obj.text
             case "plan":
                 title, detail = str(obj), obj.agreed_with

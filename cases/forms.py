@@ -8,7 +8,7 @@ from families.models import MemberKind, Person
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 from referrals.forms import DATE_WIDGET, DATETIME_WIDGET, VersionedForm
 
-from .models import ChildOutcomeKind, ContactMode, Decision, SubstanceChange, WorkType
+from .models import ChildOutcomeKind, ContactMode, Decision, Readiness, SubstanceChange, WorkType
 
 
 class FamilyMembersField(forms.ModelMultipleChoiceField):
@@ -24,6 +24,31 @@ class StartAssessmentForm(forms.Form):
     started_at = forms.DateTimeField(label=_("Assessment started"), widget=DATETIME_WIDGET)
 
 
+def _side(label: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+    )
+
+
+# The Assessment Framework's three sides, each with its strengths and its risks: the
+# fields of AssessmentForm in the order the page shows them.
+FRAMEWORK_FIELDS = [
+    "child_strengths",
+    "child_risks",
+    "child_voice",
+    "parenting_strengths",
+    "parenting_risks",
+    "substance_history",
+    "readiness",
+    "family_strengths",
+    "family_risks",
+]
+
+
 class AssessmentForm(VersionedForm):
     completed_at = forms.DateTimeField(
         label=_("Assessment completed"), required=False, widget=DATETIME_WIDGET
@@ -36,6 +61,32 @@ class AssessmentForm(VersionedForm):
         decimal_places=2,
         help_text=_("Usually 7-10 hours over three days."),
     )
+    child_strengths = _side(
+        _("The child's developmental needs: strengths"),
+        _("Health, education, emotional development, identity, relationships, self-care."),
+    )
+    child_risks = _side(_("The child's developmental needs: risks"))
+    child_voice = _side(
+        _("The child's voice"), _("What each child says about home, in their own words.")
+    )
+    parenting_strengths = _side(
+        _("Parenting capacity: strengths"),
+        _("Basic care, safety, warmth, stimulation, guidance and boundaries, stability."),
+    )
+    parenting_risks = _side(_("Parenting capacity: risks"))
+    substance_history = _side(
+        _("Substance use history"), _("What, how much, since when, earlier attempts to stop.")
+    )
+    readiness = forms.ChoiceField(
+        label=_("Readiness to change"),
+        choices=[("", "---------"), *Readiness.choices],
+        required=False,
+    )
+    family_strengths = _side(
+        _("Family and environmental factors: strengths"),
+        _("Wider family, housing, income, community, the family's own networks."),
+    )
+    family_risks = _side(_("Family and environmental factors: risks"))
     safety_plan = forms.CharField(
         label=_("Children and young people's Safety Plan"),
         required=False,
@@ -97,6 +148,12 @@ class ContactForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label=_("Who was seen"),
     )
+    child_seen = forms.BooleanField(label=_("A child was seen"), required=False)
+    child_seen_alone = forms.BooleanField(
+        label=_("A child was seen alone"),
+        required=False,
+        help_text=_("Without a parent or carer present."),
+    )
     out_of_hours = forms.BooleanField(label=_("Out of hours"), required=False)
     methods = forms.ModelMultipleChoiceField(
         queryset=PracticeMethod.objects.active(),
@@ -107,6 +164,15 @@ class ContactForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("child_seen_alone") and not data.get("child_seen"):
+            self.add_error(
+                "child_seen",
+                _("A child seen alone was seen: tick “A child was seen” as well."),
+            )
+        return data
 
     def __init__(self, *args, case, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         kwargs.setdefault(

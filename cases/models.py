@@ -231,14 +231,59 @@ class Decision(models.TextChoices):
     NOT_PROCEED = "not_proceed", _("Do not proceed")
 
 
+class Readiness(models.TextChoices):
+    """Readiness to change substance use (the stages of change)."""
+
+    PRECONTEMPLATION = "precontemplation", _("Not yet thinking about change")
+    CONTEMPLATION = "contemplation", _("Thinking about change")
+    PREPARATION = "preparation", _("Getting ready to change")
+    ACTION = "action", _("Making changes")
+    MAINTENANCE = "maintenance", _("Keeping changes going")
+
+
 class Assessment(models.Model):
-    """The "72-hour" assessment: timed from the referral's receipt against the team target."""
+    """The "72-hour" assessment: timed from the referral's receipt against the team target,
+    and written along the three sides of the Assessment Framework, each with its strengths
+    and its risks."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="assessment")
     started_at = models.DateTimeField(_("assessment started"), null=True, blank=True)
     completed_at = models.DateTimeField(_("assessment completed"), null=True, blank=True)
     hours_spent = models.DecimalField(
         _("hours with the family"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    # The child's developmental needs, with the child's own voice.
+    child_strengths = models.TextField(
+        _("child's developmental needs: strengths"), blank=True, default="", db_default=""
+    )
+    child_risks = models.TextField(
+        _("child's developmental needs: risks"), blank=True, default="", db_default=""
+    )
+    child_voice = models.TextField(_("the child's voice"), blank=True, default="", db_default="")
+    # Parenting capacity, with substance use history and readiness to change.
+    parenting_strengths = models.TextField(
+        _("parenting capacity: strengths"), blank=True, default="", db_default=""
+    )
+    parenting_risks = models.TextField(
+        _("parenting capacity: risks"), blank=True, default="", db_default=""
+    )
+    substance_history = models.TextField(
+        _("substance use history"), blank=True, default="", db_default=""
+    )
+    readiness = models.CharField(
+        _("readiness to change"),
+        max_length=20,
+        choices=Readiness.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    # Family and environmental factors.
+    family_strengths = models.TextField(
+        _("family and environment: strengths"), blank=True, default="", db_default=""
+    )
+    family_risks = models.TextField(
+        _("family and environment: risks"), blank=True, default="", db_default=""
     )
     safety_plan = models.TextField(_("children and young people's Safety Plan"), blank=True)
     safety_plan_agreed_on = models.DateField(_("Safety Plan agreed"), null=True, blank=True)
@@ -266,6 +311,10 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=Q(hours_spent__isnull=True) | Q(hours_spent__gte=0),
                 name="assessment_hours_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(readiness__in=["", *Readiness.values]),
+                name="assessment_readiness_valid",
             ),
         ]
 
@@ -304,6 +353,11 @@ class Contact(Amendable):
         "families.Person", blank=True, related_name="contacts", verbose_name=_("who was seen")
     )
     out_of_hours = models.BooleanField(_("out of hours"), default=False)
+    # db_default: contacts written in bulk (the synthetic COPY) get them as well.
+    child_seen = models.BooleanField(_("a child was seen"), default=False, db_default=False)
+    child_seen_alone = models.BooleanField(
+        _("a child was seen alone"), default=False, db_default=False
+    )
     methods = models.ManyToManyField(
         "reference.PracticeMethod", blank=True, verbose_name=_("practice methods")
     )
@@ -339,6 +393,11 @@ class Contact(Amendable):
                 condition=Q(work_type__in=WorkType.values), name="contact_work_type_valid"
             ),
             *amendable_constraints("contact"),
+            # A child seen alone was seen.
+            models.CheckConstraint(
+                condition=Q(child_seen_alone=False) | Q(child_seen=True),
+                name="contact_seen_alone_is_seen",
+            ),
         ]
 
     def __str__(self) -> str:

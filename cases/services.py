@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -27,6 +27,7 @@ from .models import (
     Contact,
     Decision,
     FamilyPlan,
+    Readiness,
     StageChange,
     SubstanceChange,
 )
@@ -149,6 +150,21 @@ def start_assessment(*, case_id: int, user: User, started_at: datetime) -> Asses
     return assessment
 
 
+@dataclass
+class AssessmentSides:
+    """The Assessment Framework's three sides, each with its strengths and risks."""
+
+    child_strengths: str = ""
+    child_risks: str = ""
+    child_voice: str = ""
+    parenting_strengths: str = ""
+    parenting_risks: str = ""
+    substance_history: str = ""
+    readiness: str = ""
+    family_strengths: str = ""
+    family_risks: str = ""
+
+
 @transaction.atomic
 def update_assessment(
     *,
@@ -159,7 +175,9 @@ def update_assessment(
     hours_spent: Decimal | None,
     safety_plan: str,
     safety_plan_agreed_on: date | None,
+    sides: AssessmentSides | None = None,
 ) -> Assessment:
+    """Save the assessment. Without `sides`, what the framework's sides say is kept."""
     assessment = Assessment.objects.select_for_update().select_related("case").get(pk=assessment_id)
     if assessment.version != version:
         raise StaleEdit(
@@ -180,6 +198,11 @@ def update_assessment(
             raise ServiceError(_("The Safety Plan cannot be agreed in the future."))
         if safety_plan_agreed_on < timezone.localtime(assessment.case.allocated_at).date():
             raise ServiceError(_("The Safety Plan cannot be agreed before the case began."))
+    if sides is not None and sides.readiness not in ("", *Readiness.values):
+        raise ServiceError(_("Choose the readiness to change from the list."))
+    if sides is not None:
+        for name, value in asdict(sides).items():
+            setattr(assessment, name, value.strip())
     assessment.completed_at = completed_at
     assessment.hours_spent = hours_spent
     assessment.safety_plan = safety_plan
@@ -264,6 +287,8 @@ class ContactData:
     people_seen: list[Person]
     methods: list[PracticeMethod]
     notes: str = ""
+    child_seen: bool = False
+    child_seen_alone: bool = False
 
 
 def _check_contact(case: Case, data: ContactData) -> None:
@@ -277,6 +302,8 @@ def _check_contact(case: Case, data: ContactData) -> None:
         raise ServiceError(_("A contact cannot be before the case was allocated."))
     if any(p.family_id != case.family_id for p in data.people_seen):
         raise ServiceError(_("Only members of this family can be recorded as seen."))
+    if data.child_seen_alone and not data.child_seen:
+        raise ServiceError(_("A child seen alone was seen: record the child as seen too."))
 
 
 @transaction.atomic
@@ -292,6 +319,8 @@ def record_contact(*, case_id: int, user: User, data: ContactData) -> Contact:
         mode=data.mode,
         work_type=data.work_type,
         out_of_hours=data.out_of_hours,
+        child_seen=data.child_seen,
+        child_seen_alone=data.child_seen_alone,
         notes=data.notes,
         stage=case.stage,
         recorded_by=user,
@@ -330,6 +359,8 @@ def correct_contact(
         mode=data.mode,
         work_type=data.work_type,
         out_of_hours=data.out_of_hours,
+        child_seen=data.child_seen,
+        child_seen_alone=data.child_seen_alone,
         notes=data.notes,
     )
     corrected.save()

@@ -25,6 +25,7 @@ from .casefile import CASE_FILE_RELATED, attach_due, build_case_file, retired_en
 from .correctionflow import correction_form, correction_page, get_entry_for_user, withdrawal_page
 from .formflow import carry_version, submit_to_service
 from .forms import (
+    FRAMEWORK_FIELDS,
     AssessmentForm,
     ClosureForm,
     ContactForm,
@@ -154,6 +155,7 @@ def edit_assessment(request: HttpRequest, pk: int) -> HttpResponse:
         "hours_spent": assessment.hours_spent,
         "safety_plan": assessment.safety_plan,
         "safety_plan_agreed_on": assessment.safety_plan_agreed_on,
+        **{name: getattr(assessment, name) for name in FRAMEWORK_FIELDS},
     }
     form = AssessmentForm(request.POST or None, initial=initial)
     done, stale = submit_to_service(
@@ -167,6 +169,7 @@ def edit_assessment(request: HttpRequest, pk: int) -> HttpResponse:
             hours_spent=d["hours_spent"],
             safety_plan=d["safety_plan"],
             safety_plan_agreed_on=d["safety_plan_agreed_on"],
+            sides=services.AssessmentSides(**{name: d[name] for name in FRAMEWORK_FIELDS}),
         ),
         _("Assessment saved."),
     )
@@ -220,6 +223,8 @@ def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
                 mode=d["mode"],
                 work_type=d["work_type"],
                 out_of_hours=d["out_of_hours"],
+                child_seen=d["child_seen"],
+                child_seen_alone=d["child_seen_alone"],
                 people_seen=list(d["people_seen"]),
                 methods=list(d["methods"]),
                 notes=d["notes"],
@@ -446,6 +451,8 @@ def correct_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
         "work_type": contact.work_type,
         "people_seen": list(contact.people_seen.all()),
         "out_of_hours": contact.out_of_hours,
+        "child_seen": contact.child_seen,
+        "child_seen_alone": contact.child_seen_alone,
         "methods": list(contact.methods.all()),
         "notes": contact.notes,
     }
@@ -469,6 +476,8 @@ def correct_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
                 people_seen=list(d["people_seen"]),
                 methods=list(d["methods"]),
                 notes=d["notes"],
+                child_seen=d["child_seen"],
+                child_seen_alone=d["child_seen_alone"],
             ),
             reason=d["reason"],
             version=d["version"],

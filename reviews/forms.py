@@ -20,6 +20,12 @@ class ReviewForm(VersionedForm):
     progress = forms.CharField(
         label=_("Progress"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000
     )
+    children_wellbeing = forms.CharField(
+        label=_("The children's safety and wellbeing"),
+        help_text=_("For the report to the referrer: how safe and well each child is now."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20000,
+    )
     plan_still_fit = forms.TypedChoiceField(
         label=_("Is the Family Plan still fit for purpose?"),
         choices=[("yes", _("Yes")), ("no", _("No: it needs revising"))],
@@ -48,6 +54,12 @@ class ReviewForm(VersionedForm):
 
     def scores(self) -> dict[int, int]:
         return {g.pk: self.cleaned_data[f"goal_{g.pk}"] for g in self.goals}
+
+
+class ReportSendForm(VersionedForm):
+    """Send the previewed report (the version shows it is the report that was read)."""
+
+    action = forms.ChoiceField(choices=[("send", _("Send")), ("submit", _("Sign-off"))])
 
 
 class BoosterForm(forms.Form):

@@ -22,6 +22,9 @@ class Review(Amendable):
     held_on = models.DateField(_("held on"), null=True, blank=True)
     attendees = models.CharField(_("who attended"), max_length=500, blank=True)
     progress = models.TextField(_("progress"), blank=True)
+    children_wellbeing = models.TextField(
+        _("the children's safety and wellbeing"), blank=True, default="", db_default=""
+    )
     plan_still_fit = models.BooleanField(_("the plan is still fit for purpose"), null=True)
     services_signposted = models.ManyToManyField(
         "reference.OnwardService", blank=True, verbose_name=_("services signposted")
@@ -29,7 +32,24 @@ class Review(Amendable):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The report to the referrer is sent on purpose after the review is saved: by the
+    # worker, or (per team setting) put to a manager who signs it off and so sends it.
+    report_submitted_at = models.DateTimeField(_("report put to a manager"), null=True, blank=True)
+    report_submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     report_sent_at = models.DateTimeField(_("report sent to referrer"), null=True, blank=True)
+    report_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("report sent by"),
+    )
+    report_signed_off = models.BooleanField(
+        _("report signed off by a manager"), default=False, db_default=False
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = CurrentManager.from_queryset(ReviewQuerySet)()
@@ -52,6 +72,15 @@ class Review(Amendable):
                 name="review_offset_unique",
             ),
             *amendable_constraints("review"),
+            # A report is sent only for a held review; a sign-off is a sending.
+            models.CheckConstraint(
+                condition=Q(report_sent_at__isnull=True) | Q(held_on__isnull=False),
+                name="review_report_after_held",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_signed_off=False) | Q(report_sent_at__isnull=False),
+                name="review_signoff_is_sent",
+            ),
         ]
 
     def __str__(self) -> str:

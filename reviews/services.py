@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import ReportSignoff, Role, User
 from cases import pathway
 from cases.amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
 from cases.errors import ServiceError, StaleEdit
 from cases.models import Case
+from notifications.services import notify_user
 from outcomes.models import Goal, GoalScore
 from reference.models import OnwardService
 from referrals.services import tell_referrer
@@ -52,11 +53,12 @@ class ReviewData:
     plan_still_fit: bool
     services_signposted: list[OnwardService]
     scores: dict[int, int]  # goal id -> score
+    children_wellbeing: str = ""
 
 
 @transaction.atomic
 def record_review(*, review_id: int, user: User, data: ReviewData, version: int) -> Review:
-    """Record a held review with a score for every goal, then send the referrer the report."""
+    """Record a held review with a score for every goal. Its report is sent separately."""
     review = (
         Review.objects.select_for_update()
         .select_related("case__referral", "case__family")
@@ -97,6 +99,7 @@ def record_review(*, review_id: int, user: User, data: ReviewData, version: int)
     review.held_on = data.held_on
     review.attendees = data.attendees
     review.progress = data.progress
+    review.children_wellbeing = data.children_wellbeing
     review.plan_still_fit = data.plan_still_fit
     review.recorded_by = user
     review.version += 1
@@ -108,8 +111,45 @@ def record_review(*, review_id: int, user: User, data: ReviewData, version: int)
             review=review,
             defaults={"score": score, "scored_on": data.held_on, "recorded_by": user},
         )
+    return review
+
+
+def _review_for_report(review_id: int, version: int) -> Review:
+    review = (
+        Review.objects.select_for_update()
+        .select_related("case__referral__created_by", "case__family", "case__team")
+        .get(pk=review_id)
+    )
+    if review.version != version:
+        raise StaleEdit(
+            _(
+                "The review was changed after you previewed its report. "
+                "Read the report again before sending it."
+            )
+        )
+    if review.held_on is None:
+        raise ServiceError(_("Record the review before sending its report."))
+    if review.report_sent_at is not None:
+        raise ServiceError(_("This report has already been sent to the referrer."))
+    return review
+
+
+@transaction.atomic
+def send_review_report(*, review_id: int, user: User, version: int) -> Review:
+    """Send the written report of a held review to the referrer, as a deliberate act after
+    previewing it. Where the team wants a manager's sign-off, only a manager of the team
+    may send it, and doing so is the sign-off."""
+    review = _review_for_report(review_id, version)
+    case = review.case
+    needs_signoff = case.team.review_report_signoff == ReportSignoff.MANAGER
+    if needs_signoff and case.team_id not in user.team_ids_with_role(Role.MANAGER):
+        raise ServiceError(
+            _("In this team a manager signs off review reports: send it to a manager instead.")
+        )
     review.report_sent_at = timezone.now()
-    review.save(update_fields=["report_sent_at"])
+    review.report_sent_by = user
+    review.report_signed_off = needs_signoff
+    review.save(update_fields=["report_sent_at", "report_sent_by", "report_signed_off"])
     # The referrer is told the family by the name they gave it, never the team's record.
     named = case.referral.name_as_referred
     tell_referrer(
@@ -117,12 +157,42 @@ def record_review(*, review_id: int, user: User, data: ReviewData, version: int)
         subject=_("%(review)s report: %(ref)s")
         % {"review": review, "ref": case.referral.reference},
         body=_(
-            "The %(review)s for %(family)s was held on %(date)s. The written report is "
-            "kept on the case; a team member can send you a copy."
+            "The %(review)s for %(family)s was held on %(date)s. Its written report is "
+            "ready: open this notification in IFSS Case Manager to download it."
         )
-        % {"review": review, "family": named, "date": data.held_on.strftime("%d %B %Y")},
+        % {"review": review, "family": named, "date": review.held_on.strftime("%d %B %Y")},
         url=reverse("reviews:report_pdf", args=[review.pk]),
     )
+    return review
+
+
+@transaction.atomic
+def submit_review_report(*, review_id: int, user: User, version: int) -> Review:
+    """Put the report to the team's managers for sign-off (teams that want one)."""
+    review = _review_for_report(review_id, version)
+    case = review.case
+    if case.team.review_report_signoff != ReportSignoff.MANAGER:
+        raise ServiceError(_("In this team the worker sends review reports: send it directly."))
+    if review.report_submitted_at is not None:
+        raise ServiceError(_("This report is already with a manager for sign-off."))
+    review.report_submitted_at = timezone.now()
+    review.report_submitted_by = user
+    review.save(update_fields=["report_submitted_at", "report_submitted_by"])
+    managers = User.objects.filter(
+        memberships__team=case.team,
+        memberships__role=Role.MANAGER,
+        memberships__active=True,
+        is_active=True,
+    ).distinct()
+    for manager in managers:
+        notify_user(
+            recipient=manager,
+            subject=_("%(review)s report to sign off: %(case)s")
+            % {"review": review, "case": case.reference},
+            body=_("%(user)s asks you to sign off the %(review)s report before it is sent.")
+            % {"user": user.get_full_name() or user.username, "review": review},
+            url=reverse("reviews:report", args=[review.pk]),
+        )
     return review
 
 

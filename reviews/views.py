@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import ReportSignoff, Role
 from audit.services import record_view
 from cases.access import get_case_for_user
 from cases.correctionflow import (
@@ -17,10 +18,10 @@ from cases.correctionflow import (
 from cases.formflow import carry_version, submit_to_service
 from outcomes.models import Goal, GoalScore
 from referrals.services import caseworkers_with_load
-from reporting.pdf import render_review_report_pdf
+from reporting.pdf import render_review_report_pdf, review_report_context
 
 from . import services
-from .forms import BoosterForm, ReviewForm
+from .forms import BoosterForm, ReportSendForm, ReviewForm
 from .models import Booster, Review
 
 
@@ -31,11 +32,12 @@ def _review_for_user(request: HttpRequest, pk: int) -> Review:
 
 
 def _report_for_user(request: HttpRequest, pk: int) -> Review:
-    """The written report goes to the referrer too, who may not see the rest of the case."""
+    """The written report goes to the referrer too, who may not see the rest of the case,
+    but only once the team has sent it: a draft report is the team's alone."""
     review = get_object_or_404(
         Review.objects.select_related("case__referral"), pk=pk, held_on__isnull=False
     )
-    if review.case.referral.created_by_id == request.user.pk:
+    if review.report_sent_at is not None and review.case.referral.created_by_id == request.user.pk:
         return review
     get_case_for_user(request.user, review.case_id)
     return review
@@ -52,6 +54,7 @@ def record_review(request: HttpRequest, pk: int) -> HttpResponse:
             held_on=review.held_on,
             attendees=review.attendees,
             progress=review.progress,
+            children_wellbeing=review.children_wellbeing,
             plan_still_fit="yes" if review.plan_still_fit else "no",
             services_signposted=list(review.services_signposted.all()),
             **{f"goal_{s.goal_id}": s.score for s in review.scores.all()},
@@ -71,12 +74,13 @@ def record_review(request: HttpRequest, pk: int) -> HttpResponse:
                 plan_still_fit=d["plan_still_fit"],
                 services_signposted=list(d["services_signposted"]),
                 scores=form.scores(),
+                children_wellbeing=d["children_wellbeing"],
             ),
         ),
-        _("Review recorded. The referrer has been sent the report."),
+        _("Review recorded. Read its report below, then send it to the referrer."),
     )
     if done:
-        return redirect("cases:detail", pk=case.pk)
+        return redirect("reviews:report", pk=review.pk)
     if stale:
         review.refresh_from_db()
         carry_version(form, review.version)
@@ -89,6 +93,44 @@ def record_review(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("%(review)s (due %(due)s)")
             % {"review": review, "due": review.due_on.strftime("%d %b %Y")},
             "latest_review": review if stale else None,
+        },
+    )
+
+
+def review_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report previewed by the team, and sent on purpose: by the worker, or put to a
+    manager who signs it off, as the team has chosen."""
+    review = get_object_or_404(Review, pk=pk, held_on__isnull=False)
+    case = get_case_for_user(request.user, review.case_id)
+    form = ReportSendForm(request.POST or None, initial={"version": review.version})
+    send = {
+        "send": services.send_review_report,
+        "submit": services.submit_review_report,
+    }
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: send[d["action"]](review_id=review.pk, user=request.user, version=d["version"]),
+        _("Sent to a manager for sign-off.")
+        if form.data.get("action") == "submit"
+        else _("The report has been sent to the referrer."),
+    )
+    if done:
+        return redirect("reviews:report", pk=review.pk)
+    if stale:
+        carry_version(form, Review.objects.get(pk=review.pk).version)
+    context = review_report_context(review)
+    record_view(case)
+    needs_signoff = case.team.review_report_signoff == ReportSignoff.MANAGER
+    return render(
+        request,
+        "reviews/review_report.html",
+        {
+            **context,
+            "form": form,
+            "needs_signoff": needs_signoff,
+            "is_manager": case.team_id in request.user.team_ids_with_role(Role.MANAGER),
+            "title": _("%(review)s report") % {"review": review},
         },
     )
 

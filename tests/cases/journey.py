@@ -50,7 +50,7 @@ from outcomes.services import GoalData, ReadingData, add_goal, record_reading
 from reference.models import ClosureReason, GoalCategory, OnwardService
 from referrals.services import allocate_referral, decide_referral
 from reviews.models import Booster, Requester, Review
-from reviews.services import ReviewData, record_booster, record_review
+from reviews.services import ReviewData, record_booster, record_review, send_review_report
 from tests.factories import PersonFactory, ReferralFactory, outcome, reason
 
 Stage = pathway.Stage
@@ -144,7 +144,9 @@ def make_case(
     readings: int = 0,
     reviews_held: int = 0,
     review_score: int = 1,
+    reports_sent: bool = True,
     boosters: int = 0,
+    co_worker: User | None = None,
 ) -> Journey:
     """Build a case through the services up to `stage` (see the module docstring).
 
@@ -154,7 +156,8 @@ def make_case(
         (and plans, if plans is given).
     phase2: Phase 1 ended `phase1_ended_days_ago` days ago after five weeks; the Family
         Plan (plans versions, default 1) agreed, the reviews scheduled, `reviews_held` of
-        them held with every goal scored `review_score`, and `boosters` boosters given.
+        them held with every goal scored `review_score` (their reports sent to the
+        referrer unless reports_sent=False), and `boosters` boosters given.
     closed: a phase2 case closed today as completed.
     """
     stage = Stage(stage)
@@ -204,7 +207,9 @@ def make_case(
             outcome=outcome("accepted"),
             reason=reason("accepted"),
         )
-        case = allocate_referral(referral_id=referral.pk, user=manager, worker=worker)
+        case = allocate_referral(
+            referral_id=referral.pk, user=manager, worker=worker, co_worker=co_worker
+        )
     journey = Journey(
         case=case,
         referral=referral,
@@ -341,7 +346,7 @@ def make_case(
     for review in list(Review.objects.filter(case=case).order_by("due_on"))[:reviews_held]:
         held = min(review.due_on, today)
         with time_machine.travel(_past(now, held, 15), tick=False):
-            record_review(
+            held_review = record_review(
                 review_id=review.pk,
                 user=worker,
                 version=review.version,
@@ -352,8 +357,11 @@ def make_case(
                     plan_still_fit=True,
                     services_signposted=[],
                     scores={g.pk: review_score for g in journey.goals},
+                    children_wellbeing=f"The children are safe at the {review}.",
                 ),
             )
+            if reports_sent:
+                send_review_report(review_id=review.pk, user=worker, version=held_review.version)
 
     for i in range(boosters):
         day = min(phase1_end + timedelta(days=14 + i), today)

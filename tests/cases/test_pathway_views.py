@@ -434,6 +434,7 @@ def review_post(j, review: Review, **changes) -> dict:
         "held_on": TODAY.isoformat(),
         "attendees": "Mum, social worker",
         "progress": "Mornings are calmer.",
+        "children_wellbeing": "Safe at home.",
         "plan_still_fit": "yes",
         **{f"goal_{g.pk}": "1" for g in j.goals},
     }
@@ -936,6 +937,7 @@ def case_urls(j) -> list[str]:
         reverse("outcomes:add_goal", args=[pk]),
         reverse("outcomes:add_reading", args=[pk]),
         reverse("reviews:record", args=[review.pk]),
+        reverse("reviews:report", args=[review.pk]),
         reverse("reviews:report_pdf", args=[review.pk]),
         reverse("reviews:add_booster", args=[pk]),
     ]

@@ -378,8 +378,18 @@ def assessment_target(w: World) -> Target:
             "hours_spent": "8.5",
             "safety_plan": "Grandmother collects the children.",
             "safety_plan_agreed_on": w.today,
+            "child_strengths": "Loves school.",
+            "child_risks": "Misses mornings.",
+            "child_voice": "I want Mum to be OK.",
+            "parenting_strengths": "Warm.",
+            "parenting_risks": "Drinks in the day.",
+            "substance_history": "Ten years, one detox.",
+            "readiness": "contemplation",
+            "family_strengths": "Nain nearby.",
+            "family_risks": "Rent arrears.",
         },
         key_values={
+            "readiness": ["", "action", "denial", "0"],
             "version": [assessment.version + 1, 0],
             "completed_at": moments() + [minute(assessment.started_at - timedelta(hours=1))],
             "hours_spent": ["0", "200", "200.01", "-0.01", "8.555", "999.99", "1e2"],
@@ -427,8 +437,10 @@ def contact_target(w: World) -> Target:
             "methods": pks(PracticeMethod)[:1],
             "notes": "Talked about routines.",
         },
-        extra_keys=["out_of_hours"],
+        extra_keys=["out_of_hours", "child_seen", "child_seen_alone"],
         key_values={
+            "child_seen": ["on", ""],
+            "child_seen_alone": ["on", ""],
             "duration_minutes": ["0", "1", "1440", "1441", "-60", "59.5"],
             "people_seen": [other.adult.pk, other.child.pk],
             "started_at": moments() + [minute(journey.case.allocated_at - timedelta(days=2))],
@@ -702,6 +714,7 @@ def review_target(w: World) -> Target:
             "held_on": w.today,
             "attendees": "Mother, social worker",
             "progress": "Good progress.",
+            "children_wellbeing": "Safe and settled.",
             "plan_still_fit": "yes",
             "services_signposted": pks(OnwardService)[:1],
             **goal_fields,
@@ -713,6 +726,21 @@ def review_target(w: World) -> Target:
             "plan_still_fit": ["no", "maybe"],
             **{k: ["-3", "3", "-2", "2", ""] for k in goal_fields},
             f"goal_{other.goals[0].pk}": ["1"],
+        },
+    )
+
+
+def review_report_target(w: World) -> Target:
+    journey = w.case(Stage.PHASE2, goals=1, reviews_held=1, reports_sent=False)
+    review = journey.reviews[0]
+    review.refresh_from_db()
+    return Target(
+        client=login(w.practitioner),
+        url=reverse("reviews:report", args=[review.pk]),
+        payload={"version": str(review.version), "action": "send"},
+        key_values={
+            "version": [review.version + 1, 0, "-1", str(2**63)],
+            "action": ["submit", "send", "sign", ""],
         },
     )
 
@@ -1451,6 +1479,7 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "outcomes:add_reading sdq": lambda w: reading_target(w, sdq=True),
     "outcomes:record_services": service_use_target,
     "reviews:record": review_target,
+    "reviews:report": review_report_target,
     "reviews:add_booster": booster_target,
     "families:consent": consent_target,
     "families:subject_access_export": subject_access_target,

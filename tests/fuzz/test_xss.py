@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from pypdf import PdfReader
 
+from cases.forms import FRAMEWORK_FIELDS
 from cases.models import Case, FamilyPlan
 from families.models import Person
 from notifications.models import Notification
@@ -207,6 +208,11 @@ def test_payloads_in_every_free_text_field_are_shown_escaped(
             "hours_spent": "8",
             "safety_plan": payload,
             "safety_plan_agreed_on": timezone.localdate().isoformat(),
+            **{
+                name: payload
+                for name in FRAMEWORK_FIELDS
+                if name != "readiness"  # a choice, not free text
+            },
         },
     )
     p.get(wkr, reverse("cases:assessment", args=[case.pk]))
@@ -283,11 +289,19 @@ def test_payloads_in_every_free_text_field_are_shown_escaped(
             "held_on": timezone.localdate().isoformat(),
             "attendees": payload,
             "progress": payload,
+            "children_wellbeing": payload,
             "plan_still_fit": "yes",
             f"goal_{Goal.objects.get(case=case).pk}": "0",
         },
     )
     p.get(wkr, reverse("reviews:record", args=[review.pk]))
+    review.refresh_from_db()
+    p.get(wkr, reverse("reviews:report", args=[review.pk]))  # the preview
+    p.post(
+        wkr,
+        reverse("reviews:report", args=[review.pk]),
+        {"version": str(review.version), "action": "send"},
+    )
     p.post(
         mgr,
         reverse("reviews:add_booster", args=[case.pk]),

@@ -37,7 +37,8 @@ SENDERS = {
     "reminders.services._summarise": "5 overdue items in North IFST",
     "reminders.services.recheck_waiting_list": "A practitioner has capacity: ...",
     "reporting.services.run_build": "Report card ready: North IFST, Q1 2025-26",
-    "reviews.services.record_review": "1-month review report: Referral 12",
+    "reviews.services.send_review_report": "1-month review report: Referral 12",
+    "reviews.services.submit_review_report": "1-month review report to sign off: Case 7",
 }
 
 

@@ -19,16 +19,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from cases.models import FamilyPlan
 from notifications.models import Notification
 from reporting.pdf import render_family_plan_pdf, render_review_report_pdf
-from tests.cases.journey import NEEDS, Stage, make_case
+from tests.cases.journey import NEEDS, SAFETY_PLAN, Stage, make_case
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=ZoneInfo("Europe/London"))
 FAMILY = "Pritchard family"
-PLAN_PDF_QUERIES = 5
-REVIEW_PDF_QUERIES = 5
+PLAN_PDF_QUERIES = 6  # and the next review
+REVIEW_PDF_QUERIES = 6  # and the next review
 
 
 @pytest.fixture(autouse=True)
@@ -91,6 +92,66 @@ def test_family_plan_pdf_has_the_plan_in_it(build):
     assert "(draft 1)" not in text  # an earlier version's needs
 
 
+def test_family_plan_pdf_is_written_for_the_family(build, practitioner2):
+    j = build(goals=2, plans=1, co_worker=practitioner2)
+
+    text = pdf_text(render_family_plan_pdf(j.plans[0]))
+
+    # Each goal in the words of its scale: where things are now, what we hope for.
+    assert re.search(
+        re.escape(goal_title(1)) + r".*?G1 less than expected\s*G1 the expected outcome", text
+    ), text
+    assert "What we expect (0)" not in text
+    assert not re.search(r"(?<![\w-])[+-]?[-][12](?!\d)|\(0\)", text), "a bare score: " + text
+    # The Safety Plan from the assessment, and the next review.
+    assert "Keeping the children safe: the Safety Plan" in text
+    assert SAFETY_PLAN in text
+    assert "Next review 1-month review on 4 November 2026" in text
+    # The co-worker named as co-worker, not as a second spearhead worker.
+    assert f"Co-worker {practitioner2}" in text
+    assert f"Spearhead worker {j.worker}" in text
+    assert f"{j.worker}, {practitioner2}" not in text
+
+
+def test_family_plan_pdf_signatures_have_names_and_date_lines(build, practitioner2):
+    j = build(goals=1, plans=1, co_worker=practitioner2)
+
+    text = pdf_text(render_family_plan_pdf(j.plans[0]))
+
+    signatures = text[text.index("Signatures") :]
+    assert "Name Signature Date" in signatures
+    for who in ("Family member", f"Spearhead worker {j.worker}", f"Co-worker {practitioner2}"):
+        assert f"{who} ____/____/________" in signatures, signatures
+    assert "Social worker Sam Social-Worker ____/____/________" in signatures
+
+
+@pytest.mark.parametrize("lines", range(30, 80, 5))
+def test_family_plan_signature_block_is_never_split_from_itself(build, lines):
+    """Whatever the length of the plan, the signature block is on one page: it moves to
+    the next page whole rather than leave its heading behind (break-inside: avoid)."""
+    j = build(goals=1, plans=1)
+    plan = j.plans[0]
+    FamilyPlan.objects.filter(pk=plan.pk).update(
+        needs="\n".join(f"Need {n}: more calm in the mornings." for n in range(lines))
+    )
+
+    reader = PdfReader(io.BytesIO(render_family_plan_pdf(plan)))
+    pages = [" ".join(p.extract_text().split()) for p in reader.pages]
+
+    [signing] = [p for p in pages if "Signatures" in p]
+    assert "Social worker Sam Social-Worker ____/____/________" in signing
+
+
+def test_a_plan_before_phase1_ends_says_when_reviews_are_set(
+    team_a, manager, practitioner, referrer
+):
+    j = make_case(team_a, manager, practitioner, referrer, stage=Stage.PHASE1, plans=1)
+
+    text = pdf_text(render_family_plan_pdf(j.plans[0]))
+
+    assert "The reviews are set when the intensive work (Phase 1) ends." in text
+
+
 def test_an_earlier_family_plan_version_prints_as_it_was(build):
     j = build(goals=1, plans=2)
 
@@ -151,8 +212,16 @@ def test_review_report_pdf_has_the_review_in_it(build):
     assert f"1-month review report: {FAMILY}" in text
     assert "Held on 4 November 2026" in text
     assert "Sam Social-Worker, Children's Services" in text  # to the referrer
-    # The goal: -1 at the start, +1 now, with what +1 means.
-    assert re.search(re.escape(goal_title(1)) + r"\s*-1\s*\+1\s*G1 more than expected", text), text
+    # The goal in the words of its scale: -1 at the start, +1 now, and what was hoped for.
+    assert re.search(
+        re.escape(goal_title(1))
+        + r"\s*G1 less than expected\s*G1 more than expected\s*G1 the expected outcome",
+        text,
+    ), text
+    assert not re.search(r"(?<![\w-])[+-][12](?!\d)", text), "a bare GAS score: " + text
+    assert "The children's safety and wellbeing" in text
+    assert "The children are safe at the 1-month review." in text
+    assert "Next review 3-month review, due 4 January 2027" in text
     # One goal at +1: T = 50 + 10 / sqrt(0.7 + 0.3) = 60.0
     assert "Family GAS T-score at this review: 60.0 (50 = goals met as expected)." in text
     assert "Progress at the 1-month review." in text

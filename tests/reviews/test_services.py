@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from accounts.models import ReportSignoff
 from cases.errors import ServiceError, StaleEdit
 from families.models import MemberKind, Relationship
 from notifications.models import Notification
@@ -28,6 +29,8 @@ from reviews.services import (
     record_booster,
     record_review,
     schedule_reviews,
+    send_review_report,
+    submit_review_report,
     withdraw_review,
 )
 from tests.factories import CaseFactory, PersonFactory
@@ -112,6 +115,7 @@ def review_data(
         "attendees": "Kerry, social worker, spearhead worker",
         "progress": "Daytime drinking has stopped; school attendance 92%.",
         "plan_still_fit": True,
+        "children_wellbeing": "Both children safe; Jade sleeping well.",
         "services_signposted": list(OnwardService.objects.filter(code="parenting")),
         "scores": scores,
     }
@@ -187,7 +191,7 @@ def test_add_months(start: date, months: int, expected: date) -> None:
 # --- Recording a review ------------------------------------------------------------------------
 
 
-def test_record_review_stores_scores_and_tells_the_referrer(
+def test_record_review_stores_scores_and_sends_nothing_yet(
     clock, case, goals, reviews, practitioner, referrer
 ) -> None:
     clock(2027, 3, 15, 14)
@@ -205,7 +209,10 @@ def test_record_review_stores_scores_and_tells_the_referrer(
     assert saved.plan_still_fit is True
     assert saved.attendees.startswith("Kerry")
     assert [s.code for s in saved.services_signposted.all()] == ["parenting"]
-    assert saved.report_sent_at == at(2027, 3, 15, 14)
+    assert saved.children_wellbeing == "Both children safe; Jade sleeping well."
+    # The report is sent on purpose, after the worker has read it.
+    assert saved.report_sent_at is None
+    assert not Notification.objects.filter(recipient=referrer).exists()
 
     scores = GoalScore.objects.filter(review=saved)
     assert {(s.goal_id, s.score, s.scored_on, s.recorded_by_id) for s in scores} == {
@@ -220,11 +227,6 @@ def test_record_review_stores_scores_and_tells_the_referrer(
     ) == [(goals[0].pk, -2), (goals[1].pk, -1)]
     # Only this review was held.
     assert Review.objects.filter(case=case).pending().count() == 3
-
-    [notice] = Notification.objects.filter(recipient=referrer, subject__contains="review")
-    assert notice.subject == f"1-month review report: Referral {case.referral_id}"
-    assert "12 March 2027" in notice.body
-    assert notice.url == reverse("reviews:report_pdf", args=[saved.pk])
 
 
 def test_family_gas_t_score_at_the_one_month_review(
@@ -456,12 +458,13 @@ def test_the_review_report_reaches_a_referrer_who_phoned(
     referral.save()
     clock(2027, 3, 15)
     review = one_month(case)
-    record_review(
+    saved = record_review(
         review_id=review.pk,
         user=practitioner,
         version=review.version,
         data=review_data({goals[0].pk: 0, goals[1].pk: 0}),
     )
+    send_review_report(review_id=review.pk, user=practitioner, version=saved.version)
     [emailed] = Notification.objects.filter(
         email="sam.social-worker@council.example", subject__contains="review"
     )
@@ -470,6 +473,110 @@ def test_the_review_report_reaches_a_referrer_who_phoned(
     # The manager who keyed it in hears too, with the link to the report.
     [keyed] = Notification.objects.filter(recipient=manager, subject__contains="review")
     assert keyed.url == reverse("reviews:report_pdf", args=[review.pk])
+
+
+# --- Sending the report -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def held(clock, case, goals, reviews, practitioner) -> Review:
+    clock(2027, 3, 15, 14)
+    review = one_month(case)
+    return record_review(
+        review_id=review.pk,
+        user=practitioner,
+        version=review.version,
+        data=review_data({goals[0].pk: 1, goals[1].pk: -1}),
+    )
+
+
+def test_the_worker_sends_the_report_and_the_referrer_is_told(
+    held, case, practitioner, referrer
+) -> None:
+    sent = send_review_report(review_id=held.pk, user=practitioner, version=held.version)
+
+    sent.refresh_from_db()
+    assert (sent.report_sent_at, sent.report_sent_by, sent.report_signed_off) == (
+        at(2027, 3, 15, 14),
+        practitioner,
+        False,
+    )
+    [notice] = Notification.objects.filter(recipient=referrer, subject__contains="review")
+    assert notice.subject == f"1-month review report: Referral {case.referral_id}"
+    assert "12 March 2027" in notice.body and "download" in notice.body
+    assert notice.url == reverse("reviews:report_pdf", args=[held.pk])
+
+
+def test_a_report_is_sent_once(held, practitioner, referrer) -> None:
+    send_review_report(review_id=held.pk, user=practitioner, version=held.version)
+
+    with pytest.raises(ServiceError, match="already been sent"):
+        send_review_report(review_id=held.pk, user=practitioner, version=held.version)
+    assert Notification.objects.filter(recipient=referrer).count() == 1
+
+
+def test_a_report_changed_since_the_preview_is_not_sent(held, practitioner, referrer) -> None:
+    with pytest.raises(StaleEdit, match="previewed"):
+        send_review_report(review_id=held.pk, user=practitioner, version=held.version - 1)
+    held.refresh_from_db()
+    assert held.report_sent_at is None
+    assert not Notification.objects.filter(recipient=referrer).exists()
+
+
+def test_the_report_of_a_review_not_yet_held_cannot_be_sent(case, reviews, practitioner) -> None:
+    review = one_month(case)
+    with pytest.raises(ServiceError, match="Record the review"):
+        send_review_report(review_id=review.pk, user=practitioner, version=review.version)
+
+
+def test_without_sign_off_there_is_nothing_to_put_to_a_manager(held, practitioner) -> None:
+    with pytest.raises(ServiceError, match="send it directly"):
+        submit_review_report(review_id=held.pk, user=practitioner, version=held.version)
+
+
+def test_with_sign_off_the_worker_cannot_send_and_puts_it_to_the_managers(
+    held, case, team_a, practitioner, manager, referrer
+) -> None:
+    team_a.review_report_signoff = ReportSignoff.MANAGER
+    team_a.save()
+
+    with pytest.raises(ServiceError, match="manager signs off"):
+        send_review_report(review_id=held.pk, user=practitioner, version=held.version)
+    submit_review_report(review_id=held.pk, user=practitioner, version=held.version)
+
+    held.refresh_from_db()
+    assert (held.report_submitted_by, held.report_submitted_at) == (
+        practitioner,
+        at(2027, 3, 15, 14),
+    )
+    assert held.report_sent_at is None
+    assert not Notification.objects.filter(recipient=referrer).exists()
+    [ask] = Notification.objects.filter(recipient=manager)
+    # Named by its reference, never by the family's name (tests/notifications/test_subjects).
+    assert ask.subject == f"1-month review report to sign off: Case {case.pk}"
+    assert ask.url == reverse("reviews:report", args=[held.pk])
+    with pytest.raises(ServiceError, match="already with a manager"):
+        submit_review_report(review_id=held.pk, user=practitioner, version=held.version)
+
+
+def test_with_sign_off_the_manager_signs_off_and_sends(
+    held, clock, team_a, practitioner, manager, referrer
+) -> None:
+    team_a.review_report_signoff = ReportSignoff.MANAGER
+    team_a.save()
+    submit_review_report(review_id=held.pk, user=practitioner, version=held.version)
+    clock(2027, 3, 16, 9)
+
+    send_review_report(review_id=held.pk, user=manager, version=held.version)
+
+    held.refresh_from_db()
+    assert (held.report_sent_by, held.report_sent_at, held.report_signed_off) == (
+        manager,
+        at(2027, 3, 16, 9),
+        True,
+    )
+    assert held.report_submitted_by == practitioner
+    assert Notification.objects.filter(recipient=referrer, url__endswith="report.pdf").count() == 1
 
 
 # --- Boosters -----------------------------------------------------------------------------------

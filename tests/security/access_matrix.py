@@ -148,8 +148,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "outcomes:withdraw_reading": ENTRY_AUTHOR_OR_MANAGER,
     # --- reviews ---
     "reviews:record": TEAM_A_RECORD,
+    # The report's preview, where the team sends it (or puts it to a manager to sign off).
+    "reviews:report": TEAM_A_RECORD,
     # The written report also goes to the referrer who made the referral.
-    "reviews:report_pdf": only("referrer", *TEAM_A_STAFF, "admin"),
+    "reviews:report_pdf": only("referrer", *TEAM_A_STAFF, "admin"),  # once sent
     "reviews:add_booster": TEAM_A_RECORD,
     "reviews:correct": ENTRY_AUTHOR_OR_MANAGER,  # a held review
     "reviews:withdraw": ENTRY_AUTHOR_OR_MANAGER,
@@ -294,6 +296,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
         "occasion": "before",
     },
     "reviews:record": lambda w: {"pk": w.review.pk},
+    "reviews:report": lambda w: {"pk": w.review.pk},
     "reviews:report_pdf": lambda w: {"pk": w.review.pk},
     "reviews:add_booster": lambda w: {"pk": w.case.pk},
     "reviews:correct": lambda w: {"review_pk": w.review.pk},

@@ -658,10 +658,11 @@ def advance_case(case, journey: str, worker: User, manager: User, now: datetime)
     cs.end_phase1(case_id=case.pk, user=worker, ended_on=ended)
     today = timezone.localdate()
     scores = {1: [0, 0], 3: [1, 0], 6: [1, 1], 12: [1, 2]}
+    sent_review = None
     for review in Review.objects.filter(case=case).order_by("due_on"):
         if review.due_on > today:
             break
-        rv.record_review(
+        held = rv.record_review(
             review_id=review.pk,
             user=worker,
             version=review.version,
@@ -672,8 +673,17 @@ def advance_case(case, journey: str, worker: User, manager: User, now: datetime)
                 plan_still_fit=True,
                 services_signposted=list(OnwardService.objects.filter(code="housing")),
                 scores={g.pk: s for g, s in zip(goals, scores[review.offset_months], strict=True)},
+                children_wellbeing=(
+                    "The children are safe at home; school attendance is back to normal."
+                ),
             ),
         )
+        # Every report but the latest has gone to the referrer: the latest awaits its send.
+        if sent_review is not None:
+            rv.send_review_report(
+                review_id=sent_review.pk, user=worker, version=sent_review.version
+            )
+        sent_review = held
     after_day = ended + timedelta(days=7)
     case.refresh_from_db()
     if after_day <= today and case.stage in os_.SERVICES_AFTER_STAGES:
