@@ -31,6 +31,15 @@ class Proceedings(models.TextChoices):
     CARE_PROCEEDINGS = "care_proceedings", _("Care proceedings")
 
 
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    IN_PERSON = "in_person", _("In person")
+    VIDEO = "video", _("Video call")
+    TEXT = "text", _("Text message")
+    OTHER = "other", _("Other")
+
+
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def visible_to(self, user) -> ReferralQuerySet:  # noqa: ANN001
         """A referrer sees their own referrals; team staff see their teams'; boards see none."""
@@ -104,6 +113,11 @@ class Referral(models.Model):
         _("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.SUBMITTED
     )
     first_contact_at = models.DateTimeField(_("first contact with referrer"), null=True, blank=True)
+    first_contact_with = models.CharField(_("who was spoken to"), max_length=120, blank=True)
+    first_contact_method = models.CharField(
+        _("how"), max_length=20, choices=ContactMethod.choices, blank=True
+    )
+    first_contact_note = models.CharField(_("note"), max_length=500, blank=True)
     submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     version = models.PositiveIntegerField(default=1)
 
@@ -123,6 +137,11 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=Q(proceedings__in=[p.value for p in Proceedings]),
                 name="referral_proceedings_valid",
+            ),
+            # Blank only for first contacts recorded before the method was asked for.
+            models.CheckConstraint(
+                condition=Q(first_contact_method__in=["", *ContactMethod.values]),
+                name="referral_first_contact_method_valid",
             ),
         ]
 
