@@ -150,10 +150,10 @@ class Case(models.Model):
         verbose_name=_("sign-off to end Phase 1 early"),
     )
     phase1_outcomes_missing_reason = models.TextField(
-        _("why end-of-Phase-1 scores or readings are missing"), blank=True
+        _("why end-of-Phase-1 scores or readings are missing"), blank=True, db_default=""
     )
     over_capacity_reason = models.TextField(
-        _("reason for allocating past the worker's capacity"), blank=True
+        _("reason for allocating past the worker's capacity"), blank=True, db_default=""
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # A restricted case (a staff member's relative, say) is visible only to named users.

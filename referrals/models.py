@@ -113,11 +113,13 @@ class Referral(models.Model):
         _("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.SUBMITTED
     )
     first_contact_at = models.DateTimeField(_("first contact with referrer"), null=True, blank=True)
-    first_contact_with = models.CharField(_("who was spoken to"), max_length=120, blank=True)
-    first_contact_method = models.CharField(
-        _("how"), max_length=20, choices=ContactMethod.choices, blank=True
+    first_contact_with = models.CharField(
+        _("who was spoken to"), max_length=120, blank=True, db_default=""
     )
-    first_contact_note = models.CharField(_("note"), max_length=500, blank=True)
+    first_contact_method = models.CharField(
+        _("how"), max_length=20, choices=ContactMethod.choices, blank=True, db_default=""
+    )
+    first_contact_note = models.CharField(_("note"), max_length=500, blank=True, db_default="")
     submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     version = models.PositiveIntegerField(default=1)
 

@@ -27,7 +27,7 @@ class Review(models.Model):
         "reference.OnwardService", blank=True, verbose_name=_("services signposted")
     )
     outside_window_reason = models.TextField(
-        _("reason the review was held outside its window"), blank=True
+        _("reason the review was held outside its window"), blank=True, db_default=""
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
