@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.html import escape
@@ -32,10 +34,28 @@ class ReviewForm(VersionedForm):
         widget=forms.CheckboxSelectMultiple,
         label=_("Services signposted"),
     )
+    outside_window_reason = forms.CharField(
+        label=_("Reason, if held outside the window"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    def __init__(self, *args, goals: list[Goal], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(  # noqa: ANN204
+        self,
+        *args,  # noqa: ANN002
+        goals: list[Goal],
+        window: tuple[date, date],
+        **kwargs,  # noqa: ANN003
+    ):
         kwargs.setdefault("initial", {}).setdefault("held_on", timezone.localdate())
         super().__init__(*args, **kwargs)
+        opens, closes = window
+        self.window = window
+        # The window is shown where the date is typed, so nobody learns of it by refusal.
+        self.fields["held_on"].help_text = _(
+            "Window: %(opens)s to %(closes)s. Outside it, give the reason below."
+        ) % {"opens": opens.strftime("%d %b %Y"), "closes": closes.strftime("%d %b %Y")}
         self.goals = goals
         for goal in goals:
             self.fields[f"goal_{goal.pk}"] = forms.TypedChoiceField(
@@ -45,6 +65,18 @@ class ReviewForm(VersionedForm):
                 # help_text is rendered as HTML: a worker's words must be escaped.
                 help_text=_("0 = %(expected)s") % {"expected": escape(goal.level_0)},
             )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        held_on = data.get("held_on")
+        opens, closes = self.window
+        outside = held_on is not None and not opens <= held_on <= closes
+        if outside and not (data.get("outside_window_reason") or "").strip():
+            self.add_error(
+                "outside_window_reason",
+                _("This date is outside the review's window: give the reason it was held then."),
+            )
+        return data
 
     def scores(self) -> dict[int, int]:
         return {g.pk: self.cleaned_data[f"goal_{g.pk}"] for g in self.goals}

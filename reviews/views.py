@@ -46,9 +46,11 @@ def record_review(request: HttpRequest, pk: int) -> HttpResponse:
             progress=review.progress,
             plan_still_fit="yes" if review.plan_still_fit else "no",
             services_signposted=list(review.services_signposted.all()),
+            outside_window_reason=review.outside_window_reason,
             **{f"goal_{s.goal_id}": s.score for s in review.scores.all()},
         )
-    form = ReviewForm(request.POST or None, goals=goals, initial=initial)
+    window = review.window(case.team)
+    form = ReviewForm(request.POST or None, goals=goals, window=window, initial=initial)
     done, stale = submit_to_service(
         request,
         form,
@@ -63,6 +65,7 @@ def record_review(request: HttpRequest, pk: int) -> HttpResponse:
                 plan_still_fit=d["plan_still_fit"],
                 services_signposted=list(d["services_signposted"]),
                 scores=form.scores(),
+                outside_window_reason=d["outside_window_reason"],
             ),
         ),
         _("Review recorded. The referrer has been sent the report."),

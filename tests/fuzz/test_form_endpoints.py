@@ -271,9 +271,14 @@ def first_contact_target(w: World) -> Target:
         payload={
             "version": str(referral.version),
             "contacted_at": minute(timezone.now() - timedelta(hours=1)),
+            "spoken_to": "Sam",
+            "method": "phone",
+            "note": "Rang back",
         },
         key_values={
             "version": [referral.version + 1, 0],
+            "method": ["fax", ""],
+            "spoken_to": ["", " "],
             "contacted_at": moments() + [minute(referral.received_at - timedelta(minutes=1))],
         },
     )

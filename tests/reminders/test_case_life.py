@@ -127,7 +127,11 @@ class Life:
 
     def first_contact(self) -> None:
         referral_services.record_first_contact(
-            referral_id=self.referral.pk, user=self.manager, contacted_at=timezone.now()
+            referral_id=self.referral.pk,
+            user=self.manager,
+            contacted_at=timezone.now(),
+            spoken_to="Referrer",
+            method="phone",
         )
 
     def accept(self) -> None:

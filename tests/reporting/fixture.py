@@ -384,7 +384,13 @@ class Fam:
 
     def first_contact(self, when: datetime) -> Fam:
         with travel(when):
-            record_first_contact(referral_id=self.referral.pk, user=self.manager, contacted_at=when)
+            record_first_contact(
+                referral_id=self.referral.pk,
+                user=self.manager,
+                contacted_at=when,
+                spoken_to="Referrer",
+                method="phone",
+            )
         return self
 
     def screen(self, code: str, when: datetime) -> Fam:
