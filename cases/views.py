@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.services import recent_viewers, record_view
+from outcomes.models import Goal
 from outcomes.services_accessed import adults_without_after
 from referrals.services import caseworkers_with_load
 from reporting.pdf import render_family_plan_pdf
@@ -27,9 +28,11 @@ from .forms import (
     OverrideForm,
     ProceedForm,
     RestrictionForm,
+    SignOffDecisionForm,
+    SignOffRequestForm,
     StartAssessmentForm,
 )
-from .models import Assessment, Case, Closure, FamilyPlan, StageChange
+from .models import Assessment, Case, Closure, FamilyPlan, Phase1SignOff, StageChange
 
 
 def my_cases(request: HttpRequest) -> HttpResponse:
@@ -66,16 +69,36 @@ def team_cases(request: HttpRequest) -> HttpResponse:
     rows = Case.objects.filter(pk__in=ids).with_list_related().with_list_figures(today)
     by_id = {case.pk: case for case in rows.order_by()}
     page.object_list = attach_due([by_id[pk] for pk in ids if pk in by_id], today)
-    teams = list(Team.objects.filter(pk__in=user.team_ids_with_role(Role.MANAGER)))
+    # Phase 1 ended short of the model with a sign-off, and requests waiting for one: counted
+    # with the teams themselves, so the page reads no more rows than before.
+    counted = Team.objects.annotate(
+        ended_early=Count(
+            "cases", filter=Q(cases__phase1_early_signoff__isnull=False), distinct=True
+        ),
+        signoffs_waiting=Count(
+            "cases__phase1_signoffs", filter=Q(cases__phase1_signoffs__decided_at__isnull=True)
+        ),
+    )
+    teams = list(counted.filter(pk__in=user.team_ids_with_role(Role.MANAGER)))
     if user.is_superuser and not teams:
-        teams = list(Team.objects.all())
+        teams = list(counted.all())
     loads = [(t, caseworkers_with_load(t)) for t in teams]
+    waiting = (
+        list(
+            Phase1SignOff.objects.pending()
+            .filter(case__team__in=[t for t in teams if t.signoffs_waiting])
+            .select_related("case__family", "requested_by")
+        )
+        if any(t.signoffs_waiting for t in teams)
+        else []
+    )
     return render(
         request,
         "cases/case_list.html",
         {
             "page": page,
             "loads": loads,
+            "signoffs_waiting": waiting,
             "stage": stage,
             "q": q,
             "stages": pathway.CHOICES,
@@ -89,11 +112,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     file = build_case_file(case, whole_chronology=request.GET.get("chronology") == "all")
     allowed = pathway.next_stages(case.stage, step_down_enabled=case.team.step_down_enabled)
     is_manager = case.team_id in request.user.team_ids_with_role(Role.MANAGER)
+    pending_signoff = (
+        Phase1SignOff.objects.pending().filter(case=case).select_related("requested_by").first()
+        if case.stage == pathway.Stage.PHASE1
+        else None
+    )
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
+            "pending_signoff": pending_signoff,
             "allowed": [s.value for s in allowed],
             "is_manager": is_manager,
             "Stage": pathway.Stage,
@@ -103,7 +132,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _case_form(request, case, form, title, stale: bool = False, **extra) -> HttpResponse:  # noqa: ANN001
+def _case_form(  # noqa: ANN202
+    request,  # noqa: ANN001
+    case,  # noqa: ANN001
+    form,  # noqa: ANN001
+    title,  # noqa: ANN001
+    stale: bool = False,
+    template: str = "cases/case_form.html",
+    **extra,  # noqa: ANN003
+):
     if stale:
         # Show the case as it is now, and let a second save be a deliberate choice.
         case.refresh_from_db()
@@ -112,9 +149,7 @@ def _case_form(request, case, form, title, stale: bool = False, **extra) -> Http
         extra["latest_change"] = (
             StageChange.objects.filter(case=case).select_related("changed_by").last()
         )
-    return render(
-        request, "cases/case_form.html", {"case": case, "form": form, "title": title, **extra}
-    )
+    return render(request, template, {"case": case, "form": form, "title": title, **extra})
 
 
 def start_assessment(request: HttpRequest, pk: int) -> HttpResponse:
@@ -265,27 +300,90 @@ def plan_pdf(request: HttpRequest, plan_pk: int) -> HttpResponse:
 
 
 def end_phase1(request: HttpRequest, pk: int) -> HttpResponse:
+    """End Phase 1; short of the model, a worker asks a manager's sign-off from here."""
     case = get_case_for_user(request.user, pk)
+    goals = list(Goal.objects.filter(case=case))
     form = EndPhase1Form(
         request.POST or None,
         step_down_enabled=case.team.step_down_enabled,
+        goals=goals,
         initial={"version": case.version, "ended_on": timezone.localdate()},
     )
-    done, stale = submit_to_service(
+    if request.method == "POST" and request.POST.get("action") == "request":
+        ask = SignOffRequestForm(request.POST)
+        done, _stale = submit_to_service(
+            request,
+            ask,
+            lambda d: services.request_phase1_signoff(
+                case_id=case.pk, user=request.user, reason=d["early_reason"]
+            ),
+            _("Sign-off asked for: the team's managers have been told."),
+        )
+        if done:
+            return redirect("cases:detail", pk=case.pk)
+        form.is_valid()  # show what was typed, with the request's refusal
+        for error in ask.errors.get("early_reason", []) + ask.non_field_errors():
+            form.add_error("early_reason" if ask.errors.get("early_reason") else None, error)
+        stale = False
+    else:
+        done, stale = submit_to_service(
+            request,
+            form,
+            lambda d: services.end_phase1(
+                case_id=case.pk,
+                user=request.user,
+                ended_on=d["ended_on"],
+                step_down=d.get("step_down", False),
+                version=d["version"],
+                scores=form.scores(),
+                outcomes_missing_reason=d["outcomes_missing_reason"],
+                early_reason=d["early_reason"],
+            ),
+            _("Phase 1 ended. The Phase 2 reviews are scheduled."),
+        )
+        if done:
+            return redirect("cases:detail", pk=case.pk)
+    today = timezone.localdate()
+    is_manager = case.team_id in request.user.team_ids_with_role(Role.MANAGER)
+    return _case_form(
+        request,
+        case,
+        form,
+        _("End Phase 1"),
+        stale=stale,
+        template="cases/end_phase1.html",
+        shortfall_today=services.phase1_shortfall(case, today),
+        signoffs=list(
+            Phase1SignOff.objects.filter(case=case).select_related("requested_by", "decided_by")
+        ),
+        is_manager=is_manager or request.user.is_superuser,
+    )
+
+
+def phase1_signoff(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager signs off (or not) a worker's request to end Phase 1 early."""
+    case = get_case_for_user(request.user, pk)
+    if not (
+        request.user.is_superuser or case.team_id in request.user.team_ids_with_role(Role.MANAGER)
+    ):
+        raise Http404
+    pending = (
+        Phase1SignOff.objects.pending().filter(case=case).select_related("requested_by").first()
+    )
+    form = SignOffDecisionForm(request.POST or None)
+    done, _stale = submit_to_service(
         request,
         form,
-        lambda d: services.end_phase1(
-            case_id=case.pk,
-            user=request.user,
-            ended_on=d["ended_on"],
-            step_down=d.get("step_down", False),
-            version=d["version"],
+        lambda d: services.decide_phase1_signoff(
+            case_id=case.pk, user=request.user, approved=d["approved"], note=d["note"]
         ),
-        _("Phase 1 ended. The Phase 2 reviews are scheduled."),
+        _("Decision recorded; the worker has been told."),
     )
     if done:
         return redirect("cases:detail", pk=case.pk)
-    return _case_form(request, case, form, _("End Phase 1"), stale=stale)
+    return _case_form(
+        request, case, form, _("Sign off ending Phase 1 early"), signoff_request=pending
+    )
 
 
 def finish_step_down(request: HttpRequest, pk: int) -> HttpResponse:

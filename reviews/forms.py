@@ -66,18 +66,6 @@ class ReviewForm(VersionedForm):
                 help_text=_("0 = %(expected)s") % {"expected": escape(goal.level_0)},
             )
 
-    def clean(self) -> dict:
-        data = super().clean()
-        held_on = data.get("held_on")
-        opens, closes = self.window
-        outside = held_on is not None and not opens <= held_on <= closes
-        if outside and not (data.get("outside_window_reason") or "").strip():
-            self.add_error(
-                "outside_window_reason",
-                _("This date is outside the review's window: give the reason it was held then."),
-            )
-        return data
-
     def scores(self) -> dict[int, int]:
         return {g.pk: self.cleaned_data[f"goal_{g.pk}"] for g in self.goals}
 

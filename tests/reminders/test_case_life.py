@@ -46,6 +46,7 @@ from reminders import services
 from reminders.models import Reminder
 from reviews.models import Review
 from reviews.services import ReviewData, record_review
+from tests.cases.phase1_support import end_phase1_signed_off
 from tests.factories import outcome, reason
 
 from .helpers import local, recipients
@@ -245,8 +246,11 @@ class Life:
         )
 
     def end_phase1(self) -> None:
-        case = case_services.end_phase1(
-            case_id=self.case.pk, user=self.worker, ended_on=timezone.localdate()
+        case = end_phase1_signed_off(
+            case_id=self.case.pk,
+            worker=self.worker,
+            manager=self.manager,
+            ended_on=timezone.localdate(),
         )
         assert (case.phase1_end - case.phase1_start).days == 35  # five weeks
         assert [(r.offset_months, r.due_on) for r in Review.objects.filter(case=case)] == [

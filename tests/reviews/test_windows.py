@@ -151,6 +151,6 @@ def test_the_review_form_shows_the_window_and_keeps_what_was_typed(
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "outside the review&#x27;s window" in page
+    assert "outside the 3-month review&#x27;s window" in page
     assert "Steady progress at home" in page
     assert review(case, 3).held_on is None
