@@ -342,7 +342,7 @@ class NeedsSignOff(ServiceError):
 
 
 def _is_manager(user: User, case: Case) -> bool:
-    return user.is_superuser or case.team_id in user.team_ids_with_role(Role.MANAGER)
+    return case.team_id in user.team_ids_with_role(Role.MANAGER)
 
 
 @transaction.atomic

@@ -356,16 +356,14 @@ def end_phase1(request: HttpRequest, pk: int) -> HttpResponse:
         signoffs=list(
             Phase1SignOff.objects.filter(case=case).select_related("requested_by", "decided_by")
         ),
-        is_manager=is_manager or request.user.is_superuser,
+        is_manager=is_manager,
     )
 
 
 def phase1_signoff(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager signs off (or not) a worker's request to end Phase 1 early."""
     case = get_case_for_user(request.user, pk)
-    if not (
-        request.user.is_superuser or case.team_id in request.user.team_ids_with_role(Role.MANAGER)
-    ):
+    if case.team_id not in request.user.team_ids_with_role(Role.MANAGER):
         raise Http404
     pending = (
         Phase1SignOff.objects.pending().filter(case=case).select_related("requested_by").first()

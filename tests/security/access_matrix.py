@@ -120,6 +120,7 @@ MATRIX: dict[str, dict[str, int]] = {
     # Only a manager of the case's team: the administrator is not one (404).
     "cases:override": only("manager"),
     "cases:restrict": only("manager"),
+    "cases:phase1_signoff": only("manager"),  # a worker's request to end Phase 1 early
     # --- outcomes ---
     "outcomes:add_goal": TEAM_A_RECORD,
     "outcomes:add_reading": TEAM_A_RECORD,
@@ -240,6 +241,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "cases:add_plan": lambda w: {"pk": w.case.pk},
     "cases:plan_pdf": lambda w: {"plan_pk": w.plan.pk},
     "cases:end_phase1": lambda w: {"pk": w.case.pk},
+    "cases:phase1_signoff": lambda w: {"pk": w.case.pk},
     "cases:finish_step_down": lambda w: {"pk": w.case.pk},
     "cases:close": lambda w: {"pk": w.case.pk},
     "cases:override": lambda w: {"pk": w.retention.case.pk},  # needs a closure
