@@ -150,8 +150,8 @@ def phase1_shortfall(
     if days < min_weeks * 7:
         short.append(
             str(
-                _("%(weeks)s weeks %(days)s days of the %(min)s-week minimum")
-                % {"weeks": days // 7, "days": days % 7, "min": min_weeks}
+                _("%(days)s days of the %(min)s-week minimum")
+                % {"days": days, "min": min_weeks}
             )
         )
     if direct_hours < min_hours:

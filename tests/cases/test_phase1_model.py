@@ -81,6 +81,6 @@ def test_the_shortfall_says_what_is_short():
     )
 
     assert found == [
-        "2 weeks 3 days of the 4-week minimum",
+        "17 days of the 4-week minimum",
         "12.2 of the 50-hour minimum of direct work",
     ]

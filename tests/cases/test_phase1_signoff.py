@@ -66,7 +66,7 @@ def test_at_exactly_the_minimum_weeks_and_hours_phase1_ends_without_a_sign_off(b
 
 @pytest.mark.parametrize(
     ("days", "min_hours", "short"),
-    [(27, 2, "3 weeks 6 days of the 4-week minimum"), (28, 3, "2 of the 3-hour minimum")],
+    [(27, 2, "27 days of the 4-week minimum"), (28, 3, "2 of the 3-hour minimum")],
 )
 def test_a_day_or_an_hour_short_a_practitioner_is_refused_with_a_clear_message(
     build, practitioner, days, min_hours, short
@@ -85,7 +85,7 @@ def test_a_day_or_an_hour_short_a_practitioner_is_refused_with_a_clear_message(
 def test_ended_on_day_0_with_5_hours_is_refused(build, practitioner):
     journey = build(0, min_hours=50)
 
-    with pytest.raises(services.NeedsSignOff, match="0 weeks 0 days of the 4-week minimum"):
+    with pytest.raises(services.NeedsSignOff, match="0 days of the 4-week minimum"):
         end(journey, practitioner)
 
 
@@ -103,7 +103,7 @@ def test_a_worker_asks_a_manager_signs_off_and_the_worker_ends_phase1(build, pra
         None,
         None,
     )
-    assert "1 weeks 3 days" in asked.shortfall
+    assert "10 days of the 4-week minimum" in asked.shortfall
     assert Notification.objects.filter(recipient=manager, subject__contains="Sign-off").exists()
     with pytest.raises(ServiceError, match="already waiting"):
         services.request_phase1_signoff(case_id=journey.case.pk, user=practitioner, reason="x")
