@@ -39,6 +39,8 @@ class TeamAdmin(admin.ModelAdmin):
                     "phase1_max_weeks",
                     "phase1_min_hours",
                     "review_offsets_months",
+                    "review_window_days",
+                    "first_review_window_days",
                     "booster_limit",
                     "practitioner_capacity",
                     "step_down_enabled",

@@ -57,6 +57,10 @@ class CaseQuerySet(models.QuerySet["Case"]):
             return self.annotate(hidden=models.Value(False))
         return self._in_staff_teams(user).annotate(hidden=hidden_from(user, "pk"))
 
+    def ended_phase1_early(self) -> CaseQuerySet:
+        """Phase 1 ended short of the team's minimum weeks or hours, signed off by a manager."""
+        return self.filter(phase1_early_signoff__isnull=False)
+
     def worked_by(self, user) -> CaseQuerySet:  # noqa: ANN001
         return self.filter(Q(worker=user) | Q(co_worker=user))
 

@@ -149,10 +149,7 @@ def phase1_shortfall(
     days = (ended_on - start).days
     if days < min_weeks * 7:
         short.append(
-            str(
-                _("%(days)s days of the %(min)s-week minimum")
-                % {"days": days, "min": min_weeks}
-            )
+            str(_("%(days)s days of the %(min)s-week minimum") % {"days": days, "min": min_weeks})
         )
     if direct_hours < min_hours:
         short.append(

@@ -72,6 +72,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
     # Phase 1 ended short of the model with a sign-off, and requests waiting for one: counted
     # with the teams themselves, so the page reads no more rows than before.
     counted = Team.objects.annotate(
+        # The rule of Case.objects.ended_phase1_early, counted per team.
         ended_early=Count(
             "cases", filter=Q(cases__phase1_early_signoff__isnull=False), distinct=True
         ),

@@ -133,7 +133,7 @@ def test_a_worker_asks_a_manager_signs_off_and_the_worker_ends_phase1(build, pra
 
     assert case.stage == Stage.PHASE2
     assert case.phase1_early_signoff == signed
-    assert Case.objects.filter(phase1_early_signoff__isnull=False).count() == 1
+    assert list(Case.objects.ended_phase1_early()) == [case]
 
 
 def test_a_refused_sign_off_does_not_let_phase1_end(build, practitioner, manager):

@@ -147,3 +147,20 @@ def test_confirmed_with_a_reason_allocates_and_records_it(
 
     assert response.status_code == 302
     assert Case.objects.get(referral=accepted).over_capacity_reason == "Sibling group"
+
+
+def test_the_case_page_shows_the_reason_it_was_allocated_past_capacity(
+    client, team_a, accepted, manager, practitioner
+):
+    give_load(team_a, practitioner, 2)
+    case = services.allocate_referral(
+        referral_id=accepted.pk,
+        user=manager,
+        worker=practitioner,
+        over_capacity_reason="Sibling group",
+    )
+    client.force_login(manager)
+
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+
+    assert "Allocated past the worker's capacity: Sibling group" in page
