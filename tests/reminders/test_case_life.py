@@ -275,6 +275,7 @@ class Life:
                 plan_still_fit=True,
                 services_signposted=[],
                 scores={self.goal.pk: 1},
+                outside_window_reason="Held when the family could be seen.",
             ),
         )
 

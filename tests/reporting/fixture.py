@@ -581,6 +581,8 @@ class Fam:
                     plan_still_fit=True,
                     services_signposted=[],
                     scores={g.pk: s for g, s in zip(self.goals, scores, strict=True)},
+                    # Late and early reviews are part of what the figures count.
+                    outside_window_reason="Held when the family could be seen.",
                 ),
             )
         return self
