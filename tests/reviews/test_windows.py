@@ -12,17 +12,50 @@ from django.urls import reverse
 
 from cases.errors import ServiceError
 from reviews.models import Review
-from reviews.services import record_review
-from tests.reviews.test_services import (  # noqa: F401 - fixtures
-    case,
-    clock,
-    fast_password_hashing,
-    goals,
-    review_data,
-    reviews,
-)
+from reviews.services import record_review, schedule_reviews
+from tests.factories import CaseFactory
+from tests.reviews.test_services import PHASE1_END, at, goal, review_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:  # noqa: ANN001
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clock(time_machine):  # noqa: ANN001, ANN201
+    """Move the held clock: clock(2027, 3, 15)."""
+
+    def move(y: int, m: int, d: int, h: int = 10) -> None:
+        time_machine.move_to(at(y, m, d, h), tick=False)
+
+    move(2027, 2, 15)
+    return move
+
+
+@pytest.fixture
+def case(clock, team_a, practitioner, referrer):  # noqa: ANN001, ANN201
+    return CaseFactory(
+        team=team_a,
+        worker=practitioner,
+        referral__created_by=referrer,
+        stage="phase2",
+        phase1_start=date(2027, 1, 4),
+        phase1_end=PHASE1_END,
+        allocated_at=at(2026, 12, 21),
+    )
+
+
+@pytest.fixture
+def goals(case, practitioner):  # noqa: ANN001, ANN201
+    return [goal(case, practitioner, "Kerry stops drinking during the day", -2)]
+
+
+@pytest.fixture
+def reviews(case):  # noqa: ANN001, ANN201
+    return schedule_reviews(case_id=case.pk)
 
 
 def review(case, months: int) -> Review:  # noqa: ANN001
