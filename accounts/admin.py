@@ -76,6 +76,8 @@ class TeamAdmin(ScaledAdmin):
                     "phase1_max_weeks",
                     "phase1_min_hours",
                     "review_offsets_months",
+                    "review_window_days",
+                    "first_review_window_days",
                     "booster_limit",
                     "review_report_signoff",
                     "practitioner_capacity",

@@ -138,6 +138,14 @@ class Team(models.Model):
     review_offsets_months = models.JSONField(
         _("Phase 2 review offsets (months after Phase 1 ends)"), default=default_review_offsets
     )
+    review_window_days = models.PositiveIntegerField(
+        _("review window, days either side of the due date"), default=14, db_default=14
+    )
+    first_review_window_days = models.PositiveIntegerField(
+        _("1-month review window, days either side of the due date"),
+        default=7,
+        db_default=7,
+    )
     booster_limit = models.PositiveIntegerField(_("booster sessions allowed"), default=3)
     practitioner_capacity = models.PositiveIntegerField(
         _("intensive families per practitioner"), default=2

@@ -29,6 +29,8 @@ class AuditConfig(AppConfig):
             "cases.FamilyPlan",
             "cases.Closure",
             "cases.ChildOutcome",
+            "cases.Phase1SignOff",
+            "cases.Phase1EndScore",
             "outcomes.Goal",
             "outcomes.GoalScore",
             "outcomes.Reading",

@@ -116,7 +116,12 @@ def _at(day: date) -> datetime:
 
 # The case page shows the assessment and the closure, each one-to-one with the case: joined
 # to the case's own query (get_case_for_user(..., related=CASE_FILE_RELATED)), not fetched.
-CASE_FILE_RELATED = ("assessment__not_proceed_reason", "closure__reason", "closure__overridden_by")
+CASE_FILE_RELATED = (
+    "assessment__not_proceed_reason",
+    "closure__reason",
+    "closure__overridden_by",
+    "phase1_early_signoff__decided_by",
+)
 
 
 def _union(parts: Callable[[Case], list[models.QuerySet]], case: Case) -> list[tuple]:
@@ -384,7 +389,7 @@ def build_case_file(
     members = list(Person.objects.filter(family_id=case.family_id).select_related("legal_status"))
     links = _links(case)
     history, contacts = _history_and_contacts(case)
-    goals = list(Goal.objects.filter(case=case).select_related("category"))
+    goals = list(Goal.objects.filter(case=case).select_related("category", "phase1_end_score"))
     plans = list(FamilyPlan.objects.filter(case=case))
     reviews = list(Review.objects.filter(case=case))
     boosters = list(Booster.objects.filter(case=case).select_related("delivered_by", "approved_by"))

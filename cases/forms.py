@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from families.models import MemberKind, Person
+from outcomes.models import GAS_LEVELS
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 from referrals.forms import DATE_WIDGET, DATETIME_WIDGET, VersionedForm
 
 from .models import ChildOutcomeKind, ContactMode, Decision, Readiness, SubstanceChange, WorkType
+
+SCORE_CHOICES = [(s, f"{s:+d}") for s in GAS_LEVELS]
 
 
 class FamilyMembersField(forms.ModelMultipleChoiceField):
@@ -210,11 +214,71 @@ class EndPhase1Form(VersionedForm):
     step_down = forms.BooleanField(
         label=_("Go into the tapered step-down stage first"), required=False
     )
+    outcomes_missing_reason = forms.CharField(
+        label=_("If a goal score or reading is missing, why"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "The end of Phase 1 asks for a score for every goal, and a reading for everyone "
+            "who had one at the start (record readings on the readings page)."
+        ),
+    )
+    early_reason = forms.CharField(
+        label=_("If Phase 1 ends short of the team's minimum weeks or hours, why"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A manager signs this off. The reason is recorded."),
+    )
 
-    def __init__(self, *args, step_down_enabled: bool, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(  # noqa: ANN204
+        self,
+        *args,  # noqa: ANN002
+        step_down_enabled: bool,
+        goals: list | None = None,
+        **kwargs,  # noqa: ANN003
+    ):
         super().__init__(*args, **kwargs)
         if not step_down_enabled:
             del self.fields["step_down"]
+        self.goals = goals or []
+        for goal in self.goals:
+            self.fields[f"goal_{goal.pk}"] = forms.TypedChoiceField(
+                label=_("Score at the end of Phase 1: %(goal)s") % {"goal": goal.title},
+                choices=[("", "---------"), *SCORE_CHOICES],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                help_text=_("0 = %(expected)s") % {"expected": escape(goal.level_0)},
+            )
+
+    def scores(self) -> dict[int, int]:
+        return {
+            g.pk: self.cleaned_data[f"goal_{g.pk}"]
+            for g in self.goals
+            if self.cleaned_data.get(f"goal_{g.pk}") is not None
+        }
+
+
+class SignOffRequestForm(forms.Form):
+    early_reason = forms.CharField(
+        label=_("Why Phase 1 should end early"),
+        max_length=2000,
+        error_messages={"required": _("Give the reason Phase 1 should end early.")},
+    )
+
+
+class SignOffDecisionForm(forms.Form):
+    approved = forms.TypedChoiceField(
+        label=_("Your decision"),
+        choices=[("yes", _("Sign off: Phase 1 may end early")), ("no", _("Do not sign off"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Your reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ClosureForm(VersionedForm):

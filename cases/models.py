@@ -66,6 +66,10 @@ class CaseQuerySet(models.QuerySet["Case"]):
             return self.annotate(hidden=models.Value(False))
         return self._in_staff_teams(user).annotate(hidden=hidden_from(user, "pk"))
 
+    def ended_phase1_early(self) -> CaseQuerySet:
+        """Phase 1 ended short of the team's minimum weeks or hours, signed off by a manager."""
+        return self.filter(phase1_early_signoff__isnull=False)
+
     def worked_by(self, user) -> CaseQuerySet:  # noqa: ANN001
         return self.filter(Q(worker=user) | Q(co_worker=user))
 
@@ -151,6 +155,21 @@ class Case(models.Model):
         _("reason Phase 1 started late"), max_length=300, blank=True
     )
     phase1_end = models.DateField(_("Phase 1 ended"), null=True, blank=True)
+    # Phase 1 ended before the team's minimum weeks or hours: the manager's sign-off.
+    phase1_early_signoff = models.OneToOneField(
+        "cases.Phase1SignOff",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sign-off to end Phase 1 early"),
+    )
+    phase1_outcomes_missing_reason = models.TextField(
+        _("why end-of-Phase-1 scores or readings are missing"), blank=True, db_default=""
+    )
+    over_capacity_reason = models.TextField(
+        _("reason for allocating past the worker's capacity"), blank=True, db_default=""
+    )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # A restricted case (a staff member's relative, say) is visible only to named users.
     restricted = models.BooleanField(_("restricted"), default=False)
@@ -224,6 +243,80 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '–'} → {self.to_stage}"
+
+
+class Phase1SignOffQuerySet(models.QuerySet["Phase1SignOff"]):
+    def pending(self) -> Phase1SignOffQuerySet:
+        return self.filter(decided_at__isnull=True)
+
+
+class Phase1SignOff(models.Model):
+    """A request to end Phase 1 before the team's minimum weeks or hours, and the manager's
+    answer: who asked, who signed off, when and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="phase1_signoffs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("asked for"))
+    reason = models.TextField(_("why Phase 1 should end early"))
+    shortfall = models.CharField(_("short of the model by"), max_length=200)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("manager"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    approved = models.BooleanField(_("signed off"), null=True)
+    decision_note = models.TextField(_("manager's reason"), blank=True)
+
+    objects = Phase1SignOffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # A decision names the manager and says why; an undecided request has neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(decided_at__isnull=True, approved__isnull=True, decided_by__isnull=True)
+                    | (
+                        Q(decided_at__isnull=False, approved__isnull=False)
+                        & Q(decided_by__isnull=False)
+                        & ~Q(decision_note="")
+                    )
+                ),
+                name="phase1signoff_decision_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Early end of Phase 1 for %(case)s") % {"case": self.case}
+
+
+class Phase1EndScore(models.Model):
+    """A goal's GAS score at the end of Phase 1, asked for when the phase ends."""
+
+    goal = models.OneToOneField(
+        "outcomes.Goal", on_delete=models.CASCADE, related_name="phase1_end_score"
+    )
+    score = models.SmallIntegerField(_("score at the end of Phase 1"))
+    scored_on = models.DateField(_("scored on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=-2, score__lte=2), name="phase1endscore_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.score:+d}"
 
 
 class Decision(models.TextChoices):

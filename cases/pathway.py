@@ -102,6 +102,8 @@ def refusal(facts: CaseFacts, target: Stage | str) -> str | None:
 
 GUIDELINE_MIN_HOURS = 40
 GUIDELINE_MAX_HOURS = 120
+# Hours are projected only from a full week of work: a day or two says nothing.
+PROJECT_AFTER_DAYS = 7
 
 
 def phase1_progress(
@@ -113,11 +115,14 @@ def phase1_progress(
     max_weeks: int,
     min_hours: int,
 ) -> dict[str, float | int | bool]:
-    """Week number against the 4-6 week target, and hours projected to the planned end."""
+    """Week number against the 4-6 week target, and hours projected to the planned end.
+    The projection warns (below the team's minimum, or past the guideline's maximum) only
+    once a full week has passed."""
     elapsed_days = max((today - start).days + 1, 1)
     week = (elapsed_days - 1) // 7 + 1
     planned_days = max_weeks * 7
     projected = direct_hours / elapsed_days * planned_days if elapsed_days else 0.0
+    can_project = (today - start).days >= PROJECT_AFTER_DAYS
     return {
         "week": week,
         "min_weeks": min_weeks,
@@ -126,8 +131,31 @@ def phase1_progress(
         "projected_hours": round(projected, 1),
         "guideline_min": GUIDELINE_MIN_HOURS,
         "guideline_max": GUIDELINE_MAX_HOURS,
-        "below_minimum": projected < min_hours,
+        "can_project": can_project,
+        "below_minimum": can_project and projected < min_hours,
+        "above_maximum": can_project and projected > GUIDELINE_MAX_HOURS,
         "min_hours": min_hours,
         "overrun": week > max_weeks,
         "percent_of_guideline": min(round(direct_hours / GUIDELINE_MAX_HOURS * 100), 100),
     }
+
+
+def phase1_shortfall(
+    *, start: date, ended_on: date, direct_hours: float, min_weeks: int, min_hours: int
+) -> list[str]:
+    """How a Phase 1 ending on ended_on falls short of the team's model: fewer days than
+    its minimum weeks, or fewer direct hours than its minimum. Empty when it does not."""
+    short = []
+    days = (ended_on - start).days
+    if days < min_weeks * 7:
+        short.append(
+            str(_("%(days)s days of the %(min)s-week minimum") % {"days": days, "min": min_weeks})
+        )
+    if direct_hours < min_hours:
+        short.append(
+            str(
+                _("%(hours)s of the %(min)s-hour minimum of direct work")
+                % {"hours": f"{round(direct_hours, 1):g}", "min": min_hours}
+            )
+        )
+    return short

@@ -7,12 +7,15 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from families.models import MemberKind, Person
 from notifications.queueing import enqueue_on_commit
+from notifications.services import notify_user
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 
 from . import pathway
@@ -27,9 +30,12 @@ from .models import (
     Contact,
     Decision,
     FamilyPlan,
+    Phase1EndScore,
+    Phase1SignOff,
     Readiness,
     StageChange,
     SubstanceChange,
+    WorkType,
 )
 
 MAX_PHASE1_SLIP = timedelta(days=7)
@@ -414,6 +420,130 @@ def agree_family_plan(
     return plan
 
 
+def phase1_direct_hours(case: Case) -> float:
+    """Direct hours logged during Phase 1: what the team's minimum is held to."""
+    minutes = Contact.objects.filter(
+        case=case, stage=pathway.Stage.PHASE1, work_type=WorkType.DIRECT
+    ).aggregate(total=Sum("duration_minutes"))["total"]
+    return (minutes or 0) / 60
+
+
+def phase1_shortfall(case: Case, ended_on: date) -> list[str]:
+    """How ending Phase 1 on ended_on falls short of the team's minimum weeks and hours."""
+    if case.phase1_start is None:
+        return []
+    return pathway.phase1_shortfall(
+        start=case.phase1_start,
+        ended_on=ended_on,
+        direct_hours=phase1_direct_hours(case),
+        min_weeks=case.team.phase1_min_weeks,
+        min_hours=case.team.phase1_min_hours,
+    )
+
+
+class NeedsSignOff(ServiceError):
+    """Phase 1 would end short of the model: a manager must sign it off, with a reason."""
+
+
+def _is_manager(user: User, case: Case) -> bool:
+    return case.team_id in user.team_ids_with_role(Role.MANAGER)
+
+
+@transaction.atomic
+def request_phase1_signoff(
+    *, case_id: int, user: User, reason: str, ends_on: date | None = None
+) -> Phase1SignOff:
+    """A worker asks a manager to sign off ending Phase 1 short of the model (on ends_on,
+    today unless given)."""
+    case = _lock_case(case_id)
+    if case.stage != pathway.Stage.PHASE1:
+        raise ServiceError(_("Only a case in Phase 1 can end Phase 1."))
+    if not reason.strip():
+        raise ServiceError(_("Give the reason Phase 1 should end early."))
+    if Phase1SignOff.objects.pending().filter(case=case).exists():
+        raise ServiceError(_("A request is already waiting for a manager's sign-off."))
+    short = phase1_shortfall(case, ends_on or timezone.localdate())
+    if not short:
+        raise ServiceError(_("Phase 1 meets the model: it can end without a sign-off."))
+    signoff = Phase1SignOff.objects.create(
+        case=case,
+        requested_by=user,
+        requested_at=timezone.now(),
+        reason=reason.strip(),
+        shortfall="; ".join(short),
+    )
+    url = reverse("cases:phase1_signoff", args=[case.pk])
+    for manager in User.objects.filter(
+        memberships__team=case.team, memberships__role=Role.MANAGER, memberships__active=True
+    ).distinct():
+        notify_user(
+            recipient=manager,
+            subject=_("Sign-off asked: ending Phase 1 early for %(family)s")
+            % {"family": case.family},
+            body=_("%(worker)s asks to end Phase 1 early (%(short)s): %(reason)s")
+            % {"worker": user, "short": signoff.shortfall, "reason": signoff.reason},
+            url=url,
+        )
+    return signoff
+
+
+@transaction.atomic
+def decide_phase1_signoff(*, case_id: int, user: User, approved: bool, note: str) -> Phase1SignOff:
+    """A manager signs off (or refuses) ending Phase 1 early, always with a reason."""
+    case = _lock_case(case_id)
+    if not _is_manager(user, case):
+        raise ServiceError(_("Only a manager of the team can sign off ending Phase 1 early."))
+    signoff = Phase1SignOff.objects.select_for_update().pending().filter(case=case).first()
+    if signoff is None:
+        raise ServiceError(_("No request is waiting for a sign-off."))
+    if not note.strip():
+        raise ServiceError(_("Give the reason for your decision."))
+    signoff.decided_by = user
+    signoff.decided_at = timezone.now()
+    signoff.approved = approved
+    signoff.decision_note = note.strip()
+    signoff.save(update_fields=["decided_by", "decided_at", "approved", "decision_note"])
+    notify_user(
+        recipient=signoff.requested_by,
+        subject=(
+            _("Signed off: ending Phase 1 early for %(family)s")
+            if approved
+            else _("Not signed off: ending Phase 1 early for %(family)s")
+        )
+        % {"family": case.family},
+        body=_("%(manager)s: %(note)s") % {"manager": user, "note": signoff.decision_note},
+        url=reverse("cases:detail", args=[case.pk]),
+    )
+    return signoff
+
+
+def _approved_signoff(case: Case) -> Phase1SignOff | None:
+    return Phase1SignOff.objects.filter(case=case, approved=True).order_by("-decided_at").first()
+
+
+def phase1_outcomes_missing(case: Case, scores: dict[int, int]) -> list[str]:
+    """What the end of Phase 1 asks for and has not got: a GAS score for every goal, and an
+    end-of-Phase-1 reading for everyone who had one at the start."""
+    from outcomes.models import Goal, Occasion, Reading
+
+    missing = [
+        str(_("a score for '%(goal)s'") % {"goal": g.title})
+        for g in Goal.objects.filter(case=case)
+        if g.pk not in scores
+    ]
+    readings = Reading.objects.filter(case=case).select_related("person")
+    ended = {(r.person_id, r.instrument) for r in readings if r.occasion == Occasion.END_PHASE1}
+    missing += [
+        str(
+            _("a %(measure)s reading for %(person)s")
+            % {"measure": r.get_instrument_display(), "person": r.person.full_name}
+        )
+        for r in readings
+        if r.occasion == Occasion.START and (r.person_id, r.instrument) not in ended
+    ]
+    return missing
+
+
 @transaction.atomic
 def end_phase1(
     *,
@@ -422,9 +552,15 @@ def end_phase1(
     ended_on: date,
     step_down: bool = False,
     version: int | None = None,
+    scores: dict[int, int] | None = None,
+    outcomes_missing_reason: str = "",
+    early_reason: str = "",
 ) -> Case:
     """End the intensive phase: into step-down (if the team uses it) or Phase 2, and
-    schedule the Phase 2 reviews from the end of Phase 1."""
+    schedule the Phase 2 reviews from the end of Phase 1. Short of the team's minimum weeks
+    or hours it needs a manager's sign-off (a manager ending it signs off with a reason).
+    It asks for the end-of-phase GAS scores and readings, or the reason they are missing."""
+    from outcomes.models import Goal
     from reviews.services import schedule_reviews
 
     case = _lock_case(case_id, version)
@@ -434,10 +570,75 @@ def end_phase1(
         raise ServiceError(_("Phase 1 cannot end before it started."))
     if ended_on > timezone.localdate():
         raise ServiceError(_("Phase 1 cannot end in the future."))
-    case.phase1_end = ended_on
-    case.save(update_fields=["phase1_end"])
     target = pathway.Stage.STEP_DOWN if step_down else pathway.Stage.PHASE2
-    case = move_case(case_id=case.pk, user=user, to_stage=target, when=_moment(ended_on))
+    refused = pathway.refusal(_facts(case), target)  # the plan first, then the model
+    if refused:
+        raise ServiceError(refused)
+    scores = scores or {}
+    goals = {g.pk: g for g in Goal.objects.filter(case=case)}
+    if set(scores) - set(goals):
+        raise ServiceError(_("Scores can be given only for this case's goals."))
+    if any(score not in (-2, -1, 0, 1, 2) for score in scores.values()):
+        raise ServiceError(_("Goal scores run from -2 to +2."))
+    missing = phase1_outcomes_missing(case, scores)
+    if missing and not outcomes_missing_reason.strip():
+        raise ServiceError(
+            _(
+                "The end of Phase 1 asks for the goal scores and readings. Missing: "
+                "%(missing)s. Record them, or give the reason they are missing."
+            )
+            % {"missing": "; ".join(missing)}
+        )
+    signoff = None
+    short = phase1_shortfall(case, ended_on)
+    if short:
+        signoff = _approved_signoff(case)
+        if signoff is None and _is_manager(user, case):
+            if not early_reason.strip():
+                raise NeedsSignOff(
+                    _(
+                        "Phase 1 would end short of the model (%(short)s). As a manager you "
+                        "can sign this off: give the reason."
+                    )
+                    % {"short": "; ".join(short)}
+                )
+            now = timezone.now()
+            signoff = Phase1SignOff.objects.create(
+                case=case,
+                requested_by=user,
+                requested_at=now,
+                reason=early_reason.strip(),
+                shortfall="; ".join(short),
+                decided_by=user,
+                decided_at=now,
+                approved=True,
+                decision_note=early_reason.strip(),
+            )
+        elif signoff is None:
+            raise NeedsSignOff(
+                _(
+                    "Phase 1 would end short of the model (%(short)s). Ending it now needs "
+                    "a manager's sign-off: give the reason and ask for it."
+                )
+                % {"short": "; ".join(short)}
+            )
+    for goal_id, score in scores.items():
+        Phase1EndScore.objects.update_or_create(
+            goal=goals[goal_id],
+            defaults={"score": score, "scored_on": ended_on, "recorded_by": user},
+        )
+    case.phase1_end = ended_on
+    case.phase1_early_signoff = signoff
+    case.phase1_outcomes_missing_reason = outcomes_missing_reason.strip() if missing else ""
+    case.save(
+        update_fields=["phase1_end", "phase1_early_signoff", "phase1_outcomes_missing_reason"]
+    )
+    note = (
+        _("Ended early, signed off by %(manager)s") % {"manager": signoff.decided_by}
+        if signoff
+        else ""
+    )
+    case = move_case(case_id=case.pk, user=user, to_stage=target, when=_moment(ended_on), note=note)
     schedule_reviews(case_id=case.pk)
     return case
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/plan/new/", views.add_plan, name="add_plan"),
     path("plans/<int:plan_pk>/pdf/", views.plan_pdf, name="plan_pdf"),
     path("<int:pk>/end-phase1/", views.end_phase1, name="end_phase1"),
+    path("<int:pk>/end-phase1/sign-off/", views.phase1_signoff, name="phase1_signoff"),
     path("<int:pk>/step-down/finish/", views.finish_step_down, name="finish_step_down"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/closure/override/", views.override, name="override"),

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.services import recent_viewers, record_listed, record_view
 from families.models import Family
 from outcomes.closing import closing_gaps
+from outcomes.models import Goal
 from outcomes.services_accessed import adults_without_after
 from referrals.services import caseworkers_with_load
 from reporting.pdf import render_family_plan_pdf
@@ -34,9 +35,11 @@ from .forms import (
     OverrideForm,
     ProceedForm,
     RestrictionForm,
+    SignOffDecisionForm,
+    SignOffRequestForm,
     StartAssessmentForm,
 )
-from .models import Assessment, Case, Closure, Contact, FamilyPlan, StageChange
+from .models import Assessment, Case, Closure, Contact, FamilyPlan, Phase1SignOff, StageChange
 
 
 def my_cases(request: HttpRequest) -> HttpResponse:
@@ -75,16 +78,37 @@ def team_cases(request: HttpRequest) -> HttpResponse:
     by_id = {case.pk: case for case in rows.order_by()}
     page.object_list = attach_due([by_id[pk] for pk in ids if pk in by_id], today)
     record_listed({Family: {case.family_id: case.family.name for case in page.object_list}})
-    teams = list(Team.objects.filter(pk__in=user.team_ids_with_role(Role.MANAGER)))
+    # Phase 1 ended short of the model with a sign-off, and requests waiting for one: counted
+    # with the teams themselves, so the page reads no more rows than before.
+    counted = Team.objects.annotate(
+        # The rule of Case.objects.ended_phase1_early, counted per team.
+        ended_early=Count(
+            "cases", filter=Q(cases__phase1_early_signoff__isnull=False), distinct=True
+        ),
+        signoffs_waiting=Count(
+            "cases__phase1_signoffs", filter=Q(cases__phase1_signoffs__decided_at__isnull=True)
+        ),
+    )
+    teams = list(counted.filter(pk__in=user.team_ids_with_role(Role.MANAGER)))
     if user.is_superuser and not teams:
-        teams = list(Team.objects.all())
+        teams = list(counted.all())
     loads = [(t, caseworkers_with_load(t)) for t in teams]
+    waiting = (
+        list(
+            Phase1SignOff.objects.pending()
+            .filter(case__team__in=[t for t in teams if t.signoffs_waiting])
+            .select_related("case__family", "requested_by")
+        )
+        if any(t.signoffs_waiting for t in teams)
+        else []
+    )
     return render(
         request,
         "cases/case_list.html",
         {
             "page": page,
             "loads": loads,
+            "signoffs_waiting": waiting,
             "stage": stage,
             "q": q,
             "stages": pathway.CHOICES,
@@ -98,11 +122,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     file = build_case_file(case, whole_chronology=request.GET.get("chronology") == "all")
     allowed = pathway.next_stages(case.stage, step_down_enabled=case.team.step_down_enabled)
     is_manager = case.team_id in request.user.team_ids_with_role(Role.MANAGER)
+    pending_signoff = (
+        Phase1SignOff.objects.pending().filter(case=case).select_related("requested_by").first()
+        if case.stage == pathway.Stage.PHASE1
+        else None
+    )
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
+            "pending_signoff": pending_signoff,
             "allowed": [s.value for s in allowed],
             "is_manager": is_manager,
             "Stage": pathway.Stage,
@@ -112,7 +142,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _case_form(request, case, form, title, stale: bool = False, **extra) -> HttpResponse:  # noqa: ANN001
+def _case_form(  # noqa: ANN202
+    request,  # noqa: ANN001
+    case,  # noqa: ANN001
+    form,  # noqa: ANN001
+    title,  # noqa: ANN001
+    stale: bool = False,
+    template: str = "cases/case_form.html",
+    **extra,  # noqa: ANN003
+):
     # Every case form shows the family: a view of it, as the case page is.
     record_view(case, case.family)
     if stale:
@@ -123,9 +161,7 @@ def _case_form(request, case, form, title, stale: bool = False, **extra) -> Http
         extra["latest_change"] = (
             StageChange.objects.filter(case=case).select_related("changed_by").last()
         )
-    return render(
-        request, "cases/case_form.html", {"case": case, "form": form, "title": title, **extra}
-    )
+    return render(request, template, {"case": case, "form": form, "title": title, **extra})
 
 
 def start_assessment(request: HttpRequest, pk: int) -> HttpResponse:
@@ -281,27 +317,88 @@ def plan_pdf(request: HttpRequest, plan_pk: int) -> HttpResponse:
 
 
 def end_phase1(request: HttpRequest, pk: int) -> HttpResponse:
+    """End Phase 1; short of the model, a worker asks a manager's sign-off from here."""
     case = get_case_for_user(request.user, pk)
+    goals = list(Goal.objects.filter(case=case))
     form = EndPhase1Form(
         request.POST or None,
         step_down_enabled=case.team.step_down_enabled,
+        goals=goals,
         initial={"version": case.version, "ended_on": timezone.localdate()},
     )
-    done, stale = submit_to_service(
+    if request.method == "POST" and request.POST.get("action") == "request":
+        ask = SignOffRequestForm(request.POST)
+        done, _stale = submit_to_service(
+            request,
+            ask,
+            lambda d: services.request_phase1_signoff(
+                case_id=case.pk, user=request.user, reason=d["early_reason"]
+            ),
+            _("Sign-off asked for: the team's managers have been told."),
+        )
+        if done:
+            return redirect("cases:detail", pk=case.pk)
+        form.is_valid()  # show what was typed, with the request's refusal
+        for error in ask.errors.get("early_reason", []) + ask.non_field_errors():
+            form.add_error("early_reason" if ask.errors.get("early_reason") else None, error)
+        stale = False
+    else:
+        done, stale = submit_to_service(
+            request,
+            form,
+            lambda d: services.end_phase1(
+                case_id=case.pk,
+                user=request.user,
+                ended_on=d["ended_on"],
+                step_down=d.get("step_down", False),
+                version=d["version"],
+                scores=form.scores(),
+                outcomes_missing_reason=d["outcomes_missing_reason"],
+                early_reason=d["early_reason"],
+            ),
+            _("Phase 1 ended. The Phase 2 reviews are scheduled."),
+        )
+        if done:
+            return redirect("cases:detail", pk=case.pk)
+    today = timezone.localdate()
+    is_manager = case.team_id in request.user.team_ids_with_role(Role.MANAGER)
+    return _case_form(
+        request,
+        case,
+        form,
+        _("End Phase 1"),
+        stale=stale,
+        template="cases/end_phase1.html",
+        shortfall_today=services.phase1_shortfall(case, today),
+        signoffs=list(
+            Phase1SignOff.objects.filter(case=case).select_related("requested_by", "decided_by")
+        ),
+        is_manager=is_manager,
+    )
+
+
+def phase1_signoff(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager signs off (or not) a worker's request to end Phase 1 early."""
+    case = get_case_for_user(request.user, pk)
+    if case.team_id not in request.user.team_ids_with_role(Role.MANAGER):
+        raise Http404
+    pending = (
+        Phase1SignOff.objects.pending().filter(case=case).select_related("requested_by").first()
+    )
+    form = SignOffDecisionForm(request.POST or None)
+    done, _stale = submit_to_service(
         request,
         form,
-        lambda d: services.end_phase1(
-            case_id=case.pk,
-            user=request.user,
-            ended_on=d["ended_on"],
-            step_down=d.get("step_down", False),
-            version=d["version"],
+        lambda d: services.decide_phase1_signoff(
+            case_id=case.pk, user=request.user, approved=d["approved"], note=d["note"]
         ),
-        _("Phase 1 ended. The Phase 2 reviews are scheduled."),
+        _("Decision recorded; the worker has been told."),
     )
     if done:
         return redirect("cases:detail", pk=case.pk)
-    return _case_form(request, case, form, _("End Phase 1"), stale=stale)
+    return _case_form(
+        request, case, form, _("Sign off ending Phase 1 early"), signoff_request=pending
+    )
 
 
 def finish_step_down(request: HttpRequest, pk: int) -> HttpResponse:

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError
+from kombu.exceptions import OperationalError as BrokerError
 
 from . import services
 from .models import Notification
@@ -53,7 +53,7 @@ def send_pending_emails() -> int:
     for pk in ids:
         try:
             send_notification_email.delay(pk)
-        except (OperationalError, ConnectionError, OSError):
+        except (BrokerError, ConnectionError, OSError):
             break  # the broker went away again: the next round tries
         Notification.objects.filter(pk=pk).update(email_requeued_at=now)
         sent += 1

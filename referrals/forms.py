@@ -21,7 +21,7 @@ from reference.models import (
     Substance,
 )
 
-from .models import Priority, Proceedings, WaitingListEntry
+from .models import ContactMethod, Priority, Proceedings, WaitingListEntry
 from .services import MemberData, ReferralData
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -243,6 +243,23 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class ReasonSelect(forms.Select):
+    """Each reason names its outcome (data-outcome), so the page offers only the reasons of
+    the chosen outcome (static/js/app.js). Without script the reasons stay grouped by
+    outcome, and the server refuses a reason of another outcome either way."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.outcome_of: dict[str, int] = {}
+
+    def create_option(self, name, value, *args, **kwargs) -> dict:  # noqa: ANN001, ANN002, ANN003
+        option = super().create_option(name, value, *args, **kwargs)
+        outcome = self.outcome_of.get(str(value))
+        if outcome is not None:
+            option["attrs"]["data-outcome"] = outcome
+        return option
+
+
 class DecisionForm(VersionedForm):
     outcome = forms.ModelChoiceField(
         queryset=ScreeningOutcome.objects.active(), label=_("Outcome"), widget=forms.RadioSelect
@@ -251,6 +268,7 @@ class DecisionForm(VersionedForm):
         queryset=ScreeningReason.objects.active().select_related("outcome"),
         label=_("Reason"),
         help_text=_("Required. Choose the reason that matches the outcome."),
+        widget=ReasonSelect(attrs={"data-follows": "outcome"}),
     )
     detail = forms.CharField(
         label=_("Explanation"),
@@ -277,6 +295,7 @@ class DecisionForm(VersionedForm):
         for r in reasons:
             grouped.setdefault(str(r.outcome), []).append((r.pk, r.name))
         self.fields["reason"].choices = [("", "---------"), *grouped.items()]
+        self.fields["reason"].widget.outcome_of = {str(r.pk): r.outcome_id for r in reasons}
 
     def clean(self) -> dict:
         data = super().clean()
@@ -295,8 +314,32 @@ class DecisionForm(VersionedForm):
 
 
 class FirstContactForm(VersionedForm):
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("This page is out of date: reload it and try again."),
+            "invalid": _("This page is out of date: reload it and try again."),
+        },
+    )
     contacted_at = forms.DateTimeField(
-        label=_("First contact with the referrer"), widget=DATETIME_WIDGET
+        label=_("First contact with the referrer"),
+        widget=DATETIME_WIDGET,
+        error_messages={
+            "required": _("Give the date and time of the first contact."),
+            "invalid": _("Give the date and time of the first contact."),
+        },
+    )
+    spoken_to = forms.CharField(
+        label=_("Who was spoken to"),
+        max_length=120,
+        help_text=_("The referrer, or whoever answered for them."),
+    )
+    method = forms.ChoiceField(label=_("How"), choices=[("", "---------"), *ContactMethod.choices])
+    note = forms.CharField(
+        label=_("Short note"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -314,18 +357,72 @@ class AllocationForm(VersionedForm):
     co_worker = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, label=_("Co-worker (optional)")
     )
+    confirm_over_capacity = forms.BooleanField(
+        label=_("I confirm this allocation takes the worker past the team's capacity"),
+        required=False,
+    )
+    over_capacity_reason = forms.CharField(
+        label=_("Reason for going past capacity"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only when the worker is already at capacity. It is recorded."),
+    )
 
-    def __init__(self, *args, caseworkers: list[User], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(  # noqa: ANN204
+        self,
+        *args,  # noqa: ANN002
+        caseworkers: list[User],
+        capacity: int,
+        **kwargs,  # noqa: ANN003
+    ):
         super().__init__(*args, **kwargs)
         ids = [u.pk for u in caseworkers]
+        self.capacity = capacity
+        self.loads = {u.pk: u.intensive_load for u in caseworkers}
         for name in ("worker", "co_worker"):
             self.fields[name].queryset = User.objects.filter(pk__in=ids)
-            self.fields[name].label_from_instance = lambda u: u.get_full_name() or u.username
+        # The drop-down shows each person's load against capacity (loaded once, above).
+        self.fields["worker"].label_from_instance = self._with_load
+        self.fields["co_worker"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def _with_load(self, user: User) -> str:
+        load = self.loads.get(user.pk, 0)
+        text = _("%(name)s: %(load)s of %(capacity)s intensive families") % {
+            "name": user.get_full_name() or user.username,
+            "load": load,
+            "capacity": self.capacity,
+        }
+        if load >= self.capacity:
+            text += " " + str(_("(at capacity)"))
+        return text
+
+    def over_capacity(self) -> bool:
+        worker = self.cleaned_data.get("worker")
+        return worker is not None and self.loads.get(worker.pk, 0) >= self.capacity
 
     def clean(self) -> dict:
         data = super().clean()
         if data.get("worker") and data.get("worker") == data.get("co_worker"):
             self.add_error("co_worker", _("The co-worker must be a different person."))
+        if self.over_capacity():
+            if not data.get("confirm_over_capacity"):
+                self.add_error(
+                    "confirm_over_capacity",
+                    _(
+                        "%(worker)s is already at capacity (%(load)s of %(capacity)s). "
+                        "Tick to confirm you mean to go past it."
+                    )
+                    % {
+                        "worker": data["worker"],
+                        "load": self.loads[data["worker"].pk],
+                        "capacity": self.capacity,
+                    },
+                )
+            if not (data.get("over_capacity_reason") or "").strip():
+                self.add_error(
+                    "over_capacity_reason", _("Give the reason for going past capacity.")
+                )
         return data
 
 

@@ -34,6 +34,15 @@ class Proceedings(models.TextChoices):
     CARE_PROCEEDINGS = "care_proceedings", _("Care proceedings")
 
 
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    IN_PERSON = "in_person", _("In person")
+    VIDEO = "video", _("Video call")
+    TEXT = "text", _("Text message")
+    OTHER = "other", _("Other")
+
+
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def _hidden(self, user) -> Q:  # noqa: ANN001
         """Referrals of a family with a restricted case that does not name this user: its own
@@ -152,6 +161,13 @@ class Referral(models.Model):
     household_type = models.CharField(
         _("household type as referred"), max_length=20, blank=True, db_default=""
     )
+    first_contact_with = models.CharField(
+        _("who was spoken to"), max_length=120, blank=True, db_default=""
+    )
+    first_contact_method = models.CharField(
+        _("how"), max_length=20, choices=ContactMethod.choices, blank=True, db_default=""
+    )
+    first_contact_note = models.CharField(_("note"), max_length=500, blank=True, db_default="")
     submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     version = models.PositiveIntegerField(default=1)
 
@@ -176,6 +192,11 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=Q(proceedings__in=[p.value for p in Proceedings]),
                 name="referral_proceedings_valid",
+            ),
+            # Blank only for first contacts recorded before the method was asked for.
+            models.CheckConstraint(
+                condition=Q(first_contact_method__in=["", *ContactMethod.values]),
+                name="referral_first_contact_method_valid",
             ),
         ]
 

@@ -41,6 +41,7 @@ from reference.models import (
 from .models import (
     ALLOCATABLE,
     SCREENABLE,
+    ContactMethod,
     FamilyUpdate,
     Priority,
     Referral,
@@ -50,6 +51,9 @@ from .models import (
     ScreeningDecision,
     WaitingListEntry,
 )
+
+# The first-contact note is short: the detail belongs in the case record.
+FIRST_CONTACT_NOTE_MAX = Referral._meta.get_field("first_contact_note").max_length
 
 
 class AlreadySubmitted(ServiceError):
@@ -560,15 +564,38 @@ def _bump(referral: Referral, *fields: str) -> None:
 
 @transaction.atomic
 def record_first_contact(
-    *, referral_id: int, user: User, contacted_at: datetime, version: int | None = None
+    *,
+    referral_id: int,
+    user: User,
+    contacted_at: datetime,
+    spoken_to: str,
+    method: str,
+    note: str = "",
+    version: int | None = None,
 ) -> Referral:
+    """First contact with the referrer: when, who was spoken to, how, and a short note."""
     referral = _lock_referral(referral_id, version)
     if contacted_at < referral.received_at.replace(second=0, microsecond=0):
         raise ServiceError(_("First contact cannot be before the referral was received."))
     if contacted_at > timezone.now():
         raise ServiceError(_("First contact cannot be in the future."))
+    if not spoken_to.strip():
+        raise ServiceError(_("Say who was spoken to."))
+    if method not in ContactMethod.values:
+        raise ServiceError(_("Say how the contact was made."))
+    if len(note) > FIRST_CONTACT_NOTE_MAX:
+        raise ServiceError(_("Keep the note to %(n)s characters.") % {"n": FIRST_CONTACT_NOTE_MAX})
     referral.first_contact_at = contacted_at
-    _bump(referral, "first_contact_at")
+    referral.first_contact_with = spoken_to.strip()
+    referral.first_contact_method = method
+    referral.first_contact_note = note.strip()
+    _bump(
+        referral,
+        "first_contact_at",
+        "first_contact_with",
+        "first_contact_method",
+        "first_contact_note",
+    )
     return referral
 
 
@@ -708,6 +735,15 @@ def caseworkers_with_load(team: Team) -> list[User]:
     return workers
 
 
+def intensive_load(team: Team, worker: User) -> int:
+    """The worker's families in the intensive stages in this team: what capacity counts."""
+    return Case.objects.filter(team=team, worker=worker, stage__in=pathway.INTENSIVE_STAGES).count()
+
+
+class OverCapacity(ServiceError):
+    """The worker is at capacity: the allocation needs a confirmation with a reason."""
+
+
 def is_caseworker(team: Team, user: User) -> bool:
     return (
         Membership.objects.active().filter(team=team, user=user, role__in=CASEWORKER_ROLES).exists()
@@ -736,8 +772,10 @@ def allocate_referral(
     co_worker: User | None = None,
     version: int | None = None,
     allocated_at: datetime | None = None,
+    over_capacity_reason: str = "",
 ) -> Case:
-    """Open a case for an accepted or waiting family with a spearhead worker."""
+    """Open a case for an accepted or waiting family with a spearhead worker. A worker
+    already at the team's capacity takes another family only with a recorded reason."""
     referral = _lock_referral(referral_id, version)
     if referral.status not in ALLOCATABLE:
         raise ServiceError(
@@ -751,6 +789,19 @@ def allocate_referral(
             raise ServiceError(_("The co-worker must be a different person."))
         if not is_caseworker(referral.team, co_worker):
             raise ServiceError(_("The co-worker must be a practitioner in this team."))
+    load = intensive_load(referral.team, worker)
+    over_capacity_reason = over_capacity_reason.strip()
+    if load >= referral.team.practitioner_capacity:
+        if not over_capacity_reason:
+            raise OverCapacity(
+                _(
+                    "%(worker)s already has %(load)s of %(capacity)s intensive families. "
+                    "Confirm the allocation past capacity and give the reason."
+                )
+                % {"worker": worker, "load": load, "capacity": referral.team.practitioner_capacity}
+            )
+    else:
+        over_capacity_reason = ""
     now = _checked_moment(allocated_at, referral)
     case = Case.objects.create(
         assessment_clock_from=_assessment_clock_from(referral, now),
@@ -762,6 +813,7 @@ def allocate_referral(
         stage=pathway.Stage.AWAITING_ASSESSMENT,
         allocated_at=now,
         allocated_by=user,
+        over_capacity_reason=over_capacity_reason,
     )
     StageChange.objects.create(
         case=case,

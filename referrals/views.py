@@ -321,7 +321,9 @@ def _may_work_on(user, referral: Referral) -> bool:  # noqa: ANN001
     return user.is_superuser or referral.team_id in user.team_ids_with_role(*STAFF_ROLES)
 
 
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(
+    request: HttpRequest, pk: int, first_contact_form: FirstContactForm | None = None
+) -> HttpResponse:
     user = request.user
     referral = get_referral_for_user(user, pk)
     record_view(referral, referral.family)
@@ -363,7 +365,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_manager": is_manager,
         "can_decide": is_manager and referral.status in SCREENABLE,
         "can_allocate": is_manager and referral.status in ALLOCATABLE,
-        "first_contact_form": FirstContactForm(
+        "first_contact_form": first_contact_form
+        or FirstContactForm(
             initial={"version": referral.version, "contacted_at": timezone.localtime()}
         ),
         "first_contact_due": referral.received_at
@@ -524,21 +527,26 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 def first_contact(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk, manage=True)
     form = FirstContactForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_first_contact(
-                referral_id=referral.pk,
-                user=request.user,
-                contacted_at=form.cleaned_data["contacted_at"],
-                version=form.cleaned_data["version"],
-            )
-        except services.ServiceError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("First contact recorded."))
-    else:
-        messages.error(request, _("Give the date and time of the first contact."))
-    return redirect("referrals:detail", pk=referral.pk)
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.record_first_contact(
+            referral_id=referral.pk,
+            user=request.user,
+            contacted_at=d["contacted_at"],
+            spoken_to=d["spoken_to"],
+            method=d["method"],
+            note=d["note"],
+            version=d["version"],
+        ),
+        _("First contact recorded."),
+    )
+    if done:
+        return redirect("referrals:detail", pk=referral.pk)
+    if stale:
+        _refreshed(request, pk, form)
+    # Refused: the page again, with the form as typed and its messages.
+    return referral_detail(request, pk, first_contact_form=form)
 
 
 def waiting_list(request: HttpRequest) -> HttpResponse:
@@ -591,7 +599,10 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     team: Team = referral.team
     caseworkers = services.caseworkers_with_load(team)
     form = AllocationForm(
-        request.POST or None, caseworkers=caseworkers, initial={"version": referral.version}
+        request.POST or None,
+        caseworkers=caseworkers,
+        capacity=team.practitioner_capacity,
+        initial={"version": referral.version},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -601,6 +612,9 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
                 worker=form.cleaned_data["worker"],
                 co_worker=form.cleaned_data.get("co_worker"),
                 version=form.cleaned_data["version"],
+                over_capacity_reason=form.cleaned_data["over_capacity_reason"]
+                if form.cleaned_data["confirm_over_capacity"]
+                else "",
             )
         except services.ServiceError as exc:
             form.add_error(None, str(exc))

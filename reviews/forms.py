@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.html import escape
@@ -38,10 +40,28 @@ class ReviewForm(VersionedForm):
         widget=forms.CheckboxSelectMultiple,
         label=_("Services signposted"),
     )
+    outside_window_reason = forms.CharField(
+        label=_("Reason, if held outside the window"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    def __init__(self, *args, goals: list[Goal], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(  # noqa: ANN204
+        self,
+        *args,  # noqa: ANN002
+        goals: list[Goal],
+        window: tuple[date, date],
+        **kwargs,  # noqa: ANN003
+    ):
         kwargs.setdefault("initial", {}).setdefault("held_on", timezone.localdate())
         super().__init__(*args, **kwargs)
+        opens, closes = window
+        self.window = window
+        # The window is shown where the date is typed, so nobody learns of it by refusal.
+        self.fields["held_on"].help_text = _(
+            "Window: %(opens)s to %(closes)s. Outside it, give the reason below."
+        ) % {"opens": opens.strftime("%d %b %Y"), "closes": closes.strftime("%d %b %Y")}
         self.goals = goals
         for goal in goals:
             self.fields[f"goal_{goal.pk}"] = forms.TypedChoiceField(

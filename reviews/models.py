@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -28,6 +30,9 @@ class Review(Amendable):
     plan_still_fit = models.BooleanField(_("the plan is still fit for purpose"), null=True)
     services_signposted = models.ManyToManyField(
         "reference.OnwardService", blank=True, verbose_name=_("services signposted")
+    )
+    outside_window_reason = models.TextField(
+        _("reason the review was held outside its window"), blank=True, db_default=""
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -85,6 +90,12 @@ class Review(Amendable):
 
     def __str__(self) -> str:
         return _("%(n)s-month review") % {"n": self.offset_months}
+
+    def window(self, team) -> tuple[date, date]:  # noqa: ANN001
+        """The days on which the review counts as held on time: the team's window either
+        side of the due date (a shorter one for the 1-month review)."""
+        days = team.first_review_window_days if self.offset_months <= 1 else team.review_window_days
+        return self.due_on - timedelta(days=days), self.due_on + timedelta(days=days)
 
 
 class Requester(models.TextChoices):

@@ -54,14 +54,57 @@ class ReviewData:
     services_signposted: list[OnwardService]
     scores: dict[int, int]  # goal id -> score
     children_wellbeing: str = ""
+    outside_window_reason: str = ""
+
+
+def _day(day: date) -> str:
+    return day.strftime("%d %B %Y").lstrip("0")
+
+
+def check_review_day(review: Review, held_on: date, outside_window_reason: str) -> str:
+    """The review's day against its window and the case's other reviews. Returns the reason
+    to record (empty when the day is within the window); raises when the day is refused."""
+    opens, closes = review.window(review.case.team)
+    for other in Review.objects.filter(case_id=review.case_id, held_on__isnull=False).exclude(
+        pk=review.pk
+    ):
+        earlier = other.offset_months < review.offset_months
+        if (earlier and held_on <= other.held_on) or (not earlier and held_on >= other.held_on):
+            raise ServiceError(
+                _(
+                    "The %(this)s must be held %(order)s the %(other)s, which was held on "
+                    "%(day)s: two reviews cannot share a day."
+                )
+                % {
+                    "this": review,
+                    "order": _("after") if earlier else _("before"),
+                    "other": other,
+                    "day": _day(other.held_on),
+                }
+            )
+    if opens <= held_on <= closes:
+        return ""
+    if not outside_window_reason.strip():
+        raise ServiceError(
+            _(
+                "%(day)s is outside the %(review)s's window (%(opens)s to %(closes)s). "
+                "Give the reason it was held then."
+            )
+            % {"day": _day(held_on), "review": review, "opens": _day(opens), "closes": _day(closes)}
+        )
+    return outside_window_reason.strip()
 
 
 @transaction.atomic
 def record_review(*, review_id: int, user: User, data: ReviewData, version: int) -> Review:
     """Record a held review with a score for every goal. Its report is sent separately."""
+    # The case first (the order every writer takes): its reviews are then recorded one at a
+    # time, so two cannot claim the same day at once.
+    case_id = Review.objects.values_list("case_id", flat=True).get(pk=review_id)
+    list(Case.objects.select_for_update().filter(pk=case_id).values_list("pk", flat=True))
     review = (
         Review.objects.select_for_update()
-        .select_related("case__referral", "case__family")
+        .select_related("case__referral", "case__family", "case__team")
         .get(pk=review_id)
     )
     case = review.case
@@ -86,6 +129,7 @@ def record_review(*, review_id: int, user: User, data: ReviewData, version: int)
         raise ServiceError(_("A review cannot be recorded in the future."))
     if case.stage == pathway.Stage.CLOSED:
         raise ServiceError(_("The case is closed."))
+    reason = check_review_day(review, data.held_on, data.outside_window_reason)
     goals = {g.pk: g for g in Goal.objects.filter(case=case)}
     if set(data.scores) - set(goals):
         raise ServiceError(_("Scores can be given only for this case's goals."))
@@ -101,6 +145,7 @@ def record_review(*, review_id: int, user: User, data: ReviewData, version: int)
     review.progress = data.progress
     review.children_wellbeing = data.children_wellbeing
     review.plan_still_fit = data.plan_still_fit
+    review.outside_window_reason = reason
     review.recorded_by = user
     review.version += 1
     review.save()

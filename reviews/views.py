@@ -57,9 +57,11 @@ def record_review(request: HttpRequest, pk: int) -> HttpResponse:
             children_wellbeing=review.children_wellbeing,
             plan_still_fit="yes" if review.plan_still_fit else "no",
             services_signposted=list(review.services_signposted.all()),
+            outside_window_reason=review.outside_window_reason,
             **{f"goal_{s.goal_id}": s.score for s in review.scores.all()},
         )
-    form = ReviewForm(request.POST or None, goals=goals, initial=initial)
+    window = review.window(case.team)
+    form = ReviewForm(request.POST or None, goals=goals, window=window, initial=initial)
     done, stale = submit_to_service(
         request,
         form,
@@ -75,6 +77,7 @@ def record_review(request: HttpRequest, pk: int) -> HttpResponse:
                 services_signposted=list(d["services_signposted"]),
                 scores=form.scores(),
                 children_wellbeing=d["children_wellbeing"],
+                outside_window_reason=d["outside_window_reason"],
             ),
         ),
         _("Review recorded. Read its report below, then send it to the referrer."),

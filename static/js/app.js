@@ -42,6 +42,32 @@
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
   });
 
+  // A list that follows a choice: <select data-follows="outcome"> offers only the options
+  // whose data-outcome is the chosen outcome (the screening reasons). Without script all
+  // are offered, grouped; the server refuses a mismatch either way.
+  document.querySelectorAll("select[data-follows]").forEach(function (select) {
+    var form = select.form;
+    var name = select.getAttribute("data-follows");
+    if (!form) { return; }
+    function follow() {
+      var chosen = form.querySelector('[name="' + CSS.escape(name) + '"]:checked');
+      var value = chosen ? chosen.value : "";
+      select.querySelectorAll("option[data-outcome]").forEach(function (option) {
+        var offered = value !== "" && option.getAttribute("data-outcome") === value;
+        option.hidden = !offered;
+        option.disabled = !offered;
+        if (!offered && option.selected) { select.value = ""; }
+      });
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
+      });
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target.name === name) { follow(); }
+    });
+    follow();
+  });
+
   // --- Nothing typed is lost: forms are saved on the server while you type ---------------
   function formFields(form) {
     var fields = {};

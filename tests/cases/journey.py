@@ -39,7 +39,6 @@ from cases.services import (
     agree_family_plan,
     close_case,
     decide_after_assessment,
-    end_phase1,
     record_contact,
     start_assessment,
     update_assessment,
@@ -51,6 +50,7 @@ from reference.models import ClosureReason, GoalCategory, OnwardService
 from referrals.services import allocate_referral, decide_referral
 from reviews.models import Booster, Requester, Review
 from reviews.services import ReviewData, record_booster, record_review, send_review_report
+from tests.cases.phase1_support import end_phase1_signed_off
 from tests.factories import PersonFactory, ReferralFactory, outcome, reason
 
 Stage = pathway.Stage
@@ -208,7 +208,11 @@ def make_case(
             reason=reason("accepted"),
         )
         case = allocate_referral(
-            referral_id=referral.pk, user=manager, worker=worker, co_worker=co_worker
+            referral_id=referral.pk,
+            user=manager,
+            worker=worker,
+            co_worker=co_worker,
+            over_capacity_reason="A large caseload for this fixture.",
         )
     journey = Journey(
         case=case,
@@ -341,10 +345,12 @@ def make_case(
                     ),
                 )
             )
-        end_phase1(case_id=case.pk, user=worker, ended_on=phase1_end)
+        end_phase1_signed_off(case_id=case.pk, worker=worker, manager=manager, ended_on=phase1_end)
 
-    for review in list(Review.objects.filter(case=case).order_by("due_on"))[:reviews_held]:
-        held = min(review.due_on, today)
+    held_reviews = list(Review.objects.filter(case=case).order_by("due_on"))[:reviews_held]
+    for n, review in enumerate(held_reviews):
+        # Reviews not yet due are held early, a day apart: no two share a day.
+        held = min(review.due_on, today - timedelta(days=len(held_reviews) - 1 - n))
         with time_machine.travel(_past(now, held, 15), tick=False):
             held_review = record_review(
                 review_id=review.pk,
@@ -358,6 +364,7 @@ def make_case(
                     services_signposted=[],
                     scores={g.pk: review_score for g in journey.goals},
                     children_wellbeing=f"The children are safe at the {review}.",
+                    outside_window_reason="Held when the fixture's clock allows.",
                 ),
             )
             if reports_sent:

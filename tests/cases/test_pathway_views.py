@@ -436,6 +436,7 @@ def review_post(j, review: Review, **changes) -> dict:
         "progress": "Mornings are calmer.",
         "children_wellbeing": "Safe at home.",
         "plan_still_fit": "yes",
+        "outside_window_reason": "Held early: the family moves house next month.",
         **{f"goal_{g.pk}": "1" for g in j.goals},
     }
     return {**data, **changes}
@@ -573,12 +574,15 @@ def test_stale_assessment_edit_keeps_both_versions_visible_then_saves(build, pra
 
 def test_stale_end_of_phase1_is_refused_and_changes_nothing_more(build, practitioner, manager):
     j = build(Stage.PHASE1, phase1_started_days_ago=30, plans=1)
+    j.team.phase1_min_hours = 0  # a practitioner ends it: the model is met
+    j.team.save()
     url = reverse("cases:end_phase1", args=[j.case.pk])
     first, second = login(practitioner), login(manager)
     version = version_on_page(first.get(url))
     assert version_on_page(second.get(url)) == version
 
-    assert first.post(url, {"version": version, "ended_on": TODAY.isoformat()}).status_code == 302
+    ended = {"version": version, "ended_on": TODAY.isoformat(), "outcomes_missing_reason": "x"}
+    assert first.post(url, ended).status_code == 302
 
     yesterday = (TODAY - timedelta(days=1)).isoformat()
     stale = second.post(url, {"version": version, "ended_on": yesterday})
@@ -654,7 +658,12 @@ def test_stale_closure_is_refused_with_the_typed_text_kept(build, practitioner, 
     # Meanwhile the manager ends Phase 1: the case moves on and its version with it.
     ended = login(manager).post(
         reverse("cases:end_phase1", args=[j.case.pk]),
-        {"version": version, "ended_on": TODAY.isoformat()},
+        {
+            "version": version,
+            "ended_on": TODAY.isoformat(),
+            "outcomes_missing_reason": "Scores taken at the first review.",
+            "early_reason": "The family is moving away.",
+        },
     )
     assert ended.status_code == 302
 
@@ -673,7 +682,12 @@ def test_after_a_stale_closure_saving_again_closes_the_case(build, practitioner,
     version = version_on_page(closer.get(close_url))
     login(manager).post(
         reverse("cases:end_phase1", args=[j.case.pk]),
-        {"version": version, "ended_on": TODAY.isoformat()},
+        {
+            "version": version,
+            "ended_on": TODAY.isoformat(),
+            "outcomes_missing_reason": "Scores taken at the first review.",
+            "early_reason": "The family is moving away.",
+        },
     )
     stale = closer.post(close_url, closure_post(j, version=version, notes="TYPED: goals met."))
     assert stale.status_code == 200

@@ -37,7 +37,6 @@ from cases.services import (
     agree_family_plan,
     close_case,
     decide_after_assessment,
-    end_phase1,
     finish_step_down,
     move_case,
     override_success,
@@ -50,6 +49,7 @@ from notifications.models import Notification
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 from referrals.services import allocate_referral, decide_referral
 from reviews.models import Review
+from tests.cases.phase1_support import end_phase1
 from tests.factories import (
     CaseFactory,
     FamilyFactory,

@@ -28,7 +28,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from cases import pathway
-from cases.services import end_phase1
+from cases.services import request_phase1_signoff
 from families.models import MemberKind
 from notifications.models import Notification
 from outcomes.services import ServiceUseData, record_service_use
@@ -46,6 +46,7 @@ from reference.models import (
 )
 from referrals.models import ReferralStatus
 from tests.cases.journey import make_case
+from tests.cases.phase1_support import end_phase1_signed_off
 from tests.factories import (
     CaseFactory,
     FamilyFactory,
@@ -272,9 +273,14 @@ def first_contact_target(w: World) -> Target:
         payload={
             "version": str(referral.version),
             "contacted_at": minute(timezone.now() - timedelta(hours=1)),
+            "spoken_to": "Sam",
+            "method": "phone",
+            "note": "Rang back",
         },
         key_values={
             "version": [referral.version + 1, 0],
+            "method": ["fax", ""],
+            "spoken_to": ["", " "],
             "contacted_at": moments() + [minute(referral.received_at - timedelta(minutes=1))],
         },
     )
@@ -470,19 +476,40 @@ def plan_target(w: World) -> Target:
 
 def end_phase1_target(w: World) -> Target:
     w.team_a.step_down_enabled = True
-    w.team_a.save(update_fields=["step_down_enabled"])
+    # The unchanged payload meets the model; the fuzzed ones may not (a sign-off is asked).
+    w.team_a.phase1_min_weeks = w.team_a.phase1_min_hours = 0
+    w.team_a.save(update_fields=["step_down_enabled", "phase1_min_weeks", "phase1_min_hours"])
     journey = w.case(Stage.PHASE1, plans=1)
     start = journey.reload().phase1_start
     return Target(
         client=login(w.practitioner),
         url=reverse("cases:end_phase1", args=[journey.case.pk]),
-        payload={"version": str(journey.case.version), "ended_on": w.today},
-        extra_keys=["step_down"],
+        payload={
+            "version": str(journey.case.version),
+            "ended_on": w.today,
+            "outcomes_missing_reason": "Scored at the first review.",
+        },
+        extra_keys=["step_down", "early_reason", "action"],
         key_values={
             "version": [journey.case.version + 1, 0],
             "ended_on": dates(((start - timedelta(days=1)).isoformat(), start.isoformat())),
             "step_down": ["on", "true", "false", "0"],
+            "action": ["request", "end", ""],
+            "outcomes_missing_reason": ["", " "],
         },
+    )
+
+
+def phase1_signoff_target(w: World) -> Target:
+    journey = w.case(Stage.PHASE1, plans=1)
+    request_phase1_signoff(
+        case_id=journey.case.pk, user=w.practitioner, reason="The family is moving away."
+    )
+    return Target(
+        client=login(w.manager),
+        url=reverse("cases:phase1_signoff", args=[journey.case.pk]),
+        payload={"approved": "yes", "note": "Agreed with the social worker."},
+        key_values={"approved": ["maybe", "", "no"], "note": ["", " "]},
     )
 
 
@@ -490,9 +517,10 @@ def finish_step_down_target(w: World) -> Target:
     w.team_a.step_down_enabled = True
     w.team_a.save(update_fields=["step_down_enabled"])
     journey = w.case(Stage.PHASE1, plans=1)
-    end_phase1(
+    end_phase1_signed_off(
         case_id=journey.case.pk,
-        user=w.practitioner,
+        worker=w.practitioner,
+        manager=w.manager,
         ended_on=timezone.localdate(),
         step_down=True,
     )
@@ -717,12 +745,14 @@ def review_target(w: World) -> Target:
             "children_wellbeing": "Safe and settled.",
             "plan_still_fit": "yes",
             "services_signposted": pks(OnwardService)[:1],
+            "outside_window_reason": "Held early: the family moves next month.",
             **goal_fields,
         },
         extra_keys=[f"goal_{other.goals[0].pk}"],
         key_values={
             "version": [review.version + 1, 0],
             "held_on": dates(((phase1_end - timedelta(days=1)).isoformat(),)),
+            "outside_window_reason": ["", " "],
             "plan_still_fit": ["no", "maybe"],
             **{k: ["-3", "3", "-2", "2", ""] for k in goal_fields},
             f"goal_{other.goals[0].pk}": ["1"],
@@ -1470,6 +1500,7 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "cases:add_contact": contact_target,
     "cases:add_plan": plan_target,
     "cases:end_phase1": end_phase1_target,
+    "cases:phase1_signoff": phase1_signoff_target,
     "cases:finish_step_down": finish_step_down_target,
     "cases:close": close_target,
     "cases:override": override_target,

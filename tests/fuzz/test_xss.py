@@ -157,6 +157,18 @@ def test_payloads_in_every_free_text_field_are_shown_escaped(
     p.get(mgr, reverse("referrals:list"))
     p.get(mgr, reverse("referrals:list"), q=payload)
     p.get(mgr, reverse("referrals:decide", args=[referral.pk]))
+    p.post(
+        mgr,
+        reverse("referrals:first_contact", args=[referral.pk]),
+        {
+            "version": str(Referral.objects.get(pk=referral.pk).version),
+            "contacted_at": minute(),
+            "spoken_to": payload[:120],
+            "method": "phone",
+            "note": payload,
+        },
+    )
+    p.get(mgr, detail)
     p.get(mgr, reverse("notifications:list"))
     p.get(mgr, reverse("home"), shows=False)
 
@@ -275,11 +287,24 @@ def test_payloads_in_every_free_text_field_are_shown_escaped(
     p.get(wkr, reverse("notifications:list"))
 
     # --- Phase 2 ------------------------------------------------------------------------
+    # Phase 1 ends short of the model: the worker asks, the manager signs off.
+    end_url = reverse("cases:end_phase1", args=[case.pk])
+    ending = {
+        "version": version(),
+        "ended_on": timezone.localdate().isoformat(),
+        f"goal_{Goal.objects.get(case=case).pk}": "0",
+        "outcomes_missing_reason": payload,
+    }
+    p.post(wkr, end_url, {**ending, "action": "request", "early_reason": payload})
+    p.get(wkr, page)
+    p.get(mgr, reverse("cases:list"))
+    p.get(mgr, reverse("cases:phase1_signoff", args=[case.pk]))
     p.post(
-        wkr,
-        reverse("cases:end_phase1", args=[case.pk]),
-        {"version": version(), "ended_on": timezone.localdate().isoformat()},
+        mgr, reverse("cases:phase1_signoff", args=[case.pk]), {"approved": "yes", "note": payload}
     )
+    p.get(wkr, end_url)
+    p.post(wkr, end_url, {**ending, "version": version()})
+    p.get(wkr, page)
     review = Review.objects.filter(case=case).order_by("due_on").first()
     p.post(
         wkr,
@@ -291,6 +316,7 @@ def test_payloads_in_every_free_text_field_are_shown_escaped(
             "progress": payload,
             "children_wellbeing": payload,
             "plan_still_fit": "yes",
+            "outside_window_reason": payload,
             f"goal_{Goal.objects.get(case=case).pk}": "0",
         },
     )

@@ -700,11 +700,19 @@ def test_first_contact_is_recorded_and_bumps_the_version(received_at_noon, manag
             referral_id=received_at_noon.pk,
             user=manager,
             contacted_at=NOON + timedelta(hours=2),
+            spoken_to="Sam Social-Worker",
+            method="phone",
+            note="Talked through the referral",
             version=1,
         )
 
     received_at_noon.refresh_from_db()
     assert received_at_noon.first_contact_at == NOON + timedelta(hours=2)
+    assert (
+        received_at_noon.first_contact_with,
+        received_at_noon.first_contact_method,
+        received_at_noon.first_contact_note,
+    ) == ("Sam Social-Worker", "phone", "Talked through the referral")
     assert received_at_noon.version == 2
 
 
@@ -721,7 +729,11 @@ def test_first_contact_before_the_referral_or_in_the_future_is_refused(
     with time_machine.travel(NOON + timedelta(hours=5), tick=False):
         with pytest.raises(services.ServiceError, match=message):
             services.record_first_contact(
-                referral_id=received_at_noon.pk, user=manager, contacted_at=contacted_at
+                referral_id=received_at_noon.pk,
+                user=manager,
+                contacted_at=contacted_at,
+                spoken_to="Sam",
+                method="phone",
             )
 
     received_at_noon.refresh_from_db()
@@ -736,6 +748,8 @@ def test_first_contact_with_a_stale_version_is_refused(received_at_noon, manager
                 referral_id=received_at_noon.pk,
                 user=manager,
                 contacted_at=NOON + timedelta(hours=1),
+                spoken_to="Sam",
+                method="phone",
                 version=7,
             )
 
@@ -998,3 +1012,45 @@ def test_caseworkers_with_load_is_one_query_however_many_workers_and_cases(
 
     assert len(loaded) == workers
     assert sum(w.open_load for w in loaded) == workers * min(cases_each, 3)
+
+
+@pytest.mark.parametrize(
+    ("spoken_to", "method", "note", "message"),
+    [
+        ("  ", "phone", "", "Say who was spoken to"),
+        ("Sam", "", "", "Say how the contact was made"),
+        ("Sam", "fax", "", "Say how the contact was made"),
+        ("Sam", "phone", "x" * 501, "Keep the note to 500 characters"),
+    ],
+)
+def test_first_contact_says_who_was_spoken_to_and_how(
+    received_at_noon, manager, spoken_to, method, note, message
+):
+    with time_machine.travel(NOON + timedelta(hours=5), tick=False):
+        with pytest.raises(services.ServiceError, match=message):
+            services.record_first_contact(
+                referral_id=received_at_noon.pk,
+                user=manager,
+                contacted_at=NOON + timedelta(hours=1),
+                spoken_to=spoken_to,
+                method=method,
+                note=note,
+            )
+
+    received_at_noon.refresh_from_db()
+    assert received_at_noon.first_contact_at is None
+
+
+def test_a_first_contact_note_of_500_characters_is_kept(received_at_noon, manager):
+    with time_machine.travel(NOON + timedelta(hours=5), tick=False):
+        services.record_first_contact(
+            referral_id=received_at_noon.pk,
+            user=manager,
+            contacted_at=NOON + timedelta(hours=1),
+            spoken_to="Sam",
+            method="video",
+            note="x" * 500,
+        )
+
+    received_at_noon.refresh_from_db()
+    assert len(received_at_noon.first_contact_note) == 500

@@ -328,7 +328,7 @@ def test_referral_journey_from_submission_to_the_practitioners_caseload(
         contacted = timezone.localtime(START + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
         response = manager_client.post(
             reverse("referrals:first_contact", args=[referral.pk]),
-            {"contacted_at": contacted, "version": "1"},
+            {"contacted_at": contacted, "version": "1", "spoken_to": "Sam", "method": "phone"},
         )
         assert response.status_code == 302
         referral.refresh_from_db()

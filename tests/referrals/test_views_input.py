@@ -478,7 +478,7 @@ def test_a_wrong_first_contact_time_is_refused_with_a_message(
 ):
     response = manager_client.post(
         reverse("referrals:first_contact", args=[submitted.pk]),
-        {"contacted_at": contacted_at, "version": "1"},
+        {"contacted_at": contacted_at, "version": "1", "spoken_to": "Sam", "method": "phone"},
         follow=True,
     )
 
@@ -492,11 +492,16 @@ def test_first_contact_with_a_non_numeric_version_is_refused_with_a_message(
 ):
     response = manager_client.post(
         reverse("referrals:first_contact", args=[submitted.pk]),
-        {"contacted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "version": "x"},
+        {
+            "contacted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "version": "x",
+            "spoken_to": "Sam",
+            "method": "phone",
+        },
         follow=True,
     )
 
-    assert "Give the date and time of the first contact." in page_of(response)
+    assert "This page is out of date: reload it and try again." in page_of(response)
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ from reminders import services
 from reminders.models import Reminder
 from reviews.models import Review
 from reviews.services import ReviewData, record_review
+from tests.cases.phase1_support import end_phase1_signed_off
 from tests.factories import outcome, reason
 
 from .helpers import local, recipients
@@ -127,7 +128,11 @@ class Life:
 
     def first_contact(self) -> None:
         referral_services.record_first_contact(
-            referral_id=self.referral.pk, user=self.manager, contacted_at=timezone.now()
+            referral_id=self.referral.pk,
+            user=self.manager,
+            contacted_at=timezone.now(),
+            spoken_to="Referrer",
+            method="phone",
         )
 
     def accept(self) -> None:
@@ -243,8 +248,11 @@ class Life:
         )
 
     def end_phase1(self) -> None:
-        case = case_services.end_phase1(
-            case_id=self.case.pk, user=self.worker, ended_on=timezone.localdate()
+        case = end_phase1_signed_off(
+            case_id=self.case.pk,
+            worker=self.worker,
+            manager=self.manager,
+            ended_on=timezone.localdate(),
         )
         assert (case.phase1_end - case.phase1_start).days == 35  # five weeks
         assert [(r.offset_months, r.due_on) for r in Review.objects.filter(case=case)] == [
@@ -269,6 +277,7 @@ class Life:
                 plan_still_fit=True,
                 services_signposted=[],
                 scores={self.goal.pk: 1},
+                outside_window_reason="Held when the family could be seen.",
             ),
         )
 

@@ -203,6 +203,7 @@ def test_a_review_recorded_leaves_the_list_at_once(frozen, team_a, manager, prac
             plan_still_fit=True,
             services_signposted=[],
             scores={},
+            outside_window_reason="Overdue: the family was away.",
         ),
     )
 

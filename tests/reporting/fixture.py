@@ -105,7 +105,6 @@ from cases.services import (
     agree_family_plan,
     close_case,
     decide_after_assessment,
-    end_phase1,
     finish_step_down,
     record_contact,
     start_assessment,
@@ -138,6 +137,7 @@ from reporting.periods import Period, quarter
 from reporting.queries import Scope, la_scope, team_scope
 from reviews.models import Requester, Review
 from reviews.services import ReviewData, record_booster, record_review
+from tests.cases.phase1_support import end_phase1_signed_off
 from tests.factories import outcome, reason
 
 LONDON = ZoneInfo("Europe/London")
@@ -385,7 +385,13 @@ class Fam:
 
     def first_contact(self, when: datetime) -> Fam:
         with travel(when):
-            record_first_contact(referral_id=self.referral.pk, user=self.manager, contacted_at=when)
+            record_first_contact(
+                referral_id=self.referral.pk,
+                user=self.manager,
+                contacted_at=when,
+                spoken_to="Referrer",
+                method="phone",
+            )
         return self
 
     def screen(self, code: str, when: datetime) -> Fam:
@@ -412,6 +418,7 @@ class Fam:
                 user=self.manager,
                 worker=self.worker,
                 allocated_at=when,
+                over_capacity_reason="The fixture's teams carry more than their capacity.",
             )
         return self
 
@@ -551,7 +558,13 @@ class Fam:
 
     def end_phase1(self, day: date, *, step_down: bool = False) -> Fam:
         with travel(datetime.combine(day, time(17, 0), tzinfo=LONDON)):
-            end_phase1(case_id=self.case.pk, user=self.worker, ended_on=day, step_down=step_down)
+            end_phase1_signed_off(
+                case_id=self.case.pk,
+                worker=self.worker,
+                manager=self.manager,
+                ended_on=day,
+                step_down=step_down,
+            )
         return self
 
     def finish_step_down(self, when: datetime) -> Fam:
@@ -574,6 +587,8 @@ class Fam:
                     plan_still_fit=True,
                     services_signposted=[],
                     scores={g.pk: s for g, s in zip(self.goals, scores, strict=True)},
+                    # Late and early reviews are part of what the figures count.
+                    outside_window_reason="Held when the family could be seen.",
                 ),
             )
         return self

@@ -137,6 +137,7 @@ MATRIX: dict[str, dict[str, int]] = {
     # world's entries) or a manager of the team; anyone else gets 404.
     "cases:correct_contact": ENTRY_AUTHOR_OR_MANAGER,
     "cases:withdraw_contact": ENTRY_AUTHOR_OR_MANAGER,
+    "cases:phase1_signoff": only("manager"),  # a worker's request to end Phase 1 early
     # --- outcomes ---
     "outcomes:add_goal": TEAM_A_RECORD,
     "outcomes:add_reading": TEAM_A_RECORD,
@@ -280,6 +281,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "cases:add_plan": lambda w: {"pk": w.case.pk},
     "cases:plan_pdf": lambda w: {"plan_pk": w.plan.pk},
     "cases:end_phase1": lambda w: {"pk": w.case.pk},
+    "cases:phase1_signoff": lambda w: {"pk": w.case.pk},
     "cases:finish_step_down": lambda w: {"pk": w.case.pk},
     "cases:close": lambda w: {"pk": w.case.pk},
     "cases:override": lambda w: {"pk": w.retention.case.pk},  # needs a closure
