@@ -131,7 +131,13 @@ def first_contact(w: World) -> None:
     w.clock.move_to(at(2027, 3, 29, 15), tick=False)
     referral = ReferralFactory(team=w.team, created_by=w.referrer)
     w.enter()
-    record_first_contact(referral_id=referral.pk, user=w.manager, contacted_at=TYPED)
+    record_first_contact(
+        referral_id=referral.pk,
+        user=w.manager,
+        contacted_at=TYPED,
+        spoken_to="The referrer",
+        method="phone",
+    )
     referral.refresh_from_db()
     assert referral.first_contact_at == TYPED
     # 20 hours after receipt as typed (67 hours as keyed in): within the 24-hour target.

@@ -130,7 +130,13 @@ class Late(Fam):
 
     def first_contact_late(self, when: datetime, entered: datetime) -> Late:
         with travel(entered):
-            record_first_contact(referral_id=self.referral.pk, user=self.manager, contacted_at=when)
+            record_first_contact(
+                referral_id=self.referral.pk,
+                user=self.manager,
+                contacted_at=when,
+                spoken_to="The referrer",
+                method="phone",
+            )
         return self
 
     def screen_late(self, code: str, when: datetime, entered: datetime) -> Late:
