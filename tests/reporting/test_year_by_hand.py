@@ -30,7 +30,9 @@ The records (times are London time):
              assessment 8 Apr 09:00 - 9 Apr 15:00 (54 h from referral, 51 h from
              allocation); proceeds: Phase 1 from 9 Apr. Goals G1 substance (Ann, female)
              baseline -2 and G2 (Bob, male) baseline -1. WEMWBS Ann 40 (10 Apr) -> 48 (end
-             of Phase 1, 20 May). Direct contacts 3 x 180 min in April, one indirect 60 min.
+             of Phase 1, 20 May). Direct contacts 3 x 180 min in April (one keyed as
+             600 and corrected, and one keyed twice with the copy withdrawn), one
+             indirect 60 min.
              Phase 1 ended 20 May 2025 (41 days). Reviews: 1 month due 20 Jun held then
              (0, +1); 3 months due 20 Aug held 10 Sep, 21 days: late (+1, +1); 6 months due
              20 Nov held then (0, -1). Booster 1 Oct 2025. Positive family feedback 20 May.
@@ -70,14 +72,15 @@ from decimal import Decimal
 
 import pytest
 
-from cases.models import ContactMode, SubstanceChange, WorkType
+from cases.models import Contact, ContactMode, SubstanceChange, WorkType
 from cases.services import (
     ContactData,
     close_case,
-    end_phase1,
+    correct_contact,
     record_contact,
     start_assessment,
     update_assessment,
+    withdraw_contact,
 )
 from outcomes.models import Instrument, Occasion, ServiceOccasion
 from outcomes.services import ReadingData, record_reading
@@ -93,6 +96,7 @@ from reporting.periods import financial_year
 from reporting.queries import Report, team_scope
 from reviews.models import Review
 from reviews.services import ReviewData, record_review
+from tests.cases.phase1_support import end_phase1 as end_phase1_signed_off
 from tests.factories import outcome, reason
 
 from . import expected as x
@@ -211,7 +215,8 @@ class Late(Fam):
 
     def end_phase1_late(self, day: date, entered: datetime) -> Late:
         with travel(entered):
-            end_phase1(case_id=self.case.pk, user=self.worker, ended_on=day)
+            # Short of the model (35 days, 4 hours): the worker asks and a manager signs off.
+            end_phase1_signed_off(case_id=self.case.pk, user=self.worker, ended_on=day)
         return self
 
     def review_late(self, offset: int, held_on: date, scores: tuple[int, ...], entered) -> Late:  # noqa: ANN001
@@ -249,6 +254,44 @@ class Late(Fam):
 
 def late(cast, name: str, members: list[dict]) -> Late:  # noqa: ANN001
     return Late(cast, "A", name, cast.cardiff, "lone_mother", members)
+
+
+def _last_contact(fam: Fam) -> Contact:
+    return Contact.objects.filter(case=fam.case).order_by("-pk").first()
+
+
+def corrected(fam: Fam, minutes: int, *, entered: datetime) -> None:
+    """Correct the family's last contact to `minutes`, as its author, with a reason."""
+    contact = _last_contact(fam)
+    with travel(entered):
+        correct_contact(
+            contact_id=contact.pk,
+            user=fam.worker,
+            data=ContactData(
+                started_at=contact.started_at,
+                duration_minutes=minutes,
+                mode=contact.mode,
+                work_type=contact.work_type,
+                out_of_hours=contact.out_of_hours,
+                people_seen=[],
+                methods=[],
+                notes=contact.notes,
+            ),
+            reason="Keyed 600 for 180 minutes.",
+            version=contact.version,
+        )
+
+
+def withdrawn(fam: Fam, *, entered: datetime) -> None:
+    """Withdraw the family's last contact (a visit keyed twice), as its author."""
+    contact = _last_contact(fam)
+    with travel(entered):
+        withdraw_contact(
+            contact_id=contact.pk,
+            user=fam.worker,
+            reason="The same visit keyed twice.",
+            version=contact.version,
+        )
 
 
 def build_year():  # noqa: ANN201
@@ -339,8 +382,15 @@ def build_year():  # noqa: ANN201
     f1.goal(at(2025, 4, 10), substance=True, baseline=-2, members=("Ann",))
     f1.goal(at(2025, 4, 10), substance=False, baseline=-1, members=("Bob",))
     f1.wemwbs("Ann", Occasion.START, d(2025, 4, 10), 40)
-    f1.contact(at(2025, 4, 14, 10), 180).contact(at(2025, 4, 22, 10), 180)
-    f1.contact(at(2025, 4, 29, 10), 180).contact(at(2025, 4, 15, 10), 60, WorkType.INDIRECT)
+    # The 22 April visit was keyed as 600 minutes and corrected to 180 a day later; the
+    # 29 April visit was keyed twice and the copy withdrawn. The hand counts below are of
+    # what happened: a corrected entry counts once at its corrected value, a withdrawn one
+    # never.
+    f1.contact(at(2025, 4, 14, 10), 180).contact(at(2025, 4, 22, 10), 600)
+    corrected(f1, 180, entered=at(2025, 4, 23, 9))
+    f1.contact(at(2025, 4, 29, 10), 180).contact(at(2025, 4, 29, 10), 180)
+    withdrawn(f1, entered=at(2025, 4, 30, 9))
+    f1.contact(at(2025, 4, 15, 10), 60, WorkType.INDIRECT)
     f1.plan(d(2025, 5, 19)).wemwbs("Ann", Occasion.END_PHASE1, d(2025, 5, 20), 48)
     f1.end_phase1(d(2025, 5, 20)).feedback(d(2025, 5, 20), positive=True)
     f1.review(1, d(2025, 6, 20), (0, 1)).review(3, d(2025, 9, 10), (1, 1))
