@@ -135,6 +135,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "reviews:add_booster": TEAM_A_RECORD,
     # --- reminders, audit, notifications ---
     "reminders:due": MANAGER_PAGE,
+    # A caseworker's own deadlines: every role that carries a caseload, in any team.
+    "reminders:mine": only("practitioner", "csw", "manager", *TEAM_B),
     "audit:log": MANAGER_PAGE,
     "notifications:list": EVERYONE,  # the user's own notifications
     "notifications:open": POST_ONLY,
