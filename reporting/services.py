@@ -13,6 +13,7 @@ from kombu.exceptions import OperationalError
 
 from accounts.models import Role, Team, User
 from cases.errors import ServiceError, StaleEdit
+from notifications.models import Kind as NoticeKind
 from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 
@@ -239,6 +240,7 @@ def run_build(*, build_id: int, background_beats: bool = False) -> ReportBuild:
                 % {"scope": build.scope_label, "period": build.period_label},
                 body=_("The quarterly report card is ready to download."),
                 url=reverse("reporting:reports"),
+                kind=NoticeKind.REPORT_READY,
             )
     return build
 
