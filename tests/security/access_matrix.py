@@ -141,6 +141,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "notifications:list": EVERYONE,  # the user's own notifications
     "notifications:open": POST_ONLY,
     "notifications:read_all": POST_ONLY,
+    "notifications:preferences": EVERYONE,  # the user's own choices
     # --- families: consent, subject access, retention (team managers only, not the admin) ---
     "families:consent": TEAM_A_RECORD,
     "families:subject_access": only(*MANAGERS),
