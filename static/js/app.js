@@ -56,10 +56,12 @@
   });
   function saveDrafts() {
     if (!dirty || !autosaveUrl || !editable.length) { return Promise.resolve(); }
+    // Leaving the page by sending its form: the server drops the draft once it accepts the
+    // post, and a save landing after that would offer the sent form back on "Back".
+    if (editable.some(function (form) { return form.dataset.submitted; })) { return Promise.resolve(); }
     dirty = false;
     var fields = {};
     editable.forEach(function (form) {
-      if (form.dataset.submitted) { return; }
       var f = formFields(form);
       Object.keys(f).forEach(function (k) { fields[k] = f[k]; });
     });
