@@ -29,6 +29,49 @@
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
   });
 
+  // A field required only by another answer (data-required-when="name=value"): its
+  // "required" marker and the browser's check follow that answer. The server checks too.
+  document.querySelectorAll("[data-required-when]").forEach(function (input) {
+    var rule = input.getAttribute("data-required-when").split("=");
+    var form = input.form;
+    var marker = document.querySelector('[data-required-marker="' + CSS.escape(input.name) + '"]');
+    if (!form) { return; }
+    var update = function () {
+      var answer = form.elements[rule[0]];
+      var needed = !!answer && answer.value === rule[1];
+      input.required = needed;
+      input.setAttribute("aria-required", needed ? "true" : "false");
+      if (marker) { marker.hidden = !needed; }
+    };
+    form.addEventListener("change", function (event) {
+      if (event.target.name === rule[0]) { update(); }
+    });
+    update();
+  });
+
+  // "Add another member" adds the formset's blank member in the page, so no POST is left
+  // behind for the Back button to resubmit. Without script the button posts instead.
+  var memberTemplate = document.getElementById("member-template");
+  document.querySelectorAll("[data-add-member]").forEach(function (button) {
+    var form = button.form;
+    var total = form && form.elements["members-TOTAL_FORMS"];
+    if (!memberTemplate || !total) { return; }
+    button.addEventListener("click", function (event) {
+      var index = parseInt(total.value, 10) || 0;
+      if (index >= parseInt(memberTemplate.getAttribute("data-max") || "20", 10)) { return; }
+      event.preventDefault();
+      var html = memberTemplate.innerHTML.replace(/__prefix__/g, String(index))
+        .replace(/__number__/g, String(index + 1));
+      var end = form.querySelector("[data-members-end]");
+      end.insertAdjacentHTML("beforebegin", html);
+      total.value = String(index + 1);
+      var added = end.previousElementSibling;
+      var first = added && added.querySelector("select, input");
+      if (first) { first.focus(); }
+      dirty = true;
+    });
+  });
+
   // --- Nothing typed is lost: forms are saved on the server while you type ---------------
   function formFields(form) {
     var fields = {};
