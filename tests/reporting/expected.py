@@ -178,10 +178,13 @@ CHILD_OUTCOMES = (
     "Accommodated",
     "Placed on the register",
     "Family closed to social services",
+    "Child in Need plan ended / stepped down to universal services",
+    "Still a Child in Need",
 )
 
 
 def children(total: int, *ns: int) -> dict:
+    ns = ns + (0,) * (len(CHILD_OUTCOMES) - len(ns))  # the outcomes not given: none
     return count(total, [row(label, n, total) for label, n in zip(CHILD_OUTCOMES, ns, strict=True)])
 
 
