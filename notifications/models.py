@@ -69,12 +69,19 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     url = models.CharField(_("link"), max_length=300, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    # Database defaults too: the synthetic generator's COPY writes rows without them.
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER, db_default=Kind.OTHER
+    )
     # The case or referral it is about ("case:7", "referral:12"): the list groups a user's
     # notifications per topic and day. Blank: a notification of its own.
-    topic = models.CharField(max_length=40, blank=True, editable=False)
+    topic = models.CharField(max_length=40, blank=True, editable=False, default="", db_default="")
     emailing = models.CharField(
-        max_length=10, choices=Emailing.choices, default=Emailing.NOW, editable=False
+        max_length=10,
+        choices=Emailing.choices,
+        default=Emailing.NOW,
+        db_default=Emailing.NOW,
+        editable=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
