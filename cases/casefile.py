@@ -240,9 +240,14 @@ def _link_parts(case: Case) -> list[models.QuerySet]:
             row_owner="closure_id",
             row_item="person_id",
             row_number="pk",
+            row_text="reason_not_known",
             row_code="outcome",
         ),
     ]
+
+
+def _outcome_text(label: str, why: str | None) -> str:
+    return f"{label} ({why})" if why else label
 
 
 def _links(case: Case) -> dict[tuple[str, int], list[Link]]:
@@ -396,8 +401,8 @@ def build_case_file(
     if closure:
         closure.destination_names = names("destination", closure.pk)
         outcomes = _labels(ChildOutcomeKind.choices)
-        closure.outcome_list = [  # (person, outcome)
-            (people[link.item], outcomes.get(link.code, link.code))
+        closure.outcome_list = [  # (person, outcome, and why when it is not known)
+            (people[link.item], _outcome_text(outcomes.get(link.code, link.code), link.text))
             for link in sorted(links["child_outcome", closure.pk], key=lambda r: r.number)
         ]
     held = [r for r in reviews if r.held_on]

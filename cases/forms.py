@@ -67,6 +67,12 @@ class ProceedForm(VersionedForm):
     slip_reason = forms.CharField(
         label=_("Why Phase 1 starts later (holidays, court...)"), required=False, max_length=300
     )
+    decided_on = forms.DateField(
+        label=_("If not proceeding: decided on"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("The case closes on this day. Leave empty for today."),
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -146,12 +152,16 @@ class EndPhase1Form(VersionedForm):
 
 
 class ClosureForm(VersionedForm):
+    """Every outcome on this form is chosen, never preset (issue 14): an untouched form
+    must not record a success. "Not known" is a choice, with its reason."""
+
     reason = forms.ModelChoiceField(
         queryset=ClosureReason.objects.active(), label=_("Reason for closing")
     )
     closed_on = forms.DateField(label=_("Closed on"), widget=DATE_WIDGET)
     substance_change = forms.ChoiceField(
-        label=_("Substance use at closure"), choices=SubstanceChange.choices
+        label=_("Substance use at closure"),
+        choices=[("", "---------"), *SubstanceChange.choices],
     )
     destination_services = forms.ModelMultipleChoiceField(
         queryset=OnwardService.objects.active(),
@@ -163,8 +173,9 @@ class ClosureForm(VersionedForm):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, case, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, case, gaps: list[str] = (), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
+        self.gaps = list(gaps)
         self.children = list(
             _family_people(case).filter(kind__in=[MemberKind.CHILD, MemberKind.UNBORN])
         )
@@ -172,8 +183,29 @@ class ClosureForm(VersionedForm):
             self.fields[f"child_{child.pk}"] = forms.ChoiceField(
                 label=_("Outcome for %(name)s") % {"name": child.full_name},
                 choices=[("", "---------"), *ChildOutcomeKind.choices],
-                required=False,
             )
+            self.fields[f"child_{child.pk}_why"] = forms.CharField(
+                label=_("If not known: why, for %(name)s") % {"name": child.full_name},
+                required=False,
+                max_length=2000,
+            )
+        if self.gaps:
+            self.fields["measures_missing_reason"] = forms.CharField(
+                label=_("Why the closing readings or goal scores listed above are missing"),
+                widget=forms.Textarea(attrs={"rows": 3}),
+                max_length=5000,
+                help_text=_("Or record them first: the form keeps what you typed."),
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for child in self.children:
+            why = (data.get(f"child_{child.pk}_why") or "").strip()
+            if data.get(f"child_{child.pk}") == ChildOutcomeKind.NOT_KNOWN and not why:
+                self.add_error(
+                    f"child_{child.pk}_why", _("Say why this child's outcome is not known.")
+                )
+        return data
 
     def child_outcomes(self) -> dict[int, str]:
         return {
@@ -182,8 +214,15 @@ class ClosureForm(VersionedForm):
             if self.cleaned_data.get(f"child_{c.pk}")
         }
 
+    def reasons_not_known(self) -> dict[int, str]:
+        return {c.pk: self.cleaned_data.get(f"child_{c.pk}_why", "") for c in self.children}
+
+    def measures_missing_reason(self) -> str:
+        return self.cleaned_data.get("measures_missing_reason", "")
+
 
 class OverrideForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     successful = forms.ChoiceField(
         label=_("Was the work successful?"),
         choices=[
@@ -211,6 +250,7 @@ class OverrideForm(forms.Form):
 
 
 class RestrictionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     restricted = forms.BooleanField(
         label=_("Restrict this case to named people"),
         required=False,

@@ -136,8 +136,10 @@ class Case(models.Model):
         default=pathway.Stage.AWAITING_ASSESSMENT,
     )
     allocated_at = models.DateTimeField(_("allocated"))
-    # The assessment clock starts at receipt of the referral; for a family taken off the
-    # waiting list it starts at allocation, or it would be overdue before the work began.
+    # When the team's assessment target starts counting, on the basis the team chose
+    # (Team.assessment_target_from, set at allocation): by default receipt of the referral,
+    # or allocation for a family taken off the waiting list. The report card also shows
+    # the time from referral and from allocation, so waiting is never hidden.
     assessment_clock_from = models.DateTimeField(_("assessment clock starts"))
     allocated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -388,9 +390,14 @@ class Closure(models.Model):
     derived_success = models.BooleanField(_("successful (derived)"))
     success_override = models.BooleanField(_("successful (manager's view)"), null=True, blank=True)
     override_reason = models.TextField(_("reason for the override"), blank=True)
+    # The override form carries it: a second manager's override is refused, not saved over
+    # the first. db_default: rows the synthetic dataset writes outside the ORM start at 1.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # No default: an untouched form must not record "stopped" (issue 14). "Not known" is
+    # a choice, and counts as neither better nor worse in every figure.
     substance_change = models.CharField(
         _("substance use at closure"), max_length=20, choices=SubstanceChange.choices
     )
@@ -398,12 +405,21 @@ class Closure(models.Model):
         "reference.OnwardService", blank=True, verbose_name=_("destination services")
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The closing readings and GAS scores the team expects but did not get, and why
+    # (outcomes.closing.closing_gaps lists them; close_case requires this when any is missing).
+    measures_missing_reason = models.TextField(
+        _("why closing readings or goal scores are missing"), blank=True
+    )
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(substance_change__in=SubstanceChange.values),
+                name="closure_substance_change_valid",
+            ),
             # An override always says why: a child accommodated is not automatically a failure.
             models.CheckConstraint(
                 condition=Q(success_override__isnull=True) | ~Q(override_reason=""),
@@ -430,18 +446,26 @@ class ChildOutcomeKind(models.TextChoices):
     CLOSED_TO_SOCIAL_SERVICES = "closed_ss", _("Family closed to social services")
     CIN_ENDED = "cin_ended", _("Child in Need plan ended / stepped down to universal services")
     STILL_CIN = "still_cin", _("Still a Child in Need")
+    # Counted as neither good nor bad in every figure; it always carries the reason.
+    NOT_KNOWN = "not_known", _("Not known")
 
 
 class ChildOutcome(models.Model):
     closure = models.ForeignKey(Closure, on_delete=models.CASCADE, related_name="child_outcomes")
     person = models.ForeignKey("families.Person", on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(_("outcome"), max_length=20, choices=ChildOutcomeKind.choices)
+    reason_not_known = models.TextField(_("why the outcome is not known"), blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["closure", "person"], name="childoutcome_unique"),
             models.CheckConstraint(
                 condition=Q(outcome__in=ChildOutcomeKind.values), name="childoutcome_valid"
+            ),
+            # Every child gets an outcome at closure, or the recorded reason it is not known.
+            models.CheckConstraint(
+                condition=~Q(outcome="not_known") | ~Q(reason_not_known=""),
+                name="childoutcome_not_known_has_reason",
             ),
         ]
 

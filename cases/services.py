@@ -21,11 +21,13 @@ from .models import (
     Assessment,
     Case,
     ChildOutcome,
+    ChildOutcomeKind,
     Closure,
     Contact,
     Decision,
     FamilyPlan,
     StageChange,
+    SubstanceChange,
 )
 
 MAX_PHASE1_SLIP = timedelta(days=7)
@@ -50,6 +52,14 @@ def _lock_case(case_id: int, version: int | None = None) -> Case:
 def _moment(day: date) -> datetime:
     """A stage change dated by a day the user entered: midday that day, never the future."""
     return min(timezone.make_aware(datetime.combine(day, time(12, 0))), timezone.now())
+
+
+def _last_change_at(case: Case) -> datetime:
+    return (
+        StageChange.objects.filter(case=case)
+        .order_by("-changed_at")
+        .values_list("changed_at", flat=True)[0]
+    )
 
 
 def _facts(case: Case) -> pathway.CaseFacts:
@@ -188,10 +198,11 @@ def decide_after_assessment(
     notes: str = "",
     phase1_start: date | None = None,
     slip_reason: str = "",
+    decided_on: date | None = None,
     version: int | None = None,
 ) -> Case:
     """Proceed to Phase 1 (its start may slip up to a week, with a reason), or not
-    proceed with a coded reason, which closes the case."""
+    proceed with a coded reason, which closes the case on `decided_on` (default: now)."""
     case = _lock_case(case_id, version)
     assessment = Assessment.objects.select_for_update().filter(case=case).first()
     if assessment is None or case.stage != pathway.Stage.ASSESSMENT:
@@ -205,11 +216,20 @@ def decide_after_assessment(
             raise ServiceError(_("Give the coded reason the family is not proceeding."))
         assessment.not_proceed_reason = not_proceed_reason
         assessment.save(update_fields=["decision", "decision_notes", "not_proceed_reason"])
+        when = None
+        if decided_on is not None:
+            if decided_on > timezone.localdate():
+                raise ServiceError(_("The decision cannot be dated in the future."))
+            if decided_on < timezone.localtime(assessment.completed_at).date():
+                raise ServiceError(_("The decision cannot be before the assessment was completed."))
+            # The case closes on the day the decision was taken, not when it was keyed in.
+            when = max(_moment(decided_on), _last_change_at(case))
         return move_case(
             case_id=case.pk,
             user=user,
             to_stage=pathway.Stage.CLOSED,
             note=_("Did not proceed: %(reason)s") % {"reason": not_proceed_reason},
+            when=when,
         )
     if decision != Decision.PROCEED:
         raise ServiceError(_("Choose whether the family proceeds."))
@@ -341,8 +361,22 @@ def end_phase1(
 
 
 @transaction.atomic
-def finish_step_down(*, case_id: int, user: User, version: int | None = None) -> Case:
-    return move_case(case_id=case_id, user=user, to_stage=pathway.Stage.PHASE2, version=version)
+def finish_step_down(
+    *, case_id: int, user: User, finished_on: date | None = None, version: int | None = None
+) -> Case:
+    """Into Phase 2 on the day the step-down finished (default: now)."""
+    when = None
+    if finished_on is not None:
+        case = _lock_case(case_id, version)
+        last = _last_change_at(case)
+        if finished_on > timezone.localdate():
+            raise ServiceError(_("The step-down cannot finish in the future."))
+        if finished_on < timezone.localtime(last).date():
+            raise ServiceError(_("The step-down cannot finish before it started."))
+        when = max(_moment(finished_on), last)
+    return move_case(
+        case_id=case_id, user=user, to_stage=pathway.Stage.PHASE2, version=version, when=when
+    )
 
 
 # --- Closure --------------------------------------------------------------------------
@@ -359,9 +393,19 @@ def close_case(
     child_outcomes: dict[int, str],
     destination_services: list[OnwardService],
     notes: str = "",
+    reasons_not_known: dict[int, str] | None = None,
+    measures_missing_reason: str = "",
     version: int | None = None,
 ) -> Closure:
-    """Close the case with a coded reason; success is derived from the reason."""
+    """Close the case with a coded reason; success is derived from the reason.
+
+    Every outcome is chosen, never assumed (issue 14): the substance-use change, and an
+    outcome for every child of the household ("not known" with its reason). The closing
+    readings and goal scores the team expects are there, or the reason they are not is
+    recorded. The case closes on the typed day: its closed_at and the stage change use it,
+    so the closure counts in the period of that day, whenever it was keyed in."""
+    from outcomes.closing import closing_gaps
+
     case = _lock_case(case_id, version)
     if not case.is_open:
         raise ServiceError(_("This case is already closed."))
@@ -371,6 +415,19 @@ def close_case(
         raise ServiceError(_("A case cannot be closed in the future."))
     if closed_on < timezone.localtime(case.allocated_at).date():
         raise ServiceError(_("A case cannot be closed before it was allocated."))
+    last_change = StageChange.objects.filter(case=case).order_by("-changed_at", "-pk").first()
+    if last_change and closed_on < timezone.localtime(last_change.changed_at).date():
+        raise ServiceError(
+            _("A case cannot be closed before its last change of stage (%(day)s).")
+            % {"day": timezone.localtime(last_change.changed_at).date().strftime("%d/%m/%Y")}
+        )
+    if substance_change not in SubstanceChange.values:
+        raise ServiceError(
+            _(
+                "Choose what happened to substance use by closure "
+                "(\u201cNot known\u201d is a choice)."
+            )
+        )
     children = {
         p.pk: p
         for p in Person.objects.filter(
@@ -380,6 +437,36 @@ def close_case(
     unknown = set(child_outcomes) - set(children)
     if unknown:
         raise ServiceError(_("Outcomes can be recorded only for this family's children."))
+    missing = [c.full_name for pk, c in children.items() if not child_outcomes.get(pk)]
+    if missing:
+        raise ServiceError(
+            _(
+                "Record an outcome for every child (\u201cNot known\u201d, with why, is a choice). "
+                "Missing: %(names)s"
+            )
+            % {"names": ", ".join(missing)}
+        )
+    if any(o not in ChildOutcomeKind.values for o in child_outcomes.values()):
+        raise ServiceError(_("Choose an outcome from the list for every child."))
+    why = {pk: (text or "").strip() for pk, text in (reasons_not_known or {}).items()}
+    unexplained = [
+        children[pk].full_name
+        for pk, o in child_outcomes.items()
+        if o == ChildOutcomeKind.NOT_KNOWN and not why.get(pk)
+    ]
+    if unexplained:
+        raise ServiceError(
+            _("Say why the outcome is not known for: %(names)s") % {"names": ", ".join(unexplained)}
+        )
+    gaps = closing_gaps(case.pk)
+    if gaps and not measures_missing_reason.strip():
+        raise ServiceError(
+            _(
+                "Some closing readings or goal scores are missing. "
+                "Record them, or say why not: %(gaps)s"
+            )
+            % {"gaps": " ".join(gaps)}
+        )
     closure = Closure.objects.create(
         case=case,
         reason=reason,
@@ -387,29 +474,45 @@ def close_case(
         derived_success=reason.counts_as_success,
         substance_change=substance_change,
         notes=notes,
+        measures_missing_reason=measures_missing_reason.strip() if gaps else "",
         closed_by=user,
     )
     closure.destination_services.set(destination_services)
     ChildOutcome.objects.bulk_create(
-        ChildOutcome(closure=closure, person=children[pk], outcome=outcome)
+        ChildOutcome(
+            closure=closure,
+            person=children[pk],
+            outcome=outcome,
+            reason_not_known=why.get(pk, "") if outcome == ChildOutcomeKind.NOT_KNOWN else "",
+        )
         for pk, outcome in child_outcomes.items()
-        if outcome
     )
+    when = _moment(closed_on)
+    if last_change and when < last_change.changed_at:
+        when = last_change.changed_at  # the same day, after an earlier change that day
     move_case(
         case_id=case.pk,
         user=user,
         to_stage=pathway.Stage.CLOSED,
         note=_("Closed: %(reason)s") % {"reason": reason},
+        when=when,
     )
     return closure
 
 
 @transaction.atomic
 def override_success(
-    *, closure_id: int, user: User, successful: bool | None, reason: str
+    *, closure_id: int, user: User, successful: bool | None, reason: str, version: int | None = None
 ) -> Closure:
     """A manager overrides the derived success class, always with a reason."""
     closure = Closure.objects.select_for_update().select_related("case").get(pk=closure_id)
+    if version is not None and closure.version != version:
+        raise StaleEdit(
+            _(
+                "Someone else changed the success class while you were working on it. "
+                "What is saved now is shown; what you typed is still in the form."
+            )
+        )
     if closure.case.team_id not in user.team_ids_with_role(Role.MANAGER):
         raise ServiceError(_("Only a manager of the team can override the success class."))
     if successful is not None and not reason.strip():
@@ -417,15 +520,18 @@ def override_success(
     closure.success_override = successful
     closure.override_reason = reason.strip() if successful is not None else ""
     closure.overridden_by = user if successful is not None else None
-    closure.save(update_fields=["success_override", "override_reason", "overridden_by"])
+    closure.version += 1
+    closure.save(update_fields=["success_override", "override_reason", "overridden_by", "version"])
     return closure
 
 
 @transaction.atomic
-def restrict_case(*, case_id: int, user: User, restricted: bool, people: list[User]) -> Case:
+def restrict_case(
+    *, case_id: int, user: User, restricted: bool, people: list[User], version: int | None = None
+) -> Case:
     """A manager limits who may see a case. The manager and the case's workers always stay
     on the list, so nobody locks the case away from the people doing the work."""
-    case = _lock_case(case_id)
+    case = _lock_case(case_id, version)
     if case.team_id not in user.team_ids_with_role(Role.MANAGER):
         raise ServiceError(_("Only a manager of the team can restrict a case."))
     case.restricted = restricted

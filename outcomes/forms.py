@@ -30,11 +30,11 @@ class GoalForm(forms.Form):
     level_0 = forms.CharField(label=_("0: the expected outcome"), max_length=300)
     level_plus1 = forms.CharField(label=_("+1: more than expected"), max_length=300)
     level_plus2 = forms.CharField(label=_("+2: much more than expected"), max_length=300)
+    # Chosen, never preset: a preset baseline would move every "distance travelled".
     baseline = forms.TypedChoiceField(
         label=_("Baseline score (where the family is now)"),
-        choices=SCORE_CHOICES,
+        choices=[("", "---------"), *SCORE_CHOICES],
         coerce=int,
-        initial=-1,
     )
 
     def __init__(self, *args, case, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import LocalAuthority, Team, User
 from families.models import HouseholdType, MemberKind, Relationship, Sex, normalise_postcode
 from reference.models import (
@@ -233,8 +234,10 @@ MemberFormSet = formset_factory(
     min_num=2,
     validate_min=True,
     can_delete=True,
-    max_num=20,
+    max_num=HOUSEHOLD_LIMIT,
     validate_max=True,
+    # A larger TOTAL_FORMS is refused before more than this many forms are built.
+    absolute_max=HOUSEHOLD_LIMIT,
 )
 
 
@@ -328,6 +331,8 @@ class FirstContactForm(VersionedForm):
 
 
 class WaitingEntryForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
     class Meta:
         model = WaitingListEntry
         fields = ["priority", "notes"]

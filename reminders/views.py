@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import CASEWORKER_ROLES, Role, User
+from audit.services import record_listed
 from cases.models import Case, hidden_rows
 from referrals.models import Referral
 
@@ -83,6 +84,17 @@ def due_list(request: HttpRequest) -> HttpResponse:
         d.overdue = d.due_at < now
         d.soon = not d.overdue and d.due_at <= soon
         d.worker = workers.get(d.worker_id)
+    # Each item names a family: who saw it on the page is logged, as on the case page.
+    record_listed(
+        {
+            Case: {d.case_id: d.family for d in page.object_list if d.case_id},
+            Referral: {
+                d.item_id: d.family
+                for d in page.object_list
+                if not d.case_id and d.item_type == "referral"
+            },
+        }
+    )
     return render(
         request,
         "reminders/due_list.html",
@@ -136,6 +148,8 @@ def my_due_list(request: HttpRequest) -> HttpResponse:
     paginator.count = figures["overdue"] + figures["upcoming"]  # no second COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = mark_due(list(page.object_list), now)
+    # Each item names a family: who saw it on the page is logged, as on the team's page.
+    record_listed({Case: {d.case_id: d.family for d in page.object_list if d.case_id}})
     return render(
         request,
         "reminders/my_due_list.html",

@@ -586,10 +586,15 @@ class Generator:
                     "overridden_by",
                     "substance_change",
                     "notes",
+                    "measures_missing_reason",
                     "closed_by",
                 ],
             ),
-            ("child_outcome", ChildOutcome, ["id", "closure", "person", "outcome"]),
+            (
+                "child_outcome",
+                ChildOutcome,
+                ["id", "closure", "person", "outcome", "reason_not_known"],
+            ),
             (
                 "feedback",
                 Feedback,
@@ -1783,6 +1788,7 @@ class Generator:
                         )
                     ),
                     "",
+                    "",  # measures_missing_reason: not modelled in the synthetic data
                     worker.pk,
                 ),
             )
@@ -1812,7 +1818,10 @@ class Generator:
                             ],
                         )
                     )
-                    add("child_outcome", (self.next_id("child_outcome"), closure_id, pk, outcome))
+                    add(
+                        "child_outcome",
+                        (self.next_id("child_outcome"), closure_id, pk, outcome, ""),
+                    )
         if rng.random() < 0.004:
             add(
                 "complaint",

@@ -383,6 +383,8 @@ def make_case(
         child_outcomes={child.pk: "stayed_home"},
         destination_services=[],
         notes="Goals met.",
+        # Asked for only while closing readings or goal scores are missing.
+        measures_missing_reason="Closed before the goals were scored again.",
         version=case.version,
     )
     journey.reload()

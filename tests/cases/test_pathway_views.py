@@ -368,6 +368,8 @@ def closure_post(j, **changes) -> dict:
         "substance_change": "reduced",
         f"child_{j.child.pk}": "stayed_home",
         "notes": "The family met its goals.",
+        # Asked for only while closing readings or goal scores are missing.
+        "measures_missing_reason": "Closed before the first review.",
     }
     return {**data, **changes}
 
@@ -380,6 +382,34 @@ def test_closure_without_a_reason_is_refused(build, pclient):
     assert_form_error(response, "This field is required.", "reason")
     assert j.reload().stage == Stage.PHASE2
     assert not Closure.objects.filter(case=j.case).exists()
+
+
+def test_an_untouched_closure_form_records_no_outcome(build, pclient):
+    """Issue 14: substance use and each child's outcome must be chosen; "not known" needs
+    its reason; missing closing measures need theirs. What was typed stays in the form."""
+    j = build(Stage.PHASE2)
+    url = reverse("cases:close", args=[j.case.pk])
+    child = f"child_{j.child.pk}"
+
+    response = pclient.post(url, closure_post(j, substance_change="", **{child: ""}))
+    assert_form_error(response, "This field is required.", "substance_change")
+    assert_form_error(response, "This field is required.", child)
+    assert "The family met its goals." in response.content.decode()  # kept in the form
+
+    response = pclient.post(url, closure_post(j, **{child: "not_known"}))
+    assert_form_error(response, "Say why this child's outcome is not known.", f"{child}_why")
+
+    response = pclient.post(url, closure_post(j, measures_missing_reason=""))
+    assert_form_error(response, "This field is required.", "measures_missing_reason")
+    assert "has not been scored since its baseline" in page_text(response)
+    assert not Closure.objects.filter(case=j.case).exists()
+
+    response = pclient.post(
+        url, closure_post(j, **{child: "not_known", f"{child}_why": "Moved to her father."})
+    )
+    assert response.status_code == 302
+    outcome = Closure.objects.get(case=j.case).child_outcomes.get()
+    assert (outcome.outcome, outcome.reason_not_known) == ("not_known", "Moved to her father.")
 
 
 def test_closure_with_a_reason_closes_the_case(build, pclient):
@@ -960,7 +990,8 @@ def test_override_page_is_for_managers_only(build, practitioner, manager):
 
     mclient = login(manager)
     assert mclient.get(url).status_code == 200
-    response = mclient.post(url, {"successful": "no", "reason": "Child accommodated after all."})
+    reason = {"successful": "no", "reason": "Child accommodated after all.", "version": 1}
+    response = mclient.post(url, reason)
     assert response.status_code == 302
     closure = Closure.objects.get(case=j.case)
     assert closure.success_override is False
@@ -971,7 +1002,8 @@ def test_override_needs_a_reason(build, manager):
     j = build(Stage.CLOSED)
 
     response = login(manager).post(
-        reverse("cases:override", args=[j.case.pk]), {"successful": "no", "reason": " "}
+        reverse("cases:override", args=[j.case.pk]),
+        {"successful": "no", "reason": " ", "version": 1},
     )
 
     assert_form_error(response, "Give the reason for overriding the success class.", "reason")
@@ -1053,3 +1085,44 @@ def test_journey_reaches_each_stage_and_the_case_page_renders(build, pclient, st
     assert response.status_code == 200
     assert text_of(response, "stage") == str(dict(Case._meta.get_field("stage").choices)[stage])
     assert timezone.now() == NOW  # the helper put the clock back
+
+
+def test_finishing_step_down_on_a_typed_day(team_a, build, pclient):
+    """The day typed on the button's form dates the move to Phase 2; a bad one is refused
+    with a message, never a 500."""
+    from datetime import timedelta
+
+    team_a.step_down_enabled = True
+    team_a.save()
+    j = build(Stage.PHASE1, plans=1)
+    j.case.refresh_from_db()
+    from cases.services import end_phase1
+
+    ended = TODAY - timedelta(days=5)
+    end_phase1(case_id=j.case.pk, user=j.worker, ended_on=ended, step_down=True)
+    url = reverse("cases:finish_step_down", args=[j.case.pk])
+
+    response = pclient.post(url, {"finished_on": "31/02/2026"}, follow=True)
+    assert "valid date" in page_text(response)
+    assert j.reload().stage == Stage.STEP_DOWN
+
+    response = pclient.post(url, {"finished_on": (ended + timedelta(days=2)).isoformat()})
+    assert response.status_code == 302
+    case = j.reload()
+    assert case.stage == Stage.PHASE2
+    change = case.stage_changes.get(to_stage=Stage.PHASE2)
+    assert timezone.localtime(change.changed_at).date() == ended + timedelta(days=2)
+
+
+def test_the_case_page_shows_why_an_outcome_is_not_known(build, pclient):
+    j = build(Stage.PHASE2)
+    child = f"child_{j.child.pk}"
+    pclient.post(
+        reverse("cases:close", args=[j.case.pk]),
+        closure_post(j, **{child: "not_known", f"{child}_why": "Moved to her father."}),
+    )
+
+    text = page_text(pclient.get(reverse("cases:detail", args=[j.case.pk])))
+
+    assert "Not known (Moved to her father.)" in text
+    assert "Closed before the first review." in text

@@ -246,6 +246,8 @@ def closing(journey: Journey, **overrides):
         "child_outcomes": {journey.child.pk: ChildOutcomeKind.STAYED_HOME},
         "destination_services": list(OnwardService.objects.filter(code="drug-alcohol")),
         "notes": "",
+        # Asked for only while closing readings or goal scores are missing.
+        "measures_missing_reason": "Closed before the goals were scored again.",
     }
     values.update(overrides)
     return close_case(**values)
@@ -269,7 +271,8 @@ def test_journey_from_referral_to_closure(journey: Journey) -> None:
     closure = closing(journey, closed_on=date(2028, 2, 4))
     case = journey.reload()
     assert case.stage == Stage.CLOSED
-    assert case.closed_at == at(2028, 2, 5, 10)
+    # Dated by the day typed (midday), not when it was keyed in the next morning.
+    assert case.closed_at == at(2028, 2, 4, 12)
     assert closure.successful is True
 
     changes = list(StageChange.objects.filter(case=case).order_by("changed_at", "pk"))
@@ -279,7 +282,7 @@ def test_journey_from_referral_to_closure(journey: Journey) -> None:
         (Stage.ASSESSMENT, Stage.PHASE1, ASSESSMENT_COMPLETED),
         # Dated by the day entered (midday), not when it was typed in on 1 February.
         (Stage.PHASE1, Stage.PHASE2, at(2027, 1, 31, 12)),
-        (Stage.PHASE2, Stage.CLOSED, at(2028, 2, 5, 10)),
+        (Stage.PHASE2, Stage.CLOSED, at(2028, 2, 4, 12)),
     ]
     assert [c.changed_by for c in changes] == [journey.manager] + [journey.practitioner] * 4
 
@@ -1004,7 +1007,7 @@ def test_close_case_derives_success_and_records_outcomes(journey: Journey) -> No
     ) == {journey.child.pk: "deregistered", second_child.pk: "stayed_home"}
     case = journey.reload()
     assert case.stage == Stage.CLOSED
-    assert case.closed_at == at(2028, 2, 5, 10)
+    assert case.closed_at == at(2028, 2, 4, 12)
     change = StageChange.objects.filter(case=case).latest("changed_at")
     assert (change.from_stage, change.to_stage) == (Stage.PHASE2, Stage.CLOSED)
     assert "Completed" in change.note
@@ -1025,7 +1028,7 @@ def test_derived_success_follows_the_closure_reason(
     journey: Journey, code: str, derived: bool
 ) -> None:
     journey.to_phase1()
-    closure = closing(journey, reason=ClosureReason.objects.get(code=code), child_outcomes={})
+    closure = closing(journey, reason=ClosureReason.objects.get(code=code))
     assert closure.derived_success is derived
     assert closure.successful is derived
 
@@ -1038,10 +1041,67 @@ def test_derived_success_follows_a_team_setting_of_the_reason(journey: Journey) 
     assert closing(journey, reason=moved).derived_success is True
 
 
-def test_empty_child_outcomes_are_skipped(journey: Journey) -> None:
+def test_every_child_needs_an_outcome_at_closure(journey: Journey) -> None:
+    """Issue 14: a closure with no child outcome was saved. Every child of the household
+    gets one; "not known" is a choice, always with its reason."""
     journey.to_phase1()
-    closure = closing(journey, child_outcomes={journey.child.pk: ""})
-    assert not ChildOutcome.objects.filter(closure=closure).exists()
+    for outcomes in ({}, {journey.child.pk: ""}):
+        with pytest.raises(ServiceError, match="outcome for every child"):
+            closing(journey, child_outcomes=outcomes)
+    with pytest.raises(ServiceError, match="why the outcome is not known"):
+        closing(journey, child_outcomes={journey.child.pk: ChildOutcomeKind.NOT_KNOWN})
+    with pytest.raises(ServiceError, match="from the list"):
+        closing(journey, child_outcomes={journey.child.pk: "thriving"})
+    assert not Closure.objects.filter(case=journey.case).exists()
+    closure = closing(
+        journey,
+        child_outcomes={journey.child.pk: ChildOutcomeKind.NOT_KNOWN},
+        reasons_not_known={journey.child.pk: "Moved to Scotland; no contact since."},
+    )
+    outcome = ChildOutcome.objects.get(closure=closure)
+    assert (outcome.outcome, outcome.reason_not_known) == (
+        "not_known",
+        "Moved to Scotland; no contact since.",
+    )
+
+
+def test_substance_change_must_be_chosen(journey: Journey) -> None:
+    """Issue 14: an untouched form recorded "stopped". No value is assumed."""
+    journey.to_phase1()
+    for value in ("", "better"):
+        with pytest.raises(ServiceError, match="substance use"):
+            closing(journey, substance_change=value)
+    assert not Closure.objects.filter(case=journey.case).exists()
+    assert closing(journey, substance_change=SubstanceChange.UNKNOWN).substance_change == (
+        "unknown"
+    )
+
+
+def test_missing_closing_readings_and_scores_need_a_reason(journey: Journey) -> None:
+    """Issue 14: closure asks for the closing readings and GAS scores the team expects."""
+    from outcomes.models import Instrument, Occasion
+    from outcomes.services import ReadingData, add_goal, record_reading
+    from tests.cases.journey import goal_data
+
+    journey.to_phase1()
+    add_goal(case_id=journey.case.pk, user=journey.practitioner, data=goal_data(1))
+    record_reading(
+        case_id=journey.case.pk,
+        user=journey.practitioner,
+        data=ReadingData(
+            person=journey.adult,
+            instrument=Instrument.WEMWBS,
+            occasion=Occasion.START,
+            taken_on=timezone.localdate(),
+            total=40,
+        ),
+    )
+    with pytest.raises(ServiceError, match="closing readings or goal scores") as refused:
+        closing(journey, measures_missing_reason="  ")
+    assert "has not been scored since its baseline" in str(refused.value)
+    assert "No closing WEMWBS" in str(refused.value)
+    closure = closing(journey, measures_missing_reason="Family moved before the review.")
+    assert closure.measures_missing_reason == "Family moved before the review."
 
 
 def test_child_outcomes_only_for_this_familys_children(journey: Journey) -> None:

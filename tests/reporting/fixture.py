@@ -99,7 +99,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from accounts.models import LocalAuthority, Membership, Role, Team, User
-from cases.models import Case, ContactMode, SubstanceChange, WorkType
+from cases.models import Case, ChildOutcomeKind, ContactMode, SubstanceChange, WorkType
 from cases.services import (
     ContactData,
     agree_family_plan,
@@ -590,6 +590,7 @@ class Fam:
     def close(
         self, day: date, reason_code: str = "completed", outcomes: dict[str, str] | None = None
     ) -> Fam:
+        outcomes_by_pk = {self.people[k].pk: v for k, v in (outcomes or {}).items()}
         with travel(datetime.combine(day, time(15, 0), tzinfo=LONDON)):
             close_case(
                 case_id=self.case.pk,
@@ -597,7 +598,9 @@ class Fam:
                 reason=ClosureReason.objects.get(code=reason_code),
                 closed_on=day,
                 substance_change=SubstanceChange.REDUCED,
-                child_outcomes={self.people[k].pk: v for k, v in (outcomes or {}).items()},
+                child_outcomes=_every_child(self.case, outcomes_by_pk),
+                reasons_not_known=_not_known_reasons(self.case),
+                measures_missing_reason=MISSING_REASON,
                 destination_services=[],
                 notes="Closed.",
             )
@@ -608,6 +611,28 @@ class Fam:
             case=self.case, given_by=given_by, received_on=day, positive=positive
         )
         return self
+
+
+# Closure asks for every child's outcome and the reason for any missing closing measure
+# (issue 14): the children the story gives no outcome are "not known", with a reason.
+MISSING_REASON = "Not taken: the family's story ends here."
+NOT_KNOWN_REASON = "The story gives no outcome."
+
+
+def _children(case) -> list[int]:  # noqa: ANN001
+    return list(
+        case.family.members.filter(kind__in=[MemberKind.CHILD, MemberKind.UNBORN]).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _every_child(case, given: dict[int, str]) -> dict[int, str]:  # noqa: ANN001
+    return {pk: given.get(pk, ChildOutcomeKind.NOT_KNOWN) for pk in _children(case)}
+
+
+def _not_known_reasons(case) -> dict[int, str]:  # noqa: ANN001
+    return dict.fromkeys(_children(case), NOT_KNOWN_REASON)
 
 
 def fam(cast: Cast, team_key: str, name: str, la: str, household: str, members: list[dict]) -> Fam:
@@ -626,7 +651,9 @@ def short_journey(f: Fam, received: datetime, closed: datetime) -> Fam:
             reason=ClosureReason.objects.get(code="disengaged"),
             closed_on=closed.date(),
             substance_change=SubstanceChange.UNKNOWN,
-            child_outcomes={},
+            child_outcomes=_every_child(f.case, {}),
+            reasons_not_known=_not_known_reasons(f.case),
+            measures_missing_reason=MISSING_REASON,
             destination_services=[],
         )
     return f

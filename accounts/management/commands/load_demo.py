@@ -714,6 +714,8 @@ def advance_case(case, journey: str, worker: User, manager: User, now: datetime)
             child_outcomes={c.pk: "deregistered" for c in children},
             destination_services=list(OnwardService.objects.filter(code="families-first")),
             notes="Completed the 12-month follow-up.",
+            # Asked for only while a closing reading or goal score is missing.
+            measures_missing_reason="Closing readings not taken: the family declined.",
         )
 
 
