@@ -331,6 +331,7 @@ def _published(*, user: User, card: PublishedCard) -> PublishedCard:
                 subject=subject % {"scope": card.scope_label, "period": card.period_label},
                 body=card.reason or _("The figures are ready to read and download."),
                 url=reverse("reporting:published_card", args=[card.pk]),
+                kind=NoticeKind.REPORT_READY,
             )
     return card
 
