@@ -195,5 +195,10 @@ def autosave(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     if not path.startswith("/") or len(fields) > 300 or not _storable(path, fields):
         return HttpResponse(status=400)
+    if not fields:
+        # Nothing typed to keep (the page's form was just sent, say): an empty draft would
+        # offer to "restore" a form that was already submitted when the user goes back.
+        FormDraft.objects.filter(user=request.user, path=path).delete()
+        return HttpResponse(status=204)
     FormDraft.objects.update_or_create(user=request.user, path=path, defaults={"data": fields})
     return HttpResponse(status=204)

@@ -17,6 +17,7 @@ from cases.models import Case
 from families.models import Family
 from referrals.models import Referral, ReferralDraft, ReferralStatus, WaitingListEntry
 from referrals.services import caseworkers_with_load
+from reminders.views import mark_due, my_items
 
 from .models import Role, Team
 from .periods import financial_quarter
@@ -74,6 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
             ),
             today,
         )
+        ctx["my_due"] = mark_due(list(my_items(user, now)[:3]), now)
 
     manager_teams = user.team_ids_with_role(Role.MANAGER)
     if manager_teams:

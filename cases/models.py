@@ -592,12 +592,16 @@ class Closure(models.Model):
 
 
 class ChildOutcomeKind(models.TextChoices):
+    # Child protection (the register) and Child in Need cases both close here: each child's
+    # outcome is chosen from the ones that fit their plan.
     DEREGISTERED = "deregistered", _("De-registered")
     RETURNED_HOME = "returned_home", _("Returned home")
     STAYED_HOME = "stayed_home", _("Stayed at home")
     ACCOMMODATED = "accommodated", _("Accommodated")
     REGISTERED = "registered", _("Placed on the register")
     CLOSED_TO_SOCIAL_SERVICES = "closed_ss", _("Family closed to social services")
+    CIN_ENDED = "cin_ended", _("Child in Need plan ended / stepped down to universal services")
+    STILL_CIN = "still_cin", _("Still a Child in Need")
     # Counted as neither good nor bad in every figure; it always carries the reason.
     NOT_KNOWN = "not_known", _("Not known")
 

@@ -9,22 +9,84 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .models import Notification
+from .models import (
+    ALWAYS_DELIVERED,
+    DEFAULT_CHANNELS,
+    Channel,
+    Emailing,
+    Kind,
+    Notification,
+    Preference,
+)
 from .queueing import enqueue_on_commit
+
+
+def channel_for(user: User, kind: str) -> str:
+    """How this kind of notification reaches this user: their choice, else the default.
+    The old all-or-nothing digest switch on the account turns "at once" into "digest"."""
+    chosen = (
+        Preference.objects.filter(user=user, kind=kind).values_list("channel", flat=True).first()
+    )
+    channel = chosen or DEFAULT_CHANNELS.get(kind, Channel.EMAIL)
+    if channel == Channel.EMAIL and user.email_digest:
+        return Channel.DIGEST
+    return channel
 
 
 @transaction.atomic
 def notify_user(
-    *, recipient: User, subject: str, body: str, url: str = "", reminder: object = None
-) -> Notification:
-    """An in-app notification, plus an email sent by a worker once this commits (or in
-    the recipient's daily digest, if that is their preference)."""
-    notification = Notification.objects.create(
-        recipient=recipient, subject=subject[:200], body=body, url=url, reminder=reminder
+    *,
+    recipient: User,
+    subject: str,
+    body: str,
+    url: str = "",
+    reminder: object = None,
+    kind: str = Kind.OTHER,
+    topic: str = "",
+) -> Notification | None:
+    """An in-app notification, plus an email sent by a worker once this commits or in the
+    recipient's daily digest, as the recipient chose for this kind. None: they turned this
+    kind off."""
+    channel = channel_for(recipient, kind)
+    if channel == Channel.OFF and kind not in ALWAYS_DELIVERED:
+        return None
+    emailing = {Channel.EMAIL: Emailing.NOW, Channel.DIGEST: Emailing.DIGEST}.get(
+        channel, Emailing.NONE
     )
-    if not recipient.email_digest:
+    notification = Notification.objects.create(
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        url=url,
+        reminder=reminder,
+        kind=kind,
+        topic=topic[:40],
+        emailing=emailing,
+    )
+    if emailing == Emailing.NOW:
         _queue_email(notification)
     return notification
+
+
+@transaction.atomic
+def set_preferences(*, user: User, channels: dict[str, str]) -> None:
+    """Record a user's choice per kind; a choice equal to the default leaves no row, so a
+    later change of the default reaches everyone who never chose."""
+    for kind, channel in channels.items():
+        if kind not in Kind.values or channel not in Channel.values:
+            raise ValueError(f"unknown kind or channel: {kind}, {channel}")
+        if channel == Channel.OFF and kind in ALWAYS_DELIVERED:
+            raise ValueError(f"{kind} cannot be turned off")
+        if channel == DEFAULT_CHANNELS.get(kind):
+            Preference.objects.filter(user=user, kind=kind).delete()
+        else:
+            Preference.objects.update_or_create(user=user, kind=kind, defaults={"channel": channel})
+
+
+def channels_of(user: User) -> dict[str, str]:
+    """Every kind with the channel this user has (chosen or default), for the form."""
+    chosen = dict(Preference.objects.filter(user=user).values_list("kind", "channel"))
+    return {kind: chosen.get(kind, DEFAULT_CHANNELS[kind]) for kind in Kind.values}
 
 
 @transaction.atomic
@@ -86,7 +148,7 @@ def send_digest(*, user_id: int) -> int:
         user = User.objects.get(pk=user_id)
         pending = list(
             Notification.objects.select_for_update()
-            .filter(recipient=user, emailed_at__isnull=True)
+            .filter(recipient=user, emailed_at__isnull=True, emailing=Emailing.DIGEST)
             .order_by("created_at")
         )
         if not pending or not user.email:

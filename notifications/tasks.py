@@ -10,7 +10,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from . import services
-from .models import Notification
+from .models import Emailing, Notification
 
 # A notification's own task is published on commit; the catch-up takes what is still not
 # emailed CATCH_UP_AFTER later (its task never reached the broker, or a worker died with
@@ -44,7 +44,8 @@ def send_pending_emails() -> int:
     ids = list(
         Notification.objects.filter(emailed_at__isnull=True, created_at__lt=now - CATCH_UP_AFTER)
         .filter(Q(email_requeued_at__isnull=True) | Q(email_requeued_at__lt=now - CATCH_UP_AGAIN))
-        .filter(Q(email__gt="") | Q(recipient__email__gt="", recipient__email_digest=False))
+        .filter(emailing=Emailing.NOW)
+        .filter(Q(email__gt="") | Q(recipient__email__gt=""))
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
@@ -76,11 +77,11 @@ def send_digest(user_id: int) -> int:
 def send_daily_digests() -> int:
     from accounts.models import User
 
-    pending = Notification.objects.filter(recipient=OuterRef("pk"), emailed_at__isnull=True)
+    pending = Notification.objects.filter(
+        recipient=OuterRef("pk"), emailed_at__isnull=True, emailing=Emailing.DIGEST
+    )
     ids = list(
-        User.objects.filter(email_digest=True, is_active=True)
-        .filter(Exists(pending))
-        .values_list("pk", flat=True)
+        User.objects.filter(is_active=True).filter(Exists(pending)).values_list("pk", flat=True)
     )
     for pk in ids:  # no transaction is open here: published after commit
         send_digest.delay(pk)

@@ -1,18 +1,65 @@
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Case, CharField, Count, F, Max, Q, Value, When
+from django.db.models.functions import Cast, Concat, TruncDate
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .models import Notification
+from .models import ALWAYS_DELIVERED, Channel, Kind, Notification
+
+GROUPS_PER_PAGE = 25
+
+
+def _grouped(qs):  # noqa: ANN001, ANN202
+    """Each notification with its group: its topic (or itself, if it has none) and the
+    local day it was made on."""
+    own = Concat(Value("n:"), Cast("pk", output_field=CharField()))
+    return qs.annotate(
+        group=Case(When(topic="", then=own), default=F("topic"), output_field=CharField()),
+        day=TruncDate("created_at"),
+    )
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:
-    qs = Notification.objects.filter(recipient=request.user)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    """A user's notifications, one row per case (or referral) and day, with a count; the
+    row opens to show each one."""
+    mine = _grouped(Notification.objects.filter(recipient=request.user))
+    groups = (
+        mine.order_by()
+        .values("group", "day")
+        .annotate(
+            n=Count("pk"),
+            unread=Count("pk", filter=Q(read_at__isnull=True)),
+            latest=Max("created_at"),
+            last_pk=Max("pk"),
+        )
+        .order_by("-latest", "-last_pk")
+    )
+    page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    members: dict[tuple, list[Notification]] = {(g["group"], g["day"]): [] for g in rows}
+    if rows:
+        wanted = Q()
+        for g in rows:
+            wanted |= Q(group=g["group"], day=g["day"])
+        for n in mine.filter(wanted):  # newest first (the model's ordering)
+            members[(n.group, n.day)].append(n)
+    page.object_list = [
+        {
+            **g,
+            "latest_one": members[(g["group"], g["day"])][0],
+            "items": members[(g["group"], g["day"])],
+        }
+        for g in rows
+        if members[(g["group"], g["day"])]
+    ]
     return render(request, "notifications/notification_list.html", {"page": page})
 
 
@@ -32,3 +79,37 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     services.mark_read(user=request.user)
     return redirect("notifications:list")
+
+
+class PreferencesForm(forms.Form):
+    """One choice per kind of notification; the safety net cannot be turned off."""
+
+    def __init__(self, *args, initial_channels: dict[str, str], **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        for kind, label in Kind.choices:
+            choices = [
+                c for c in Channel.choices if not (kind in ALWAYS_DELIVERED and c[0] == Channel.OFF)
+            ]
+            self.fields[kind] = forms.ChoiceField(
+                label=label,
+                choices=choices,
+                initial=initial_channels[kind],
+                widget=forms.RadioSelect,
+                help_text=_("Overdue work cannot be turned off.")
+                if kind in ALWAYS_DELIVERED
+                else "",
+            )
+
+
+def preferences(request: HttpRequest) -> HttpResponse:
+    """How each kind of notification reaches this user."""
+    form = PreferencesForm(
+        request.POST or None, initial_channels=services.channels_of(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_preferences(user=request.user, channels=form.cleaned_data)
+        messages.success(request, _("Your notification choices are saved."))
+        return redirect("notifications:preferences")
+    return render(
+        request, "notifications/preferences.html", {"form": form, "channels": Channel.choices}
+    )

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.formsets import HOUSEHOLD_LIMIT
@@ -26,6 +28,18 @@ from .services import MemberData, ReferralData
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def conditional_label(label: str, name: str, *, required: bool) -> str:
+    """A label with a "required" marker that shows while another answer makes the field
+    required (static/js/app.js toggles it with the answer; the form's clean enforces it)."""
+    return format_html(
+        '{} <span class="required-when text-danger small" data-required-marker="{}"{}>{}</span>',
+        label,
+        name,
+        "" if required else mark_safe(" hidden"),  # noqa: S308 - a constant
+        _("(required)"),
+    )
 
 
 class ReferralForm(forms.Form):
@@ -61,8 +75,13 @@ class ReferralForm(forms.Form):
         choices=[("", "---------"), ("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda v: v == "yes",
     )
+    # Required when consent is "Yes" (clean): marked as required while that is the answer.
     consent_date = forms.DateField(
-        label=_("Date consent given"), required=False, widget=DATE_WIDGET
+        label=_("Date consent given"),
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "data-required-when": "consent_given=yes"}, format="%Y-%m-%d"
+        ),
     )
     route = forms.ModelChoiceField(
         queryset=ReferralRoute.objects.active(), label=_("How the referral came in")
@@ -76,6 +95,17 @@ class ReferralForm(forms.Form):
     )
     referrer_phone = forms.CharField(label=_("Phone"), max_length=40)
     referrer_email = forms.EmailField(label=_("Email"))
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        consented = (
+            self.data.get("consent_given") == "yes"
+            if self.is_bound
+            else self.initial.get("consent_given") in (True, "yes")
+        )
+        self.fields["consent_date"].label = conditional_label(
+            _("Date consent given"), "consent_date", required=consented
+        )
 
     def clean_postcode(self) -> str:
         postcode = normalise_postcode(self.cleaned_data["postcode"])

@@ -26,6 +26,7 @@ from cases.amendments import EntryStatus, check_current, check_reason, copy_of, 
 from cases.errors import ServiceError, StaleEdit
 from cases.models import Case, StageChange, hides_family
 from families.models import Family, Person, normalise_postcode
+from notifications.models import Kind as NoticeKind
 from notifications.services import notify_address, notify_user
 from reference.models import (
     Effect,
@@ -234,6 +235,8 @@ def _alert_managers(referral: Referral, family: Family) -> None:
             body=_("A referral from %(referrer)s (%(agency)s) is waiting for screening.")
             % {"referrer": referral.referrer_name, "agency": referral.referrer_agency},
             url=url,
+            kind=NoticeKind.NEW_REFERRAL,
+            topic=f"referral:{referral.pk}",
         )
 
 
@@ -681,6 +684,8 @@ def tell_referrer(referral: Referral, *, subject: str, body: str, url: str | Non
         subject=subject,
         body=body,
         url=url or reverse("referrals:detail", args=[referral.pk]),
+        kind=NoticeKind.REFERRAL_NEWS,
+        topic=f"referral:{referral.pk}",
     )
     if referral.referrer_email.lower() != (referral.created_by.email or "").lower():
         notify_address(email=referral.referrer_email, subject=subject, body=body)
@@ -837,6 +842,8 @@ def allocate_referral(
             body=_("%(manager)s allocated %(family)s to you.")
             % {"manager": user, "family": referral.family},
             url=case_url,
+            kind=NoticeKind.ALLOCATION,
+            topic=f"case:{case.pk}",
         )
     # The referrer is told the family by the name they gave it, never the team's record.
     tell_referrer(

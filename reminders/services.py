@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from cases.models import Case, hides_family
+from notifications.models import Kind as NoticeKind
 from notifications.services import notify_user
 from referrals.models import Referral
 
@@ -123,10 +124,18 @@ def _send(
         return 0
     if step == Step.ESCALATE or deadline.kind in {Kind.ORPHANED} or not deadline.recipients:
         to = managers
+        notice = NoticeKind.ESCALATION
     elif deadline.kind == Kind.PHASE1_HOURS:
         to = list(dict.fromkeys([*deadline.recipients, *managers]))
+        notice = NoticeKind.REMINDER_NOTICE if step == Step.BEFORE else NoticeKind.REMINDER_DUE
     else:
         to = deadline.recipients
+        notice = NoticeKind.REMINDER_NOTICE if step == Step.BEFORE else NoticeKind.REMINDER_DUE
+    topic = (
+        f"case:{deadline.case_id}"
+        if deadline.case_id
+        else f"{deadline.item_type}:{deadline.item_id}"
+    )
     subject, body = _message(deadline, step)
     # A restricted family's deadline goes only to the people named on its restriction.
     active = [users[uid] for uid in to if uid in users and _may_be_told(users[uid], family_id)]
@@ -136,7 +145,15 @@ def _send(
             users[uid] for uid in managers if uid in users and _may_be_told(users[uid], family_id)
         ]
     for user in active:
-        notify_user(recipient=user, subject=subject, body=body, url=deadline.url, reminder=reminder)
+        notify_user(
+            recipient=user,
+            subject=subject,
+            body=body,
+            url=deadline.url,
+            reminder=reminder,
+            kind=notice,
+            topic=topic,
+        )
     return 1
 
 
@@ -242,6 +259,7 @@ def _summarise(
             subject=_("%(n)s overdue items in %(team)s") % {"n": len(mine), "team": team},
             body=body,
             url=reverse("reminders:due"),
+            kind=NoticeKind.ESCALATION,
         )
     return len(claimed)
 
@@ -276,6 +294,7 @@ def recheck_waiting_list(*, now: datetime, team_ids: list[int] | None = None) ->
                     ),
                     url=reverse("referrals:waiting_list"),
                     reminder=reminder,
+                    kind=NoticeKind.CAPACITY,
                 )
             sent += 1
     return sent

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet, Value
@@ -9,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import CASEWORKER_ROLES, Role, User
 from audit.services import record_listed
 from cases.models import Case, hidden_rows
 from referrals.models import Referral
@@ -108,4 +109,49 @@ def due_list(request: HttpRequest) -> HttpResponse:
             },
             "now": now,
         },
+    )
+
+
+def my_items(user: User, now: datetime) -> QuerySet[DueItem]:
+    """The due items of the cases this user works (as worker or co-worker), in the teams
+    where they carry a caseload, soonest first; restricted cases that do not name them
+    are left out like everywhere else."""
+    team_ids = user.team_ids_with_role(*CASEWORKER_ROLES)
+    items = duestore.items(team_ids, now).filter(
+        Q(worker_id=user.pk) | Q(case_id__in=Case.objects.filter(co_worker=user).values("pk"))
+    )
+    return _without_restricted(items, user).order_by(Coalesce(F("due_at"), Value(now)), "pk")
+
+
+def mark_due(items: list[DueItem], now: datetime) -> list[DueItem]:
+    """Set what the rows show: the due time (now if none), overdue, and due within a week."""
+    soon = now + timezone.timedelta(days=7)
+    for d in items:
+        d.due_at = d.due_at or now
+        d.overdue = d.due_at < now
+        d.soon = not d.overdue and d.due_at <= soon
+    return items
+
+
+def my_due_list(request: HttpRequest) -> HttpResponse:
+    """A caseworker's own due and overdue items: the deadlines of the cases they work."""
+    user = request.user
+    if not user.team_ids_with_role(*CASEWORKER_ROLES):
+        raise Http404
+    now = timezone.now()
+    items = my_items(user, now)
+    figures = items.order_by().aggregate(
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        upcoming=Count("pk", filter=Q(due_at__gte=now) | Q(due_at__isnull=True)),
+    )
+    paginator = Paginator(items, PER_PAGE)
+    paginator.count = figures["overdue"] + figures["upcoming"]  # no second COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = mark_due(list(page.object_list), now)
+    # Each item names a family: who saw it on the page is logged, as on the team's page.
+    record_listed({Case: {d.case_id: d.family for d in page.object_list if d.case_id}})
+    return render(
+        request,
+        "reminders/my_due_list.html",
+        {"page": page, "figures": figures, "now": now},
     )

@@ -13,6 +13,7 @@ from kombu.exceptions import OperationalError
 
 from accounts.models import Role, Team, User
 from cases.errors import ServiceError, StaleEdit
+from notifications.models import Kind as NoticeKind
 from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 
@@ -249,6 +250,7 @@ def run_build(*, build_id: int, background_beats: bool = False) -> ReportBuild:
                     "you publish it."
                 ),
                 url=reverse("reporting:reports"),
+                kind=NoticeKind.REPORT_READY,
             )
     return build
 
@@ -329,6 +331,7 @@ def _published(*, user: User, card: PublishedCard) -> PublishedCard:
                 subject=subject % {"scope": card.scope_label, "period": card.period_label},
                 body=card.reason or _("The figures are ready to read and download."),
                 url=reverse("reporting:published_card", args=[card.pk]),
+                kind=NoticeKind.REPORT_READY,
             )
     return card
 

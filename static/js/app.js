@@ -68,6 +68,49 @@
     follow();
   });
 
+  // A field required only by another answer (data-required-when="name=value"): its
+  // "required" marker and the browser's check follow that answer. The server checks too.
+  document.querySelectorAll("[data-required-when]").forEach(function (input) {
+    var rule = input.getAttribute("data-required-when").split("=");
+    var form = input.form;
+    var marker = document.querySelector('[data-required-marker="' + CSS.escape(input.name) + '"]');
+    if (!form) { return; }
+    var update = function () {
+      var answer = form.elements[rule[0]];
+      var needed = !!answer && answer.value === rule[1];
+      input.required = needed;
+      input.setAttribute("aria-required", needed ? "true" : "false");
+      if (marker) { marker.hidden = !needed; }
+    };
+    form.addEventListener("change", function (event) {
+      if (event.target.name === rule[0]) { update(); }
+    });
+    update();
+  });
+
+  // "Add another member" adds the formset's blank member in the page, so no POST is left
+  // behind for the Back button to resubmit. Without script the button posts instead.
+  var memberTemplate = document.getElementById("member-template");
+  document.querySelectorAll("[data-add-member]").forEach(function (button) {
+    var form = button.form;
+    var total = form && form.elements["members-TOTAL_FORMS"];
+    if (!memberTemplate || !total) { return; }
+    button.addEventListener("click", function (event) {
+      var index = parseInt(total.value, 10) || 0;
+      if (index >= parseInt(memberTemplate.getAttribute("data-max") || "20", 10)) { return; }
+      event.preventDefault();
+      var html = memberTemplate.innerHTML.replace(/__prefix__/g, String(index))
+        .replace(/__number__/g, String(index + 1));
+      var end = form.querySelector("[data-members-end]");
+      end.insertAdjacentHTML("beforebegin", html);
+      total.value = String(index + 1);
+      var added = end.previousElementSibling;
+      var first = added && added.querySelector("select, input");
+      if (first) { first.focus(); }
+      dirty = true;
+    });
+  });
+
   // --- Nothing typed is lost: forms are saved on the server while you type ---------------
   function formFields(form) {
     var fields = {};
@@ -95,10 +138,12 @@
   });
   function saveDrafts() {
     if (!dirty || !autosaveUrl || !editable.length) { return Promise.resolve(); }
+    // Leaving the page by sending its form: the server drops the draft once it accepts the
+    // post, and a save landing after that would offer the sent form back on "Back".
+    if (editable.some(function (form) { return form.dataset.submitted; })) { return Promise.resolve(); }
     dirty = false;
     var fields = {};
     editable.forEach(function (form) {
-      if (form.dataset.submitted) { return; }
       var f = formFields(form);
       Object.keys(f).forEach(function (k) { fields[k] = f[k]; });
     });

@@ -405,3 +405,23 @@ def test_another_users_successful_post_does_not_delete_my_draft(
 
     assert response.status_code == 302
     assert FormDraft.objects.filter(user=practitioner, path=path).exists()
+
+
+def test_an_empty_autosave_keeps_no_draft_so_back_after_a_submit_offers_nothing(
+    practitioner, case
+) -> None:
+    # The page's script saves once more as it is left; after a submit nothing is left in
+    # the page's other forms. That empty save once left a draft, and "Back" then offered
+    # to restore a form that had already been sent.
+    client = login(practitioner)
+    path = contact_path(case)
+    autosave(client, {"path": path, "fields": {"notes": ["typed"]}})
+
+    response = autosave(client, {"path": path, "fields": {}})
+
+    assert response.status_code == 204
+    assert not FormDraft.objects.filter(user=practitioner).exists()
+    assert 'data-testid="draft-restore"' not in client.get(path).content.decode()
+    # Only the csrf token (dropped): nothing typed either.
+    autosave(client, {"path": path, "fields": {"csrfmiddlewaretoken": ["x"]}})
+    assert not FormDraft.objects.exists()

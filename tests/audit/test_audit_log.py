@@ -379,3 +379,43 @@ def test_search_by_dates(manager, history) -> None:
 )
 def test_bad_search_input_is_shown_back_not_a_server_error(manager, history, params) -> None:
     assert login(manager).get(reverse("audit:log"), params).status_code == 200
+
+
+def test_repeated_views_fold_into_one_line_per_person_with_a_count(
+    practitioner, manager, case, time_machine
+) -> None:
+    url = reverse("cases:detail", args=[case.pk])
+    time_machine.move_to("2026-03-02 09:00Z", tick=False)
+    login(practitioner, "10.4.4.4").get(url)
+    time_machine.move_to("2026-03-02 10:00Z", tick=False)
+    practitioners = login(practitioner, "10.4.4.5")
+    practitioners.get(url)
+    practitioners.get(url)
+    time_machine.move_to("2026-03-02 11:00Z", tick=False)
+
+    page = login(manager, "10.3.3.3").get(url).content.decode()
+
+    lines = re.findall(r'<li data-testid="viewer">(.*?)</li>', page, re.S)
+    assert len(lines) == 2
+    mine, theirs = (html.unescape(re.sub(r"<[^>]+>", "", line)) for line in lines)
+    assert manager.get_full_name() in mine and "view" not in mine  # one view: no count
+    assert practitioner.get_full_name() in theirs
+    assert "3 views" in theirs and "first 2 Mar 2026" in theirs
+    assert "10.4.4.5" in theirs and "10.4.4.4" not in theirs  # the latest address
+
+
+def test_the_fold_reads_a_bounded_window_and_says_when_it_was_full(
+    practitioner, manager, case, monkeypatch
+) -> None:
+    from audit import services
+
+    monkeypatch.setattr(services, "VIEWS_FOLDED", 3)
+    url = reverse("cases:detail", args=[case.pk])
+    client = login(practitioner, "10.4.4.4")
+    for _ in range(4):
+        client.get(url)
+
+    [viewer] = services.recent_viewers(case)
+    assert (viewer.actor_id, viewer.views, viewer.more) == (practitioner.pk, 3, True)
+    page = client.get(url).content.decode()
+    assert "3 views+" in html.unescape(re.sub(r"<[^>]+>", "", viewers_block(page)))

@@ -1211,3 +1211,19 @@ def test_a_manager_can_override_a_derived_success_downwards(journey: Journey) ->
     )
     closure.refresh_from_db()
     assert (closure.derived_success, closure.successful) == (True, False)
+
+
+@pytest.mark.parametrize("outcome", [ChildOutcomeKind.CIN_ENDED, ChildOutcomeKind.STILL_CIN])
+def test_a_child_in_need_case_closes_with_a_child_in_need_outcome(
+    journey: Journey, outcome: str
+) -> None:
+    journey.to_phase1()
+    closure = closing(journey, child_outcomes={journey.child.pk: outcome})
+    assert ChildOutcome.objects.get(closure=closure).outcome == outcome
+
+
+def test_the_child_outcomes_offer_child_in_need_as_well_as_child_protection() -> None:
+    labels = dict(ChildOutcomeKind.choices)
+    assert labels["cin_ended"] == "Child in Need plan ended / stepped down to universal services"
+    assert labels["still_cin"] == "Still a Child in Need"
+    assert {"deregistered", "registered"} <= set(labels)  # child protection stays

@@ -944,6 +944,23 @@ def notification_read_all_target(w: World) -> Target:
     )
 
 
+def notification_preferences_target(w: World) -> Target:
+    from notifications.models import DEFAULT_CHANNELS, Channel, Kind, Preference
+
+    def check(response, request) -> None:  # noqa: ANN001, ARG001
+        # Whatever was sent, escalations are never off and every row is a known choice.
+        assert not Preference.objects.filter(kind=Kind.ESCALATION, channel=Channel.OFF).exists()
+        assert set(Preference.objects.values_list("channel", flat=True)) <= set(Channel.values)
+
+    return Target(
+        client=login(w.practitioner),
+        url=reverse("notifications:preferences"),
+        payload={**DEFAULT_CHANNELS, "reminder_notice": "app"},
+        key_values={kind: [*Channel.values, "bogus"] for kind in Kind.values},
+        check=check,
+    )
+
+
 def autosave_target(w: World) -> Target:
     def draw(data: st.DataObject) -> Request:
         shape = data.draw(st.sampled_from(["form", "any", "bytes"]), label="shape")
@@ -1517,6 +1534,7 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "families:anonymise": anonymise_target,
     "notifications:open": notification_open_target,
     "notifications:read_all": notification_read_all_target,
+    "notifications:preferences": notification_preferences_target,
     "autosave": autosave_target,
     "two_factor_setup": two_factor_setup_target,
     "two_factor_verify": two_factor_verify_target,
@@ -1594,6 +1612,7 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "cases:plan_pdf",
         "reviews:report_pdf",
         "reminders:due",
+        "reminders:mine",
         "audit:log",
         "families:subject_access",
         "families:retention",

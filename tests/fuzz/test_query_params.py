@@ -35,6 +35,7 @@ PAGES: dict[str, dict[str, list[str]]] = {
         "page": ["1", "2", "last"],
     },
     "reminders:due": {"worker": ["none", "1", "2", "-1"], "page": ["1", "last"]},
+    "reminders:mine": {"page": ["1", "last", "0", "9999"]},
     "audit:log": {
         "actor": ["manager_a"],
         "record": ["case", "referral", "family", "person", "user", "bogus"],

@@ -158,10 +158,13 @@ MATRIX: dict[str, dict[str, int]] = {
     "reviews:withdraw": ENTRY_AUTHOR_OR_MANAGER,
     # --- reminders, audit, notifications ---
     "reminders:due": MANAGER_PAGE,
+    # A caseworker's own deadlines: every role that carries a caseload, in any team.
+    "reminders:mine": only("practitioner", "csw", "manager", *TEAM_B),
     "audit:log": MANAGER_PAGE,
     "notifications:list": EVERYONE,  # the user's own notifications
     "notifications:open": POST_ONLY,
     "notifications:read_all": POST_ONLY,
+    "notifications:preferences": EVERYONE,  # the user's own choices
     # --- families: consent, subject access, retention (team managers only, not the admin) ---
     "families:consent": TEAM_A_RECORD,
     "families:subject_access": only(*MANAGERS),

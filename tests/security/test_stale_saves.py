@@ -60,6 +60,7 @@ NOT_AN_EDIT = {
     "families:anonymise": "an action on the whole family, refused unless it is due",
     "notifications:open": "the user's own notification",
     "notifications:read_all": "the user's own notifications",
+    "notifications:preferences": "the user's own choices, all sent at once (the last wins)",
     "reporting:recompute": "queues the figures; no record is typed",
     "reporting:request_pdf": "queues a PDF; no record is typed",
     "reporting:consultation_new": "creates a record (a one-time submission key)",
