@@ -478,8 +478,7 @@ def request_phase1_signoff(
     ).distinct():
         notify_user(
             recipient=manager,
-            subject=_("Sign-off asked: ending Phase 1 early for %(family)s")
-            % {"family": case.family},
+            subject=_("Sign-off asked: ending Phase 1 early for %(ref)s") % {"ref": case.reference},
             body=_("%(worker)s asks to end Phase 1 early (%(short)s): %(reason)s")
             % {"worker": user, "short": signoff.shortfall, "reason": signoff.reason},
             url=url,
@@ -506,11 +505,11 @@ def decide_phase1_signoff(*, case_id: int, user: User, approved: bool, note: str
     notify_user(
         recipient=signoff.requested_by,
         subject=(
-            _("Signed off: ending Phase 1 early for %(family)s")
+            _("Signed off: ending Phase 1 early for %(ref)s")
             if approved
-            else _("Not signed off: ending Phase 1 early for %(family)s")
+            else _("Not signed off: ending Phase 1 early for %(ref)s")
         )
-        % {"family": case.family},
+        % {"ref": case.reference},
         body=_("%(manager)s: %(note)s") % {"manager": user, "note": signoff.decision_note},
         url=reverse("cases:detail", args=[case.pk]),
     )

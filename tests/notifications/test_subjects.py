@@ -37,6 +37,9 @@ SENDERS = {
     "reminders.services._summarise": "5 overdue items in North IFST",
     "reminders.services.recheck_waiting_list": "A practitioner has capacity: ...",
     "reporting.services.run_build": "Report card ready: North IFST, Q1 2025-26",
+    "cases.services.request_phase1_signoff": "Sign-off asked: ending Phase 1 early for Case 7",
+    "cases.services.decide_phase1_signoff": "Signed off: ending Phase 1 early for Case 7",
+    "reporting.services._published": "Report card published: North IFST, Q1 2025-26",
     "reviews.services.send_review_report": "1-month review report: Referral 12",
     "reviews.services.submit_review_report": "1-month review report to sign off: Case 7",
 }
