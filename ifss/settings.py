@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reminders",
     "audit",
     "synthetic",
+    "imports",
 ]
 
 MIDDLEWARE = [
