@@ -10,10 +10,11 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import signals, twofactor
+from .formsets import BoundedInline
 from .models import LocalAuthority, Membership, Team, User
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(BoundedInline):
     model = Membership
     extra = 1
 
@@ -67,6 +68,7 @@ class TeamAdmin(admin.ModelAdmin):
                     "screening_pending_days",
                     "assessment_hours",
                     "assessment_clock",
+                    "assessment_target_from",
                     "phase1_min_weeks",
                     "phase1_max_weeks",
                     "phase1_min_hours",

@@ -60,8 +60,35 @@ def default_review_offsets() -> list[int]:
 
 
 class AssessmentClock(models.TextChoices):
-    CLOCK = "clock", _("Clock hours")
-    WORKING = "working", _("Working hours (weekends and bank holidays excluded)")
+    """What an hour of the assessment target counts (cases/clock.py does the arithmetic)."""
+
+    CLOCK = "clock", _("Clock hours: every hour of every day")
+    WORKING = (
+        "working",
+        _(
+            "Whole working days: every hour of a weekday (24 a day); weekends and bank "
+            "holidays skipped"
+        ),
+    )
+    OFFICE = (
+        "office",
+        _("Office hours: 09:00-17:00 on weekdays (8 a day); weekends and bank holidays skipped"),
+    )
+
+
+class AssessmentTargetFrom(models.TextChoices):
+    """When the team's assessment target starts counting. The report card shows the time
+    from referral and the time from allocation whatever the team chooses."""
+
+    WAITING_LIST = (
+        "waiting_list",
+        _(
+            "From receipt of the referral; from allocation for families who waited on the "
+            "waiting list"
+        ),
+    )
+    REFERRAL = "referral", _("From receipt of the referral, for every family")
+    ALLOCATION = "allocation", _("From allocation, for every family")
 
 
 class Team(models.Model):
@@ -78,12 +105,25 @@ class Team(models.Model):
     screening_pending_days = models.PositiveIntegerField(
         _("screening decision expected within (days)"), default=5
     )
-    assessment_hours = models.PositiveIntegerField(_("assessment target (hours)"), default=72)
+    assessment_hours = models.PositiveIntegerField(
+        _("assessment target (hours)"),
+        default=72,
+        help_text=_("Counted on the assessment clock: with office hours, 8 hours make a day."),
+    )
     assessment_clock = models.CharField(
         _("assessment clock"),
         max_length=10,
         choices=AssessmentClock.choices,
         default=AssessmentClock.CLOCK,
+    )
+    assessment_target_from = models.CharField(
+        _("assessment target counted from"),
+        max_length=20,
+        choices=AssessmentTargetFrom.choices,
+        default=AssessmentTargetFrom.WAITING_LIST,
+        # Rows written outside the ORM (the synthetic dataset) get the default too.
+        db_default=AssessmentTargetFrom.WAITING_LIST,
+        help_text=_("Applies to families allocated from then on."),
     )
     phase1_min_weeks = models.PositiveIntegerField(_("Phase 1 minimum (weeks)"), default=4)
     phase1_max_weeks = models.PositiveIntegerField(_("Phase 1 maximum (weeks)"), default=6)

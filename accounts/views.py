@@ -5,9 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from audit.services import record_listed
 from cases import pathway
 from cases.casefile import attach_due
 from cases.models import Case
+from families.models import Family
 from referrals.models import Referral, ReferralDraft, ReferralStatus, WaitingListEntry
 from referrals.services import caseworkers_with_load
 
@@ -64,6 +66,10 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         teams = list(Team.objects.filter(pk__in=manager_teams))
         ctx["team_loads"] = [(t, caseworkers_with_load(t)) for t in teams]
+
+    # The panels name families: who saw which is logged, as on the lists (one INSERT).
+    named = [*ctx.get("my_referrals", []), *ctx.get("my_cases", [])]
+    record_listed({Family: {row.family_id: row.family.name for row in named}})
 
     board_teams = user.team_ids_with_role(Role.BOARD, Role.PERFORMANCE)
     if board_teams:

@@ -47,3 +47,9 @@ class AuditConfig(AppConfig):
             # The services ticked on a before/after record are a many-to-many: logged too.
             m2m = {"services"} if label == "outcomes.ServiceUse" else None
             auditlog.register(model, exclude_fields=exclude, m2m_fields=m2m)
+
+        from .admin import audit_every_admin
+
+        # INSTALLED_APPS lists django.contrib.admin first: its ready() has imported every
+        # app's admin module (autodiscover), so every model admin is registered by now.
+        audit_every_admin()

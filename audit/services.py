@@ -14,19 +14,19 @@ from accounts.models import User
 def record_view(*objects: models.Model | None) -> None:
     """Log that the current user (set by the audit middleware) viewed these records: the
     entries django-auditlog's access log would write, one per record, in one INSERT."""
-    from auditlog.cid import get_cid
     from auditlog.models import DEFAULT_OBJECT_REPR, LogEntry
     from auditlog.registry import auditlog
 
-    viewed = [
-        obj
-        for obj in objects
-        if obj is not None and obj.pk is not None and auditlog.contains(obj.__class__)
-    ]
+    viewed = list(
+        {
+            (obj.__class__, obj.pk): obj
+            for obj in objects
+            if obj is not None and obj.pk is not None and auditlog.contains(obj.__class__)
+        }.values()
+    )
     if not viewed:
         return
     types = ContentType.objects.get_for_models(*{obj.__class__ for obj in viewed})
-    using = router.db_for_write(LogEntry)
     entries = []
     for obj in viewed:
         try:
@@ -34,20 +34,77 @@ def record_view(*objects: models.Model | None) -> None:
         except ObjectDoesNotExist:
             text = DEFAULT_OBJECT_REPR
         additional = getattr(obj, "get_additional_data", None)
-        entry = LogEntry(
-            content_type=types[obj.__class__],
-            object_pk=str(obj.pk),
-            object_id=obj.pk if isinstance(obj.pk, int) else None,
-            object_repr=text,
-            serialized_data=LogEntry.objects._get_serialized_data_or_none(obj),
-            action=LogEntry.Action.ACCESS,
-            additional_data=additional() if callable(additional) else None,
-            cid=get_cid(),
+        entries.append(
+            LogEntry(
+                content_type=types[obj.__class__],
+                object_pk=str(obj.pk),
+                object_id=obj.pk if isinstance(obj.pk, int) else None,
+                object_repr=text[:200],
+                serialized_data=LogEntry.objects._get_serialized_data_or_none(obj),
+                additional_data=additional() if callable(additional) else None,
+            )
         )
+    _write_access(entries)
+
+
+def record_listed(shown: dict[type[models.Model], dict[int, str]]) -> None:
+    """Log that the current user saw these records named on a list (model -> record id ->
+    the name shown), without loading the records: a list page knows what it showed."""
+    from auditlog.models import LogEntry
+
+    shown = {model: rows for model, rows in shown.items() if rows}
+    if not shown:
+        return
+    types = ContentType.objects.get_for_models(*shown)
+    _write_access(
+        [
+            LogEntry(
+                content_type=types[model],
+                object_pk=str(pk),
+                object_id=pk,
+                object_repr=smart_str(text)[:200],
+                additional_data={"listed": True},
+            )
+            for model, rows in shown.items()
+            for pk, text in rows.items()
+            if pk is not None
+        ]
+    )
+
+
+# The apps whose records are staff and settings, not the families' data.
+NOT_PERSONAL_APPS = {"accounts", "auth", "reference"}
+
+
+def is_personal(model: type[models.Model]) -> bool:
+    """A record of a family's data: its changes are logged, and so are its reads."""
+    from auditlog.registry import auditlog
+
+    return auditlog.contains(model) and model._meta.app_label not in NOT_PERSONAL_APPS
+
+
+def record_entries_read(entries: list) -> None:
+    """An audit entry names the record it is about: reading it is logged as a view of it."""
+    shown: dict[type[models.Model], dict[int, str]] = {}
+    for entry in entries:
+        kind = ContentType.objects.get_for_id(entry.content_type_id)  # cached by the manager
+        model = kind.model_class()
+        if model is not None and is_personal(model) and str(entry.object_pk).isdigit():
+            shown.setdefault(model, {})[int(entry.object_pk)] = entry.object_repr
+    record_listed(shown)
+
+
+def _write_access(entries: list) -> None:
+    from auditlog.cid import get_cid
+    from auditlog.models import LogEntry
+
+    using = router.db_for_write(LogEntry)
+    for entry in entries:
+        entry.action = LogEntry.Action.ACCESS
+        entry.cid = get_cid()
         # bulk_create sends no pre_save; auditlog's request context (the audit middleware)
         # fills in the actor, address and port from it, as it does on save().
         pre_save.send(sender=LogEntry, instance=entry, raw=False, using=using, update_fields=None)
-        entries.append(entry)
     # One INSERT statement for all the rows, which is atomic by itself: bulk_create would
     # wrap it in BEGIN and COMMIT, two more statements on every page that logs a view.
     # The log table's append-only trigger refuses UPDATE and DELETE, not INSERT.

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, Role
 from referrals.forms import DATE_WIDGET
 
+from .services import record_entries_read
+
 RECORD_TYPES = {
     "case": ("cases", "case"),
     "referral": ("referrals", "referral"),
@@ -128,6 +130,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
                 timestamp__lte=timezone.make_aware(datetime.combine(d["date_to"], time.max))
             )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    # Each entry names the record it is about: reading the log is a view of those records.
+    page.object_list = list(page.object_list)
+    record_entries_read(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

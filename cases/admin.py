@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from accounts.formsets import BoundedInline
+
 from .models import Assessment, Case, Closure, Contact, FamilyPlan, StageChange
 
 
-class StageChangeInline(admin.TabularInline):
+class StageChangeInline(BoundedInline):
     model = StageChange
     extra = 0
 

@@ -1,12 +1,16 @@
 """Deadline arithmetic for the assessment clock. Pure functions: no ORM, no settings.
 
-"Working hours" count only time that falls on working days: weekends and England and
-Wales bank holidays are skipped whole (the `holidays` package works offline).
+Three ways to count an hour of a target (the team chooses, accounts.AssessmentClock):
+- CLOCK: every hour of every day;
+- WORKING ("whole working days"): every hour of a weekday, 24 a day; weekends and England
+  and Wales bank holidays are skipped whole;
+- OFFICE ("office hours"): 09:00-17:00 local time on working days, 8 a day.
+Bank holidays come from the `holidays` package, which works offline.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -15,6 +19,9 @@ import holidays
 LONDON = ZoneInfo("Europe/London")
 CLOCK = "clock"
 WORKING = "working"
+OFFICE = "office"
+OFFICE_OPENS = time(9, 0)
+OFFICE_CLOSES = time(17, 0)
 
 
 @lru_cache(maxsize=64)
@@ -28,7 +35,10 @@ def is_working_day(day: date) -> bool:
 
 
 def add_hours(start: datetime, hours: float, mode: str) -> datetime:
-    """The moment `hours` after start, counting clock hours or only working-day hours."""
+    """The moment `hours` after start, counting clock hours, whole working days' hours or
+    office hours."""
+    if mode == OFFICE:
+        return _add_office_hours(start, hours)
     if mode != WORKING:
         # In UTC: adding to a Europe/London time would add wall-clock hours across BST.
         return (start.astimezone(UTC) + timedelta(hours=hours)).astimezone(start.tzinfo)
@@ -56,6 +66,8 @@ def hours_between(start: datetime, end: datetime, mode: str) -> float:
         # In UTC: two times in the same zone compare by wall clock, so the repeated hour
         # when the clocks go back would look like no time at all.
         return 0.0
+    if mode == OFFICE:
+        return _office_hours_between(start, end)
     if mode != WORKING:
         return (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds() / 3600
     a = start.astimezone(LONDON).replace(tzinfo=None)
@@ -68,4 +80,41 @@ def hours_between(start: datetime, end: datetime, mode: str) -> float:
         if is_working_day(cursor.date()):
             total += stop - cursor
         cursor = stop
+    return total.total_seconds() / 3600
+
+
+def _office_window(day: date) -> tuple[datetime, datetime]:
+    """The day's office hours as naive London wall times (no clock change falls in them)."""
+    return datetime.combine(day, OFFICE_OPENS), datetime.combine(day, OFFICE_CLOSES)
+
+
+def _add_office_hours(start: datetime, hours: float) -> datetime:
+    """A target that runs out exactly at 17:00 ends then, not at 09:00 the next working
+    day; time outside office hours does not count, so a start at 18:00 Friday counts from
+    09:00 on the next working day."""
+    cursor = start.astimezone(LONDON).replace(tzinfo=None)
+    remaining = timedelta(hours=hours)
+    while True:
+        opens, closes = _office_window(cursor.date())
+        if is_working_day(cursor.date()) and cursor < closes:
+            cursor = max(cursor, opens)
+            available = closes - cursor
+            if remaining <= available:
+                return (cursor + remaining).replace(tzinfo=LONDON)
+            remaining -= available
+        cursor = datetime.combine(cursor.date() + timedelta(days=1), time.min)
+
+
+def _office_hours_between(start: datetime, end: datetime) -> float:
+    a = start.astimezone(LONDON).replace(tzinfo=None)
+    b = end.astimezone(LONDON).replace(tzinfo=None)
+    total = timedelta()
+    day = a.date()
+    while day <= b.date():
+        if is_working_day(day):
+            opens, closes = _office_window(day)
+            lo, hi = max(a, opens), min(b, closes)
+            if hi > lo:
+                total += hi - lo
+        day += timedelta(days=1)
     return total.total_seconds() / 3600

@@ -222,6 +222,7 @@ class ClosureForm(VersionedForm):
 
 
 class OverrideForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     successful = forms.ChoiceField(
         label=_("Was the work successful?"),
         choices=[
@@ -249,6 +250,7 @@ class OverrideForm(forms.Form):
 
 
 class RestrictionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
     restricted = forms.BooleanField(
         label=_("Restrict this case to named people"),
         required=False,

@@ -136,8 +136,10 @@ class Case(models.Model):
         default=pathway.Stage.AWAITING_ASSESSMENT,
     )
     allocated_at = models.DateTimeField(_("allocated"))
-    # The assessment clock starts at receipt of the referral; for a family taken off the
-    # waiting list it starts at allocation, or it would be overdue before the work began.
+    # When the team's assessment target starts counting, on the basis the team chose
+    # (Team.assessment_target_from, set at allocation): by default receipt of the referral,
+    # or allocation for a family taken off the waiting list. The report card also shows
+    # the time from referral and from allocation, so waiting is never hidden.
     assessment_clock_from = models.DateTimeField(_("assessment clock starts"))
     allocated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -388,6 +390,9 @@ class Closure(models.Model):
     derived_success = models.BooleanField(_("successful (derived)"))
     success_override = models.BooleanField(_("successful (manager's view)"), null=True, blank=True)
     override_reason = models.TextField(_("reason for the override"), blank=True)
+    # The override form carries it: a second manager's override is refused, not saved over
+    # the first. db_default: rows the synthetic dataset writes outside the ORM start at 1.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -502,10 +502,17 @@ def close_case(
 
 @transaction.atomic
 def override_success(
-    *, closure_id: int, user: User, successful: bool | None, reason: str
+    *, closure_id: int, user: User, successful: bool | None, reason: str, version: int | None = None
 ) -> Closure:
     """A manager overrides the derived success class, always with a reason."""
     closure = Closure.objects.select_for_update().select_related("case").get(pk=closure_id)
+    if version is not None and closure.version != version:
+        raise StaleEdit(
+            _(
+                "Someone else changed the success class while you were working on it. "
+                "What is saved now is shown; what you typed is still in the form."
+            )
+        )
     if closure.case.team_id not in user.team_ids_with_role(Role.MANAGER):
         raise ServiceError(_("Only a manager of the team can override the success class."))
     if successful is not None and not reason.strip():
@@ -513,15 +520,18 @@ def override_success(
     closure.success_override = successful
     closure.override_reason = reason.strip() if successful is not None else ""
     closure.overridden_by = user if successful is not None else None
-    closure.save(update_fields=["success_override", "override_reason", "overridden_by"])
+    closure.version += 1
+    closure.save(update_fields=["success_override", "override_reason", "overridden_by", "version"])
     return closure
 
 
 @transaction.atomic
-def restrict_case(*, case_id: int, user: User, restricted: bool, people: list[User]) -> Case:
+def restrict_case(
+    *, case_id: int, user: User, restricted: bool, people: list[User], version: int | None = None
+) -> Case:
     """A manager limits who may see a case. The manager and the case's workers always stay
     on the list, so nobody locks the case away from the people doing the work."""
-    case = _lock_case(case_id)
+    case = _lock_case(case_id, version)
     if case.team_id not in user.team_ids_with_role(Role.MANAGER):
         raise ServiceError(_("Only a manager of the team can restrict a case."))
     case.restricted = restricted

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Role, Team, User
-from audit.services import recent_viewers, record_view
+from audit.services import recent_viewers, record_listed, record_view
+from families.models import Family
 from outcomes.closing import closing_gaps
 from outcomes.services_accessed import adults_without_after
 from referrals.services import caseworkers_with_load
@@ -44,6 +45,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         .with_list_figures(today)
         .order_by("allocated_at")
     )
+    record_listed({Family: {case.family_id: case.family.name for case in cases}})
     return render(request, "cases/my_cases.html", {"cases": attach_due(cases, today)})
 
 
@@ -69,6 +71,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
     rows = Case.objects.filter(pk__in=ids).with_list_related().with_list_figures(today)
     by_id = {case.pk: case for case in rows.order_by()}
     page.object_list = attach_due([by_id[pk] for pk in ids if pk in by_id], today)
+    record_listed({Family: {case.family_id: case.family.name for case in page.object_list}})
     teams = list(Team.objects.filter(pk__in=user.team_ids_with_role(Role.MANAGER)))
     if user.is_superuser and not teams:
         teams = list(Team.objects.all())
@@ -107,6 +110,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _case_form(request, case, form, title, stale: bool = False, **extra) -> HttpResponse:  # noqa: ANN001
+    # Every case form shows the family: a view of it, as the case page is.
+    record_view(case, case.family)
     if stale:
         # Show the case as it is now, and let a second save be a deliberate choice.
         case.refresh_from_db()
@@ -349,18 +354,29 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
     if case.team_id not in request.user.team_ids_with_role(Role.MANAGER):
         raise Http404
     closure = get_object_or_404(Closure, case=case)
-    form = OverrideForm(request.POST or None, initial={"successful": "derived"})
-    done, _stale = submit_to_service(
+    form = OverrideForm(
+        request.POST or None, initial={"successful": "derived", "version": closure.version}
+    )
+    done, stale = submit_to_service(
         request,
         form,
         lambda d: services.override_success(
-            closure_id=closure.pk, user=request.user, successful=form.value(), reason=d["reason"]
+            closure_id=closure.pk,
+            user=request.user,
+            successful=form.value(),
+            reason=d["reason"],
+            version=d["version"],
         ),
         _("Success class updated."),
     )
     if done:
         return redirect("cases:detail", pk=case.pk)
-    return _case_form(request, case, form, _("Override the success class"))
+    latest = None
+    if stale:
+        latest = Closure.objects.select_related("overridden_by").get(pk=closure.pk)
+        # Saving again now is a deliberate overwrite of the override shown.
+        carry_version(form, latest.version)
+    return _case_form(request, case, form, _("Override the success class"), latest_override=latest)
 
 
 def restrict(request: HttpRequest, pk: int) -> HttpResponse:
@@ -373,16 +389,30 @@ def restrict(request: HttpRequest, pk: int) -> HttpResponse:
     form = RestrictionForm(
         request.POST or None,
         staff=staff,
-        initial={"restricted": case.restricted, "people": list(case.restricted_to.all())},
+        initial={
+            "restricted": case.restricted,
+            "people": list(case.restricted_to.all()),
+            "version": case.version,
+        },
     )
-    done, _stale = submit_to_service(
+    done, stale = submit_to_service(
         request,
         form,
         lambda d: services.restrict_case(
-            case_id=case.pk, user=request.user, restricted=d["restricted"], people=list(d["people"])
+            case_id=case.pk,
+            user=request.user,
+            restricted=d["restricted"],
+            people=list(d["people"]),
+            version=d["version"],
         ),
         _("Access to the case updated."),
     )
     if done:
         return redirect("cases:detail", pk=case.pk)
-    return _case_form(request, case, form, _("Restrict access"))
+    latest = None
+    if stale:
+        case.refresh_from_db()
+        latest = {"restricted": case.restricted, "people": list(case.restricted_to.all())}
+    return _case_form(
+        request, case, form, _("Restrict access"), stale=stale, latest_restriction=latest
+    )

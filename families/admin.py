@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from accounts.formsets import BoundedInline
+
 from .models import Family, Person
 
 
-class PersonInline(admin.TabularInline):
+class PersonInline(BoundedInline):
     model = Person
     extra = 0
 

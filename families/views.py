@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from audit.services import record_view
+from audit.services import record_listed, record_view
 from cases.errors import ServiceError
 from cases.formflow import submit_to_service
 
@@ -67,6 +67,7 @@ def subject_access(request: HttpRequest) -> HttpResponse:
         if d["date_of_birth"]:
             qs = qs.filter(date_of_birth=d["date_of_birth"])
         people = list(qs.select_related("family")[:50])
+        record_view(*people)
     return render(request, "families/subject_access.html", {"form": form, "people": people})
 
 
@@ -89,6 +90,7 @@ def retention(request: HttpRequest) -> HttpResponse:
     teams = _managed_teams(request)
     visible = Family.objects.visible_to(request.user).values("pk")
     families = list(services.retention_due(team_ids=teams).filter(pk__in=visible)[:200])
+    record_listed({Family: {f.pk: f.name for f in families}})
     return render(request, "families/retention.html", {"families": families})
 
 
@@ -103,4 +105,7 @@ def anonymise(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The family's records are anonymised."))
         return redirect("families:retention")
+    # Only the confirmation page is a view: an entry written on POST would keep the name
+    # that the anonymisation removes.
+    record_view(family)
     return render(request, "families/anonymise_confirm.html", {"family": family})

@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from accounts.formsets import BoundedInline
+
 from .models import Goal, GoalScore, Reading, ServiceUse
 
 
-class GoalScoreInline(admin.TabularInline):
+class GoalScoreInline(BoundedInline):
     model = GoalScore
     extra = 0
 

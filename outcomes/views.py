@@ -17,6 +17,7 @@ from .services_accessed import service_rows
 
 def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
+    record_view(case, case.family)
     form = GoalForm(request.POST or None, case=case)
     done, _stale = submit_to_service(
         request,
@@ -44,6 +45,7 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
 
 def add_reading(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
+    record_view(case, case.family)
     form = ReadingForm(request.POST or None, case=case)
     done, _stale = submit_to_service(
         request,
@@ -95,12 +97,14 @@ def record_service_use(
     request: HttpRequest, pk: int, person_pk: int, occasion: str
 ) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
+    record_view(case, case.family)
     if occasion not in ServiceOccasion.values:
         raise Http404
     person = get_object_or_404(
         Person.objects.filter(family_id=case.family_id, kind__in=services.SERVICE_USE_KINDS),
         pk=person_pk,
     )
+    record_view(person)
     current = (
         ServiceUse.objects.filter(case=case, person=person, occasion=occasion)
         .select_related("recorded_by")

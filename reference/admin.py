@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.formsets import BoundedInline
+
 from .models import (
     ClosureReason,
     GoalCategory,
@@ -36,7 +38,7 @@ for model in (
     admin.site.register(model, ReferenceAdmin)
 
 
-class ScreeningReasonInline(admin.TabularInline):
+class ScreeningReasonInline(BoundedInline):
     model = ScreeningReason
     extra = 1
 
@@ -49,4 +51,4 @@ class ScreeningOutcomeAdmin(ReferenceAdmin):
 
 @admin.register(ClosureReason)
 class ClosureReasonAdmin(ReferenceAdmin):
-    list_display = ("name", "code", "counts_as_success", "active", "order")
+    list_display = ("name", "code", "counts_as_success", "planned_end", "active", "order")

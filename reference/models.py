@@ -140,6 +140,14 @@ class ClosureReason(ReferenceItem):
         default=False,
         help_text=_("The derived success class; a manager can override it per case."),
     )
+    planned_end = models.BooleanField(
+        _("a planned end"),
+        default=False,
+        help_text=_(
+            'A Phase 2 closure with this reason counts as "completed Phase 2"; others are '
+            "shown on their own row."
+        ),
+    )
 
     class Meta(ReferenceItem.Meta):
         verbose_name = _("closure reason")

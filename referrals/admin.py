@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from accounts.formsets import BoundedInline
+
 from .models import Referral, ScreeningDecision, WaitingListEntry
 
 
-class DecisionInline(admin.TabularInline):
+class DecisionInline(BoundedInline):
     model = ScreeningDecision
     extra = 0
 

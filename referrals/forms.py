@@ -7,6 +7,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import LocalAuthority, Team, User
 from families.models import HouseholdType, MemberKind, Relationship, Sex, normalise_postcode
 from reference.models import (
@@ -203,8 +204,10 @@ MemberFormSet = formset_factory(
     min_num=2,
     validate_min=True,
     can_delete=True,
-    max_num=20,
+    max_num=HOUSEHOLD_LIMIT,
     validate_max=True,
+    # A larger TOTAL_FORMS is refused before more than this many forms are built.
+    absolute_max=HOUSEHOLD_LIMIT,
 )
 
 
@@ -298,6 +301,8 @@ class FirstContactForm(VersionedForm):
 
 
 class WaitingEntryForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
     class Meta:
         model = WaitingListEntry
         fields = ["priority", "notes"]

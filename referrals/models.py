@@ -316,6 +316,9 @@ class WaitingListEntry(models.Model):
         _("priority"), choices=Priority.choices, default=Priority.MEDIUM
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The edit form carries it: a second manager's edit is refused, not saved over the first.
+    # db_default: rows the synthetic dataset writes outside the ORM start at 1.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     added_at = models.DateTimeField(_("added"))
     left_at = models.DateTimeField(_("left"), null=True, blank=True)
     left_because = models.CharField(_("left because"), max_length=200, blank=True)

@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import CASEWORKER_ROLES, LocalAuthority, Membership, Role, Team, User
+from accounts.models import (
+    CASEWORKER_ROLES,
+    AssessmentTargetFrom,
+    LocalAuthority,
+    Membership,
+    Role,
+    Team,
+    User,
+)
 from cases import pathway
 from cases.errors import ServiceError, StaleEdit
 from cases.models import Case, StageChange, hides_family
@@ -652,12 +660,20 @@ def tell_referrer(referral: Referral, *, subject: str, body: str, url: str | Non
 
 @transaction.atomic
 def update_waiting_entry(
-    *, entry_id: int, user: User, priority: int, notes: str
+    *, entry_id: int, user: User, priority: int, notes: str, version: int | None = None
 ) -> WaitingListEntry:
     entry = WaitingListEntry.objects.select_for_update().get(pk=entry_id, left_at__isnull=True)
+    if version is not None and entry.version != version:
+        raise StaleEdit(
+            _(
+                "Someone else updated this waiting-list entry while you were working on it. "
+                "What is saved now is shown; what you typed is still in the form."
+            )
+        )
     entry.priority = priority
     entry.notes = notes
-    entry.save(update_fields=["priority", "notes"])
+    entry.version += 1
+    entry.save(update_fields=["priority", "notes", "version"])
     return entry
 
 
@@ -697,6 +713,19 @@ def is_caseworker(team: Team, user: User) -> bool:
     )
 
 
+def _assessment_clock_from(referral: Referral, allocated_at: datetime) -> datetime:
+    """When the team's assessment target starts counting, on the basis the team chose
+    (the report card shows the time from referral and from allocation whatever it is)."""
+    basis = referral.team.assessment_target_from
+    if basis == AssessmentTargetFrom.ALLOCATION:
+        return allocated_at
+    if basis == AssessmentTargetFrom.WAITING_LIST and (
+        WaitingListEntry.objects.filter(referral=referral).exists()
+    ):
+        return allocated_at
+    return referral.received_at
+
+
 @transaction.atomic
 def allocate_referral(
     *,
@@ -722,9 +751,8 @@ def allocate_referral(
         if not is_caseworker(referral.team, co_worker):
             raise ServiceError(_("The co-worker must be a practitioner in this team."))
     now = _checked_moment(allocated_at, referral)
-    from_waiting_list = WaitingListEntry.objects.filter(referral=referral).exists()
     case = Case.objects.create(
-        assessment_clock_from=now if from_waiting_list else referral.received_at,
+        assessment_clock_from=_assessment_clock_from(referral, now),
         referral=referral,
         family=referral.family,
         team=referral.team,

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import STAFF_ROLES, Role, Team
-from audit.services import record_view
-from cases.formflow import carry_version
+from audit.services import record_listed, record_view
+from cases.formflow import carry_version, submit_to_service
 from families.models import Family, Person
 from reviews.models import Review
 
@@ -136,6 +137,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
     for referral in page:
         referral.shown_name = _shown_name(user, referral, staff_teams)
+    _record_listed_families(page.object_list)
     return render(
         request,
         "referrals/referral_list.html",
@@ -173,7 +175,7 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
             typed = raw.get("members-TOTAL_FORMS", "2")
             # A tampered count is never a 500 (str.isdigit also accepts "²").
             total = int(typed) if re.fullmatch(r"[0-9]{1,3}", typed) else 2
-            raw.setlist("members-TOTAL_FORMS", [str(min(total + 1, 20))])
+            raw.setlist("members-TOTAL_FORMS", [str(min(total + 1, HOUSEHOLD_LIMIT))])
             form = _referral_form(user, raw)
             formset = MemberFormSet(raw, prefix="members")
             _without_errors(form)
@@ -452,6 +454,11 @@ def _refreshed(request: HttpRequest, pk: int, form) -> Referral:  # noqa: ANN001
     return referral
 
 
+def _record_listed_families(referrals) -> None:  # noqa: ANN001
+    """A list names families: who saw which family on it is logged, as a page is."""
+    record_listed({Family: {r.family_id: r.family.name for r in referrals}})
+
+
 def screening_queue(request: HttpRequest) -> HttpResponse:
     if not _is_manager(request.user):
         raise Http404
@@ -462,6 +469,7 @@ def screening_queue(request: HttpRequest) -> HttpResponse:
         .order_by("received_at", "pk")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _record_listed_families(page.object_list)
     now = timezone.now()
     rows = [
         {
@@ -478,6 +486,7 @@ def screening_queue(request: HttpRequest) -> HttpResponse:
 
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk, manage=True)
+    record_view(referral, referral.family)
     form = DecisionForm(request.POST or None, initial={"version": referral.version})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -532,26 +541,43 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
         .order_by("priority", "added_at")
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    _record_listed_families(entry.referral for entry in page.object_list)
     return render(request, "referrals/waiting_list.html", {"page": page, "now": timezone.now()})
 
 
 def waiting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_waiting_entry_for_user(request.user, pk)
-    form = WaitingEntryForm(request.POST or None, instance=entry)
-    if request.method == "POST" and form.is_valid():
-        services.update_waiting_entry(
+    record_view(entry.referral, entry.referral.family)
+    form = WaitingEntryForm(
+        request.POST or None, instance=entry, initial={"version": entry.version}
+    )
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.update_waiting_entry(
             entry_id=entry.pk,
             user=request.user,
-            priority=form.cleaned_data["priority"],
-            notes=form.cleaned_data["notes"],
-        )
-        messages.success(request, _("Waiting-list entry updated."))
+            priority=d["priority"],
+            notes=d["notes"],
+            version=d["version"],
+        ),
+        _("Waiting-list entry updated."),
+    )
+    if done:
         return redirect("referrals:waiting_list")
-    return render(request, "referrals/waiting_edit.html", {"entry": entry, "form": form})
+    latest = None
+    if stale:
+        latest = get_waiting_entry_for_user(request.user, pk)
+        # Saving again now is a deliberate overwrite of the entry shown.
+        carry_version(form, latest.version)
+    return render(
+        request, "referrals/waiting_edit.html", {"entry": entry, "form": form, "latest": latest}
+    )
 
 
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk, manage=True)
+    record_view(referral, referral.family)
     team: Team = referral.team
     caseworkers = services.caseworkers_with_load(team)
     form = AllocationForm(

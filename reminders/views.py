@@ -10,7 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Role, User
-from cases.models import hidden_rows
+from audit.services import record_listed
+from cases.models import Case, hidden_rows
 from referrals.models import Referral
 
 from . import duestore
@@ -82,6 +83,17 @@ def due_list(request: HttpRequest) -> HttpResponse:
         d.overdue = d.due_at < now
         d.soon = not d.overdue and d.due_at <= soon
         d.worker = workers.get(d.worker_id)
+    # Each item names a family: who saw it on the page is logged, as on the case page.
+    record_listed(
+        {
+            Case: {d.case_id: d.family for d in page.object_list if d.case_id},
+            Referral: {
+                d.item_id: d.family
+                for d in page.object_list
+                if not d.case_id and d.item_type == "referral"
+            },
+        }
+    )
     return render(
         request,
         "reminders/due_list.html",

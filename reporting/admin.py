@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.formsets import BoundedInline
+
 from .models import (
     Complaint,
     Consultation,
@@ -12,7 +14,7 @@ from .models import (
 )
 
 
-class MeasureTargetInline(admin.TabularInline):
+class MeasureTargetInline(BoundedInline):
     model = MeasureTarget
     extra = 0
 

@@ -82,8 +82,10 @@ def _row_text(row: dict, suppress: int | None) -> str:
                 ("entered_phase1", "entered Phase 1"),
                 ("completed_phase1", "completed Phase 1"),
                 ("entered_phase2", "entered Phase 2"),
-                ("completed_phase2", "completed Phase 2"),
+                ("completed_phase2", "completed Phase 2 (planned end)"),
+                ("closed_phase2_other", "closed in Phase 2 for another reason"),
             )
+            if key in row
         )
     return ""
 
@@ -234,8 +236,9 @@ def _throughput_shown(rows: list[dict], suppress: int | None) -> list[dict]:
             "accepted",
             "completed_phase1",
             "completed_phase2",
+            "closed_phase2_other",
         ):
-            n = r[key]
+            n = r.get(key, 0)  # sets stored before the column existed lack it
             pct = r["pct"].get(key)
             small = bool(suppress and 0 < n < suppress)
             cells[key] = {

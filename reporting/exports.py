@@ -62,7 +62,8 @@ def card_rows(card: dict) -> list[list[object]]:
             "of which re-referrals",
             "Accepted to Phase 1",
             "Completed Phase 1",
-            "Completed Phase 2",
+            "Completed Phase 2 (planned end)",
+            "Closed in Phase 2 for another reason",
         ]
     )
     for r in card["throughput"]:
@@ -77,6 +78,7 @@ def card_rows(card: dict) -> list[list[object]]:
                 r["accepted"],
                 r["completed_phase1"],
                 r["completed_phase2"],
+                r.get("closed_phase2_other", 0),
             ]
         )
     for name, table in card["context"].items():

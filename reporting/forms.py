@@ -216,3 +216,19 @@ class ComplaintForm(TeamworkForm):
         model = Complaint
         fields = ["team", "received_on", "case", "summary"]
         widgets = {"received_on": DATE_WIDGET}
+
+
+class RevisionForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    reason = forms.CharField(
+        label=_("Why the published figures are being revised"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("For example: a contact logged as 600 minutes was corrected to 60."),
+    )
+
+
+class AsAtForm(forms.Form):
+    as_at = forms.DateField(
+        label=_("Show the cards as they stood on"), required=False, widget=DATE_WIDGET
+    )

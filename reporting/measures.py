@@ -38,9 +38,24 @@ CATALOGUE: list[Definition] = [
         "Referral outcomes by category",
         "how_much",
         "neutral",
-        "Screening decisions with each outcome",
-        "All screening decisions",
+        "Referrals with each outcome as at the end of the period (each referral once)",
+        "Referrals decided in the period (cohort: referrals received in it)",
         "referral_outcomes",
+        description="Each referral counts once, by its latest screening decision at the end "
+        "of the period: a family put on the waiting list and later accepted counts as "
+        "accepted.",
+        trend=False,
+    ),
+    Definition(
+        "referral_decisions",
+        "Screening decisions by outcome (per decision)",
+        "how_much",
+        "neutral",
+        "Screening decisions with each outcome (per decision, not per referral)",
+        "Screening decisions made in the period",
+        "referral_decisions",
+        description="Every screening decision: a referral decided twice (waiting list, then "
+        "accepted) counts twice. The board's figure is Referral outcomes by category.",
         trend=False,
     ),
     Definition(
@@ -112,9 +127,13 @@ CATALOGUE: list[Definition] = [
         "Assessments completed within target",
         "how_well",
         "up",
-        "Assessments completed within the team's target (72 h by default)",
+        "Assessments completed within the team's target (72 h by default), on the team's "
+        "clock, counted from the start the team chose",
         "Assessments completed",
         "assessment_times",
+        description="The breakdown shows, in clock hours, the time from receipt of the "
+        "referral and the time from allocation: a family who waited on the waiting list "
+        "shows its wait in the first.",
     ),
     Definition(
         "accepted_to_phase1",

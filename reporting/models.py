@@ -223,6 +223,10 @@ class ReportBuild(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     pdf = models.BinaryField(null=True, blank=True, editable=False)
+    # A PDF of published figures (frozen), rather than figures computed when it was built.
+    published = models.ForeignKey(
+        "PublishedCard", null=True, blank=True, on_delete=models.PROTECT, related_name="builds"
+    )
 
     class Meta:
         ordering = ["-requested_at"]
@@ -301,3 +305,59 @@ class FigureJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_key} {self.period_start}–{self.period_end} ({self.basis})"
+
+
+class PublishedCard(models.Model):
+    """A report card as published to the board, its figures frozen at publication (the
+    data of reporting.store.compute, and the narrative as it stood). Records corrected later
+    never change it: a revision is a new row, numbered on, that says why and keeps the
+    differences from the one before. Board members see these figures only."""
+
+    scope_key = models.CharField(max_length=40)
+    scope_label = models.CharField(max_length=200)
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="published_cards",
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    period_label = models.CharField(max_length=60)
+    basis = models.CharField(max_length=10)
+    revision = models.PositiveIntegerField(default=0)
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason for the revision"), blank=True)
+    # [{"what": ..., "published": ..., "now": ...}] against the revision before.
+    differences = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-period_start", "scope_label", "-revision"]
+        constraints = [
+            # One row per revision of a card; it also serves the card page's lookup of the
+            # latest revision (reporting.publishing.latest).
+            models.UniqueConstraint(
+                fields=["scope_key", "period_start", "period_end", "basis", "revision"],
+                name="publishedcard_revision_unique",
+            ),
+            # A revision always says why the published figures changed.
+            models.CheckConstraint(
+                condition=Q(revision=0) | ~Q(reason=""), name="publishedcard_revision_has_reason"
+            ),
+        ]
+        indexes = [
+            # The Reports page: a board member's teams' published cards, newest first.
+            models.Index(fields=["team", "-period_start"], name="publishedcard_team_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_label} {self.period_label} (revision {self.revision})"
+
+    @property
+    def computed_at(self):  # noqa: ANN201 - what reporting.card.build_card prints
+        return self.published_at

@@ -41,6 +41,11 @@ from reviews.models import Booster, Review
 from .models import Complaint, Consultation, Feedback, TrainingSession
 from .periods import Period
 
+# "Completed Phase 2" is a Phase 2 closure whose reason is a planned end; other Phase 2
+# closures (disengaged, moved away, ...) are counted on their own.
+_closed_from_phase2 = Q(from_stage=pathway.Stage.PHASE2, to_stage=pathway.Stage.CLOSED)
+_planned_end = Q(case__closure__reason__planned_end=True)
+
 REVIEW_GRACE_DAYS = 14  # a review counts as on time if held within two weeks of its due date
 
 
@@ -164,7 +169,42 @@ class Report:
         return Figure(self.referrals().count())
 
     def referral_outcomes(self) -> Figure:
-        """Screening decisions by outcome: made in the period, or for the cohort."""
+        """Each referral counted once, by its outcome: on the events basis the referrals
+        decided in the period, by their latest decision as at the end of the period; in the
+        cohort the referrals received in it, by their latest decision to date, like every
+        cohort figure ("Not decided yet" if none). A family put on the waiting list and
+        later accepted is one referral, accepted."""
+        decisions = ScreeningDecision.objects.filter(self.scope.on("referral__"))
+        later = ScreeningDecision.objects.filter(referral_id=OuterRef("referral_id")).filter(
+            Q(decided_at__gt=OuterRef("decided_at"))
+            | Q(decided_at=OuterRef("decided_at"), pk__gt=OuterRef("pk"))
+        )
+        if self.basis == "cohort":
+            referrals = self.referrals()
+            decisions = decisions.filter(referral__in=referrals)
+        else:
+            decided = _count_in(decisions, "decided_at", self.period).values("referral_id")
+            decisions = decisions.filter(referral_id__in=decided, decided_at__lt=self.period.end_at)
+            later = later.filter(decided_at__lt=self.period.end_at)
+        rows = list(
+            decisions.exclude(Exists(later))
+            .values("outcome__name", "outcome__order")
+            .annotate(n=Count("pk"))
+            .order_by("outcome__order")
+        )
+        counted = [(r["outcome__name"], r["n"]) for r in rows]
+        if self.basis == "cohort":
+            undecided = referrals.exclude(
+                Exists(decisions.filter(referral_id=OuterRef("pk")))
+            ).count()
+            if undecided:
+                counted.append(("Not decided yet", undecided))
+        total = sum(n for _, n in counted)
+        return Figure(total, rows=[{"label": label, "n": n, "of": total} for label, n in counted])
+
+    def referral_decisions(self) -> Figure:
+        """The per-decision view: screening decisions by outcome, made in the period or for
+        the cohort. A referral decided twice (waiting list, then accepted) counts twice."""
         qs = ScreeningDecision.objects.filter(self.scope.on("referral__"))
         if self.basis == "cohort":
             qs = qs.filter(referral__in=self.referrals())
@@ -216,10 +256,8 @@ class Report:
                 & Q(to_stage__in=[pathway.Stage.STEP_DOWN, pathway.Stage.PHASE2]),
             ),
             entered_phase2=Count("pk", filter=Q(to_stage=pathway.Stage.PHASE2)),
-            completed_phase2=Count(
-                "pk",
-                filter=Q(from_stage=pathway.Stage.PHASE2, to_stage=pathway.Stage.CLOSED),
-            ),
+            completed_phase2=Count("pk", filter=_closed_from_phase2 & _planned_end),
+            closed_phase2_other=Count("pk", filter=_closed_from_phase2 & ~_planned_end),
         )
         return Figure(agg["entered_phase1"], rows=[agg])
 
@@ -261,41 +299,65 @@ class Report:
         return _count_in(qs, "completed_at", self.period)
 
     def assessment_times(self) -> Figure:
-        """Time from the start of the assessment clock to completion, in clock hours."""
-        working = [t.pk for t in self.teams if t.assessment_clock == clock.WORKING]
+        """Assessments completed: the share within the team's target (on the team's clock,
+        from the start the team chose: Case.assessment_clock_from), and how long each took
+        in clock hours from receipt of the referral and from allocation, each in its own
+        labelled rows, so a family's time on the waiting list is never hidden."""
+        counted = [t.pk for t in self.teams if t.assessment_clock in (clock.WORKING, clock.OFFICE)]
+
+        def since(moment: str) -> ExpressionWrapper:
+            return ExpressionWrapper(F("completed_at") - F(moment), output_field=DurationField())
+
         qs = self._assessments().annotate(
-            took=ExpressionWrapper(
-                F("completed_at") - F("case__assessment_clock_from"), output_field=DurationField()
-            ),
+            took=since("case__assessment_clock_from"),
+            from_referral=since("case__referral__received_at"),
+            from_allocation=since("case__allocated_at"),
             allowed=_team_hours(self.teams, "assessment_hours", "case__team_id"),
         )
+        bands = {}
+        for name in ("from_referral", "from_allocation"):
+            bands.update(
+                {
+                    f"{name}_h72": Count("pk", filter=Q(**{f"{name}__lte": timedelta(hours=72)})),
+                    f"{name}_week": Count("pk", filter=Q(**{f"{name}__lte": timedelta(days=7)})),
+                    f"{name}_fortnight": Count(
+                        "pk", filter=Q(**{f"{name}__lte": timedelta(days=14)})
+                    ),
+                    f"{name}_longer": Count("pk", filter=Q(**{f"{name}__gt": timedelta(days=14)})),
+                }
+            )
         agg = qs.aggregate(
             n=Count("pk"),
-            in_target=Count("pk", filter=Q(took__lte=F("allowed")) & ~Q(case__team_id__in=working)),
-            h72=Count("pk", filter=Q(took__lte=timedelta(hours=72))),
-            week=Count("pk", filter=Q(took__gt=timedelta(hours=72), took__lte=timedelta(days=7))),
-            fortnight=Count(
-                "pk", filter=Q(took__gt=timedelta(days=7), took__lte=timedelta(days=14))
-            ),
-            longer=Count("pk", filter=Q(took__gt=timedelta(days=14))),
+            in_target=Count("pk", filter=Q(took__lte=F("allowed")) & ~Q(case__team_id__in=counted)),
+            **bands,
         )
         n = agg["n"]
-        if working:
-            # Working hours skip weekends and bank holidays, which SQL cannot count: the
-            # few teams on that clock are checked with the same function the case file uses.
+        if counted:
+            # Working days and office hours skip weekends and bank holidays, which SQL cannot
+            # count: the few teams on those clocks are checked with the case file's function.
             teams = {t.pk: t for t in self.teams}
-            for team_id, start, done in qs.filter(case__team_id__in=working).values_list(
+            for team_id, start, done in qs.filter(case__team_id__in=counted).values_list(
                 "case__team_id", "case__assessment_clock_from", "completed_at"
             ):
                 team = teams[team_id]
-                if clock.hours_between(start, done, clock.WORKING) <= team.assessment_hours:
+                if clock.hours_between(start, done, team.assessment_clock) <= team.assessment_hours:
                     agg["in_target"] += 1
-        rows = [
-            {"label": "Within 72 hours", "n": agg["h72"], "of": n},
-            {"label": "Within 1 week", "n": agg["h72"] + agg["week"], "of": n},
-            {"label": "Within 2 weeks", "n": agg["h72"] + agg["week"] + agg["fortnight"], "of": n},
-            {"label": "Longer than 2 weeks", "n": agg["longer"], "of": n},
-        ]
+        rows = []
+        for name, label in (("from_referral", "referral"), ("from_allocation", "allocation")):
+            rows += [
+                {"label": f"From {label}: within 72 hours", "n": agg[f"{name}_h72"], "of": n},
+                {"label": f"From {label}: within 1 week", "n": agg[f"{name}_week"], "of": n},
+                {
+                    "label": f"From {label}: within 2 weeks",
+                    "n": agg[f"{name}_fortnight"],
+                    "of": n,
+                },
+                {
+                    "label": f"From {label}: longer than 2 weeks",
+                    "n": agg[f"{name}_longer"],
+                    "of": n,
+                },
+            ]
         figure = Figure.percent(agg["in_target"], n)
         figure.rows = rows
         return figure
@@ -735,8 +797,9 @@ class Report:
     # --- The evaluation's throughput table ----------------------------------------------
     def throughput(self) -> list[dict]:
         """Per team: referrals; inappropriate; progressing to assessment (of which
-        re-referrals); accepted to Phase 1; completed Phase 1 and Phase 2 in the period.
-        Percentages use referrals as the denominator."""
+        re-referrals); accepted to Phase 1; completed Phase 1 and Phase 2 (a planned end) in
+        the period, and Phase 2 closures for other reasons. Percentages use referrals as
+        the denominator."""
         received = self.referrals()
         by_team = {
             r["team_id"]: r
@@ -768,9 +831,8 @@ class Report:
                     filter=Q(from_stage=pathway.Stage.PHASE1)
                     & Q(to_stage__in=[pathway.Stage.STEP_DOWN, pathway.Stage.PHASE2]),
                 ),
-                phase2=Count(
-                    "pk", filter=Q(from_stage=pathway.Stage.PHASE2, to_stage=pathway.Stage.CLOSED)
-                ),
+                phase2=Count("pk", filter=_closed_from_phase2 & _planned_end),
+                phase2_other=Count("pk", filter=_closed_from_phase2 & ~_planned_end),
             )
         }
         rows = []
@@ -786,6 +848,7 @@ class Report:
                 "accepted": r.get("accepted", 0),
                 "completed_phase1": c.get("phase1", 0),
                 "completed_phase2": c.get("phase2", 0),
+                "closed_phase2_other": c.get("phase2_other", 0),
             }
             rows.append(
                 {

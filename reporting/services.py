@@ -16,9 +16,9 @@ from cases.errors import ServiceError, StaleEdit
 from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 
-from . import jobs, store
+from . import jobs, publishing, store
 from .card import board_suppression, build_card
-from .models import BuildStatus, FigureJob, Narrative, ReportBuild
+from .models import BuildStatus, FigureJob, Narrative, PublishedCard, ReportBuild
 from .pdf import render_report_card_pdf
 from .periods import Period, last_quarters, previous_quarter, quarter_containing
 from .queries import Scope, team_scope
@@ -28,7 +28,13 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def request_build(
-    *, user: User | None, scope: Scope, period: Period, basis: str, automatic: bool = False
+    *,
+    user: User | None,
+    scope: Scope,
+    period: Period,
+    basis: str,
+    automatic: bool = False,
+    published: PublishedCard | None = None,
 ) -> ReportBuild:
     from .tasks import build_report_card
 
@@ -44,6 +50,7 @@ def request_build(
         automatic=automatic,
         queued_at=timezone.now(),
         published_at=timezone.now(),
+        published=published,
     )
     enqueue_on_commit(build_report_card, build.pk)
     return build
@@ -197,13 +204,17 @@ def run_build(*, build_id: int, background_beats: bool = False) -> ReportBuild:
 
     try:
         with jobs.beating(build.pk, attempt, enabled=background_beats):
-            card = build_card(
-                scope_of(build),
-                Period(build.period_start, build.period_end, build.period_label),
-                basis=build.basis,
-                suppress=board_suppression(),
-                progress=progress,
-            )
+            if build.published_id:
+                # The published figures, frozen: nothing is computed again.
+                card = publishing.card_of(build.published, board_suppression())
+            else:
+                card = build_card(
+                    scope_of(build),
+                    Period(build.period_start, build.period_end, build.period_label),
+                    basis=build.basis,
+                    suppress=board_suppression(),
+                    progress=progress,
+                )
             jobs.beat(build.pk, attempt)
             pdf = render_report_card_pdf(card)
     except SoftTimeLimitExceeded:
@@ -227,20 +238,28 @@ def run_build(*, build_id: int, background_beats: bool = False) -> ReportBuild:
     if not finished:
         return build  # the watchdog gave it to another attempt, which tells the board
     if build.automatic and build.team_id:
-        for member in User.objects.filter(
-            memberships__team_id=build.team_id,
-            memberships__role=Role.BOARD,
-            memberships__active=True,
-            is_active=True,
-        ).distinct():
+        # The board sees published figures only: the team checks the card and publishes it.
+        for member in _members(build.team_id, Role.MANAGER, Role.PERFORMANCE):
             notify_user(
                 recipient=member,
                 subject=_("Report card ready: %(scope)s, %(period)s")
                 % {"scope": build.scope_label, "period": build.period_label},
-                body=_("The quarterly report card is ready to download."),
+                body=_(
+                    "The quarterly report card is ready to check. The board sees it once "
+                    "you publish it."
+                ),
                 url=reverse("reporting:reports"),
             )
     return build
+
+
+def _members(team_id: int, *roles: str):  # noqa: ANN202
+    return User.objects.filter(
+        memberships__team_id=team_id,
+        memberships__role__in=roles,
+        memberships__active=True,
+        is_active=True,
+    ).distinct()
 
 
 def quarterly_builds(*, today=None) -> int:  # noqa: ANN001
@@ -286,3 +305,103 @@ def save_narrative(
     narrative.version += 1
     narrative.save()
     return narrative
+
+
+def _published(*, user: User, card: PublishedCard) -> PublishedCard:
+    """After a card or revision is published: its PDF (of the frozen figures) is built, and
+    the team's board members are told."""
+    request_build(
+        user=user,
+        scope=scope_from_key(card.scope_key, card.scope_label),
+        period=Period(card.period_start, card.period_end, card.period_label),
+        basis=card.basis,
+        published=card,
+    )
+    if card.team_id:
+        subject = (
+            _("Report card published: %(scope)s, %(period)s")
+            if card.revision == 0
+            else _("Report card revised: %(scope)s, %(period)s")
+        )
+        for member in _members(card.team_id, Role.BOARD):
+            notify_user(
+                recipient=member,
+                subject=subject % {"scope": card.scope_label, "period": card.period_label},
+                body=card.reason or _("The figures are ready to read and download."),
+                url=reverse("reporting:published_card", args=[card.pk]),
+            )
+    return card
+
+
+@transaction.atomic
+def publish_card(*, user: User, scope: Scope, period: Period, basis: str) -> PublishedCard:
+    """Publish a card's figures as they stand now: frozen from then on."""
+    if not publishing.may_publish(user, scope):
+        raise ServiceError(_("Only the team's managers and performance officers publish its card."))
+    # Serialises two publications of one card (the unique constraint catches the rest).
+    Team.objects.select_for_update().filter(pk=scope.team_id).first()
+    if publishing.card_rows(scope, period, basis).exists():
+        raise ServiceError(
+            _(
+                "This card is already published. Its figures are frozen; check for a revision "
+                "to publish corrected figures."
+            )
+        )
+    card = PublishedCard.objects.create(
+        scope_key=scope.key,
+        scope_label=scope.label,
+        team_id=scope.team_id,
+        period_start=period.start,
+        period_end=period.end,
+        period_label=period.label,
+        basis=basis,
+        revision=0,
+        data=publishing.frozen(scope, period, basis),
+        published_at=timezone.now(),
+        published_by=user,
+    )
+    return _published(user=user, card=card)
+
+
+@transaction.atomic
+def publish_revision(
+    *, user: User, scope: Scope, period: Period, basis: str, revision: int, reason: str
+) -> PublishedCard:
+    """Publish the figures computed again as a revision of the published card, with the
+    differences and the reason. `revision` is the one the user compared against: if another
+    was published since, the user is asked to look again."""
+    if not publishing.may_publish(user, scope):
+        raise ServiceError(_("Only the team's managers and performance officers publish its card."))
+    if not reason.strip():
+        raise ServiceError(_("Say why the published figures are being revised."))
+    Team.objects.select_for_update().filter(pk=scope.team_id).first()
+    latest = publishing.latest(scope, period, basis)
+    if latest is None:
+        raise ServiceError(_("This card has not been published yet."))
+    if latest.revision != revision:
+        raise StaleEdit(
+            _(
+                "Someone published a revision of this card while you were looking. Its "
+                "differences are shown now; your reason is still in the form."
+            )
+        )
+    data = publishing.frozen(scope, period, basis)
+    changes = publishing.differences(latest.data, data)
+    if not changes:
+        raise ServiceError(_("The figures have not changed since they were published."))
+    card = PublishedCard.objects.create(
+        scope_key=scope.key,
+        scope_label=scope.label,
+        team_id=scope.team_id,
+        period_start=period.start,
+        period_end=period.end,
+        period_label=period.label,
+        basis=basis,
+        revision=latest.revision + 1,
+        data=data,
+        published_at=timezone.now(),
+        published_by=user,
+        reason=reason.strip(),
+        differences=changes,
+    )
+    return _published(user=user, card=card)

@@ -35,9 +35,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import STAFF_ROLES, Role, Team, User
+from audit.services import record_listed
 from cases.errors import ServiceError, StaleEdit
 from cases.formflow import carry_version, submit_to_service
 from cases.models import Case, hidden_rows
+from families.models import Family
 
 from .forms import (
     ComplaintForm,
@@ -384,6 +386,17 @@ def _search(kind: Kind, qs: QuerySet, form: TeamworkFilterForm) -> tuple[QuerySe
     return qs, urlencode({k: v for k, v in asked.items() if v})
 
 
+def _record_families(cases: list[Case | None]) -> None:
+    """Feedback and complaints name the family of their case, on the list, the record and
+    the choice of cases: who saw which family is logged, as on the case pages."""
+    record_listed({Family: {c.family_id: c.family.name for c in cases if c is not None}})
+
+
+def _choices_seen(cases: QuerySet | None) -> None:
+    if cases is not None:
+        _record_families(list(cases))
+
+
 def record_list(request: HttpRequest, kind: Kind) -> HttpResponse:
     qs = records_for(request.user, kind)
     form = TeamworkFilterForm(request.GET or None)
@@ -392,6 +405,8 @@ def record_list(request: HttpRequest, kind: Kind) -> HttpResponse:
     columns = _columns(kind, many_teams)
     ordered = qs.select_related(*kind.related).order_by(f"-{kind.date_field}", "-pk")
     page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    if kind.has_case:
+        _record_families([r.case for r in page])
     return render(
         request,
         "reporting/teamwork/list.html",
@@ -430,6 +445,7 @@ def record_new(request: HttpRequest, kind: Kind) -> HttpResponse:
     teams = _teams(request.user, kind)
     cases = _case_choices(request.user, kind, teams, None) if kind.has_case else None
     form = kind.form(request.POST or None, teams=teams, cases=cases)
+    _choices_seen(cases)
     key = _submission_key(request)
     record, _stale = submit_to_service(
         request,
@@ -451,6 +467,7 @@ def record_edit(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
     teams = _teams(request.user, kind)
     cases = _case_choices(request.user, kind, teams, record.case_id) if kind.has_case else None
     form = kind.form(request.POST or None, instance=record, teams=teams, cases=cases)
+    _choices_seen(cases)
     saved, stale = submit_to_service(
         request,
         form,
@@ -481,6 +498,8 @@ def record_delete(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
         messages.success(request, _("%(what)s deleted.") % {"what": kind.noun})
         return redirect(kind.list_name)
     columns = _columns(kind, many_teams=True)
+    if kind.has_case:
+        _record_families([record.case])
     return render(
         request,
         "reporting/teamwork/confirm_delete.html",

@@ -12,6 +12,9 @@ urlpatterns = [
     path("builds/<int:pk>/", views.build_status, name="build"),
     path("builds/<int:pk>/pdf/", views.build_pdf, name="build_pdf"),
     path("reports/", views.reports, name="reports"),
+    path("publish/", views.publish, name="publish"),
+    path("revision/", views.revision, name="revision"),
+    path("published/<int:pk>/", views.published_card, name="published_card"),
 ]
 
 # Team activity (consultations, training, feedback, complaints): four pages per kind.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,13 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.errors import ServiceError
 from cases.formflow import carry_version, submit_to_service
 
-from . import exports, periods, services, store
-from .access import board_teams, scope_choices, scope_for
-from .card import build_card
-from .forms import CardForm, NarrativeForm
-from .models import BuildStatus, Narrative, ReportBuild
+from . import exports, periods, publishing, services, store
+from .access import board_teams, report_teams, scope_choices, scope_for
+from .card import board_suppression, build_card
+from .forms import AsAtForm, CardForm, NarrativeForm, RevisionForm
+from .models import BuildStatus, Narrative, PublishedCard, ReportBuild
 
 
 def _chosen(request: HttpRequest):  # noqa: ANN202
@@ -63,6 +65,8 @@ def report_card(request: HttpRequest) -> HttpResponse:
         "failed": failed,
         "query": request.GET.urlencode(),
         "can_write": card is not None and _may_write_narrative(request, scope),
+        "can_publish": card is not None and publishing.may_publish(request.user, scope),
+        "published": publishing.latest(scope, period, basis) if card is not None else None,
     }
     if request.headers.get("HX-Request"):
         return render(request, "reporting/_card_area.html", context)
@@ -123,7 +127,9 @@ def _build_for_user(request: HttpRequest, pk: int) -> ReportBuild:
     if request.user.is_superuser or build.requested_by_id == request.user.pk:
         return build
     if build.team_id and build.team_id in [t.pk for t in board_teams(request.user)]:
-        return build
+        # A board member sees the PDFs of published figures only.
+        if build.published_id or publishing.sees_live_figures(request.user, build.team_id):
+            return build
     raise Http404
 
 
@@ -153,16 +159,123 @@ def reports(request: HttpRequest) -> HttpResponse:
     teams = board_teams(request.user)
     if not teams:
         raise Http404
+    # Board members see the PDFs of published figures; managers and performance officers
+    # also see the PDFs they and the quarterly job built from live figures.
+    live = [t.pk for t in report_teams(request.user)]
     builds = (
         ReportBuild.objects.filter(team__in=teams, status=BuildStatus.DONE)
+        .filter(Q(published__isnull=False) | Q(team__in=live))
         .defer("pdf")
-        .select_related("team", "requested_by")
+        .select_related("team", "requested_by", "published")
         .order_by("-period_start", "scope_label")[:100]
     )
+    as_at = AsAtForm(request.GET or None)
+    day = as_at.cleaned_data["as_at"] if as_at.is_valid() else None
+    cards = list(publishing.visible_to(request.user).defer("data")[:500])
+    if day:
+        # Each card as it stood on that day: the revision in force then.
+        by_card: dict[tuple, list[PublishedCard]] = {}
+        for c in cards:
+            by_card.setdefault((c.scope_key, c.period_start, c.period_end, c.basis), []).append(c)
+        cards = [r for rows in by_card.values() if (r := publishing.as_at(rows, day))]
     return render(
         request,
         "reporting/reports.html",
-        {"builds": builds, "suppress_below": settings.REPORT_SUPPRESS_BELOW},
+        {
+            "builds": builds,
+            "cards": cards,
+            "as_at": as_at,
+            "day": day,
+            "suppress_below": settings.REPORT_SUPPRESS_BELOW,
+        },
+    )
+
+
+@require_POST
+def publish(request: HttpRequest) -> HttpResponse:
+    """Publish the card's figures as they stand: frozen, and the board told."""
+    form, scope, period, basis = _chosen(request)
+    if scope is None or not publishing.may_publish(request.user, scope):
+        raise Http404
+    try:
+        card = services.publish_card(user=request.user, scope=scope, period=period, basis=basis)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('reporting:card')}?{request.GET.urlencode()}")
+    messages.success(request, _("Published. The board sees these figures; they are frozen."))
+    return redirect("reporting:published_card", pk=card.pk)
+
+
+def revision(request: HttpRequest) -> HttpResponse:
+    """The published card against the figures computed now: the differences, and a reason
+    to publish them as a revision."""
+    form_choice, scope, period, basis = _chosen(request)
+    if scope is None or not publishing.may_publish(request.user, scope):
+        raise Http404
+    latest = publishing.latest(scope, period, basis)
+    changes: list[dict] = []
+    if latest is not None:
+        changes = publishing.differences(latest.data, publishing.frozen(scope, period, basis))
+    form = RevisionForm(
+        request.POST or None, initial={"revision": latest.revision if latest else 0}
+    )
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.publish_revision(
+            user=request.user,
+            scope=scope,
+            period=period,
+            basis=basis,
+            revision=d["revision"],
+            reason=d["reason"],
+        ),
+        _("The revision is published, with its reason and differences."),
+    )
+    if done:
+        return redirect("reporting:published_card", pk=done.pk)
+    if stale and latest:
+        # Publishing again is deliberate: against the revision the user now sees.
+        form.data = form.data.copy()
+        form.data["revision"] = latest.revision
+    return render(
+        request,
+        "reporting/revision.html",
+        {
+            "form": form,
+            "scope": scope,
+            "period": period,
+            "latest": latest,
+            "changes": changes,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def published_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published card (one revision), its figures as frozen, with every revision of the
+    same card and what each changed."""
+    published = get_object_or_404(publishing.visible_to(request.user), pk=pk)
+    board_only = not publishing.sees_live_figures(request.user, published.team_id)
+    suppress = board_suppression() if board_only else None
+    card = publishing.card_of(published, suppress)
+    revisions = list(
+        PublishedCard.objects.filter(
+            scope_key=published.scope_key,
+            period_start=published.period_start,
+            period_end=published.period_end,
+            basis=published.basis,
+        )
+        .defer("data")
+        .select_related("published_by")
+        .order_by("revision")
+    )
+    for r in revisions:
+        r.shown_differences = publishing.shown_differences(r.differences, suppress)
+    return render(
+        request,
+        "reporting/published_card.html",
+        {"published": published, "card": card, "revisions": revisions},
     )
 
 

@@ -37,6 +37,7 @@ def _report_for_user(request: HttpRequest, pk: int) -> Review:
 def record_review(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for_user(request, pk)
     case = get_case_for_user(request.user, review.case_id)
+    record_view(review, case, case.family)
     goals = list(Goal.objects.filter(case=case))
     initial = {"version": review.version}
     if review.held_on:
@@ -97,6 +98,7 @@ def review_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 def add_booster(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
+    record_view(case, case.family)
     workers = caseworkers_with_load(case.team)
     used = Booster.objects.filter(case=case).count()
     today = timezone.localdate()

@@ -38,7 +38,9 @@ def case(team_a, practitioner) -> Case:
 
 def restrict(manager, case: Case, people: list, on: bool = True):  # noqa: ANN001, ANN201
     # A browser always sends the CSRF token; without any field the view sees no POST.
-    data = {"people": [p.pk for p in people], "csrfmiddlewaretoken": "x"}
+    # And the version the form carries (a stale restriction is refused).
+    version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
+    data = {"people": [p.pk for p in people], "csrfmiddlewaretoken": "x", "version": version}
     if on:
         data["restricted"] = "on"
     return login(manager).post(reverse("cases:restrict", args=[case.pk]), data)

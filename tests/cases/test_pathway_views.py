@@ -990,7 +990,8 @@ def test_override_page_is_for_managers_only(build, practitioner, manager):
 
     mclient = login(manager)
     assert mclient.get(url).status_code == 200
-    response = mclient.post(url, {"successful": "no", "reason": "Child accommodated after all."})
+    reason = {"successful": "no", "reason": "Child accommodated after all.", "version": 1}
+    response = mclient.post(url, reason)
     assert response.status_code == 302
     closure = Closure.objects.get(case=j.case)
     assert closure.success_override is False
@@ -1001,7 +1002,8 @@ def test_override_needs_a_reason(build, manager):
     j = build(Stage.CLOSED)
 
     response = login(manager).post(
-        reverse("cases:override", args=[j.case.pk]), {"successful": "no", "reason": " "}
+        reverse("cases:override", args=[j.case.pk]),
+        {"successful": "no", "reason": " ", "version": 1},
     )
 
     assert_form_error(response, "Give the reason for overriding the success class.", "reason")

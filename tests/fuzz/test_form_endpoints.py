@@ -325,7 +325,7 @@ def waiting_edit_target(w: World) -> Target:
     return Target(
         client=login(w.manager),
         url=reverse("referrals:waiting_edit", args=[entry.pk]),
-        payload={"priority": "1", "notes": "Urgent: school concerns."},
+        payload={"priority": "1", "notes": "Urgent: school concerns.", "version": "1"},
         key_values={"priority": ["0", "4", "-1", "2"]},
     )
 
@@ -395,7 +395,7 @@ def proceed_target(w: World) -> Target:
         client=login(w.practitioner),
         url=reverse("cases:decide", args=[journey.case.pk]),
         payload={
-            "version": str(journey.case.version),
+            "version": str(type(journey.case).objects.get(pk=journey.case.pk).version),
             "decision": "proceed",
             "not_proceed_reason": "",
             "phase1_start": "",
@@ -500,7 +500,7 @@ def close_target(w: World) -> Target:
         client=login(w.practitioner),
         url=reverse("cases:close", args=[journey.case.pk]),
         payload={
-            "version": str(journey.case.version),
+            "version": str(type(journey.case).objects.get(pk=journey.case.pk).version),
             "reason": str(ClosureReason.objects.get(code="completed").pk),
             "closed_on": w.today,
             "substance_change": "reduced",
@@ -527,7 +527,7 @@ def override_target(w: World) -> Target:
     return Target(
         client=login(w.manager),
         url=reverse("cases:override", args=[journey.case.pk]),
-        payload={"successful": "no", "reason": "A child was accommodated."},
+        payload={"successful": "no", "reason": "A child was accommodated.", "version": "1"},
         key_values={"successful": ["yes", "no", "derived", "maybe"], "reason": [" ", "\n"]},
     )
 
@@ -537,7 +537,11 @@ def restrict_target(w: World) -> Target:
     return Target(
         client=login(w.manager),
         url=reverse("cases:restrict", args=[journey.case.pk]),
-        payload={"restricted": "on", "people": [str(w.practitioner2.pk)]},
+        payload={
+            "restricted": "on",
+            "people": [str(w.practitioner2.pk)],
+            "version": str(type(journey.case).objects.get(pk=journey.case.pk).version),
+        },
         key_values={
             "people": [w.other_practitioner.pk, w.referrer.pk, w.board_member.pk, w.csw.pk],
             "restricted": ["", "off", "false"],
@@ -1065,6 +1069,15 @@ def narrative_target(w: World) -> Target:
     )
 
 
+def revision_target(w: World) -> Target:
+    """Nothing is published in the fixture: the page answers with the form and a message."""
+    target = with_query(
+        w, "reporting:revision", {"revision": "0", "reason": "A visit was corrected."}
+    )
+    target.ok_status = 200
+    return target
+
+
 def _teamwork_records(w: World, slug: str):  # noqa: ANN202
     """A record of the kind in team A (the manager's) and one in team B, and the cases."""
     from reporting.teamwork import KINDS
@@ -1268,6 +1281,8 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "reporting:narrative": narrative_target,
     "reporting:request_pdf": lambda w: with_query(w, "reporting:request_pdf", {}),
     "reporting:recompute": lambda w: with_query(w, "reporting:recompute", {}),
+    "reporting:publish": lambda w: with_query(w, "reporting:publish", {}),
+    "reporting:revision": revision_target,
     "reporting:consultation_new reporting:consultation_edit": teamwork_target("consultations"),
     "reporting:training_new reporting:training_edit": teamwork_target("training"),
     "reporting:feedback_new reporting:feedback_edit": teamwork_target("feedback"),
@@ -1334,6 +1349,7 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "reporting:build",
         "reporting:build_pdf",
         "reporting:reports",
+        "reporting:published_card",
         "reporting:consultations",
         "reporting:training",
         "reporting:feedback",

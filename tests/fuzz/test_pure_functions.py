@@ -23,7 +23,7 @@ moments = st.datetimes(
     allow_imaginary=False,  # the app never holds a local time that did not exist
 )
 hours = st.one_of(st.integers(0, 500), st.floats(0, 500, allow_nan=False))
-modes = st.sampled_from([clock.CLOCK, clock.WORKING])
+modes = st.sampled_from([clock.CLOCK, clock.WORKING, clock.OFFICE])
 
 
 @PURE

@@ -64,7 +64,9 @@ PAGES: dict[str, dict[str, list[str]]] = {
         "date_to": ["2025-06-30", "9999-12-31"],
         "basis": ["events", "cohort"],
     },
+    "reporting:reports": {"as_at": ["2025-07-01", "0001-01-01", "9999-12-31", "2025-02-30"]},
 }
+PAGES["reporting:revision"] = PAGES["reporting:card"]
 
 
 @pytest.fixture

@@ -174,7 +174,9 @@ def test_payloads_in_every_free_text_field_are_shown_escaped(
     )
     entry = WaitingListEntry.objects.current().get(referral=referral)
     p.post(
-        mgr, reverse("referrals:waiting_edit", args=[entry.pk]), {"priority": "1", "notes": payload}
+        mgr,
+        reverse("referrals:waiting_edit", args=[entry.pk]),
+        {"priority": "1", "notes": payload, "version": str(entry.version)},
     )
     p.get(mgr, reverse("referrals:waiting_list"))
     p.get(mgr, reverse("referrals:waiting_edit", args=[entry.pk]))
@@ -317,7 +319,11 @@ def test_payloads_in_every_free_text_field_are_shown_escaped(
             "measures_missing_reason": payload,
         },
     )
-    p.post(mgr, reverse("cases:override", args=[case.pk]), {"successful": "yes", "reason": payload})
+    p.post(
+        mgr,
+        reverse("cases:override", args=[case.pk]),
+        {"successful": "yes", "reason": payload, "version": "1"},
+    )
     html = p.get(mgr, page)
     assert p.escaped in html.split("overridden by", 1)[-1], "the override reason is not shown"
     p.get(mgr, reverse("cases:list"), stage="open", shows=False)

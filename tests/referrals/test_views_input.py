@@ -556,7 +556,8 @@ def test_a_wrong_waiting_list_priority_is_a_form_error(manager_client, team_a, p
     entry = WaitingListEntryFactory(referral__team=team_a, priority=2)
 
     response = manager_client.post(
-        reverse("referrals:waiting_edit", args=[entry.pk]), {"priority": priority, "notes": "x"}
+        reverse("referrals:waiting_edit", args=[entry.pk]),
+        {"priority": priority, "notes": "x", "version": "1"},
     )
 
     page_of(response)
@@ -569,7 +570,7 @@ def test_the_waiting_list_entry_is_updated(manager_client, team_a):
 
     response = manager_client.post(
         reverse("referrals:waiting_edit", args=[entry.pk]),
-        {"priority": "1", "notes": "Ready when Sian has space."},
+        {"priority": "1", "notes": "Ready when Sian has space.", "version": "1"},
     )
 
     assert response["Location"] == reverse("referrals:waiting_list")

@@ -76,7 +76,10 @@ def training(n: int, attendees: int) -> dict:
     return count(n, [{"attendees": attendees}])
 
 
-def phases(assessment: int, phase1: int, done1: int, phase2: int, done2: int) -> dict:
+def phases(
+    assessment: int, phase1: int, done1: int, phase2: int, done2: int, other2: int = 0
+) -> dict:
+    """done2: Phase 2 closures with a planned end; other2: other Phase 2 closures."""
     return count(
         phase1,
         [
@@ -86,26 +89,31 @@ def phases(assessment: int, phase1: int, done1: int, phase2: int, done2: int) ->
                 "completed_phase1": done1,
                 "entered_phase2": phase2,
                 "completed_phase2": done2,
+                "closed_phase2_other": other2,
             }
         ],
     )
 
 
 def assessment(
-    ok: int, n: int, value: float | None, h72: int, week: int, fortnight: int, longer: int
+    ok: int,
+    n: int,
+    value: float | None,
+    referral: tuple[int, int, int, int],
+    allocation: tuple[int, int, int, int],
 ) -> dict:
-    """Rows are cumulative: within 72 h, within a week, within two weeks; then longer."""
-    return pct(
-        ok,
-        n,
-        value,
-        [
-            row("Within 72 hours", h72, n),
-            row("Within 1 week", week, n),
-            row("Within 2 weeks", fortnight, n),
-            row("Longer than 2 weeks", longer, n),
-        ],
-    )
+    """Time from referral, then time from allocation, each as (within 72 h, within a week,
+    within two weeks: cumulative; then longer than two weeks)."""
+    rows = []
+    for basis, bands in (("referral", referral), ("allocation", allocation)):
+        h72, week, fortnight, longer = bands
+        rows += [
+            row(f"From {basis}: within 72 hours", h72, n),
+            row(f"From {basis}: within 1 week", week, n),
+            row(f"From {basis}: within 2 weeks", fortnight, n),
+            row(f"From {basis}: longer than 2 weeks", longer, n),
+        ]
+    return pct(ok, n, value, rows)
 
 
 def lengths(n: int, value: float | None, under4: int, w4to6: int, w6to10: int, over10: int) -> dict:
@@ -239,7 +247,10 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
     "taff": {
         "events": {
             "referrals_received": count(10),
-            "referral_outcomes": outcomes(
+            # Per referral: Morgan to Evans (A1-A5), Thomas (A8) and Davies (A9: waiting
+            # list, then accepted) accepted; Jenkins (A6) inappropriate; Price (A7) referred on.
+            "referral_outcomes": outcomes(9, (ACCEPTED, 7), (INAPPROPRIATE, 1), (REFERRED_ON, 1)),
+            "referral_decisions": outcomes(
                 10, (ACCEPTED, 7), (INAPPROPRIATE, 1), (NO_SPACE, 1), (REFERRED_ON, 1)
             ),
             "families_worked_with": families(12, 15),
@@ -249,7 +260,9 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "direct_hours": hours(53.5),
             "boosters": count(3),
             "first_contact": pct(8, 10, 80.0),
-            "assessment_time": assessment(5, 8, 62.5, 5, 6, 7, 1),
+            # Davies (A9) waited 23 days on the waiting list: within 72 hours of allocation, but
+            # longer than 2 weeks from referral.
+            "assessment_time": assessment(5, 8, 62.5, (4, 5, 6, 2), (5, 6, 7, 1)),
             "accepted_to_phase1": pct(6, 7, 85.7),
             "phase1_length": lengths(6, 33.3, 1, 2, 2, 1),
             "phase1_hours": mean(9.1, 54.5, 6),
@@ -278,7 +291,9 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
         },
         "cohort": {
             "referrals_received": count(10),
-            "referral_outcomes": outcomes(
+            # per referral, to date: as in the quarter, and Roberts (A10) accepted on 1 July
+            "referral_outcomes": outcomes(10, (ACCEPTED, 8), (INAPPROPRIATE, 1), (REFERRED_ON, 1)),
+            "referral_decisions": outcomes(
                 11, (ACCEPTED, 8), (INAPPROPRIATE, 1), (NO_SPACE, 1), (REFERRED_ON, 1)
             ),
             "families_worked_with": families(7, 9),
@@ -288,7 +303,9 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "direct_hours": hours(44.5),
             "boosters": count(1),
             "first_contact": pct(8, 10, 80.0),
-            "assessment_time": assessment(5, 8, 62.5, 5, 6, 7, 1),
+            # Davies (A9) waited 23 days on the waiting list: within 72 hours of allocation, but
+            # longer than 2 weeks from referral.
+            "assessment_time": assessment(5, 8, 62.5, (4, 5, 6, 2), (5, 6, 7, 1)),
             "accepted_to_phase1": pct(5, 6, 83.3),
             "phase1_length": lengths(4, 50.0, 1, 2, 1, 0),
             "phase1_hours": mean(10.1, 40.5, 4),
@@ -318,7 +335,9 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
     "cardiff": {
         "events": {
             "referrals_received": count(8),
-            "referral_outcomes": outcomes(8, (ACCEPTED, 6), (INAPPROPRIATE, 1), (NO_SPACE, 1)),
+            # per referral: A1-A4, A8, A9 accepted; A6 inappropriate (A5 and A7 live in the Vale)
+            "referral_outcomes": outcomes(7, (ACCEPTED, 6), (INAPPROPRIATE, 1)),
+            "referral_decisions": outcomes(8, (ACCEPTED, 6), (INAPPROPRIATE, 1), (NO_SPACE, 1)),
             "families_worked_with": families(10, 13),
             "consultations": count(3),
             "training": training(2, 20),
@@ -326,7 +345,8 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "direct_hours": hours(47.5),
             "boosters": count(3),
             "first_contact": pct(6, 8, 75.0),
-            "assessment_time": assessment(4, 7, 57.1, 4, 5, 6, 1),
+            # Davies (A9): within 72 hours from allocation, longer than 2 weeks from referral.
+            "assessment_time": assessment(4, 7, 57.1, (3, 4, 5, 2), (4, 5, 6, 1)),
             "accepted_to_phase1": pct(6, 7, 85.7),
             "phase1_length": lengths(5, 40.0, 1, 2, 1, 1),
             "phase1_hours": mean(8.9, 44.5, 5),
@@ -355,7 +375,9 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
         },
         "cohort": {
             "referrals_received": count(8),
-            "referral_outcomes": outcomes(9, (ACCEPTED, 7), (INAPPROPRIATE, 1), (NO_SPACE, 1)),
+            # per referral, to date: and A10 accepted
+            "referral_outcomes": outcomes(8, (ACCEPTED, 7), (INAPPROPRIATE, 1)),
+            "referral_decisions": outcomes(9, (ACCEPTED, 7), (INAPPROPRIATE, 1), (NO_SPACE, 1)),
             "families_worked_with": families(6, 8),
             "consultations": count(3),
             "training": training(2, 20),
@@ -363,7 +385,8 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "direct_hours": hours(44.5),
             "boosters": count(1),
             "first_contact": pct(6, 8, 75.0),
-            "assessment_time": assessment(4, 7, 57.1, 4, 5, 6, 1),
+            # Davies (A9): within 72 hours from allocation, longer than 2 weeks from referral.
+            "assessment_time": assessment(4, 7, 57.1, (3, 4, 5, 2), (4, 5, 6, 1)),
             "accepted_to_phase1": pct(5, 6, 83.3),
             "phase1_length": lengths(4, 50.0, 1, 2, 1, 0),
             "phase1_hours": mean(10.1, 40.5, 4),
@@ -393,7 +416,9 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
     "usk": {
         "events": {
             "referrals_received": count(5),
+            # per referral: B1, B2, B4 accepted; B3 inappropriate (each decided once)
             "referral_outcomes": outcomes(4, (ACCEPTED, 3), (INAPPROPRIATE, 1)),
+            "referral_decisions": outcomes(4, (ACCEPTED, 3), (INAPPROPRIATE, 1)),
             "families_worked_with": families(5, 6),
             "consultations": count(2),
             "training": training(1, 15),
@@ -401,7 +426,8 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "direct_hours": hours(13.0),
             "boosters": count(1),
             "first_contact": pct(3, 5, 60.0),
-            "assessment_time": assessment(2, 3, 66.7, 1, 3, 3, 0),
+            # Walsh (B1): 96 h from referral, 94 h from allocation: within a week either way.
+            "assessment_time": assessment(2, 3, 66.7, (1, 3, 3, 0), (1, 3, 3, 0)),
             "accepted_to_phase1": pct(2, 3, 66.7),
             "phase1_length": lengths(3, 100.0, 0, 3, 0, 0),
             "phase1_hours": mean(5.3, 16.0, 3),
@@ -420,7 +446,9 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
         },
         "cohort": {
             "referrals_received": count(5),
+            # per referral, to date: and Lloyd (B7) withdrawn on 2 July
             "referral_outcomes": outcomes(5, (ACCEPTED, 3), (INAPPROPRIATE, 1), (WITHDRAWN, 1)),
+            "referral_decisions": outcomes(5, (ACCEPTED, 3), (INAPPROPRIATE, 1), (WITHDRAWN, 1)),
             "families_worked_with": families(3, 3),
             "consultations": count(2),
             "training": training(1, 15),
@@ -428,7 +456,8 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "direct_hours": hours(10.0),
             "boosters": count(0),
             "first_contact": pct(3, 5, 60.0),
-            "assessment_time": assessment(2, 3, 66.7, 1, 3, 3, 0),
+            # Walsh (B1): 96 h from referral, 94 h from allocation: within a week either way.
+            "assessment_time": assessment(2, 3, 66.7, (1, 3, 3, 0), (1, 3, 3, 0)),
             "accepted_to_phase1": pct(2, 3, 66.7),
             "phase1_length": lengths(2, 100.0, 0, 2, 0, 0),
             "phase1_hours": mean(5.0, 10.0, 2),
@@ -449,7 +478,9 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
     "all": {
         "events": {
             "referrals_received": count(15),
-            "referral_outcomes": outcomes(
+            # per referral: Taff 9 and Usk 4
+            "referral_outcomes": outcomes(13, (ACCEPTED, 10), (INAPPROPRIATE, 2), (REFERRED_ON, 1)),
+            "referral_decisions": outcomes(
                 14, (ACCEPTED, 10), (INAPPROPRIATE, 2), (NO_SPACE, 1), (REFERRED_ON, 1)
             ),
             "families_worked_with": families(17, 21),
@@ -459,7 +490,8 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "direct_hours": hours(66.5),
             "boosters": count(4),
             "first_contact": pct(11, 15, 73.3),
-            "assessment_time": assessment(7, 11, 63.6, 6, 9, 10, 1),
+            # Davies (A9) again: the only family whose two clocks fall in different bands.
+            "assessment_time": assessment(7, 11, 63.6, (5, 8, 9, 2), (6, 9, 10, 1)),
             "accepted_to_phase1": pct(8, 10, 80.0),
             "phase1_length": lengths(9, 55.6, 1, 5, 2, 1),
             "phase1_hours": mean(7.8, 70.5, 9),
@@ -489,7 +521,11 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
         },
         "cohort": {
             "referrals_received": count(15),
+            # per referral, to date: Taff 10 and Usk 5
             "referral_outcomes": outcomes(
+                15, (ACCEPTED, 11), (INAPPROPRIATE, 2), (REFERRED_ON, 1), (WITHDRAWN, 1)
+            ),
+            "referral_decisions": outcomes(
                 16,
                 (ACCEPTED, 11),
                 (INAPPROPRIATE, 2),
@@ -504,7 +540,8 @@ EXPECTED: dict[str, dict[str, dict[str, dict]]] = {
             "direct_hours": hours(54.5),
             "boosters": count(1),
             "first_contact": pct(11, 15, 73.3),
-            "assessment_time": assessment(7, 11, 63.6, 6, 9, 10, 1),
+            # Davies (A9) again: the only family whose two clocks fall in different bands.
+            "assessment_time": assessment(7, 11, 63.6, (5, 8, 9, 2), (6, 9, 10, 1)),
             "accepted_to_phase1": pct(7, 9, 77.8),
             "phase1_length": lengths(6, 66.7, 1, 4, 1, 0),
             "phase1_hours": mean(8.4, 50.5, 6),
@@ -656,6 +693,7 @@ def throughput(
     done1: int,
     done2: int,
     pcts: tuple[float, ...],
+    other2: int = 0,
 ) -> dict:
     cells = {
         "inappropriate": inappropriate,
@@ -664,6 +702,7 @@ def throughput(
         "accepted": accepted,
         "completed_phase1": done1,
         "completed_phase2": done2,
+        "closed_phase2_other": other2,
     }
     return {
         "team": team,
@@ -675,12 +714,14 @@ def throughput(
 
 # Taff: 10 referrals; A6 inappropriate; assessed A1-A5 A8 A9 A10 (A8 a re-referral);
 # proceeded A1 A2 A3 A8 A9; Phase 1 completed in Q1 A1 A2 A3 A9 A11 A13; Phase 2 A12.
-TAFF_ROW = throughput("Taff IFST", 10, 1, 8, 1, 5, 6, 1, (10.0, 80.0, 10.0, 50.0, 60.0, 10.0))
+TAFF_ROW = throughput("Taff IFST", 10, 1, 8, 1, 5, 6, 1, (10.0, 80.0, 10.0, 50.0, 60.0, 10.0, 0.0))
 # Cardiff: without A5 and A7 (referrals, A5's assessment) and A13 (Phase 1 completion).
-CARDIFF_ROW = throughput("Taff IFST", 8, 1, 7, 1, 5, 5, 1, (12.5, 87.5, 12.5, 62.5, 62.5, 12.5))
+CARDIFF_ROW = throughput(
+    "Taff IFST", 8, 1, 7, 1, 5, 5, 1, (12.5, 87.5, 12.5, 62.5, 62.5, 12.5, 0.0)
+)
 # Usk: 5 referrals; B3 inappropriate; assessed B1 B2 B4 (B4 a re-referral); proceeded B1
 # B4; Phase 1 completed B1 B4 B5; Phase 2 B5.
-USK_ROW = throughput("Usk IFST", 5, 1, 3, 1, 2, 3, 1, (20.0, 60.0, 20.0, 40.0, 60.0, 20.0))
+USK_ROW = throughput("Usk IFST", 5, 1, 3, 1, 2, 3, 1, (20.0, 60.0, 20.0, 40.0, 60.0, 20.0, 0.0))
 
 THROUGHPUT = {
     "taff": [TAFF_ROW],

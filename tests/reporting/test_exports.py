@@ -59,7 +59,8 @@ THROUGHPUT_HEADER = [
     "of which re-referrals",
     "Accepted to Phase 1",
     "Completed Phase 1",
-    "Completed Phase 2",
+    "Completed Phase 2 (planned end)",
+    "Closed in Phase 2 for another reason",
 ]
 
 
@@ -103,6 +104,7 @@ def expected_throughput_rows(scope: str) -> list[list[object]]:
             r["accepted"],
             r["completed_phase1"],
             r["completed_phase2"],
+            r["closed_phase2_other"],
         ]
         for r in THROUGHPUT[scope]
     ]
@@ -150,7 +152,7 @@ def test_xlsx_has_every_measure_with_numbers_as_numbers(world) -> None:  # noqa:
     assert rows[0][:6] == HEADER
     measure_rows, throughput, _context = split(rows)
     assert [r[:6] for r in measure_rows] == expected_measure_rows("taff", "events")
-    assert [r[:9] for r in throughput] == expected_throughput_rows("taff")
+    assert [r[:10] for r in throughput] == expected_throughput_rows("taff")
     by_name = {r[1]: r for r in measure_rows}
     # Numbers, not text: counts are ints; percentages, hours and means (even negative
     # ones) are floats.
@@ -239,7 +241,7 @@ def test_xlsx_neutralises_formulas(world, hostile_names) -> None:  # noqa: ANN00
 def test_a_team_manager_export_neutralises_their_own_team_name(world, hostile_names) -> None:  # noqa: ANN001
     rows = csv_rows(export(world.manager_a, "csv", f"team-{world.taff.pk}"))
     _, throughput, _ = split(rows)
-    assert throughput == [["Throughput", "'" + HYPERLINK, "10", "1", "8", "1", "5", "6", "1"]]
+    assert throughput == [["Throughput", "'" + HYPERLINK, "10", "1", "8", "1", "5", "6", "1", "0"]]
 
 
 def _is_number(text: str) -> bool:

@@ -39,27 +39,29 @@ COLUMNS = (
     "accepted",
     "completed_phase1",
     "completed_phase2",
+    "closed_phase2_other",
 )
 # fmt: off
 TABLE = {
-    #              referrals  inappropriate  assessed  (re-referrals)  accepted  P1 done  P2 done
-    "Taff IFST": (20,        3,             12,       2,              9,        7,       4),
-    "Usk IFST":  (8,         1,             5,        1,              4,        3,       2),
+    # referrals, inappropriate, assessed (re-referrals), accepted, P1 done, P2 done (a planned
+    # end), P2 closed for another reason
+    "Taff IFST": (20, 3, 12, 2, 9, 7, 4, 0),
+    "Usk IFST":  (8,  1, 5,  1, 4, 3, 2, 0),
 }
 # fmt: on
 # Percentages of referrals, as printed.
 PERCENT = {
-    "Taff IFST": (15.0, 60.0, 10.0, 45.0, 35.0, 20.0),
-    "Usk IFST": (12.5, 62.5, 12.5, 50.0, 37.5, 25.0),
+    "Taff IFST": (15.0, 60.0, 10.0, 45.0, 35.0, 20.0, 0.0),
+    "Usk IFST": (12.5, 62.5, 12.5, 50.0, 37.5, 25.0, 0.0),
 }
 PRINTED = {
-    "Taff IFST": "Taff IFST 20 3 (15%) 12 (60%) 2 (10%) 9 (45%) 7 (35%) 4 (20%)",
-    "Usk IFST": "Usk IFST 8 1 (12.5%) 5 (62.5%) 1 (12.5%) 4 (50%) 3 (37.5%) 2 (25%)",
+    "Taff IFST": "Taff IFST 20 3 (15%) 12 (60%) 2 (10%) 9 (45%) 7 (35%) 4 (20%) 0 (0%)",
+    "Usk IFST": "Usk IFST 8 1 (12.5%) 5 (62.5%) 1 (12.5%) 4 (50%) 3 (37.5%) 2 (25%) 0 (0%)",
 }
 # The board's PDF hides counts below 5 and their percentages.
 PRINTED_SUPPRESSED = {
-    "Taff IFST": "Taff IFST 20 <5 12 (60%) <5 9 (45%) 7 (35%) <5",
-    "Usk IFST": "Usk IFST 8 <5 5 (62.5%) <5 <5 <5 <5",
+    "Taff IFST": "Taff IFST 20 <5 12 (60%) <5 9 (45%) 7 (35%) <5 0 (0%)",
+    "Usk IFST": "Usk IFST 8 <5 5 (62.5%) <5 <5 <5 <5 0 (0%)",
 }
 
 
@@ -248,7 +250,8 @@ def test_the_card_page_prints_the_table(cast) -> None:  # noqa: ANN001
     )
     assert head == (
         "Team Referrals Inappropriate Progressing to assessment of which re-referrals "
-        "Accepted to Phase 1 Completed Phase 1 Completed Phase 2"
+        "Accepted to Phase 1 Completed Phase 1 Completed Phase 2 (planned end) "
+        "Closed in Phase 2 for another reason"
     )
 
 

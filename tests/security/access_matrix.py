@@ -156,10 +156,15 @@ MATRIX: dict[str, dict[str, int]] = {
     "reporting:narrative": only(*MANAGERS, "admin"),
     # A built PDF of team A's card: the one who asked for it, team A's managers,
     # performance officers and board members, and the administrator.
-    "reporting:build": only("manager", "performance", "board", "admin"),
-    "reporting:build_pdf": only("manager", "performance", "board", "admin"),
+    "reporting:build": only("manager", "performance", "admin"),
+    "reporting:build_pdf": only("manager", "performance", "admin"),
     # Board members see the finished report cards of their teams here.
     "reporting:reports": only(*MANAGERS, "performance", "board", "admin"),
+    # Publishing: a team's managers and performance officers; the board reads what they
+    # published (a live build is the board's 404: it sees published figures only).
+    "reporting:publish": POST_ONLY,
+    "reporting:revision": only(*MANAGERS, "performance", "admin"),
+    "reporting:published_card": only("manager", "performance", "board", "admin"),
     # Team activity: referrers and board members never reach it.
     "reporting:consultations": TEAMWORK_PAGE,
     "reporting:consultation_new": TEAMWORK_PAGE,
@@ -196,6 +201,7 @@ POST_DENIED_OVERRIDES: dict[str, list[str]] = {
     "families:subject_access_export": [r for r in SIGNED_IN if r != "manager"],
     "reporting:request_pdf": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
     "reporting:recompute": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
+    "reporting:publish": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
     "imports:confirm": [r for r in SIGNED_IN if r != "manager"],
 }
 
@@ -226,6 +232,7 @@ class World:
     notifications: dict[str, Any]  # role -> a notification for that user
     report_build: Any  # a finished PDF of team A's report card, asked for by its manager
     extra: dict[str, Any] = field(default_factory=dict)
+    published_card: Any = None  # team A's card of the last quarter, as published
     # Team A's activity records, one per kind (reporting.teamwork.KINDS): the slug -> record.
     teamwork: dict[str, Any] = field(default_factory=dict)
     import_run: Any = None  # a checked history import of team A, by its manager
@@ -276,6 +283,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "reporting:export": lambda w: {"fmt": "csv"},
     "reporting:build": lambda w: {"pk": w.report_build.pk},
     "reporting:build_pdf": lambda w: {"pk": w.report_build.pk},
+    "reporting:published_card": lambda w: {"pk": w.published_card.pk},
     "reporting:consultation_edit": lambda w: {"pk": w.teamwork["consultations"].pk},
     "reporting:consultation_delete": lambda w: {"pk": w.teamwork["consultations"].pk},
     "reporting:training_edit": lambda w: {"pk": w.teamwork["training"].pk},
@@ -298,6 +306,28 @@ def _member(team, role: str, username: str):  # noqa: ANN001, ANN202
     return user
 
 
+def published_figures() -> dict:
+    """A published card's data: every measure of the catalogue, all zero."""
+    from reporting import measures
+
+    return {
+        "measures": {
+            d.code: {
+                "value": 0,
+                "numerator": None,
+                "denominator": None,
+                "unit": "count",
+                "rows": [],
+            }
+            for d in measures.CATALOGUE
+        },
+        "throughput": [],
+        "context": {},
+        "cost_avoidance": None,
+        "narrative": {},
+    }
+
+
 def build_world() -> World:
     """Build the records every URL is asked about. Call inside a transaction that the
     caller rolls back (the audit log cannot be deleted from on PostgreSQL)."""
@@ -312,6 +342,7 @@ def build_world() -> World:
         Complaint,
         Consultation,
         Feedback,
+        PublishedCard,
         ReportBuild,
         TrainingSession,
     )
@@ -386,6 +417,18 @@ def build_world() -> World:
         finished_at=timezone.now(),
         pdf=b"%PDF-1.4 a report card",
     )
+    published_card = PublishedCard.objects.create(
+        scope_key=f"team-{team_a.pk}",
+        scope_label=team_a.name,
+        team=team_a,
+        period_start=today - timedelta(days=90),
+        period_end=today,
+        period_label="Last quarter",
+        basis="events",
+        data=published_figures(),
+        published_at=timezone.now(),
+        published_by=manager,
+    )
     teamwork = {
         "consultations": Consultation.objects.create(
             team=team_a, held_on=today, asked_by="A school nurse", agency="Health", topic="Sleep"
@@ -416,6 +459,7 @@ def build_world() -> World:
         notifications=notifications,
         report_build=report_build,
         extra=extra,
+        published_card=published_card,
         teamwork=teamwork,
         import_run=ImportRun.objects.create(
             team=team_a, uploaded_by=manager, file_name="history.csv", sha256="0" * 64

@@ -114,6 +114,7 @@ NO_FAMILY_RECORD: dict[str, str] = {
     "notifications:open": "a user's own notification; who is notified is tested separately",
     "reporting:build": "a report card build: aggregate figures only",
     "reporting:build_pdf": "a report card build: aggregate figures only",
+    "reporting:published_card": "a published report card: aggregate figures only",
     "reporting:consultation_edit": "a consultation names no family or case",
     "reporting:consultation_delete": "a consultation names no family or case",
     "reporting:training_edit": "a training session names no family or case",
