@@ -40,6 +40,8 @@ from referrals.models import (
 )
 from reminders import duestore
 from reminders.models import Unit
+from reporting.models import FigureSet
+from reporting.queries import Scope, team_scope
 from reviews.models import Review
 from reviews.services import add_months
 
@@ -141,6 +143,7 @@ def apply_import(*, run_id: int) -> ImportRun:
                 run.created += created
         with transaction.atomic():
             duestore.mark(Unit.TEAM, run.team_id)
+            _forget_stored_figures(run)
             run.status = ImportStatus.DONE
             run.finished_at = timezone.now()
             run.rows_done = len(run.rows)
@@ -425,6 +428,19 @@ class _Writer:
             )
             for obj in objects
         )
+
+
+def _forget_stored_figures(run: ImportRun) -> None:
+    """The report card reads stored figures (reporting.store), and a settled quarter's are
+    kept a day: history imported into it must show at once. Forget the sets of the team,
+    of the local authorities of its families and of all teams; they are computed again
+    when next read. Published cards are snapshots and are left alone."""
+    la_ids = set(
+        Family.objects.filter(team=run.team).values_list("local_authority_id", flat=True)
+    ) | set(run.team.local_authorities.values_list("pk", flat=True))
+    keys = [team_scope(run.team).key, Scope("all").key]
+    keys += [Scope("la", la_id=pk).key for pk in la_ids]
+    FigureSet.objects.filter(scope_key__in=keys).delete()
 
 
 def _referral_status(p: dict) -> str:

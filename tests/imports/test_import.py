@@ -60,6 +60,32 @@ def test_imported_history_gives_the_spreadsheets_own_throughput_counts(
     assert Report(team_scope(team_a), financial_year(2024)).referrals_received().value == 40
 
 
+def test_the_cards_stored_figures_are_forgotten_so_the_history_shows(
+    team_a, manager, eager_celery, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from reporting.models import FigureSet
+
+    period = financial_year(2024)
+    FigureSet.objects.create(
+        scope_key=team_scope(team_a).key,
+        period_start=period.start,
+        period_end=period.end,
+        basis="events",
+        data={},
+        computed_at=timezone.now(),
+    )
+    _import(
+        team_a,
+        manager,
+        as_csv(throughput_rows(_la(team_a))),
+        "history.csv",
+        django_capture_on_commit_callbacks,
+    )
+    assert not FigureSet.objects.filter(scope_key=team_scope(team_a).key).exists()
+
+
 def test_xlsx_imports_the_same(team_a, manager, eager_celery, django_capture_on_commit_callbacks):
     _import(
         team_a,
