@@ -48,7 +48,7 @@ from reviews.services import add_months
 from .checking import Lists, UnreadableFile, check_rows, read_table
 from .models import ImportedRecord, ImportRun, ImportStatus
 
-CHUNK = 500
+CHUNK = 1000
 MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -172,6 +172,15 @@ class _Writer:
             or GoalCategory.objects.order_by("order", "pk").first()
         )
         self.offsets = sorted({int(m) for m in self.team.review_offsets_months})
+        # Translated once: a 10,000-row file would otherwise translate each 10,000 times.
+        self.t = {
+            "not_recorded": _("Not recorded (imported)"),
+            "from_row": _("Imported from %(file)s, row %(row)s"),
+            "allocated": _("Allocated"),
+            "missing": _("Imported history: not kept in the source."),
+            "goal": _("Family goal (imported; the source kept one GAS score per review)"),
+            "level": _("Not recorded in the source"),
+        }
         self.types = {
             m: ContentType.objects.get_for_model(m) for m in (Referral, Case, Family, Closure)
         }
@@ -186,7 +195,7 @@ class _Writer:
         plans = [p for p in plans if p["reference"] not in done]
         if not plans:
             return 0
-        user, now = self.user, timezone.now()
+        user, now, t = self.user, timezone.now(), self.t
         families = Family.objects.bulk_create(
             Family(
                 team=self.team,
@@ -220,12 +229,11 @@ class _Writer:
                 created_by=user,
                 received_at=_moment(p["referral_date"]),
                 route=self.route,
-                referrer_name=_("Not recorded (imported)"),
-                referrer_agency=_("Not recorded (imported)"),
+                referrer_name=t["not_recorded"],
+                referrer_agency=t["not_recorded"],
                 proceedings=Proceedings.NONE,
                 consent_given=True,
-                reason_for_referral=_("Imported from %(file)s, row %(row)s.")
-                % {"file": self.run.file_name, "row": p["row"]},
+                reason_for_referral=t["from_row"] % {"file": self.run.file_name, "row": p["row"]},
                 is_rereferral=p["rereferral"],
                 status=_referral_status(p),
                 first_contact_at=_moment(p["first_contact_date"]),
@@ -252,7 +260,7 @@ class _Writer:
                 referral=r,
                 added_at=_moment(p["decision_date"]),
                 left_at=_moment(p["allocation_date"]) if p["case"] else None,
-                left_because=_("Allocated") if p["case"] else "",
+                left_because=t["allocated"] if p["case"] else "",
             )
             for p, r in zip(plans, referrals, strict=True)
             if p.get("effect") == Effect.WAITING_LIST
@@ -292,8 +300,7 @@ class _Writer:
                         to_stage=stage,
                         changed_by=user,
                         changed_at=_moment(day),
-                        note=_("Imported from %(file)s, row %(row)s")
-                        % {"file": self.run.file_name, "row": p["row"]},
+                        note=t["from_row"] % {"file": self.run.file_name, "row": p["row"]},
                     )
                 )
                 previous = stage
@@ -328,7 +335,7 @@ class _Writer:
                         closed_on=p["closure_date"],
                         derived_success=p["closure_success"],
                         substance_change=SubstanceChange.UNKNOWN,
-                        measures_missing_reason=_("Imported history: not kept in the source."),
+                        measures_missing_reason=t["missing"],
                         closed_by=user,
                     )
                 )
@@ -359,13 +366,13 @@ class _Writer:
                 start_day = p["phase1_start"] or p["assessment_start"] or p["allocation_date"]
                 goal = Goal(
                     case=case,
-                    title=_("Family goal (imported; the source kept one GAS score per review)"),
+                    title=self.t["goal"],
                     category=self.category,
-                    level_minus2=_("Not recorded in the source"),
-                    level_minus1=_("Not recorded in the source"),
-                    level_0=_("Not recorded in the source"),
-                    level_plus1=_("Not recorded in the source"),
-                    level_plus2=_("Not recorded in the source"),
+                    level_minus2=self.t["level"],
+                    level_minus1=self.t["level"],
+                    level_0=self.t["level"],
+                    level_plus1=self.t["level"],
+                    level_plus2=self.t["level"],
                     baseline=p["gas_baseline"] if p["gas_baseline"] is not None else -1,
                     created_by=user,
                 )

@@ -30,18 +30,18 @@ def ten_thousand_rows(la: str) -> list[dict[str, str]]:
 def test_ten_thousand_rows_import_in_under_a_minute(team_a, manager, capsys):
     la = team_a.local_authorities.order_by("name").first().name
     content = as_csv(ten_thousand_rows(la))
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     run = services.check_import(team=team_a, user=manager, file_name="big.csv", content=content)
     checked = time.perf_counter()
     assert run.error_count == 0 and run.rows_to_create == 10_000
     services.confirm_import(run_id=run.pk, user=manager)
     services.apply_import(run_id=run.pk)
-    finished = time.perf_counter()
+    finished, cpu = time.perf_counter(), time.process_time() - cpu
     run.refresh_from_db()
     assert run.status == ImportStatus.DONE and Referral.objects.count() == 10_000
     with capsys.disabled():
         print(
             f"\n10,000 rows: dry run {checked - began:.1f}s, import {finished - checked:.1f}s, "
-            f"total {finished - began:.1f}s"
+            f"total {finished - began:.1f}s ({cpu:.1f}s of this process's CPU)"
         )
     assert finished - began < 60
