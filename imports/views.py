@@ -25,10 +25,14 @@ def _manager_teams(user) -> list[Team]:  # noqa: ANN001
     return teams
 
 
-def get_run_for_user(user, pk: int) -> ImportRun:  # noqa: ANN001
+def get_run_for_user(user, pk: int, *, with_report: bool = False) -> ImportRun:  # noqa: ANN001
+    # The checked rows (and, unless shown, the report) of a 10,000-row file are megabytes
+    # of JSON: the progress poll every two seconds reads neither.
+    deferred = ["rows"] if with_report else ["rows", "report"]
     run = (
         ImportRun.objects.filter(pk=pk, team_id__in=user.team_ids_with_role(Role.MANAGER))
         .select_related("team", "uploaded_by", "confirmed_by")
+        .defer(*deferred)
         .first()
     )
     if run is None:
@@ -52,7 +56,11 @@ def upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(exc))
         else:
             return redirect("imports:run", run.pk)
-    runs = ImportRun.objects.filter(team__in=teams).select_related("team", "uploaded_by")[:20]
+    runs = (
+        ImportRun.objects.filter(team__in=teams)
+        .select_related("team", "uploaded_by")
+        .defer("rows", "report")[:20]
+    )
     return render(
         request,
         "imports/upload.html",
@@ -61,8 +69,9 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_run_for_user(request.user, pk)
-    if request.headers.get("HX-Request"):
+    polled = bool(request.headers.get("HX-Request"))
+    run = get_run_for_user(request.user, pk, with_report=not polled)
+    if polled:
         return render(request, "imports/_progress.html", {"run": run})
     rows = Paginator(run.report, 200).get_page(request.GET.get("page"))
     return render(request, "imports/run.html", {"run": run, "rows": rows})

@@ -325,3 +325,24 @@ def test_every_outcome_code_is_documented():
         assert f"`{name}`" in doc, name
     for code in ScreeningOutcome.objects.values_list("code", flat=True):
         assert f"`{code}`" in doc, code
+
+
+def test_the_upload_page_and_the_poll_have_pinned_query_counts(
+    client, team_a, manager, django_assert_num_queries
+):
+    def make_run() -> ImportRun:
+        return ImportRun.objects.create(
+            team=team_a, uploaded_by=manager, file_name="h.csv", sha256="0" * 64
+        )
+
+    client.force_login(manager)
+    run = make_run()
+    client.get(reverse("imports:upload"))  # the session and the user, read once
+    with django_assert_num_queries(7) as one:
+        client.get(reverse("imports:upload"))
+    for _ in range(5):
+        make_run()
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get(reverse("imports:upload"))
+    with django_assert_num_queries(5):
+        client.get(reverse("imports:run", args=[run.pk]), HTTP_HX_REQUEST="true")
