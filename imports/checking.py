@@ -43,7 +43,12 @@ def read_table(file_name: str, content: bytes) -> list[dict[str, str]]:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = content.decode("cp1252", errors="replace")
-        grid = list(csv.reader(io.StringIO(text)))
+        # PostgreSQL stores no NUL character in text or JSON: a stray one is dropped.
+        text = text.replace("\x00", "")
+        try:
+            grid = list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise UnreadableFile(_("This is not a readable CSV file: %(e)s.") % {"e": exc}) from exc
     else:
         raise UnreadableFile(_("Upload a .csv or .xlsx file."))
     if not grid:
@@ -92,7 +97,7 @@ def _cell(value) -> str:  # noqa: ANN001
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return str(value).replace("\x00", "")
 
 
 @dataclass

@@ -260,6 +260,21 @@ def test_an_unreadable_file_gets_a_message(client, team_a, manager):
     assert "not a readable XLSX file" in response.content.decode()
 
 
+def test_a_nul_byte_is_dropped_not_a_server_error(client, team_a, manager):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(manager)
+    response = client.post(
+        reverse("imports:upload"),
+        {
+            "team": team_a.pk,
+            "file": SimpleUploadedFile("h.csv", b"reference,referral_date\nA\x00,1\n"),
+        },
+    )
+    assert response.status_code == 302
+    assert ImportRun.objects.get().report[0]["reference"] == "A"
+
+
 def test_unknown_columns_are_named(client, team_a, manager):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
