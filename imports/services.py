@@ -49,6 +49,9 @@ from .checking import Lists, UnreadableFile, check_rows, read_table
 from .models import ImportedRecord, ImportRun, ImportStatus
 
 CHUNK = 1000
+# Rows per INSERT: statements of one shape repeat, so the driver converts and the server
+# plans each shape once (the connections bind on the server and prepare statements).
+BATCH = 100
 MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -197,12 +200,15 @@ class _Writer:
             return 0
         user, now, t = self.user, timezone.now(), self.t
         families = Family.objects.bulk_create(
-            Family(
-                team=self.team,
-                name=p["family_name"],
-                local_authority_id=p["local_authority"],
-            )
-            for p in plans
+            [
+                Family(
+                    team=self.team,
+                    name=p["family_name"],
+                    local_authority_id=p["local_authority"],
+                )
+                for p in plans
+            ],
+            batch_size=BATCH,
         )
         people: list[Person] = []
         labels = {MemberKind.ADULT: _("Adult"), MemberKind.CHILD: _("Child")}
@@ -221,73 +227,88 @@ class _Writer:
                     people.append(person)
                     target = first_adult if kind == MemberKind.ADULT else first_child
                     target.setdefault(i, person)
-        Person.objects.bulk_create(people)
+        Person.objects.bulk_create(people, batch_size=BATCH)
         referrals = Referral.objects.bulk_create(
-            Referral(
-                team=self.team,
-                family=fam,
-                created_by=user,
-                received_at=_moment(p["referral_date"]),
-                route=self.route,
-                referrer_name=t["not_recorded"],
-                referrer_agency=t["not_recorded"],
-                proceedings=Proceedings.NONE,
-                consent_given=True,
-                reason_for_referral=t["from_row"] % {"file": self.run.file_name, "row": p["row"]},
-                is_rereferral=p["rereferral"],
-                status=_referral_status(p),
-                first_contact_at=_moment(p["first_contact_date"]),
-                family_name=fam.name,
-                local_authority_id=p["local_authority"],
-            )
-            for p, fam in zip(plans, families, strict=True)
+            [
+                Referral(
+                    team=self.team,
+                    family=fam,
+                    created_by=user,
+                    received_at=_moment(p["referral_date"]),
+                    route=self.route,
+                    referrer_name=t["not_recorded"],
+                    referrer_agency=t["not_recorded"],
+                    proceedings=Proceedings.NONE,
+                    consent_given=True,
+                    reason_for_referral=t["from_row"]
+                    % {"file": self.run.file_name, "row": p["row"]},
+                    is_rereferral=p["rereferral"],
+                    status=_referral_status(p),
+                    first_contact_at=_moment(p["first_contact_date"]),
+                    family_name=fam.name,
+                    local_authority_id=p["local_authority"],
+                )
+                for p, fam in zip(plans, families, strict=True)
+            ],
+            batch_size=BATCH,
         )
         ScreeningDecision.objects.bulk_create(
-            ScreeningDecision(
-                referral=r,
-                outcome_id=p["outcome"],
-                reason_id=p["reason"],
-                detail=p["detail"],
-                onward_service_id=p["onward_service"],
-                decided_by=user,
-                decided_at=_moment(p["decision_date"]),
-            )
-            for p, r in zip(plans, referrals, strict=True)
-            if p.get("outcome")
+            [
+                ScreeningDecision(
+                    referral=r,
+                    outcome_id=p["outcome"],
+                    reason_id=p["reason"],
+                    detail=p["detail"],
+                    onward_service_id=p["onward_service"],
+                    decided_by=user,
+                    decided_at=_moment(p["decision_date"]),
+                )
+                for p, r in zip(plans, referrals, strict=True)
+                if p.get("outcome")
+            ],
+            batch_size=BATCH,
         )
         WaitingListEntry.objects.bulk_create(
-            WaitingListEntry(
-                referral=r,
-                added_at=_moment(p["decision_date"]),
-                left_at=_moment(p["allocation_date"]) if p["case"] else None,
-                left_because=t["allocated"] if p["case"] else "",
-            )
-            for p, r in zip(plans, referrals, strict=True)
-            if p.get("effect") == Effect.WAITING_LIST
+            [
+                WaitingListEntry(
+                    referral=r,
+                    added_at=_moment(p["decision_date"]),
+                    left_at=_moment(p["allocation_date"]) if p["case"] else None,
+                    left_because=t["allocated"] if p["case"] else "",
+                )
+                for p, r in zip(plans, referrals, strict=True)
+                if p.get("effect") == Effect.WAITING_LIST
+            ],
+            batch_size=BATCH,
         )
         with_case = [
             (i, p, r) for i, (p, r) in enumerate(zip(plans, referrals, strict=True)) if p["case"]
         ]
         cases = Case.objects.bulk_create(
-            Case(
-                referral=r,
-                family=families[i],
-                team=self.team,
-                worker_id=p["worker"] or user.pk,
-                stage=p["stages"][-1][0],
-                allocated_at=_moment(p["allocation_date"]),
-                allocated_by=user,
-                assessment_clock_from=(
-                    _moment(p["allocation_date"])
-                    if p["effect"] == Effect.WAITING_LIST
-                    else r.received_at
-                ),
-                phase1_planned_start=p["assessment_end"] if p["phase1_start"] else None,
-                phase1_start=p["phase1_start"],
-                phase1_end=p["phase1_end"],
-                closed_at=_moment(p["stages"][-1][1]) if p["stages"][-1][0] == "closed" else None,
-            )
-            for i, p, r in with_case
+            [
+                Case(
+                    referral=r,
+                    family=families[i],
+                    team=self.team,
+                    worker_id=p["worker"] or user.pk,
+                    stage=p["stages"][-1][0],
+                    allocated_at=_moment(p["allocation_date"]),
+                    allocated_by=user,
+                    assessment_clock_from=(
+                        _moment(p["allocation_date"])
+                        if p["effect"] == Effect.WAITING_LIST
+                        else r.received_at
+                    ),
+                    phase1_planned_start=p["assessment_end"] if p["phase1_start"] else None,
+                    phase1_start=p["phase1_start"],
+                    phase1_end=p["phase1_end"],
+                    closed_at=_moment(p["stages"][-1][1])
+                    if p["stages"][-1][0] == "closed"
+                    else None,
+                )
+                for i, p, r in with_case
+            ],
+            batch_size=BATCH,
         )
         changes, assessments, reviews, closures = [], [], [], []
         for (_i, p, _r), case in zip(with_case, cases, strict=True):
@@ -339,20 +360,23 @@ class _Writer:
                         closed_by=user,
                     )
                 )
-        StageChange.objects.bulk_create(changes)
-        Assessment.objects.bulk_create(assessments)
-        Review.objects.bulk_create(reviews)
-        Closure.objects.bulk_create(closures)
+        StageChange.objects.bulk_create(changes, batch_size=BATCH)
+        Assessment.objects.bulk_create(assessments, batch_size=BATCH)
+        Review.objects.bulk_create(reviews, batch_size=BATCH)
+        Closure.objects.bulk_create(closures, batch_size=BATCH)
         self._scores(with_case, cases, reviews, first_adult, first_child)
         ImportedRecord.objects.bulk_create(
-            ImportedRecord(
-                run=self.run,
-                team=self.team,
-                source_reference=p["reference"],
-                row_number=p["row"],
-                referral=r,
-            )
-            for p, r in zip(plans, referrals, strict=True)
+            [
+                ImportedRecord(
+                    run=self.run,
+                    team=self.team,
+                    source_reference=p["reference"],
+                    row_number=p["row"],
+                    referral=r,
+                )
+                for p, r in zip(plans, referrals, strict=True)
+            ],
+            batch_size=BATCH,
         )
         self._audit([*referrals, *cases, *closures], now)
         return len(referrals)
@@ -406,12 +430,15 @@ class _Writer:
                                 recorded_by=user,
                             )
                         )
-        Goal.objects.bulk_create(goals)
+        Goal.objects.bulk_create(goals, batch_size=BATCH)
         GoalScore.objects.bulk_create(
-            GoalScore(goal=g, review=r, score=s, scored_on=d, recorded_by=user)
-            for g, r, s, d in pending
+            [
+                GoalScore(goal=g, review=r, score=s, scored_on=d, recorded_by=user)
+                for g, r, s, d in pending
+            ],
+            batch_size=BATCH,
         )
-        Reading.objects.bulk_create(readings)
+        Reading.objects.bulk_create(readings, batch_size=BATCH)
 
     def _audit(self, objects: list, now: datetime) -> None:
         extra = {
@@ -420,20 +447,23 @@ class _Writer:
             "sha256": self.run.sha256,
         }
         LogEntry.objects.bulk_create(
-            LogEntry(
-                content_type=self.types[type(obj)],
-                object_pk=str(obj.pk),
-                object_id=obj.pk,
-                object_repr=str(obj)[:200]
-                if not isinstance(obj, Referral)
-                else f"Referral {obj.pk}",
-                action=LogEntry.Action.CREATE,
-                changes={},
-                actor=self.user,
-                timestamp=now,
-                additional_data=extra,
-            )
-            for obj in objects
+            [
+                LogEntry(
+                    content_type=self.types[type(obj)],
+                    object_pk=str(obj.pk),
+                    object_id=obj.pk,
+                    object_repr=str(obj)[:200]
+                    if not isinstance(obj, Referral)
+                    else f"Referral {obj.pk}",
+                    action=LogEntry.Action.CREATE,
+                    changes={},
+                    actor=self.user,
+                    timestamp=now,
+                    additional_data=extra,
+                )
+                for obj in objects
+            ],
+            batch_size=BATCH,
         )
 
 
