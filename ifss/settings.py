@@ -384,6 +384,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "reporting.tasks.watch_jobs",
         "schedule": float(os.environ.get("IFSS_WATCHDOG_SECONDS", "30")),
     },
+    # History imports whose message was lost, or whose worker died, are taken up again.
+    "sweep-imports": {
+        "task": "imports.tasks.sweep_imports",
+        "schedule": float(os.environ.get("IFSS_WATCHDOG_SECONDS", "30")),
+    },
 }
 # A running long job beats this often; silent for 4 beats, its worker counts as gone.
 JOB_HEARTBEAT_SECONDS = float(os.environ.get("IFSS_JOB_HEARTBEAT_SECONDS", "10"))

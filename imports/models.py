@@ -43,6 +43,8 @@ class ImportRun(models.Model):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker's last sign of life (each chunk written); the sweep resumes a silent run.
+    beat_at = models.DateTimeField(null=True, blank=True)
     message = models.TextField(blank=True)
 
     class Meta:

@@ -16,7 +16,7 @@ cost about 60 queries a row; a 10,000-row file must import in under a minute."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -115,8 +115,8 @@ def confirm_import(*, run_id: int, user: User) -> ImportRun:
         raise ServiceError(_("Correct the errors in the file and upload it again first."))
     run.status = ImportStatus.QUEUED
     run.confirmed_by = user
-    run.confirmed_at = timezone.now()
-    run.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    run.confirmed_at = run.beat_at = timezone.now()
+    run.save(update_fields=["status", "confirmed_by", "confirmed_at", "beat_at"])
     from .tasks import run_import
 
     enqueue_on_commit(run_import, run.pk)
@@ -125,25 +125,26 @@ def confirm_import(*, run_id: int, user: User) -> ImportRun:
 
 def apply_import(*, run_id: int) -> ImportRun:
     """Write a confirmed run in chunks, each in its own transaction, counting progress.
-    Idempotent: a row whose reference the team already imported is skipped, so a run taken
-    again (or the same file imported twice) creates nothing new."""
+    Only a queued run is taken (one conditional UPDATE), so a second delivery of the same
+    message writes nothing. Idempotent too: a row whose reference the team already
+    imported is skipped, so a run resumed by the sweep, or the same file imported twice,
+    creates nothing new."""
     with transaction.atomic():
         taken = ImportRun.objects.filter(pk=run_id, status=ImportStatus.QUEUED).update(
-            status=ImportStatus.RUNNING
+            status=ImportStatus.RUNNING, beat_at=timezone.now()
         )
     run = ImportRun.objects.select_related("team", "confirmed_by").get(pk=run_id)
-    if not taken and run.status != ImportStatus.RUNNING:
+    if not taken:
         return run
     try:
         writer = _Writer(run)
         for start in range(0, len(run.rows), CHUNK):
             with transaction.atomic():
-                created = writer.write(run.rows[start : start + CHUNK])
+                chunk = run.rows[start : start + CHUNK]
+                run.created += writer.write(chunk)
                 ImportRun.objects.filter(pk=run.pk).update(
-                    rows_done=start + len(run.rows[start : start + CHUNK]),
-                    created=run.created + created,
+                    rows_done=start + len(chunk), created=run.created, beat_at=timezone.now()
                 )
-                run.created += created
         with transaction.atomic():
             duestore.mark(Unit.TEAM, run.team_id)
             _forget_stored_figures(run)
@@ -160,8 +161,34 @@ def apply_import(*, run_id: int) -> ImportRun:
         run.save(update_fields=["status", "finished_at", "message"])
         with transaction.atomic():
             duestore.mark(Unit.TEAM, run.team_id)
+            _forget_stored_figures(run)
         raise
     return run
+
+
+SILENT_AFTER = timedelta(minutes=15)  # longer than any chunk takes
+REPUBLISH_AFTER = timedelta(minutes=2)
+
+
+def sweep_imports(*, now: datetime | None = None) -> list[int]:
+    """Publish again a confirmed run no worker took (its message was lost: the broker was
+    down at confirmation), and queue again a running run whose worker went silent (killed,
+    its machine lost): it resumes, skipping what was already written. Returns the runs."""
+    from .tasks import run_import
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        ImportRun.objects.filter(
+            status=ImportStatus.RUNNING, beat_at__lt=now - SILENT_AFTER
+        ).update(status=ImportStatus.QUEUED, confirmed_at=now - REPUBLISH_AFTER)
+    waiting = list(
+        ImportRun.objects.filter(
+            status=ImportStatus.QUEUED, confirmed_at__lte=now - REPUBLISH_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for pk in waiting:
+        enqueue_on_commit(run_import, pk)
+    return waiting
 
 
 class _Writer:

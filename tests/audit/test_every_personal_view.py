@@ -56,7 +56,6 @@ NOT_A_PAGE = {
 }
 
 
-
 def _not_a_page() -> set[str]:
     """The routes listed above, and every route the access matrix marks POST only (405 to
     every signed-in GET): a new POST-only route is declared once, in the matrix."""

@@ -378,3 +378,62 @@ def test_the_due_items_already_stored_are_brought_up_to_date(
         row.pop("wemwbs_end", None)
     _import(team_a, manager, as_csv(rows), "h.csv", django_capture_on_commit_callbacks)
     assert duestore.items([team_a.pk]).exists()
+
+
+def test_a_confirmed_run_whose_message_was_lost_is_published_again(
+    team_a, manager, eager_celery, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = services.check_import(
+        team=team_a,
+        user=manager,
+        file_name="h.csv",
+        content=as_csv(throughput_rows(_la(team_a))[:5]),
+    )
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was down
+        services.confirm_import(run_id=run.pk, user=manager)
+    assert services.sweep_imports() == []  # not yet: a worker may still take it
+    later = timezone.now() + timedelta(minutes=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep_imports(now=later) == [run.pk]
+    run.refresh_from_db()
+    assert run.status == ImportStatus.DONE and Referral.objects.count() == 5
+
+
+def test_a_run_whose_worker_died_resumes_and_writes_nothing_twice(
+    team_a, manager, eager_celery, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = _import(
+        team_a,
+        manager,
+        as_csv(throughput_rows(_la(team_a))),
+        "h.csv",
+        django_capture_on_commit_callbacks,
+    )
+    # As if the worker died after writing: still "running", silent for 20 minutes.
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.RUNNING, beat_at=timezone.now() - timedelta(minutes=20)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep_imports() == [run.pk]
+    run.refresh_from_db()
+    assert run.status == ImportStatus.DONE and Referral.objects.count() == 40
+
+
+def test_a_second_delivery_while_running_writes_nothing(team_a, manager):
+    run = services.check_import(
+        team=team_a,
+        user=manager,
+        file_name="h.csv",
+        content=as_csv(throughput_rows(_la(team_a))[:5]),
+    )
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING)
+    services.apply_import(run_id=run.pk)
+    assert not Referral.objects.exists()
