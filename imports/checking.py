@@ -412,9 +412,16 @@ def _plan(v: dict, lists: Lists, err) -> dict:  # noqa: ANN001, C901
             not_before("phase1_end", "phase1_start")
             stages.append(("phase2", v["phase1_end"]))
         held = {}
+        offsets = {int(m) for m in lists.team.review_offsets_months}
         for months, col in REVIEW_COLUMNS.items():
             if v[col]:
-                if not v["phase1_end"]:
+                if months not in offsets:
+                    err(
+                        col,
+                        _("the team holds no %(n)s-month review (its reviews: %(list)s months).")
+                        % {"n": months, "list": ", ".join(str(m) for m in sorted(offsets))},
+                    )
+                elif not v["phase1_end"]:
                     err(col, _("reviews follow the end of Phase 1: give phase1_end."))
                 else:
                     not_before(col, "phase1_end")

@@ -211,6 +211,18 @@ def test_out_of_order_dates_are_refused(team_a, manager):
     assert any("column phase1_end" in e for e in report["errors"])
 
 
+def test_a_review_the_team_does_not_hold_is_refused(team_a, manager):
+    team_a.review_offsets_months = [1, 3, 6]
+    team_a.save(update_fields=["review_offsets_months"])
+    rows = throughput_rows(_la(team_a))[39:]
+    rows[0] |= {"review_12m_date": "2025-03-01", "gas_12m": "1"}
+    run = services.check_import(team=team_a, user=manager, file_name="r.csv", content=as_csv(rows))
+    (report,) = run.report
+    assert any(
+        e.startswith("Row 2, column review_12m_date: the team holds no") for e in report["errors"]
+    )
+
+
 def test_a_run_with_errors_cannot_be_confirmed(team_a, manager):
     rows = throughput_rows(_la(team_a))[:2]
     rows[0]["referral_date"] = ""
