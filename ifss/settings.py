@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reminders",
     "audit",
     "synthetic",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -385,6 +386,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Long jobs whose worker is gone or whose deadline passed: queued again or failed.
     "watch-jobs": {
         "task": "reporting.tasks.watch_jobs",
+        "schedule": float(os.environ.get("IFSS_WATCHDOG_SECONDS", "30")),
+    },
+    # History imports whose message was lost, or whose worker died, are taken up again.
+    "sweep-imports": {
+        "task": "imports.tasks.sweep_imports",
         "schedule": float(os.environ.get("IFSS_WATCHDOG_SECONDS", "30")),
     },
 }

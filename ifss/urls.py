@@ -23,5 +23,6 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("privacy/", include("families.urls")),
     path("notifications/", include("notifications.urls")),
+    path("imports/", include("imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -22,6 +22,7 @@ APPS = [
     "audit",
     "cases",
     "families",
+    "imports",
     "notifications",
     "outcomes",
     "reference",

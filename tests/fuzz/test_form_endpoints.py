@@ -1501,6 +1501,60 @@ def correct_decision_target(w: World) -> Target:
     )
 
 
+def _import_file(w: World, cells: dict[str, str]):  # noqa: ANN202
+    import csv
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from imports.columns import NAMES
+
+    la = w.team_a.local_authorities.order_by("name").first()
+    row = {"reference": "REF-1", "referral_date": "2024-04-01", "local_authority": la.name}
+    row |= {"screening_outcome": "accepted", "screening_reason": "meets-criteria"}
+    row |= {"decision_date": "2024-04-02", "assessment_start": "2024-04-03"}
+    row |= cells
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=NAMES)
+    writer.writeheader()
+    writer.writerow(row)
+    return SimpleUploadedFile("history.csv", out.getvalue().encode("utf-8", "surrogatepass"))
+
+
+def import_upload_target(w: World) -> Target:
+    """The dry run: every cell of a row, and the team, hostile; it must never be a 500."""
+    from imports.columns import NAMES
+
+    url = reverse("imports:upload")
+
+    def draw(data: st.DataObject) -> Request:
+        cells = data.draw(
+            st.dictionaries(st.sampled_from(NAMES), values(DATES), max_size=4), label="cells"
+        )
+        team = data.draw(
+            st.sampled_from([str(w.team_a.pk), str(w.team_b.pk), "", "9" * 20]), label="team"
+        )
+        return Request(url, {"team": team, "file": _import_file(w, cells)})
+
+    return Target(
+        client=login(w.manager),
+        url=url,
+        payload={},
+        draw=draw,
+        first=Request(url, {"team": str(w.team_a.pk), "file": _import_file(w, {})}),
+    )
+
+
+def import_confirm_target(w: World) -> Target:
+    from imports.services import check_import
+
+    run = check_import(
+        team=w.team_a, user=w.manager, file_name="h.csv", content=_import_file(w, {}).read()
+    )
+    url = reverse("imports:confirm", args=[run.pk])
+    return Target(client=login(w.manager), url=url, payload={"confirm": "1"})
+
+
 TARGETS: dict[str, Callable[[World], Target]] = {
     "referrals:new referrals:draft": referral_target,
     "referrals:new re-referral": rereferral_target,
@@ -1553,6 +1607,8 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "reporting:feedback_delete": teamwork_delete_target("feedback"),
     "reporting:complaint_delete": teamwork_delete_target("complaints"),
     "login": lambda w: login_target(w),
+    "imports:upload": import_upload_target,
+    "imports:confirm": import_confirm_target,
     "keepalive two_factor_codes two_factor_disable": lambda w: account_commands_target(w),
     "cases:correct_contact": correct_contact_target,
     "outcomes:correct_goal": correct_goal_target,
@@ -1632,6 +1688,8 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "reporting:feedback_cases",  # the case chooser's matches: ?case= fuzzed there
         "reporting:complaint_cases",
         "bench_floor",  # the benchmark's floor: no form, 404 unless the benchmark is on
+        "imports:template",
+        "imports:run",
     }
     covered = {word for name in TARGETS for word in name.split(" ")}
     names: set[str] = set()

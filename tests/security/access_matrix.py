@@ -210,6 +210,11 @@ MATRIX: dict[str, dict[str, int]] = {
     "reporting:complaint_edit": COMPLAINT_RECORD,
     "reporting:complaint_delete": COMPLAINT_RECORD,
     "reporting:complaint_cases": COMPLAINTS_PAGE,
+    # --- imports: a manager's history import, for their own teams (not the administrator) ---
+    "imports:upload": only(*MANAGERS),
+    "imports:template": only(*MANAGERS),
+    "imports:run": only("manager"),
+    "imports:confirm": POST_ONLY,
 }
 
 # POST: the roles that must get 404 (and change nothing) when they POST an empty form.
@@ -225,6 +230,7 @@ POST_DENIED_OVERRIDES: dict[str, list[str]] = {
     "reporting:request_pdf": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
     "reporting:recompute": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
     "reporting:publish": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
+    "imports:confirm": [r for r in SIGNED_IN if r != "manager"],
 }
 
 
@@ -259,6 +265,7 @@ class World:
     published_card: Any = None  # team A's card of the last quarter, as published
     # Team A's activity records, one per kind (reporting.teamwork.KINDS): the slug -> record.
     teamwork: dict[str, Any] = field(default_factory=dict)
+    import_run: Any = None  # a checked history import of team A, by its manager
 
     @property
     def case(self) -> Any:
@@ -328,6 +335,9 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "reporting:feedback_delete": lambda w: {"pk": w.teamwork["feedback"].pk},
     "reporting:complaint_edit": lambda w: {"pk": w.teamwork["complaints"].pk},
     "reporting:complaint_delete": lambda w: {"pk": w.teamwork["complaints"].pk},
+    "imports:template": lambda w: {"kind": "csv"},
+    "imports:run": lambda w: {"pk": w.import_run.pk},
+    "imports:confirm": lambda w: {"pk": w.import_run.pk},
 }
 
 
@@ -369,6 +379,7 @@ def build_world() -> World:
     from accounts.models import Role
     from cases.models import Contact
     from cases.pathway import Stage
+    from imports.models import ImportRun
     from referrals.models import ScreeningDecision
     from reporting.models import (
         BuildStatus,
@@ -497,4 +508,7 @@ def build_world() -> World:
         extra=extra,
         published_card=published_card,
         teamwork=teamwork,
+        import_run=ImportRun.objects.create(
+            team=team_a, uploaded_by=manager, file_name="history.csv", sha256="0" * 64
+        ),
     )

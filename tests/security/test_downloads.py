@@ -26,6 +26,7 @@ DOWNLOADS = {
     "cases:plan_pdf": "Family Plan PDF",
     "reviews:report_pdf": "review report PDF",
     "families:subject_access_export": "subject access zip",
+    "imports:template": "the blank import template (CSV and XLSX)",
 }
 FILE_MARKERS = ("Content-Disposition", "FileResponse", "StreamingHttpResponse", "as_attachment")
 
@@ -103,6 +104,9 @@ def test_every_download_is_sent_with_no_store(
         ],
         "families:subject_access_export": [
             client.post(reverse("families:subject_access_export", args=[person.pk]))
+        ],
+        "imports:template": [
+            client.get(reverse("imports:template", args=[kind])) for kind in ("csv", "xlsx")
         ],
     }
 

@@ -71,6 +71,8 @@ NOT_AN_EDIT = {
     "reporting:training_delete": "deletes; the confirmation page shows the record",
     "reporting:feedback_delete": "deletes; the confirmation page shows the record",
     "reporting:complaint_delete": "deletes; the confirmation page shows the record",
+    "imports:upload": "checks a file into a new import run (the dry run); writes no record",
+    "imports:confirm": "confirms a checked run once; the service refuses a second confirmation",
 }
 
 
