@@ -23,5 +23,7 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("privacy/", include("families.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("api.urls")),
+    path("data-return/", include("api.datareturn_urls")),
     path("admin/", admin.site.urls),
 ]
