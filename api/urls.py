@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import staff_views, views
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("v1/reference/", views.reference_lists_view, name="reference"),
     path("v1/schema/", views.schema_view, name="schema"),
     path("v1/docs/", views.docs_view, name="docs"),
+    re_path(r"^v1/", views.no_such_route_view, name="no_such_route"),  # last of v1
     # System administrators issue and revoke the clients' tokens here.
     path("clients/", staff_views.client_list, name="clients"),
     path("clients/new/", staff_views.client_new, name="client_new"),

@@ -291,6 +291,19 @@ class ReferenceLists(AuditedView):
         return Response(ReferenceListsSerializer(data).data)
 
 
+@extend_schema(exclude=True)
+class NoSuchRoute(AuditedView):
+    """Any other path under /api/v1/: a problem+json 404 (audited like any call), not the
+    site's HTML page."""
+
+    required_scope = None
+
+    def _missing(self, request, *args, **kwargs) -> Response:  # noqa: ANN001, ANN002, ANN003
+        raise Http404
+
+    get = post = put = patch = delete = _missing
+
+
 # --- the schema and its docs --------------------------------------------------------------
 
 
@@ -324,6 +337,7 @@ published_figures_view = login_not_required(PublishedFigures.as_view())
 team_figures_view = login_not_required(TeamFigures.as_view())
 reference_lists_view = login_not_required(ReferenceLists.as_view())
 schema_view = login_not_required(Schema.as_view())
+no_such_route_view = login_not_required(NoSuchRoute.as_view())
 # Signed-in staff only. (DRF marks its views as needing no sign-in, for their own
 # authentication; the docs are a page: anyone not signed in goes to the sign-in page.)
 docs_view = login_required(Docs.as_view())

@@ -267,6 +267,7 @@ ROUTES = {
     "api:reference": ("get", []),
     "api:schema": ("get", []),
     "api:docs": ("get", []),
+    "api:no_such_route": ("get", []),
 }
 
 
