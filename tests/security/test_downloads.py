@@ -26,6 +26,7 @@ DOWNLOADS = {
     "cases:plan_pdf": "Family Plan PDF",
     "reviews:report_pdf": "review report PDF",
     "families:subject_access_export": "subject access zip",
+    "datareturn:download": "CSV and XLSX data return for commissioners",
 }
 FILE_MARKERS = ("Content-Disposition", "FileResponse", "StreamingHttpResponse", "as_attachment")
 
@@ -103,6 +104,10 @@ def test_every_download_is_sent_with_no_store(
         ],
         "families:subject_access_export": [
             client.post(reverse("families:subject_access_export", args=[person.pk]))
+        ],
+        "datareturn:download": [
+            client.get(reverse("datareturn:download", args=[fmt]) + "?quarter=2026Q1")
+            for fmt in ("csv", "xlsx")
         ],
     }
 
