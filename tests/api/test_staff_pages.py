@@ -119,3 +119,31 @@ def test_a_session_is_no_token(manager):  # noqa: ANN001
         response = getattr(browser, method)(reverse(name, args=args))
         assert response.status_code == 401, name
         assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_client_list_costs_the_same_queries_for_one_client_or_six(sysadmin, team_a, team_b):  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.api.support import make_client
+
+    browser = signed_in(sysadmin)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert browser.get(reverse("api:clients")).status_code == 200
+        return len(ctx.captured_queries)
+
+    make_client([team_a])
+    queries()  # the first page of a session writes it
+    one = queries()
+    for _ in range(5):
+        make_client([team_a, team_b])
+    assert queries() == one
+
+
+def test_the_menu_links_the_data_return_and_the_client_pages(sysadmin, board_member):  # noqa: ANN001
+    page = signed_in(sysadmin).get("/").content.decode()
+    assert reverse("api:clients") in page and reverse("datareturn:page") in page
+    page = signed_in(board_member).get("/").content.decode()
+    assert reverse("datareturn:page") in page and reverse("api:clients") not in page
