@@ -48,6 +48,22 @@ def token(db, team_a, django_settings):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
+def wsgi_app():  # noqa: ANN201
+    """The project's WSGI app, inside the test's transaction: like Django's test client, it
+    must not close the database connection at the end of each request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def django_settings(settings):  # noqa: ANN001, ANN201
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     return settings
@@ -57,10 +73,10 @@ def django_settings(settings):  # noqa: ANN001, ANN201
 # a node attribute pytest removed. The test loads the live schema itself and runs each
 # operation's hypothesis strategy, which is the same generation and the same checks.)
 @pytest.mark.django_db
-def test_the_api_answers_as_its_schema_says(token):  # noqa: ANN001
+def test_the_api_answers_as_its_schema_says(token, wsgi_app):  # noqa: ANN001
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_wsgi(
-        "/api/v1/schema/?format=json", get_wsgi_application(), headers=headers
+        "/api/v1/schema/?format=json", wsgi_app, headers=headers
     )
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 5
