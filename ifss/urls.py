@@ -24,5 +24,7 @@ urlpatterns = [
     path("privacy/", include("families.urls")),
     path("notifications/", include("notifications.urls")),
     path("imports/", include("imports.urls")),
+    path("api/", include("api.urls")),
+    path("data-return/", include("api.datareturn_urls")),
     path("admin/", admin.site.urls),
 ]

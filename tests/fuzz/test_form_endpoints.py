@@ -1555,6 +1555,76 @@ def import_confirm_target(w: World) -> Target:
     return Target(client=login(w.manager), url=url, payload={"confirm": "1"})
 
 
+def _api_client(w: World):  # noqa: ANN202
+    from api import services
+
+    client = services.create_client(
+        name="Fuzzed partner",
+        teams=[w.team_a],
+        can_read_figures=True,
+        can_submit_referrals=False,
+        requests_per_minute=60,
+        by=w.admin_user,
+    )
+    services.issue_token(client=client, by=w.admin_user)
+    return client
+
+
+API_CLIENT_VALUES = {
+    "teams": ["0", "-1", str(2**63), "x"],
+    "requests_per_minute": ["0", "-1", str(2**63), "1e3", "10001"],
+    "can_read_figures": ["on", "", "false"],
+}
+
+
+def api_client_new_target(w: World) -> Target:
+    return Target(
+        client=login(w.admin_user),
+        url=reverse("api:client_new"),
+        payload={
+            "name": "Newport WCCIS",
+            "teams": [str(w.team_a.pk)],
+            "can_read_figures": "on",
+            "requests_per_minute": "60",
+        },
+        key_values=API_CLIENT_VALUES,
+    )
+
+
+def api_client_edit_target(w: World) -> Target:
+    client = _api_client(w)
+    return Target(
+        client=login(w.admin_user),
+        url=reverse("api:client", args=[client.pk]),
+        payload={
+            "teams": [str(w.team_b.pk)],
+            "can_submit_referrals": "on",
+            "requests_per_minute": "5",
+        },
+        key_values=API_CLIENT_VALUES,
+    )
+
+
+def api_token_target(w: World) -> Target:
+    """Issue a token (the page shows it: 200) or revoke one; the ids in the URL are fixed."""
+    client = _api_client(w)
+    token = client.tokens.get()
+    urls = [
+        reverse("api:token_issue", args=[client.pk]),
+        reverse("api:token_revoke", args=[client.pk, token.pk]),
+    ]
+
+    def draw(data: st.DataObject) -> Request:
+        return Request(
+            data.draw(st.sampled_from(urls), label="url"), target.mutate(data, {"x": "1"})
+        )
+
+    target = Target(
+        client=login(w.admin_user), url=urls[0], payload={"x": "1"}, ok_status=200, draw=draw
+    )
+    return target
+
+
 TARGETS: dict[str, Callable[[World], Target]] = {
     "referrals:new referrals:draft": referral_target,
     "referrals:new re-referral": rereferral_target,
@@ -1620,6 +1690,9 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "outcomes:withdraw_reading": withdraw_target("reading"),
     "reviews:withdraw": withdraw_target("review"),
     "referrals:withdraw_decision": withdraw_target("decision"),
+    "api:client_new": api_client_new_target,
+    "api:client": api_client_edit_target,
+    "api:token_issue api:token_revoke": api_token_target,
 }
 
 
@@ -1654,6 +1727,15 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "two_factor_manage",
         "healthz",  # a health check: GET only, no form
         "readyz",  # a health check: GET only, no form
+        # The partner API's token routes: schemathesis fuzzes them from their schema
+        # (tests/api/test_schemathesis.py).
+        "api:submit_referral",
+        "api:receipt",
+        "api:figures",
+        "api:team_figures",
+        "api:reference",
+        "api:schema",
+        "api:no_such_route",
     }
     # Pages that only show things (GET): test_query_params.py fuzzes their filters.
     read_only = {
@@ -1690,6 +1772,10 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "bench_floor",  # the benchmark's floor: no form, 404 unless the benchmark is on
         "imports:template",
         "imports:run",
+        "api:clients",
+        "api:docs",
+        "datareturn:page",
+        "datareturn:download",
     }
     covered = {word for name in TARGETS for word in name.split(" ")}
     names: set[str] = set()

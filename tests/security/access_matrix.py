@@ -215,6 +215,29 @@ MATRIX: dict[str, dict[str, int]] = {
     "imports:template": only(*MANAGERS),
     "imports:run": only("manager"),
     "imports:confirm": POST_ONLY,
+    # --- partner API (api/): the docs for staff; clients and tokens for the administrator ---
+    "api:docs": only(*TEAM_A_STAFF, *TEAM_B, "admin"),
+    "api:clients": only("admin"),
+    "api:client_new": only("admin"),
+    "api:client": only("admin"),
+    "api:token_issue": POST_ONLY,
+    "api:token_revoke": POST_ONLY,
+    # The data return for commissioners: managers, performance officers, board members.
+    "datareturn:page": only(*MANAGERS, "performance", "board", "admin"),
+    "datareturn:download": only(*MANAGERS, "performance", "board", "admin"),
+}
+
+# The API's token routes: partner clients, not signed-in people, call them (no session
+# answers anything but 401 or, for the schema, staff's 200). Their access rules (token,
+# scope, teams: else 404) are walked in tests/api/test_api.py.
+TOKEN_ROUTES = {
+    "api:submit_referral",
+    "api:receipt",
+    "api:figures",
+    "api:team_figures",
+    "api:reference",
+    "api:schema",
+    "api:no_such_route",
 }
 
 # POST: the roles that must get 404 (and change nothing) when they POST an empty form.
@@ -231,6 +254,8 @@ POST_DENIED_OVERRIDES: dict[str, list[str]] = {
     "reporting:recompute": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
     "reporting:publish": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
     "imports:confirm": [r for r in SIGNED_IN if r != "manager"],
+    "api:token_issue": [r for r in SIGNED_IN if r != "admin"],
+    "api:token_revoke": [r for r in SIGNED_IN if r != "admin"],
 }
 
 
@@ -266,6 +291,7 @@ class World:
     # Team A's activity records, one per kind (reporting.teamwork.KINDS): the slug -> record.
     teamwork: dict[str, Any] = field(default_factory=dict)
     import_run: Any = None  # a checked history import of team A, by its manager
+    api_token: Any = None  # a partner client's token (api.models.ApiToken)
 
     @property
     def case(self) -> Any:
@@ -324,6 +350,10 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "families:subject_access_export": lambda w: {"person_pk": w.journey.adult.pk},
     "families:anonymise": lambda w: {"pk": w.retention.case.family_id},
     "reporting:export": lambda w: {"fmt": "csv"},
+    "api:client": lambda w: {"pk": w.api_token.client_id},
+    "api:token_issue": lambda w: {"pk": w.api_token.client_id},
+    "api:token_revoke": lambda w: {"pk": w.api_token.client_id, "token_id": w.api_token.pk},
+    "datareturn:download": lambda w: {"fmt": "csv"},
     "reporting:build": lambda w: {"pk": w.report_build.pk},
     "reporting:build_pdf": lambda w: {"pk": w.report_build.pk},
     "reporting:published_card": lambda w: {"pk": w.published_card.pk},
@@ -511,4 +541,20 @@ def build_world() -> World:
         import_run=ImportRun.objects.create(
             team=team_a, uploaded_by=manager, file_name="history.csv", sha256="0" * 64
         ),
+        api_token=_api_token(team_a),
     )
+
+
+def _api_token(team):  # noqa: ANN001, ANN202
+    from api import services
+
+    client = services.create_client(
+        name="Matrix partner",
+        teams=[team],
+        can_read_figures=True,
+        can_submit_referrals=True,
+        requests_per_minute=100,
+        by=None,
+    )
+    token, _key = services.issue_token(client=client, by=None)
+    return token

@@ -27,6 +27,7 @@ DOWNLOADS = {
     "reviews:report_pdf": "review report PDF",
     "families:subject_access_export": "subject access zip",
     "imports:template": "the blank import template (CSV and XLSX)",
+    "datareturn:download": "CSV and XLSX data return for commissioners",
 }
 FILE_MARKERS = ("Content-Disposition", "FileResponse", "StreamingHttpResponse", "as_attachment")
 
@@ -107,6 +108,10 @@ def test_every_download_is_sent_with_no_store(
         ],
         "imports:template": [
             client.get(reverse("imports:template", args=[kind])) for kind in ("csv", "xlsx")
+        ],
+        "datareturn:download": [
+            client.get(reverse("datareturn:download", args=[fmt]) + "?quarter=2026Q1")
+            for fmt in ("csv", "xlsx")
         ],
     }
 

@@ -101,6 +101,7 @@ KWARGS: dict[str, Callable[[Restricted], list[dict]]] = {
     ],
     "families:anonymise": lambda r: [{"pk": r.closed.case.family_id}],
     "reporting:export": lambda r: [{"fmt": "csv"}, {"fmt": "xlsx"}],
+    "datareturn:download": lambda r: [{"fmt": "csv"}, {"fmt": "xlsx"}],
     "reporting:feedback_edit": lambda r: [{"pk": r.feedback.pk}],
     "reporting:feedback_delete": lambda r: [{"pk": r.feedback.pk}],
     "reporting:complaint_edit": lambda r: [{"pk": r.complaint.pk}],
@@ -119,6 +120,11 @@ NO_FAMILY_RECORD: dict[str, str] = {
     "reporting:consultation_delete": "a consultation names no family or case",
     "reporting:training_edit": "a training session names no family or case",
     "reporting:training_delete": "a training session names no family or case",
+    "api:client": "a partner client (system administrators only) names no family",
+    "api:token_issue": "a partner client's token names no family",
+    "api:token_revoke": "a partner client's token names no family",
+    "api:receipt": "a client's own referral, by token only (a session gets 401): its status",
+    "api:team_figures": "published figures: aggregates, by token only (a session gets 401)",
 }
 
 # Query strings every route without ids is also asked with: the searches look for the family
