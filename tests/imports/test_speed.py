@@ -14,7 +14,8 @@ from referrals.models import Referral
 
 from .sheets import as_csv, throughput_rows
 
-pytestmark = pytest.mark.django_db
+# Run by hand: make test PYTEST_ARGS="-m bench tests/imports/test_speed.py"
+pytestmark = [pytest.mark.django_db, pytest.mark.bench]
 
 
 def ten_thousand_rows(la: str) -> list[dict[str, str]]:
