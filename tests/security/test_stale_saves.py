@@ -32,8 +32,9 @@ from tests.security.walk import post_forms, url_of
 
 pytestmark = pytest.mark.django_db
 
-# The stale messages: another person's save, or the same form sent twice.
-STALE = ("Someone else", "have already been saved")
+# The stale messages: another person's save, or the same form sent twice, or an entry
+# already amended or withdrawn by another person (cases.amendments.check_current).
+STALE = ("Someone else", "have already been saved", "by someone else")
 A, B = "manager", "manager2"  # two managers of team A
 
 # Routes that take a POST from a form without a version, and why that cannot overwrite
@@ -219,7 +220,48 @@ def _waiting(w: World) -> Scenario:
     )
 
 
+def _amend(name: str, *, withdraw: bool) -> Callable[[World], Scenario]:
+    """Correcting or withdrawing an entry (cases.amendments): B's save retires the entry
+    with B's reason, so A's save of the form loaded before must be refused, showing that
+    the entry was amended or withdrawn, and why. A withdrawal must be confirmed."""
+    confirm = {"confirm": "on"} if withdraw else {}
+
+    def scenario(w: World) -> Scenario:
+        return Scenario(
+            url_of(w, name),
+            b={**confirm, "reason": "Changed by B"},
+            a={**confirm, "reason": "Changed by A"},
+            shown="Changed by B",
+        )
+
+    return scenario
+
+
+AMENDMENTS = {
+    **{
+        name: _amend(name, withdraw=False)
+        for name in (
+            "cases:correct_contact",
+            "outcomes:correct_goal",
+            "outcomes:correct_reading",
+            "reviews:correct",
+            "referrals:correct_decision",
+        )
+    },
+    **{
+        name: _amend(name, withdraw=True)
+        for name in (
+            "cases:withdraw_contact",
+            "outcomes:withdraw_goal",
+            "outcomes:withdraw_reading",
+            "reviews:withdraw",
+            "referrals:withdraw_decision",
+        )
+    },
+}
+
 SCENARIOS: dict[str, Callable[[World], Scenario]] = {
+    **AMENDMENTS,
     "referrals:decide": _decide,
     "referrals:allocate": _allocate,
     "referrals:first_contact": _first_contact,
