@@ -220,7 +220,33 @@ def _waiting(w: World) -> Scenario:
     )
 
 
-def _amend(name: str, *, withdraw: bool) -> Callable[[World], Scenario]:
+def _earlier_decision(w: World) -> Scenario:
+    """The latest decision sets where the referral stands and cannot be withdrawn: withdraw
+    an earlier one (the world's referral was screened once; this is a decision before it)."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from referrals.models import ScreeningDecision
+
+    d = w.decision
+    earlier = ScreeningDecision.objects.create(
+        **{
+            f.attname: getattr(d, f.attname)
+            for f in ScreeningDecision._meta.concrete_fields
+            if not f.primary_key and f.name not in {"corrects", "retired_at", "retired_by"}
+        }
+        | {"decided_at": d.decided_at - timedelta(days=1), "version": 1}
+    )
+    return Scenario(
+        reverse("referrals:withdraw_decision", kwargs={"decision_pk": earlier.pk}),
+        b={"confirm": "on", "reason": "Changed by B"},
+        a={"confirm": "on", "reason": "Changed by A"},
+        shown="Changed by B",
+    )
+
+
+def _amend(name: str, *, withdraw: bool, **also: str) -> Callable[[World], Scenario]:
     """Correcting or withdrawing an entry (cases.amendments): B's save retires the entry
     with B's reason, so A's save of the form loaded before must be refused, showing that
     the entry was amended or withdrawn, and why. A withdrawal must be confirmed."""
@@ -229,8 +255,8 @@ def _amend(name: str, *, withdraw: bool) -> Callable[[World], Scenario]:
     def scenario(w: World) -> Scenario:
         return Scenario(
             url_of(w, name),
-            b={**confirm, "reason": "Changed by B"},
-            a={**confirm, "reason": "Changed by A"},
+            b={**confirm, **also, "reason": "Changed by B"},
+            a={**confirm, **also, "reason": "Changed by A"},
             shown="Changed by B",
         )
 
@@ -244,10 +270,11 @@ AMENDMENTS = {
             "cases:correct_contact",
             "outcomes:correct_goal",
             "outcomes:correct_reading",
-            "reviews:correct",
             "referrals:correct_decision",
         )
     },
+    # The review's report fields added since the world's review was held are required.
+    "reviews:correct": _amend("reviews:correct", withdraw=False, children_wellbeing="Well"),
     **{
         name: _amend(name, withdraw=True)
         for name in (
@@ -255,9 +282,9 @@ AMENDMENTS = {
             "outcomes:withdraw_goal",
             "outcomes:withdraw_reading",
             "reviews:withdraw",
-            "referrals:withdraw_decision",
         )
     },
+    "referrals:withdraw_decision": _earlier_decision,
 }
 
 SCENARIOS: dict[str, Callable[[World], Scenario]] = {
