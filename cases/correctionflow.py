@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from audit.services import record_view
 
 from .access import get_case_for_user
 from .amendments import Amendable, may_correct
@@ -111,7 +112,10 @@ def _page(
     original: list[tuple[str, Any]],
     stale: bool,
     withdraw: bool,
+    viewed: tuple[Any, ...],
 ) -> HttpResponse:
+    # The page shows the entry and its family: log the view, as every personal page does.
+    record_view(*(viewed or ((case, case.family) if case is not None else ())))
     if stale:
         entry = type(entry).all_versions.get(pk=entry.pk)
         carry_version(form, getattr(entry, "version", 0))
@@ -141,6 +145,7 @@ def correction_page(
     original: list[tuple[str, Any]],
     call: Callable[[dict[str, Any]], Any],
     done_url: str,
+    viewed: tuple[Any, ...] = (),
 ) -> HttpResponse:
     done, stale = submit_to_service(request, form, call, _("Correction saved."))
     if done:
@@ -155,6 +160,7 @@ def correction_page(
         original=original,
         stale=stale,
         withdraw=False,
+        viewed=viewed,
     )
 
 
@@ -167,6 +173,7 @@ def withdrawal_page(
     original: list[tuple[str, Any]],
     call: Callable[[dict[str, Any]], Any],
     done_url: str,
+    viewed: tuple[Any, ...] = (),
 ) -> HttpResponse:
     form = WithdrawForm(request.POST or None, initial={"version": getattr(entry, "version", 0)})
     done, stale = submit_to_service(request, form, call, _("Entry withdrawn."))
@@ -182,4 +189,5 @@ def withdrawal_page(
         original=original,
         stale=stale,
         withdraw=True,
+        viewed=viewed,
     )

@@ -212,12 +212,23 @@ def edit_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     if done:
         return redirect("cases:detail", pk=case.pk)
     latest = None
+    latest_sides = []
     if stale:
         assessment.refresh_from_db()
         latest = assessment
+        # Every side of the framework as saved now, not only the summary: the other
+        # person's change may be in any of them.
+        latest_sides = [(form.fields[n].label, getattr(assessment, n)) for n in FRAMEWORK_FIELDS]
         # Saving again now is a deliberate overwrite of the version shown.
         carry_version(form, assessment.version)
-    return _case_form(request, case, form, _("Assessment"), latest_assessment=latest)
+    return _case_form(
+        request,
+        case,
+        form,
+        _("Assessment"),
+        latest_assessment=latest,
+        latest_sides=latest_sides,
+    )
 
 
 def decide_proceed(request: HttpRequest, pk: int) -> HttpResponse:

@@ -319,9 +319,14 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
     Closure.objects.filter(case__in=cases).update(notes="", override_reason="")
     WaitingListEntry.objects.filter(referral__family=family).update(notes="", left_because="")
     cases.update(phase1_slip_reason="")
-    # Notices about the family: linked to its pages, or emailed to its referrers by name.
+    # Notices about the family: linked to its pages, or emailed to its referrers naming it
+    # or one of its referrals (a referrer's subject gives the referral's number, not the
+    # family's name).
+    about_family = Q(subject__icontains=family.name) | Q(body__icontains=family.name)
+    for referral in referrals:
+        about_family |= Q(subject__startswith=f"{referral.reference}:")
     removed = Notification.objects.filter(
-        Q(url__in=urls) | Q(email__in=referrer_emails, subject__icontains=family.name)
+        Q(url__in=urls) | (Q(email__in=referrer_emails) & about_family)
     ).delete()[0]
     page_prefixes = Q()
     for url in urls:

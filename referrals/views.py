@@ -639,13 +639,14 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _decision_for_manager(request: HttpRequest, pk: int) -> ScreeningDecision:
-    """The decision (any version), if the user is a manager of its referral's team (as the
-    decision's author was); else 404."""
+    """The decision (any version), if the user may manage its referral: a manager of its
+    team (as the decision's author was), never of a restricted family that does not name
+    them; else 404."""
     decision = (
         ScreeningDecision.all_versions.select_related(
             "referral__family", "outcome", "reason", "onward_service", "decided_by"
         )
-        .filter(pk=pk, referral__team_id__in=request.user.team_ids_with_role(Role.MANAGER))
+        .filter(pk=pk, referral__in=Referral.objects.managed_by(request.user))
         .first()
     )
     if decision is None:
@@ -692,6 +693,7 @@ def correct_decision(request: HttpRequest, decision_pk: int) -> HttpResponse:
             version=d["version"],
         ),
         done_url=reverse("referrals:detail", args=[decision.referral_id]),
+        viewed=(decision.referral, decision.referral.family),
     )
 
 
@@ -707,4 +709,5 @@ def withdraw_decision(request: HttpRequest, decision_pk: int) -> HttpResponse:
             decision_id=decision.pk, user=request.user, reason=d["reason"], version=d["version"]
         ),
         done_url=reverse("referrals:detail", args=[decision.referral_id]),
+        viewed=(decision.referral, decision.referral.family),
     )

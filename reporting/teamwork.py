@@ -489,6 +489,9 @@ def record_edit(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
         # Saving again now is a deliberate overwrite of the version shown.
         carry_version(form, latest.version)
         latest = [(c.label, c.value(latest)) for c in kind.columns]
+    if kind.has_case:
+        # The form shows the record's case, by its family's name: log it, as the list does.
+        _record_families([record.case])
     return render(
         request,
         "reporting/teamwork/form.html",

@@ -53,6 +53,7 @@ NOT_A_PAGE = {
     "families:subject_access_export": "POST only: the export is logged by its service",
     "reporting:request_pdf": "POST only: queues a report card (aggregates)",
     "reporting:recompute": "POST only: queues the figures (aggregates)",
+    "bench_floor": "the benchmark's floor: 404 unless IFSS_BENCH_FLOOR is on; names nobody",
 }
 
 

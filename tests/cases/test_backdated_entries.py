@@ -32,6 +32,7 @@ from cases.services import (
     ContactData,
     agree_family_plan,
     close_case,
+    correct_contact,
     decide_after_assessment,
     end_phase1,
     finish_step_down,
@@ -46,6 +47,7 @@ from outcomes.services import (
     ReadingData,
     ServiceUseData,
     add_goal,
+    correct_reading,
     record_reading,
     record_service_use,
 )
@@ -60,7 +62,7 @@ from referrals.services import (
 from reporting.periods import quarter
 from reporting.queries import Report, team_scope
 from reviews.models import Booster, Requester, Review
-from reviews.services import ReviewData, record_booster, record_review
+from reviews.services import ReviewData, correct_review, record_booster, record_review
 from tests.cases.journey import goal_data, make_case
 from tests.factories import ReferralFactory, outcome, reason
 from tests.referrals import test_services as referral_tests
@@ -427,6 +429,93 @@ def referral_received(w: World) -> None:
     assert w.both(lambda r: r.referrals_received().value) == (1, 0)
 
 
+# Corrections (cases.amendments): an entry keyed in with the wrong day (in the quarter of
+# entry) is corrected to the typed day; the figures use the corrected day only.
+WRONG = at(2027, 4, 1, 11)
+
+
+def contact_corrected(w: World) -> None:
+    j = w.case(Stage.PHASE1, phase1_started_days_ago=30, contacts=0)
+
+    def data(started_at: datetime) -> ContactData:
+        return ContactData(
+            started_at=started_at,
+            duration_minutes=90,
+            mode=ContactMode.HOME_VISIT,
+            work_type=WorkType.DIRECT,
+            out_of_hours=False,
+            people_seen=[j.adult],
+            methods=[],
+        )
+
+    wrong = record_contact(case_id=j.case.pk, user=w.worker, data=data(WRONG))
+    wrong.refresh_from_db()
+    right = correct_contact(
+        contact_id=wrong.pk,
+        user=w.worker,
+        data=data(TYPED),
+        reason="Keyed in with the wrong day",
+        version=wrong.version,
+    )
+    assert right.started_at == TYPED
+    assert w.both(lambda r: r.direct_hours().value) == (1.5, 0)
+
+
+def reading_corrected(w: World) -> None:
+    j = w.case(Stage.PHASE2, phase1_ended_days_ago=5, readings=1)  # WEMWBS at the start
+
+    def data(day: date) -> ReadingData:
+        return ReadingData(
+            person=j.adult,
+            instrument=Instrument.WEMWBS,
+            occasion=Occasion.CLOSURE,
+            taken_on=day,
+            total=50,
+        )
+
+    wrong = record_reading(case_id=j.case.pk, user=w.worker, data=data(local_day(WRONG)))
+    wrong.refresh_from_db()
+    right = correct_reading(
+        reading_id=wrong.pk,
+        user=w.worker,
+        data=data(TYPED_DAY),
+        reason="Keyed in with the wrong day",
+        version=wrong.version,
+    )
+    assert right.taken_on == TYPED_DAY
+    assert w.both(lambda r: r.reading_change(Instrument.WEMWBS).denominator) == (1, 0)
+
+
+def review_corrected(w: World) -> None:
+    j = w.case(Stage.PHASE2, phase1_ended_days_ago=35)  # the 1-month review due 22 March
+    first = j.reviews[0]
+
+    def data(day: date) -> ReviewData:
+        return ReviewData(
+            held_on=day,
+            attendees="Mother",
+            progress="Calmer mornings.",
+            plan_still_fit=True,
+            services_signposted=[],
+            scores={g.pk: 1 for g in j.goals},
+        )
+
+    record_review(
+        review_id=first.pk, user=w.worker, version=first.version, data=data(local_day(WRONG))
+    )
+    first.refresh_from_db()
+    right = correct_review(
+        review_id=first.pk,
+        user=w.worker,
+        data=data(TYPED_DAY),
+        reason="Keyed in with the wrong day",
+        version=first.version,
+    )
+    assert right.held_on == TYPED_DAY
+    assert {s.scored_on for s in GoalScore.objects.filter(review=right)} == {TYPED_DAY}
+    assert w.both(lambda r: r.goals_at_or_above_zero().denominator) == (1, 0)
+
+
 # Every dated parameter of every service, and the scenario that proves it.
 COVERED: dict[str, Callable[[World], None]] = {
     "referrals.services.submit_referral:received_at": referral_received,
@@ -451,6 +540,9 @@ COVERED: dict[str, Callable[[World], None]] = {
     "reviews.services.record_booster:requested_on": booster,
     "reviews.services.record_booster:delivered_on": booster,
     "families.services.record_consent:recorded_on": consent,
+    "cases.services.correct_contact:data.started_at": contact_corrected,
+    "outcomes.services.correct_reading:data.taken_on": reading_corrected,
+    "reviews.services.correct_review:data.held_on": review_corrected,
 }
 SCENARIOS = list(dict.fromkeys(COVERED.values()))
 DATED = ("_on", "_at", "date", "_start", "_end")

@@ -190,7 +190,9 @@ KINDS = {
         lambda j, u: withdraw_decision(
             decision_id=(d := earlier_decision(j)).pk, user=u, reason=WHY, version=d.version
         ),
-        ("events", "referral_outcomes"),
+        # Every decision counts in referral_decisions; referral_outcomes counts each referral
+        # once, by its latest decision, which an earlier withdrawn one never was.
+        ("events", "referral_decisions"),
     ),
 }
 

@@ -63,6 +63,13 @@ def _case(r: Restricted) -> list[dict]:
     return [{"pk": r.case.pk}, {"pk": r.closed.case.pk}]
 
 
+def _decisions(r: Restricted) -> list[dict]:
+    from referrals.models import ScreeningDecision
+
+    decisions = ScreeningDecision.all_versions.filter(referral__family=r.case.family)
+    return [{"decision_pk": pk} for pk in decisions.values_list("pk", flat=True)]
+
+
 # URL name -> the kwargs of every restricted record it is asked about.
 KWARGS: dict[str, Callable[[Restricted], list[dict]]] = {
     "referrals:waiting_edit": lambda r: [{"pk": r.waiting.pk}],
@@ -94,7 +101,19 @@ KWARGS: dict[str, Callable[[Restricted], list[dict]]] = {
     ],
     "reviews:record": lambda r: [{"pk": v.pk} for v in r.case.reviews.all()],
     "reviews:report_pdf": lambda r: [{"pk": v.pk} for v in r.case.reviews.all()],
+    "reviews:report": lambda r: [{"pk": v.pk} for v in r.case.reviews.all()],
     "reviews:add_booster": _case,
+    "reviews:correct": lambda r: [{"review_pk": v.pk} for v in r.case.reviews.all()],
+    "reviews:withdraw": lambda r: [{"review_pk": v.pk} for v in r.case.reviews.all()],
+    "cases:corrections": _case,
+    "cases:correct_contact": lambda r: [{"contact_pk": c.pk} for c in r.case.contacts.all()],
+    "cases:withdraw_contact": lambda r: [{"contact_pk": c.pk} for c in r.case.contacts.all()],
+    "outcomes:correct_goal": lambda r: [{"goal_pk": g.pk} for g in r.journey.goals],
+    "outcomes:withdraw_goal": lambda r: [{"goal_pk": g.pk} for g in r.journey.goals],
+    "outcomes:correct_reading": lambda r: [{"reading_pk": x.pk} for x in r.journey.readings],
+    "outcomes:withdraw_reading": lambda r: [{"reading_pk": x.pk} for x in r.journey.readings],
+    "referrals:correct_decision": _decisions,
+    "referrals:withdraw_decision": _decisions,
     "families:consent": lambda r: [{"pk": r.case.family_id}, {"pk": r.closed.case.family_id}],
     "families:subject_access_export": lambda r: [
         {"person_pk": p.pk} for p in r.case.family.members.all()
@@ -152,6 +171,9 @@ ROUTES = sorted(_routes(get_resolver().url_patterns), key=lambda item: item[0])
 def urls_for(r: Restricted, name: str, params: set[str]) -> list[str]:
     if not params:
         return [reverse(name)]
+    if name in KWARGS and name not in NO_FAMILY_RECORD:
+        filled = KWARGS[name](r)
+        assert filled, f"{name}: the restricted family has no record to fill it with"
     assert name in KWARGS or name in NO_FAMILY_RECORD, (
         f"{name} takes ids ({sorted(params)}) this test cannot fill: add it to KWARGS in "
         f"{__name__} with the restricted records it shows, or to NO_FAMILY_RECORD with why it "
@@ -199,6 +221,7 @@ def _build() -> Restricted:
         family_name=FAMILY,
         goals=1,
         contacts=1,
+        readings=1,
         plans=1,
         reviews_held=1,
         boosters=1,

@@ -32,8 +32,9 @@ from tests.security.walk import post_forms, url_of
 
 pytestmark = pytest.mark.django_db
 
-# The stale messages: another person's save, or the same form sent twice.
-STALE = ("Someone else", "have already been saved")
+# The stale messages: another person's save, or the same form sent twice, or an entry
+# already amended or withdrawn by another person (cases.amendments.check_current).
+STALE = ("Someone else", "have already been saved", "by someone else")
 A, B = "manager", "manager2"  # two managers of team A
 
 # Routes that take a POST from a form without a version, and why that cannot overwrite
@@ -222,7 +223,75 @@ def _waiting(w: World) -> Scenario:
     )
 
 
+def _earlier_decision(w: World) -> Scenario:
+    """The latest decision sets where the referral stands and cannot be withdrawn: withdraw
+    an earlier one (the world's referral was screened once; this is a decision before it)."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from referrals.models import ScreeningDecision
+
+    d = w.decision
+    earlier = ScreeningDecision.objects.create(
+        **{
+            f.attname: getattr(d, f.attname)
+            for f in ScreeningDecision._meta.concrete_fields
+            if not f.primary_key and f.name not in {"corrects", "retired_at", "retired_by"}
+        }
+        | {"decided_at": d.decided_at - timedelta(days=1), "version": 1}
+    )
+    return Scenario(
+        reverse("referrals:withdraw_decision", kwargs={"decision_pk": earlier.pk}),
+        b={"confirm": "on", "reason": "Changed by B"},
+        a={"confirm": "on", "reason": "Changed by A"},
+        shown="Changed by B",
+    )
+
+
+def _amend(name: str, *, withdraw: bool, **also: str) -> Callable[[World], Scenario]:
+    """Correcting or withdrawing an entry (cases.amendments): B's save retires the entry
+    with B's reason, so A's save of the form loaded before must be refused, showing that
+    the entry was amended or withdrawn, and why. A withdrawal must be confirmed."""
+    confirm = {"confirm": "on"} if withdraw else {}
+
+    def scenario(w: World) -> Scenario:
+        return Scenario(
+            url_of(w, name),
+            b={**confirm, **also, "reason": "Changed by B"},
+            a={**confirm, **also, "reason": "Changed by A"},
+            shown="Changed by B",
+        )
+
+    return scenario
+
+
+AMENDMENTS = {
+    **{
+        name: _amend(name, withdraw=False)
+        for name in (
+            "cases:correct_contact",
+            "outcomes:correct_goal",
+            "outcomes:correct_reading",
+            "referrals:correct_decision",
+        )
+    },
+    # The review's report fields added since the world's review was held are required.
+    "reviews:correct": _amend("reviews:correct", withdraw=False, children_wellbeing="Well"),
+    **{
+        name: _amend(name, withdraw=True)
+        for name in (
+            "cases:withdraw_contact",
+            "outcomes:withdraw_goal",
+            "outcomes:withdraw_reading",
+            "reviews:withdraw",
+        )
+    },
+    "referrals:withdraw_decision": _earlier_decision,
+}
+
 SCENARIOS: dict[str, Callable[[World], Scenario]] = {
+    **AMENDMENTS,
     "referrals:decide": _decide,
     "referrals:allocate": _allocate,
     "referrals:first_contact": _first_contact,
