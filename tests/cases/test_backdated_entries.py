@@ -34,9 +34,12 @@ from cases.services import (
     close_case,
     correct_contact,
     decide_after_assessment,
+    decide_phase1_signoff,
     end_phase1,
     finish_step_down,
+    phase1_shortfall,
     record_contact,
+    request_phase1_signoff,
     start_assessment,
     update_assessment,
 )
@@ -64,6 +67,7 @@ from reporting.queries import Report, team_scope
 from reviews.models import Booster, Requester, Review
 from reviews.services import ReviewData, correct_review, record_booster, record_review
 from tests.cases.journey import goal_data, make_case
+from tests.cases.phase1_support import end_phase1 as end_phase1_signed_off
 from tests.factories import ReferralFactory, outcome, reason
 from tests.referrals import test_services as referral_tests
 
@@ -240,7 +244,8 @@ def not_proceeding(w: World) -> None:
 
 def phase1_end(w: World) -> None:
     j = w.case(Stage.PHASE1, phase1_started_days_ago=30, plans=1)
-    end_phase1(case_id=j.case.pk, user=w.worker, ended_on=TYPED_DAY)
+    # Short of the model: the worker asks, a manager signs off (tests.cases.phase1_support).
+    end_phase1_signed_off(case_id=j.case.pk, user=w.worker, ended_on=TYPED_DAY)
     case = j.reload()
     assert case.phase1_end == TYPED_DAY
     assert local_day(stage_change(case, Stage.PHASE2).changed_at) == TYPED_DAY
@@ -250,12 +255,34 @@ def phase1_end(w: World) -> None:
     assert w.both(lambda r: r.phase1_lengths().denominator) == (1, 0)
 
 
+def phase1_signoff(w: World) -> None:
+    """A sign-off asked for an ending on the typed day: the shortfall is measured to that
+    day, and the ending it allows lands there."""
+    j = w.case(Stage.PHASE1, phase1_started_days_ago=30, plans=1)
+    signoff = request_phase1_signoff(
+        case_id=j.case.pk, user=w.worker, reason="The family moves away.", ends_on=TYPED_DAY
+    )
+    assert signoff.shortfall == "; ".join(phase1_shortfall(j.reload(), TYPED_DAY))
+    decide_phase1_signoff(case_id=j.case.pk, user=w.manager, approved=True, note="Agreed.")
+    end_phase1(
+        case_id=j.case.pk,
+        user=w.worker,
+        ended_on=TYPED_DAY,
+        outcomes_missing_reason="Not taken before the move.",
+    )
+    case = j.reload()
+    assert case.phase1_end == TYPED_DAY
+    assert w.both(phases("completed_phase1")) == (1, 0)
+
+
 def step_down_end(w: World) -> None:
     w.team.step_down_enabled = True
     w.team.save()
     j = w.case(Stage.PHASE1, phase1_started_days_ago=40, plans=1)
     w.clock.move_to(SET_UP, tick=False)
-    end_phase1(case_id=j.case.pk, user=w.worker, ended_on=date(2027, 3, 20), step_down=True)
+    end_phase1_signed_off(
+        case_id=j.case.pk, user=w.worker, ended_on=date(2027, 3, 20), step_down=True
+    )
     w.enter()
     finish_step_down(case_id=j.case.pk, user=w.worker, finished_on=TYPED_DAY)
     case = j.reload()
@@ -353,6 +380,8 @@ def review(w: World) -> None:
             plan_still_fit=True,
             services_signposted=[],
             scores={g.pk: 1 for g in j.goals},
+            # 30 March is a day past the 1-month review's window (15-29 March).
+            outside_window_reason="The family asked for the Tuesday.",
         ),
     )
     first.refresh_from_db()
@@ -429,6 +458,31 @@ def referral_received(w: World) -> None:
     assert w.both(lambda r: r.referrals_received().value) == (1, 0)
 
 
+def partner_referral(w: World) -> None:
+    """A partner system's referral carries the consent date the referrer typed."""
+    from api import services as api_services
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="admin-backdated", is_superuser=True, is_staff=True)
+    client = api_services.create_client(
+        name="Partner system",
+        teams=[w.team],
+        can_read_figures=False,
+        can_submit_referrals=True,
+        requests_per_minute=60,
+        by=admin,
+    )
+    w.enter()
+    referral = api_services.submit_partner_referral(
+        client=client,
+        data=referral_tests.make_data(w.team, consent_date=TYPED_DAY),
+        submission_key=uuid.uuid4(),
+    )
+    referral.refresh_from_db()
+    assert referral.consent_date == TYPED_DAY
+    assert w.both(lambda r: r.referrals_received().value) == (0, 1)  # received when sent
+
+
 # Corrections (cases.amendments): an entry keyed in with the wrong day (in the quarter of
 # entry) is corrected to the typed day; the figures use the corrected day only.
 WRONG = at(2027, 4, 1, 11)
@@ -498,6 +552,8 @@ def review_corrected(w: World) -> None:
             plan_still_fit=True,
             services_signposted=[],
             scores={g.pk: 1 for g in j.goals},
+            # Both days fall outside the 1-month review's window (15-29 March).
+            outside_window_reason="The family asked for the Tuesday.",
         )
 
     record_review(
@@ -520,6 +576,7 @@ def review_corrected(w: World) -> None:
 COVERED: dict[str, Callable[[World], None]] = {
     "referrals.services.submit_referral:received_at": referral_received,
     "referrals.services.submit_referral:data.consent_date": referral_received,
+    "api.services.submit_partner_referral:data.consent_date": partner_referral,
     "referrals.services.record_first_contact:contacted_at": first_contact,
     "referrals.services.decide_referral:decided_at": screening_decision,
     "referrals.services.allocate_referral:allocated_at": allocation,
@@ -529,6 +586,7 @@ COVERED: dict[str, Callable[[World], None]] = {
     "cases.services.decide_after_assessment:phase1_start": phase1_start,
     "cases.services.decide_after_assessment:decided_on": not_proceeding,
     "cases.services.end_phase1:ended_on": phase1_end,
+    "cases.services.request_phase1_signoff:ends_on": phase1_signoff,
     "cases.services.finish_step_down:finished_on": step_down_end,
     "cases.services.agree_family_plan:agreed_on": family_plan,
     "cases.services.record_contact:data.started_at": contact,
