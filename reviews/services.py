@@ -340,6 +340,8 @@ def correct_review(
         )
     if any(score not in (-2, -1, 0, 1, 2) for score in data.scores.values()):
         raise ServiceError(_("Goal scores run from -2 to +2."))
+    # The corrected day is held to the review's window and order as a recorded one is.
+    outside = check_review_day(review, data.held_on, data.outside_window_reason)
     now = timezone.now()
     retire(review, status=EntryStatus.AMENDED, user=user, reason=reason, when=now)
     _retire_review_scores(review, status=EntryStatus.AMENDED, user=user, reason=reason, when=now)
@@ -349,6 +351,8 @@ def correct_review(
         attendees=data.attendees,
         progress=data.progress,
         plan_still_fit=data.plan_still_fit,
+        children_wellbeing=data.children_wellbeing or review.children_wellbeing,
+        outside_window_reason=outside,
     )
     corrected.save()
     corrected.services_signposted.set(data.services_signposted)

@@ -221,9 +221,13 @@ def correct_review(request: HttpRequest, review_pk: int) -> HttpResponse:
         "progress": review.progress,
         "plan_still_fit": "yes" if review.plan_still_fit else "no",
         "services_signposted": list(review.services_signposted.all()),
+        "children_wellbeing": review.children_wellbeing,
+        "outside_window_reason": review.outside_window_reason,
         **{f"goal_{s.goal_id}": s.score for s in GoalScore.objects.filter(review=review)},
     }
-    form = correction_form(ReviewForm)(request.POST or None, goals=goals, initial=initial)
+    form = correction_form(ReviewForm)(
+        request.POST or None, goals=goals, window=review.window(case.team), initial=initial
+    )
     return correction_page(
         request,
         case=case,
@@ -243,6 +247,8 @@ def correct_review(request: HttpRequest, review_pk: int) -> HttpResponse:
                 plan_still_fit=d["plan_still_fit"],
                 services_signposted=list(d["services_signposted"]),
                 scores=form.scores(),
+                children_wellbeing=d["children_wellbeing"],
+                outside_window_reason=d["outside_window_reason"],
             ),
         ),
         done_url=reverse("cases:detail", args=[case.pk]),

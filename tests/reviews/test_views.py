@@ -205,7 +205,7 @@ def test_with_sign_off_the_worker_puts_it_to_a_manager_who_signs_it_off(
     ).exists()
 
     worker.post(report_url(review), {"version": review.version, "action": "submit"})
-    [ask] = Notification.objects.filter(recipient=manager)
+    [ask] = Notification.objects.filter(recipient=manager, subject__contains="to sign off")
     assert ask.url == report_url(review)
     boss = login(manager)
     assert "Sign off and send to the referrer" in boss.get(report_url(review)).content.decode()

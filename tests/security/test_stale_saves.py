@@ -290,6 +290,33 @@ AMENDMENTS = {
     "referrals:withdraw_decision": _earlier_decision,
 }
 
+
+def _record_review(w: World) -> Scenario:
+    """A review still due (the world's is already held, and a held review is corrected,
+    not recorded again): B records it, and A's older form is refused showing B's record."""
+    from django.urls import reverse
+
+    from outcomes.models import Goal
+    from reviews.models import Review
+
+    case = _case_at(w, "phase2", phase1_ended_days_ago=30)
+    review = Review.objects.filter(case=case, held_on__isnull=True).order_by("offset_months")[0]
+    common = {
+        "held_on": timezone.localdate().isoformat(),
+        "attendees": "Mother, worker",
+        "children_wellbeing": "The children are safe.",
+        "plan_still_fit": "yes",
+        "outside_window_reason": "Held when the family could.",
+        **{f"goal_{g.pk}": "0" for g in Goal.objects.filter(case=case)},
+    }
+    return Scenario(
+        reverse("reviews:record", kwargs={"pk": review.pk}),
+        b={**common, "progress": "Changed by B"},
+        a={**common, "progress": "Changed by A"},
+        shown="Changed by B",
+    )
+
+
 SCENARIOS: dict[str, Callable[[World], Scenario]] = {
     **AMENDMENTS,
     "referrals:decide": _decide,
@@ -302,6 +329,7 @@ SCENARIOS: dict[str, Callable[[World], Scenario]] = {
     "cases:restrict": _restrict,
     "cases:override": _override,
     "outcomes:record_services": _services,
+    "reviews:record": _record_review,
 }
 
 # Pages whose forms appear only for a record in another state than the world's.
