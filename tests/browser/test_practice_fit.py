@@ -114,6 +114,7 @@ def test_a_review_outside_its_window_needs_a_reason(
     expect(page.get_by_text(re.compile(r"Window: \d+ \w+ \d{4} to \d+ \w+ \d{4}"))).to_be_visible()
     page.get_by_label("Who attended").fill("Mam, the social worker")
     page.get_by_label("Progress").fill("Mornings calmer; school every day.")
+    page.get_by_label("The children's safety and wellbeing").fill("Safe and at school.")
     page.get_by_role("radio", name="Yes").check()
     page.get_by_label(f"Score now: {goal.title}").select_option("0")
     page.get_by_role("button", name="Save").click()

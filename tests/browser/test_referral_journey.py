@@ -159,7 +159,7 @@ def test_referral_from_submission_to_allocated_case(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Accepted: awaiting allocation")
 
     page.get_by_role("link", name="Allocate", exact=True).click()
-    page.get_by_label("Spearhead worker").select_option(label=practitioner.get_full_name())
+    page.get_by_label("Spearhead worker").select_option(value=str(practitioner.pk))
     page.get_by_role("button", name="Allocate", exact=True).click()
     expect(page.get_by_role("alert").filter(has_text="Allocated to")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Allocated")

@@ -52,6 +52,9 @@ SUCCESS = {
 # Every form of the three apps: the page that shows it (name, case stage, extra args), or
 # None with why it records no outcome. Model choices (reference lists) are not outcomes.
 FORMS = {
+    "SignOffRequestForm": None,  # a reason to end Phase 1 early
+    "SignOffDecisionForm": None,  # a manager's yes or no, with a reason: nothing counted
+    "ReportSendForm": None,  # sends or submits a review report: no outcome
     "StartAssessmentForm": None,  # a start time
     "AssessmentForm": None,  # times, hours and the Safety Plan
     "ProceedForm": ("cases:decide", Stage.ASSESSMENT),
