@@ -649,7 +649,9 @@ def _decision_for_manager(request: HttpRequest, pk: int) -> ScreeningDecision:
         .filter(pk=pk, referral__in=Referral.objects.managed_by(request.user))
         .first()
     )
-    if decision is None:
+    if decision is None or decision.referral.team_id not in request.user.team_ids_with_role(
+        Role.MANAGER
+    ):
         raise Http404
     return decision
 

@@ -113,6 +113,11 @@ def _formset_pages(world: World, as_role):  # noqa: ANN001, ANN202, F811
         opts = apps.get_model(label)._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
         response = as_role("admin").get(url)
+        if response.status_code == 403:
+            # No one adds these in the admin (amendable records are read-only there, written
+            # by their services): no formset can be posted. The inline is still capped, as
+            # test_every_admin_inline_is_capped proves.
+            continue
         assert response.status_code == 200, url
         yield url, "admin", url, response.content.decode()
 
