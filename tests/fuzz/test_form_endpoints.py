@@ -1472,6 +1472,8 @@ def correct_review_target(w: World) -> Target:
             "held_on": review.held_on.isoformat(),
             "attendees": "Mother, worker",
             "progress": "Steady.",
+            "children_wellbeing": "Safe at home.",
+            "outside_window_reason": "Held when the family could.",
             "plan_still_fit": "yes",
             f"goal_{goal.pk}": "1",
         },
