@@ -43,8 +43,9 @@ TOTAL_FORMS = re.compile(r'name="([\w-]+)-TOTAL_FORMS"')
 def project_modules():  # noqa: ANN201
     root = Path(settings.BASE_DIR).resolve()
     for config in apps.get_app_configs():
-        if root not in Path(config.path).resolve().parents:
-            continue  # Django's and third-party apps
+        path = Path(config.path).resolve()
+        if root not in path.parents or "site-packages" in path.parts:
+            continue  # Django's and third-party apps (the venv may live inside the project)
         yield config.module
         for info in pkgutil.walk_packages(config.module.__path__, f"{config.name}."):
             if ".migrations" in info.name or ".management" in info.name:
