@@ -97,6 +97,8 @@ def review_data(review: Review, **changes) -> ReviewData:  # noqa: ANN003
         "plan_still_fit": review.plan_still_fit,
         "services_signposted": list(review.services_signposted.all()),
         "scores": {s.goal_id: s.score for s in GoalScore.objects.filter(review=review)},
+        # A correction is held to the review's window too: the fixture's day may be outside.
+        "outside_window_reason": review.outside_window_reason or "Held when the family could.",
     }
     values.update(changes)
     return ReviewData(**values)
