@@ -25,7 +25,7 @@ admin.site.register(Assessment, ScaledAdmin)
 @admin.register(Contact)
 class ContactAdmin(ReadOnlyHistoryAdmin, ScaledAdmin):
     list_display = ("pk", "case", "started_at", "duration_minutes", "entry_status")
-    list_select_related = ("case__family",)  # a case is named by its family
+    list_select_related = ("case", "case__family")  # a case is named by its family
 
 
 admin.site.register(FamilyPlan, ScaledAdmin)
