@@ -1,5 +1,7 @@
-"""The published figures a client may read: one function reads the store, so it can be
-pointed at another store of published cards without touching the views."""
+"""The published figures a client may read: the report cards as published to the board
+(reporting.models.PublishedCard), frozen when published. A correction to the records never
+changes what a client reads for a published quarter: it shows as a new revision, with its
+reason, once a manager publishes it (reporting.services.publish_revision)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,10 @@ import re
 from datetime import date
 
 from accounts.models import Team
-from reporting.card import board_suppression, build_card
-from reporting.models import FigureSet
+from reporting.card import board_suppression
+from reporting.models import PublishedCard
 from reporting.periods import Period, quarter, quarter_containing
-from reporting.queries import team_scope
+from reporting.publishing import card_of
 
 BASIS = "events"
 
@@ -27,50 +29,50 @@ def parse_quarter(text: str) -> Period | None:
     return quarter(int(m[1]), int(m[2]))
 
 
-def published_sets(teams: list[Team]) -> list[FigureSet]:
-    """THE read of published figures: the stored quarterly sets of these teams (the report
-    card store, reporting.store), newest first. Only whole financial quarters count."""
-    names = {f"team-{t.pk}": t for t in teams}
-    rows = FigureSet.objects.filter(scope_key__in=names, basis=BASIS).order_by(
-        "-period_start", "scope_key"
-    )
-    out = []
-    for row in rows:
+def published_sets(teams: list[Team], period: Period | None = None) -> list[PublishedCard]:
+    """THE read of published figures: the latest revision of each published quarterly card
+    of these teams, newest quarter first. Only whole financial quarters count."""
+    by_pk = {t.pk: t for t in teams}
+    rows = PublishedCard.objects.filter(
+        team__in=list(by_pk), scope_key__in=[f"team-{pk}" for pk in by_pk], basis=BASIS
+    ).select_related("published_by")
+    if period is not None:
+        rows = rows.filter(period_start=period.start, period_end=period.end)
+    out: list[PublishedCard] = []
+    seen: set[tuple] = set()
+    for row in rows.order_by("-period_start", "scope_key", "-revision"):
+        key = (row.scope_key, row.period_start, row.period_end)
         q = quarter_containing(row.period_start)
-        if (q.start, q.end) == (row.period_start, row.period_end):
-            row.team = names[row.scope_key]
-            out.append(row)
+        if key in seen or (q.start, q.end) != (row.period_start, row.period_end):
+            continue
+        seen.add(key)
+        row.team = by_pk[row.team_id]
+        out.append(row)
     return out
 
 
-def published_set(team: Team, period: Period) -> FigureSet | None:
-    return next((row for row in published_sets([team]) if row.period_start == period.start), None)
+def published_set(team: Team, period: Period) -> PublishedCard | None:
+    return next(iter(published_sets([team], period)), None)
 
 
-def as_published(row: FigureSet) -> dict:
+def as_published(row: PublishedCard) -> dict:
     return {
         "team": row.team.pk,
         "team_name": row.team.name,
         "quarter": quarter_key(row.period_start),
         "period_start": row.period_start,
         "period_end": row.period_end,
-        "computed_at": row.computed_at,
+        "published_at": row.published_at,
+        "revision": row.revision,
+        "revision_reason": row.reason,
     }
 
 
-def figures(row: FigureSet) -> dict:
-    """The set as a board output shows it: the card built from the stored figures alone,
-    with small counts suppressed (reporting.card)."""
+def figures(row: PublishedCard) -> dict:
+    """The card as a board output shows it: the figures frozen at publication (or at its
+    latest revision), with small counts suppressed (reporting.card)."""
     suppress = board_suppression()
-    period = Period(row.period_start, row.period_end, quarter_key(row.period_start))
-    card = build_card(
-        team_scope(row.team),
-        period,
-        basis=BASIS,
-        suppress=suppress,
-        with_trends=False,
-        sets={(row.period_start, row.period_end, BASIS): row},
-    )
+    card = card_of(row, suppress)
     measures = [
         {
             "code": line.definition.code,

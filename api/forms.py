@@ -4,11 +4,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
+from referrals.forms import VersionedForm
 
 from .models import ApiClient
 
 
-class ClientForm(forms.Form):
+class ClientForm(VersionedForm):
+    """A new client, or a client's teams and scopes (with its version: a stale save is
+    refused, api.services.update_client)."""
+
     name = forms.CharField(label=_("Name of the partner system"), max_length=120)
     teams = forms.ModelMultipleChoiceField(
         queryset=Team.objects.all(), widget=forms.CheckboxSelectMultiple, label=_("Teams")
@@ -22,7 +26,9 @@ class ClientForm(forms.Form):
     def __init__(self, *args, editing: ApiClient | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.editing = editing
-        if editing is not None:
+        if editing is None:
+            del self.fields["version"]
+        else:
             del self.fields["name"]
 
     def clean_name(self) -> str:

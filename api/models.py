@@ -24,6 +24,8 @@ class ApiClient(models.Model):
     can_read_figures = models.BooleanField(_("may read published figures"), default=False)
     can_submit_referrals = models.BooleanField(_("may submit referrals"), default=False)
     requests_per_minute = models.PositiveIntegerField(_("requests per minute"), default=120)
+    # Caught on save: two administrators (or two tabs) editing the client at once.
+    version = models.PositiveIntegerField(default=1)
     # The identity its referrals are recorded under (Referral.created_by): it cannot sign in.
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_client"

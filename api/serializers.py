@@ -110,7 +110,15 @@ class PublishedSetSerializer(serializers.Serializer):
     quarter = serializers.CharField(help_text="The financial quarter, e.g. 2026Q1 (April-June).")
     period_start = serializers.DateField()
     period_end = serializers.DateField()
-    computed_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField(
+        help_text="When the figures were published (or last revised): they are frozen then."
+    )
+    revision = serializers.IntegerField(
+        help_text="0 as first published; each correction published later adds one."
+    )
+    revision_reason = serializers.CharField(
+        allow_blank=True, help_text="Why the latest revision changed the published figures."
+    )
 
 
 class MeasureSerializer(serializers.Serializer):

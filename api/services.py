@@ -8,8 +8,10 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
+from cases.errors import StaleEdit
 from referrals.models import Referral
 from referrals.services import ReferralData, submit_referral
 
@@ -54,16 +56,27 @@ def create_client(
 def update_client(
     *,
     client_id: int,
+    version: int,
     teams: list[Team],
     can_read_figures: bool,
     can_submit_referrals: bool,
     requests_per_minute: int,
 ) -> ApiClient:
     client = ApiClient.objects.select_for_update().get(pk=client_id)
+    if client.version != version:
+        raise StaleEdit(
+            _(
+                "Someone else changed this client while you were editing it. Its settings "
+                "now are shown above; what you chose is still in the form."
+            )
+        )
+    client.version += 1
     client.can_read_figures = can_read_figures
     client.can_submit_referrals = can_submit_referrals
     client.requests_per_minute = requests_per_minute
-    client.save(update_fields=["can_read_figures", "can_submit_referrals", "requests_per_minute"])
+    client.save(
+        update_fields=["can_read_figures", "can_submit_referrals", "requests_per_minute", "version"]
+    )
     client.teams.set(teams)
     return client
 

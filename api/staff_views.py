@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.formflow import carry_version, submit_to_service
+
 from . import services
 from .forms import ClientForm
 from .models import ApiClient, ApiToken
@@ -58,20 +60,29 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_submit_referrals": client.can_submit_referrals,
         "requests_per_minute": client.requests_per_minute,
     }
+    initial["version"] = client.version
     form = ClientForm(request.POST or None, initial=initial, editing=client)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        services.update_client(
+
+    def save(d: dict) -> ApiClient:
+        return services.update_client(
             client_id=client.pk,
+            version=d["version"],
             teams=list(d["teams"]),
             can_read_figures=d["can_read_figures"],
             can_submit_referrals=d["can_submit_referrals"],
             requests_per_minute=d["requests_per_minute"],
         )
-        messages.success(request, _("Client saved."))
+
+    saved, stale = submit_to_service(request, form, save, _("Client saved."))
+    if saved is not None:
         return redirect("api:client", pk=client.pk)
+    if stale:
+        client.refresh_from_db()
+        carry_version(form, client.version)
     context = {
         "client": client,
+        "client_teams": client.teams.order_by("name"),
+        "stale": stale,
         "form": form,
         "tokens": client.tokens.select_related("issued_by", "revoked_by"),
         "calls": client.calls.all()[:RECENT_CALLS],

@@ -321,6 +321,26 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# --- Caches ---------------------------------------------------------------
+# The default cache is each process's memory. The API's rate limits are counted in a cache
+# every process shares (Redis when REDIS_URL is set), so a partner client's limit holds
+# across gunicorn workers (api.throttling); without Redis (make run: one process) it is
+# that process's memory.
+_REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _REDIS_URL,
+            "KEY_PREFIX": "ifss-api",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if _REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
+}
+
 # --- Celery ---------------------------------------------------------------
 # With REDIS_URL unset the broker is kombu's filesystem transport under
 # IFSS_DATA_DIR, so `make run` needs no server: it starts a worker beside

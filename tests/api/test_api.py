@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -17,7 +18,6 @@ from api.views import AuditedView
 from reference.models import ScreeningOutcome
 from referrals.models import Referral, ReferralStatus
 from referrals.services import decide_referral
-from reporting import store
 from reporting.periods import previous_quarter, quarter_containing
 from reporting.queries import team_scope
 from tests.api.support import _fresh_rate_limits, api, child, make_client, member, referral_json  # noqa: F401
@@ -190,12 +190,39 @@ def test_each_client_has_its_own_rate_limit(team_a):  # noqa: ANN001
     assert api(other_key).get(reverse("api:reference")).status_code == 200
 
 
+def test_the_rate_limit_is_counted_where_every_process_sees_it(team_a, requires_redis):  # noqa: ANN001
+    """With Redis configured the count is in Redis, not in one process's memory: another
+    process's connection sees the same calls, so several gunicorn workers give a client its
+    limit once, not once each."""
+    from django.conf import settings
+    from django.core.cache.backends.redis import RedisCache
+
+    from api.throttling import ClientRateThrottle
+
+    client, key = make_client([team_a], per_minute=2)
+    for _ in range(2):
+        assert api(key).get(reverse("api:reference")).status_code == 200
+    conf = settings.CACHES["api_throttle"]
+    another_process = RedisCache(conf["LOCATION"], conf)
+    ident = f"{client.pk}-{client.created_at.timestamp():.6f}"
+    counted = another_process.get(
+        ClientRateThrottle.cache_format % {"scope": "api_client", "ident": ident}
+    )
+    assert counted is not None and len(counted) == 2
+    cache.clear()  # this process's memory is not where the count lives
+    assert_problem(api(key).get(reverse("api:reference")), 429)
+
+
 # --- figures and reference lists ----------------------------------------------------------
 
 
 def _publish(team, period):  # noqa: ANN001, ANN202
-    scope = team_scope(team)
-    store.save(scope, period, "events", store.compute(scope, period, "events"))
+    """Publish the team's card as its manager would (frozen from then on)."""
+    from reporting.services import publish_card
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username=f"publisher-{team.pk}", is_superuser=True)
+    return publish_card(user=admin, scope=team_scope(team), period=period, basis="events")
 
 
 def test_published_figures_are_the_clients_teams_and_suppressed(
@@ -236,6 +263,50 @@ def test_published_figures_are_the_clients_teams_and_suppressed(
         (10**12, q),
     ]:
         assert_problem(api(key).get(f"/api/v1/figures/{team_id}/{asked}/"), 404)
+
+
+def test_a_client_reads_the_figures_as_published_until_a_revision_is(
+    partner, team_a, manager, practitioner, referrer, settings
+):  # noqa: ANN001
+    """Records entered after publication never change what a client reads for that quarter;
+    a revision does, with its number and reason (issue 16's frozen cards, issue 20)."""
+    from api.figures import quarter_key
+    from reporting.services import publish_revision
+    from tests.cases.journey import make_case
+
+    settings.REPORT_SUPPRESS_BELOW = None
+    period = quarter_containing(timezone.localdate() - timedelta(days=1))
+    url = reverse("api:team_figures", args=[team_a.pk, quarter_key(period.start)])
+    make_case(team_a, manager, practitioner, referrer)
+    first = _publish(team_a, period)
+    _client, key = partner
+
+    def referrals() -> str:
+        return api(key).get(url).json()["throughput"][0]["cells"]["referrals"]["n"]
+
+    published = api(key).get(url).json()
+    assert (published["revision"], published["revision_reason"]) == (0, "")
+    assert referrals() == "1"
+
+    make_case(team_a, manager, practitioner, referrer)  # a second family, entered later
+    assert referrals() == "1", "a published quarter changed without a revision"
+    assert [r["revision"] for r in api(key).get(reverse("api:figures")).json()] == [0]
+
+    publish_revision(
+        user=manager,
+        scope=team_scope(team_a),
+        period=period,
+        basis="events",
+        revision=first.revision,
+        reason="A referral received in the quarter was entered late.",
+    )
+    revised = api(key).get(url).json()
+    assert (revised["revision"], revised["revision_reason"]) == (
+        1,
+        "A referral received in the quarter was entered late.",
+    )
+    assert referrals() == "2"
+    assert [r["revision"] for r in api(key).get(reverse("api:figures")).json()] == [1]
 
 
 def test_reference_lists(partner, team_a):  # noqa: ANN001

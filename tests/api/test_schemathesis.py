@@ -32,16 +32,17 @@ CHECKS = [
 
 @pytest.fixture
 def token(db, team_a, django_settings):  # noqa: ANN001, ANN201
-    from reporting import store
     from reporting.periods import quarter
     from reporting.queries import team_scope
+    from reporting.services import publish_card
+    from tests.factories import UserFactory
 
     # One published quarter, so the figures routes have something to answer.
-    store.save(
-        team_scope(team_a),
-        quarter(2026, 1),
-        "events",
-        store.compute(team_scope(team_a), quarter(2026, 1), "events"),
+    publish_card(
+        user=UserFactory(username="publisher", is_superuser=True),
+        scope=team_scope(team_a),
+        period=quarter(2026, 1),
+        basis="events",
     )
     _client, key = make_client([team_a], per_minute=100000)
     return key

@@ -80,7 +80,12 @@ def test_an_administrator_changes_a_clients_scopes_and_teams(sysadmin, team_a, t
     client, key = make_client([team_a])
     signed_in(sysadmin).post(
         reverse("api:client", args=[client.pk]),
-        {"teams": [team_b.pk], "can_read_figures": "on", "requests_per_minute": "5"},
+        {
+            "teams": [team_b.pk],
+            "can_read_figures": "on",
+            "requests_per_minute": "5",
+            "version": client.version,
+        },
     )
     client.refresh_from_db()
     assert client.scopes == ["read_figures"] and list(client.teams.all()) == [team_b]

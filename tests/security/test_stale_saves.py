@@ -52,10 +52,6 @@ NOT_AN_EDIT = {
     "api:client_new": "creates a partner client",
     "api:token_issue": "issues a new token (a new row, shown once)",
     "api:token_revoke": "revoking is final and idempotent: a second revoke changes nothing",
-    "api:client": (
-        "a partner client's teams and scopes, set by the system administrator alone; not yet "
-        "versioned (a known gap, in the issue 20 note)"
-    ),
     "reporting:publish": (
         "creates the first published card of a quarter; the service refuses a second (a later "
         "change is a revision, reporting:revision, which is versioned)"
@@ -94,6 +90,9 @@ class Scenario:
     b: dict[str, str | list[str]] = field(default_factory=dict)  # B's change
     a: dict[str, str | list[str]] = field(default_factory=dict)  # A's (stale) change
     shown: str = ""  # what of B's change A's refused page must show
+    # Who A and B are: two managers, or for a page only an administrator has, the
+    # administrator in two tabs (each tab's form carries the version it was loaded with).
+    roles: tuple[str, str] = ("manager", "manager2")
 
 
 def _reason(effect: str) -> tuple[str, str]:
@@ -333,6 +332,16 @@ def _record_review(w: World) -> Scenario:
     )
 
 
+def _api_client(w: World) -> Scenario:
+    return Scenario(
+        url_of(w, "api:client"),
+        b={"requests_per_minute": "4321"},
+        a={"requests_per_minute": "8765"},
+        shown="4321",
+        roles=("admin", "admin"),
+    )
+
+
 SCENARIOS: dict[str, Callable[[World], Scenario]] = {
     **AMENDMENTS,
     "referrals:decide": _decide,
@@ -346,6 +355,7 @@ SCENARIOS: dict[str, Callable[[World], Scenario]] = {
     "cases:override": _override,
     "outcomes:record_services": _services,
     "reviews:record": _record_review,
+    "api:client": _api_client,
 }
 
 # Pages whose forms appear only for a record in another state than the world's.
@@ -435,7 +445,7 @@ def test_a_stale_save_is_refused_and_shows_the_other_change(
         scenario = SCENARIOS[name](world)
     else:
         scenario = Scenario(page_url)
-    client_a, client_b = as_role(A), as_role(B)
+    client_a, client_b = (as_role(role) for role in scenario.roles)
     form_a = _form_on(client_a.get(scenario.url).content.decode(), name, scenario.url)
     form_b = _form_on(client_b.get(scenario.url).content.decode(), name, scenario.url)
     if name not in SCENARIOS:
