@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Role
 from accounts.paging import uncounted_page
-from referrals.forms import DATE_WIDGET
+from core.forms import DATE_WIDGET
 
 from .services import record_entries_read
 

@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DATE_WIDGET, DATETIME_WIDGET, VersionedForm
 from families.models import MemberKind, Person
 from outcomes.models import GAS_LEVELS
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
-from referrals.forms import DATE_WIDGET, DATETIME_WIDGET, VersionedForm
 
 from .models import ChildOutcomeKind, ContactMode, Decision, Readiness, SubstanceChange, WorkType
 

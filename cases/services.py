@@ -13,14 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from core.errors import ServiceError, StaleEdit
+from core.queueing import enqueue_on_commit
 from families.models import MemberKind, Person
-from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 
 from . import pathway
 from .amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
-from .errors import ServiceError, StaleEdit
 from .models import (
     Assessment,
     Case,

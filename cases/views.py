@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.services import recent_viewers, record_listed, record_view
+from core.formflow import carry_version, submit_to_service
 from families.models import Family
 from outcomes.closing import closing_gaps
 from outcomes.models import Goal
@@ -24,7 +25,6 @@ from . import pathway, services
 from .access import get_case_for_user
 from .casefile import CASE_FILE_RELATED, attach_due, build_case_file, retired_entries
 from .correctionflow import correction_form, correction_page, get_entry_for_user, withdrawal_page
-from .formflow import carry_version, submit_to_service
 from .forms import (
     FRAMEWORK_FIELDS,
     AssessmentForm,

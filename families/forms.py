@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from referrals.forms import DATE_WIDGET
+from core.forms import DATE_WIDGET
 
 from .models import ConsentTopic, Person
 

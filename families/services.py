@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from cases.errors import ServiceError
+from core.errors import ServiceError
 
 from .models import Consent, Family, Person
 

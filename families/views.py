@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from audit.services import record_listed, record_view
-from cases.errors import ServiceError
-from cases.formflow import submit_to_service
+from core.errors import ServiceError
+from core.formflow import submit_to_service
 
 from . import services
 from .forms import ConsentForm, PersonSearchForm

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.queueing import enqueue_on_commit
 
 from .models import (
     ALWAYS_DELIVERED,
@@ -18,7 +19,6 @@ from .models import (
     Notification,
     Preference,
 )
-from .queueing import enqueue_on_commit
 
 
 def channel_for(user: User, kind: str) -> str:

@@ -23,8 +23,8 @@ from accounts.models import (
 )
 from cases import pathway
 from cases.amendments import EntryStatus, check_current, check_reason, copy_of, retire
-from cases.errors import ServiceError, StaleEdit
 from cases.models import Case, StageChange, hides_family
+from core.errors import ServiceError, StaleEdit
 from families.models import Family, Person, normalise_postcode
 from notifications.models import Kind as NoticeKind
 from notifications.services import notify_address, notify_user

@@ -20,7 +20,7 @@ from accounts.models import STAFF_ROLES, Role, Team
 from accounts.paging import uncounted_page
 from audit.services import record_listed, record_view
 from cases.correctionflow import correction_form, correction_page, withdrawal_page
-from cases.formflow import carry_version, submit_to_service
+from core.formflow import carry_version, submit_to_service
 from families.models import Family, Person
 from reviews.models import Review
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from cases.models import Case
-from referrals.forms import DATE_WIDGET
+from core.forms import DATE_WIDGET
 
 from . import periods
 from .models import Complaint, Consultation, Feedback, FeedbackFrom, Narrative, TrainingSession

@@ -36,9 +36,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.services import record_listed
-from cases.errors import ServiceError, StaleEdit
-from cases.formflow import carry_version, submit_to_service
 from cases.models import Case, hidden_rows
+from core.errors import ServiceError, StaleEdit
+from core.formflow import carry_version, submit_to_service
 from families.models import Family
 
 from .forms import (
