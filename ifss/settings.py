@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -118,7 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "dashboard.context_processors.navigation",
             ],
         },
     },
@@ -287,7 +288,7 @@ REPORT_FIGURES_MAX_AGE = int(os.environ.get("IFSS_REPORT_FIGURES_MAX_AGE", "900"
 REPORT_SETTLE_DAYS = int(os.environ.get("IFSS_REPORT_SETTLE_DAYS", "31"))
 REPORT_SETTLED_MAX_AGE = int(os.environ.get("IFSS_REPORT_SETTLED_MAX_AGE", "90000"))
 
-# The benchmark's floor page (/bench/floor/, accounts.views.bench_floor): a signed-in page
+# The benchmark's floor page (/bench/floor/, dashboard.views.bench_floor): a signed-in page
 # with one query and a one-line template, served only while this is on (404 otherwise).
 BENCH_FLOOR = env_bool("IFSS_BENCH_FLOOR", False)
 

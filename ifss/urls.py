@@ -13,6 +13,7 @@ handler500 = health.server_error
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
     path("cases/", include("cases.urls")),

@@ -21,6 +21,7 @@ APPS = [
     "accounts",
     "audit",
     "core",
+    "dashboard",
     "cases",
     "families",
     "imports",

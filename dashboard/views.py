@@ -5,22 +5,22 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.models import Role, Team
+from accounts.periods import financial_quarter
 from audit.services import record_listed
 from cases import pathway
 from cases.casefile import attach_due
 from cases.models import Case
+from core.http import AuthenticatedHttpRequest
 from families.models import Family
 from referrals.models import Referral, ReferralDraft, ReferralStatus, WaitingListEntry
 from referrals.services import caseworkers_with_load
 from reminders.views import mark_due, my_items
-
-from .models import Role, Team
-from .periods import financial_quarter
 
 
 def _per_team(qs: QuerySet) -> Coalesce:
@@ -48,7 +48,7 @@ def board_team_figures(team_ids: list[int], start: date, end: date) -> list[Team
     )
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The dashboard: each role sees its own panels."""
     user = request.user
     roles = user.roles()
@@ -112,7 +112,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", ctx)
 
 
-def bench_floor(request: HttpRequest) -> HttpResponse:
+def bench_floor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The benchmark's floor: what every signed-in page pays (the session and the user)
     plus one query and a one-line template, without the site layout. Served only while
     IFSS_BENCH_FLOOR is on."""

@@ -12,7 +12,7 @@ from django.db.models import (
 )
 from django.http import HttpRequest
 
-from .models import STAFF_ROLES, Role
+from accounts.models import STAFF_ROLES, Role
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -41,9 +41,8 @@ def navigation(request: HttpRequest) -> dict:
 def _unread_and_draft(request: HttpRequest, user) -> tuple[int, SimpleNamespace | None]:  # noqa: ANN001
     """The unread notification count for the bell and, on a GET, the text autosaved on this
     page: both in one query, which every signed-in page pays."""
+    from accounts.models import FormDraft, User
     from notifications.models import Notification
-
-    from .models import FormDraft, User
 
     unread = (
         Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)

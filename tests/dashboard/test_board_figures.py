@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.models import Team
 from accounts.periods import financial_quarter
-from accounts.views import board_team_figures
 from cases import pathway
+from dashboard.views import board_team_figures
 from tests.factories import CaseFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
