@@ -27,11 +27,13 @@ APPS = [
     "imports",
     "notifications",
     "outcomes",
+    "privacy",
     "reference",
     "referrals",
     "reminders",
     "reporting",
     "reviews",
+    "teamwork",
 ]
 # (file, function) -> why publishing there is publishing after commit.
 PUBLISHERS = {

@@ -66,7 +66,7 @@ def journey(team_a, manager, practitioner, referrer):  # noqa: ANN201
 
 
 def export_url(person) -> str:  # noqa: ANN001
-    return reverse("families:subject_access_export", args=[person.pk])
+    return reverse("privacy:subject_access_export", args=[person.pk])
 
 
 def unzip(response) -> dict[str, bytes]:  # noqa: ANN001
@@ -80,7 +80,7 @@ def pdf_text(content: bytes) -> str:
 
 
 def test_a_manager_finds_the_person(manager, journey) -> None:
-    response = login(manager).get(reverse("families:subject_access"), {"name": "kerry"})
+    response = login(manager).get(reverse("privacy:subject_access"), {"name": "kerry"})
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -175,7 +175,7 @@ def test_the_export_needs_a_post(manager, journey) -> None:
 def test_only_a_manager_of_the_persons_team_can_search_or_export(request, who, journey) -> None:
     client = login(request.getfixturevalue(who))
 
-    search = client.get(reverse("families:subject_access"), {"name": "Kerry"})
+    search = client.get(reverse("privacy:subject_access"), {"name": "Kerry"})
     export = client.post(export_url(journey.adult))
 
     if who == "other_manager":
@@ -189,7 +189,7 @@ def test_only_a_manager_of_the_persons_team_can_search_or_export(request, who, j
 
 
 def test_an_unknown_person_is_404(manager, journey) -> None:
-    response = login(manager).post(reverse("families:subject_access_export", args=[999999]))
+    response = login(manager).post(reverse("privacy:subject_access_export", args=[999999]))
     assert response.status_code == 404
 
 
@@ -205,7 +205,7 @@ def test_the_export_holds_what_each_referral_said_about_the_person(team_a, manag
     import zipfile
     from io import BytesIO
 
-    from families.services import subject_access_export
+    from privacy.services import subject_access_export
     from referrals.services import submit_referral
     from tests.referrals.test_services import make_data
 

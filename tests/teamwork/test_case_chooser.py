@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from reporting.models import Feedback
+from teamwork.models import Feedback
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def cases(team_a, team_b, practitioner, other_practitioner):  # noqa: ANN001, AN
     return mine, theirs
 
 
-@pytest.mark.parametrize("url", ["reporting:feedback_new", "reporting:complaint_new"])
+@pytest.mark.parametrize("url", ["teamwork:feedback_new", "teamwork:complaint_new"])
 def test_the_form_has_no_select_of_cases(manager, cases, url):  # noqa: ANN001
     page = login(manager).get(reverse(url)).content.decode()
     assert '<select name="case"' not in page
@@ -44,7 +44,7 @@ def test_the_form_has_no_select_of_cases(manager, cases, url):  # noqa: ANN001
 def test_matches_are_the_users_cases_only(manager, cases):  # noqa: ANN001
     mine, theirs = cases
     client = login(manager)
-    url = reverse("reporting:feedback_cases")
+    url = reverse("teamwork:feedback_cases")
     page = client.get(url, {"case": "morgan"}).content.decode()
     assert f"(case {mine.pk})" in page
     assert f"(case {theirs.pk})" not in page
@@ -58,14 +58,14 @@ def test_a_restricted_case_is_not_offered_to_staff_it_does_not_name(manager, csw
 
     mine, _theirs = cases
     restrict_case(case_id=mine.pk, user=manager, restricted=True, people=[])
-    page = login(csw).get(reverse("reporting:feedback_cases"), {"case": "Morgan"})
+    page = login(csw).get(reverse("teamwork:feedback_cases"), {"case": "Morgan"})
     assert f"(case {mine.pk})" not in page.content.decode()
 
 
 @pytest.mark.parametrize("who", ["board_member", "referrer"])
 def test_matches_are_404_for_who_keeps_no_feedback(request, who, cases):  # noqa: ANN001
     user = request.getfixturevalue(who)
-    response = login(user).get(reverse("reporting:feedback_cases"), {"case": "Morgan"})
+    response = login(user).get(reverse("teamwork:feedback_cases"), {"case": "Morgan"})
     assert response.status_code == 404
 
 
@@ -74,11 +74,11 @@ def test_typing_the_case_number_without_script_is_enough(manager, cases):  # noq
     client = login(manager)
     data = {"given_by": "family", "received_on": TODAY, "positive": "True"}
     for typed in [f"Morgan family (case {mine.pk})", str(mine.pk)]:
-        response = client.post(reverse("reporting:feedback_new"), {**data, "case": typed})
+        response = client.post(reverse("teamwork:feedback_new"), {**data, "case": typed})
         assert response.status_code == 302, typed
     assert Feedback.objects.filter(case=mine).count() == 2
     for typed in [str(theirs.pk), "Morgan", "99999"]:
-        response = client.post(reverse("reporting:feedback_new"), {**data, "case": typed})
+        response = client.post(reverse("teamwork:feedback_new"), {**data, "case": typed})
         assert response.status_code == 200
         page = response.content.decode()
         assert "No case you may choose has this number" in page
@@ -90,7 +90,7 @@ def test_an_edit_shows_the_chosen_case_by_name(manager, cases):  # noqa: ANN001
     mine, _theirs = cases
     client = login(manager)
     data = {"given_by": "family", "received_on": TODAY, "positive": "True"}
-    client.post(reverse("reporting:feedback_new"), {**data, "case": str(mine.pk)})
+    client.post(reverse("teamwork:feedback_new"), {**data, "case": str(mine.pk)})
     feedback = Feedback.objects.get()
-    page = client.get(reverse("reporting:feedback_edit", args=[feedback.pk])).content.decode()
+    page = client.get(reverse("teamwork:feedback_edit", args=[feedback.pk])).content.decode()
     assert f'value="Morgan family (case {mine.pk})"' in page

@@ -1,4 +1,4 @@
-"""The team activity pages (reporting/teamwork.py): consultations, training sessions,
+"""The team activity pages (teamwork/views.py): consultations, training sessions,
 feedback and complaints, recorded in the app and counted on the report card.
 
 The cast (tests/conftest.py): team_a ("North IFST") with a manager, a practitioner, a
@@ -20,10 +20,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reporting.models import Complaint, Consultation, Feedback, TrainingSession
 from reporting.periods import Period
 from reporting.queries import Report, team_scope
-from reporting.teamwork import KINDS, update_activity
+from teamwork.models import Complaint, Consultation, Feedback, TrainingSession
+from teamwork.views import KINDS, update_activity
 from tests.factories import CaseFactory
 from tests.test_deploy_check import inline_code_problems
 
@@ -175,20 +175,20 @@ def test_a_manager_of_two_teams_chooses_the_team(manager, team_b):  # noqa: ANN0
 
     MembershipFactory(user=manager, team=team_b, role="manager")
     client = login(manager)
-    page = client.get(reverse("reporting:consultation_new")).content.decode()
+    page = client.get(reverse("teamwork:consultation_new")).content.decode()
     assert 'name="team"' in page
     data = payload("consultations", team=str(team_b.pk))
-    assert client.post(reverse("reporting:consultation_new"), data).status_code == 302
+    assert client.post(reverse("teamwork:consultation_new"), data).status_code == 302
     assert Consultation.objects.get().team == team_b
-    listed = client.get(reverse("reporting:consultations")).content.decode()
+    listed = client.get(reverse("teamwork:consultations")).content.decode()
     assert "South IFST" in listed  # the team column is shown to people in several teams
 
 
 def test_a_single_team_is_not_asked_and_a_posted_team_is_ignored(manager, team_b):  # noqa: ANN001
     client = login(manager)
-    assert 'name="team"' not in client.get(reverse("reporting:consultation_new")).content.decode()
+    assert 'name="team"' not in client.get(reverse("teamwork:consultation_new")).content.decode()
     data = payload("consultations", team=str(team_b.pk))
-    assert client.post(reverse("reporting:consultation_new"), data).status_code == 302
+    assert client.post(reverse("teamwork:consultation_new"), data).status_code == 302
     assert Consultation.objects.get().team.name == "North IFST"
 
 
@@ -248,27 +248,27 @@ def test_validation(slug, field, value, ok, manager, case_a):  # noqa: ANN001
 def test_the_refusal_says_why(manager, case_a):  # noqa: ANN001
     client = login(manager)
     page = client.post(
-        reverse("reporting:consultation_new"), payload("consultations", held_on="2025-11-13")
+        reverse("teamwork:consultation_new"), payload("consultations", held_on="2025-11-13")
     ).content.decode()
     assert "This date is in the future." in page
     page = client.post(
-        reverse("reporting:feedback_new"), payload("feedback", case_a, received_on="2025-08-01")
+        reverse("teamwork:feedback_new"), payload("feedback", case_a, received_on="2025-08-01")
     ).content.decode()
     assert "The family was referred on 01/09/2025" in page
     page = client.post(
-        reverse("reporting:training_new"), payload("training", attendees="-1")
+        reverse("teamwork:training_new"), payload("training", attendees="-1")
     ).content.decode()
     assert "greater than or equal to 0" in page
 
 
 def test_another_teams_case_cannot_be_chosen(manager, case_a, case_b):  # noqa: ANN001
     client = login(manager)
-    matches = client.get(reverse("reporting:feedback_cases"), {"case": "family"})
+    matches = client.get(reverse("teamwork:feedback_cases"), {"case": "family"})
     assert "Evans family" in matches.content.decode()
     assert (
         f"(case {case_b.pk})"
         not in client.get(
-            reverse("reporting:feedback_cases"), {"case": str(case_b.pk)}
+            reverse("teamwork:feedback_cases"), {"case": str(case_b.pk)}
         ).content.decode()
     )
     for slug in ("feedback", "complaints"):
@@ -284,7 +284,7 @@ def test_a_complaint_about_a_case_of_another_of_the_users_teams_is_refused(manag
 
     MembershipFactory(user=manager, team=team_b, role="manager")
     data = payload("complaints", case_a, team=str(team_b.pk))
-    response = login(manager).post(reverse("reporting:complaint_new"), data)
+    response = login(manager).post(reverse("teamwork:complaint_new"), data)
     assert response.status_code == 200
     assert "That case belongs to another team." in response.content.decode()
     assert not Complaint.objects.exists()
@@ -302,11 +302,11 @@ def test_a_long_closed_case_is_not_offered_but_stays_on_its_record(manager, team
     assert (
         "Long gone family"
         not in client.get(
-            reverse("reporting:feedback_cases"), {"case": "Long gone"}
+            reverse("teamwork:feedback_cases"), {"case": "Long gone"}
         ).content.decode()
     )
     feedback = make("feedback", team_a, old, day=date(2023, 1, 1))
-    edit = client.get(reverse("reporting:feedback_edit", args=[feedback.pk])).content.decode()
+    edit = client.get(reverse("teamwork:feedback_edit", args=[feedback.pk])).content.decode()
     assert "Long gone family" in edit
 
 
@@ -324,7 +324,7 @@ def test_a_long_closed_case_is_not_offered_but_stays_on_its_record(manager, team
 )
 def test_a_bad_search_is_explained_never_a_500(query, manager, team_a):  # noqa: ANN001
     make("consultations", team_a, None)
-    response = login(manager).get(reverse("reporting:consultations"), query)
+    response = login(manager).get(reverse("teamwork:consultations"), query)
     assert response.status_code == 200
     page = response.content.decode()
     if "page" not in query:
@@ -353,21 +353,21 @@ def test_a_tampered_key_is_a_new_form_not_a_500(manager):  # noqa: ANN001
     client = login(manager)
     for key in ("not-a-uuid", "", "{" + str(uuid.uuid4()) + "}"):
         data = payload("consultations", submission_key=key)
-        assert client.post(reverse("reporting:consultation_new"), data).status_code == 302
+        assert client.post(reverse("teamwork:consultation_new"), data).status_code == 302
 
 
 def test_the_form_carries_its_one_time_key_after_a_refusal(manager):  # noqa: ANN001
     """A refused form keeps its key, so correcting it and saving twice still records once."""
     client = login(manager)
     data = payload("consultations", held_on="2025-11-13")
-    page = client.post(reverse("reporting:consultation_new"), data).content.decode()
+    page = client.post(reverse("teamwork:consultation_new"), data).content.decode()
     assert f'value="{data["submission_key"]}"' in page
 
 
 def test_the_same_edit_sent_twice_is_not_a_conflict(manager, team_a):  # noqa: ANN001
     record = make("consultations", team_a, None)
     client = login(manager)
-    url = reverse("reporting:consultation_edit", args=[record.pk])
+    url = reverse("teamwork:consultation_edit", args=[record.pk])
     data = payload("consultations", version="1", topic="Changed once")
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 302
@@ -378,7 +378,7 @@ def test_the_same_edit_sent_twice_is_not_a_conflict(manager, team_a):  # noqa: A
 def test_a_stale_edit_shows_what_changed_and_keeps_what_was_typed(manager, csw, team_a):  # noqa: ANN001
     record = make("consultations", team_a, None, topic="First topic")
     client = login(manager)
-    url = reverse("reporting:consultation_edit", args=[record.pk])
+    url = reverse("teamwork:consultation_edit", args=[record.pk])
     assert 'name="version" value="1"' in client.get(url).content.decode()
 
     # Meanwhile the CSW changes it.
@@ -408,7 +408,7 @@ def test_a_stale_edit_shows_what_changed_and_keeps_what_was_typed(manager, csw, 
 def test_deleting_twice_is_a_404_the_second_time(manager, team_a):  # noqa: ANN001
     record = make("training", team_a, None)
     client = login(manager)
-    url = reverse("reporting:training_delete", args=[record.pk])
+    url = reverse("teamwork:training_delete", args=[record.pk])
     assert client.post(url).status_code == 302
     assert client.post(url).status_code == 404
 
@@ -473,13 +473,13 @@ def test_feedback_on_a_restricted_case_is_hidden_from_staff_it_does_not_name(
 
     feedback = make("feedback", team_a, case_a, comments="About a staff member's relative")
     restrict_case(case_id=case_a.pk, user=manager, restricted=True, people=[])
-    edit = reverse("reporting:feedback_edit", args=[feedback.pk])
+    edit = reverse("teamwork:feedback_edit", args=[feedback.pk])
     assert login(csw).get(edit).status_code == 404
-    assert "relative" not in login(csw).get(reverse("reporting:feedback")).content.decode()
+    assert "relative" not in login(csw).get(reverse("teamwork:feedback")).content.decode()
     assert (
         "Evans family"
         not in login(csw)
-        .get(reverse("reporting:feedback_cases"), {"case": "Evans"})
+        .get(reverse("teamwork:feedback_cases"), {"case": "Evans"})
         .content.decode()
     )
     assert login(practitioner).get(edit).status_code == 200  # the case's worker is named
@@ -488,12 +488,12 @@ def test_feedback_on_a_restricted_case_is_hidden_from_staff_it_does_not_name(
 def test_the_administrator_sees_every_team(admin_user, team_a, team_b, case_a, case_b):  # noqa: ANN001
     make("complaints", team_a, case_a, summary="North complaint")
     make("complaints", team_b, case_b, summary="South complaint")
-    page = login(admin_user).get(reverse("reporting:complaints")).content.decode()
+    page = login(admin_user).get(reverse("teamwork:complaints")).content.decode()
     assert "North complaint" in page and "South complaint" in page
 
 
 def test_signed_out_users_go_to_the_login_page(team_a):  # noqa: ANN001
-    response = Client().get(reverse("reporting:consultations"))
+    response = Client().get(reverse("teamwork:consultations"))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
@@ -503,10 +503,10 @@ def test_the_navigation_links_each_kind_the_user_may_reach(manager, practitioner
     for slug in KINDS:
         assert reverse(KINDS[slug].list_name) in page
     page = login(practitioner).get("/").content.decode()
-    assert reverse("reporting:consultations") in page
-    assert reverse("reporting:complaints") not in page
+    assert reverse("teamwork:consultations") in page
+    assert reverse("teamwork:complaints") not in page
     page = login(board_member).get("/").content.decode()
-    assert reverse("reporting:consultations") not in page
+    assert reverse("teamwork:consultations") not in page
 
 
 # --- lists: newest first, pages of 25, search, counts ---------------------------------------
@@ -516,12 +516,12 @@ def test_the_list_is_newest_first_in_pages_of_25(manager, team_a):  # noqa: ANN0
     for i in range(30):
         make("consultations", team_a, None, day=TODAY - timedelta(days=i), topic=f"Topic {i:02d}")
     client = login(manager)
-    first = client.get(reverse("reporting:consultations")).content.decode()
+    first = client.get(reverse("teamwork:consultations")).content.decode()
     assert first.count("/reporting/consultations/") >= 25
     assert first.index("Topic 00") < first.index("Topic 24")
     assert "Topic 25" not in first
     assert "Page 1 of 2" in first
-    second = client.get(reverse("reporting:consultations"), {"page": "2"}).content.decode()
+    second = client.get(reverse("teamwork:consultations"), {"page": "2"}).content.decode()
     assert "Topic 25" in second and "Topic 29" in second and "Topic 24" not in second
     assert "Consultations: <strong>30</strong>" in first
 
@@ -531,16 +531,16 @@ def test_search_by_text_and_dates_with_counts(manager, team_a):  # noqa: ANN001
     make("training", team_a, None, day=date(2025, 11, 1), course="Parenting", attendees=5)
     make("training", team_a, None, day=date(2025, 11, 2), course="Substances", attendees=7)
     client = login(manager)
-    page = client.get(reverse("reporting:training"), {"q": "parent"}).content.decode()
+    page = client.get(reverse("teamwork:training"), {"q": "parent"}).content.decode()
     assert "Sessions: <strong>2</strong>" in page and "Attendees: <strong>15</strong>" in page
     page = client.get(
-        reverse("reporting:training"), {"date_from": "2025-11-01", "date_to": "2025-11-01"}
+        reverse("teamwork:training"), {"date_from": "2025-11-01", "date_to": "2025-11-01"}
     ).content.decode()
     assert "Sessions: <strong>1</strong>" in page and "Attendees: <strong>5</strong>" in page
     # The pages keep the search.
     for _ in range(30):
         make("training", team_a, None, day=date(2025, 11, 3), course="Parenting")
-    page = client.get(reverse("reporting:training"), {"q": "Parenting"}).content.decode()
+    page = client.get(reverse("teamwork:training"), {"q": "Parenting"}).content.decode()
     assert "?q=Parenting&amp;page=2" in page
 
 
@@ -548,9 +548,9 @@ def test_feedback_counts_say_how_much_was_positive(manager, team_a, case_a):  # 
     make("feedback", team_a, case_a, positive=True)
     make("feedback", team_a, case_a, positive=True)
     make("feedback", team_a, case_a, positive=False)
-    page = login(manager).get(reverse("reporting:feedback")).content.decode()
+    page = login(manager).get(reverse("teamwork:feedback")).content.decode()
     assert "2 of 3 (67%)" in page
-    page = login(manager).get(reverse("reporting:feedback"), {"q": "Evans"}).content.decode()
+    page = login(manager).get(reverse("teamwork:feedback"), {"q": "Evans"}).content.decode()
     assert "Received: <strong>3</strong>" in page
 
 
@@ -578,12 +578,12 @@ def test_the_report_card_figures_follow_the_pages(manager, team_a, case_a):  # n
         "complaints": 0,
     }
     client = login(manager)
-    client.post(reverse("reporting:consultation_new"), payload("consultations"))
-    client.post(reverse("reporting:consultation_new"), payload("consultations"))
-    client.post(reverse("reporting:training_new"), payload("training", attendees="14"))
-    client.post(reverse("reporting:feedback_new"), payload("feedback", case_a))
-    client.post(reverse("reporting:feedback_new"), payload("feedback", case_a, positive="False"))
-    client.post(reverse("reporting:complaint_new"), payload("complaints", case_a))
+    client.post(reverse("teamwork:consultation_new"), payload("consultations"))
+    client.post(reverse("teamwork:consultation_new"), payload("consultations"))
+    client.post(reverse("teamwork:training_new"), payload("training", attendees="14"))
+    client.post(reverse("teamwork:feedback_new"), payload("feedback", case_a))
+    client.post(reverse("teamwork:feedback_new"), payload("feedback", case_a, positive="False"))
+    client.post(reverse("teamwork:complaint_new"), payload("complaints", case_a))
     assert figures() == {
         "consultations": 2,
         "training": (1, 14),
@@ -594,11 +594,11 @@ def test_the_report_card_figures_follow_the_pages(manager, team_a, case_a):  # n
     # Moving a record out of the period, or deleting it, takes it off the card.
     consultation = Consultation.objects.first()
     client.post(
-        reverse("reporting:consultation_edit", args=[consultation.pk]),
+        reverse("teamwork:consultation_edit", args=[consultation.pk]),
         payload("consultations", version="1", held_on="2025-09-30"),
     )
     complaint = Complaint.objects.get()
-    client.post(reverse("reporting:complaint_delete", args=[complaint.pk]))
+    client.post(reverse("teamwork:complaint_delete", args=[complaint.pk]))
     after = figures()
     assert (after["consultations"], after["complaints"]) == (1, 0)
 

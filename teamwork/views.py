@@ -137,23 +137,23 @@ class Kind:
     # URL names, for reverse() and the templates' {% url %}.
     @property
     def list_name(self) -> str:
-        return f"reporting:{self.slug}"
+        return f"teamwork:{self.slug}"
 
     @property
     def new_name(self) -> str:
-        return f"reporting:{self.one}_new"
+        return f"teamwork:{self.one}_new"
 
     @property
     def edit_name(self) -> str:
-        return f"reporting:{self.one}_edit"
+        return f"teamwork:{self.one}_edit"
 
     @property
     def delete_name(self) -> str:
-        return f"reporting:{self.one}_delete"
+        return f"teamwork:{self.one}_delete"
 
     @property
     def cases_name(self) -> str:
-        return f"reporting:{self.one}_cases"
+        return f"teamwork:{self.one}_cases"
 
 
 KINDS: dict[str, Kind] = {
@@ -414,7 +414,7 @@ def record_list(request: HttpRequest, kind: Kind) -> HttpResponse:
         _record_families([r.case for r in page])
     return render(
         request,
-        "reporting/teamwork/list.html",
+        "teamwork/list.html",
         {
             "kind": kind,
             "kinds": _reachable(request.user),
@@ -461,7 +461,7 @@ def record_new(request: HttpRequest, kind: Kind) -> HttpResponse:
         return redirect(kind.list_name)
     return render(
         request,
-        "reporting/teamwork/form.html",
+        "teamwork/form.html",
         {"kind": kind, "form": form, "submission_key": key, "record": None},
     )
 
@@ -494,7 +494,7 @@ def record_edit(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
         _record_families([record.case])
     return render(
         request,
-        "reporting/teamwork/form.html",
+        "teamwork/form.html",
         {"kind": kind, "form": form, "record": record, "latest": latest},
     )
 
@@ -521,7 +521,7 @@ def case_matches(request: HttpRequest, kind: Kind) -> HttpResponse:
         matches = list(qs.filter(family__name__icontains=typed)[:CASE_MATCHES])
     return render(
         request,
-        "reporting/teamwork/_case_matches.html",
+        "teamwork/_case_matches.html",
         {"matches": [(c.pk, case_label(c)) for c in matches], "typed": typed},
     )
 
@@ -537,14 +537,14 @@ def record_delete(request: HttpRequest, kind: Kind, pk: int) -> HttpResponse:
         _record_families([record.case])
     return render(
         request,
-        "reporting/teamwork/confirm_delete.html",
+        "teamwork/confirm_delete.html",
         {"kind": kind, "record": record, "cells": [(c.label, c.value(record)) for c in columns]},
     )
 
 
 def urlpatterns() -> list:
-    """Four pages per kind, named for the kind: "reporting:consultations",
-    "reporting:consultation_new", "reporting:consultation_edit", "reporting:consultation_delete"."""
+    """Four pages per kind, named for the kind: "teamwork:consultations",
+    "teamwork:consultation_new", "teamwork:consultation_edit", "teamwork:consultation_delete"."""
     patterns = []
     for kind in KINDS.values():
         k = {"kind": kind}

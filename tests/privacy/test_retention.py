@@ -20,10 +20,11 @@ from django.utils import timezone
 from accounts.models import FormDraft
 from cases.models import Assessment, Case, Closure, Contact, FamilyPlan
 from families.models import Consent, Family, Person
-from families.services import record_consent, retention_due
+from families.services import record_consent
 from notifications.models import Notification
 from outcomes.models import Goal, GoalScore, Reading, ServiceUse
 from outcomes.services import ServiceUseData, record_service_use
+from privacy.services import retention_due
 from reference.models import ServiceType
 from referrals.models import Referral, ScreeningDecision, WaitingListEntry
 from reviews.models import Booster, Review
@@ -39,7 +40,7 @@ from tests.referrals.support import fast_password_hashing  # noqa: F401 - autous
 
 pytestmark = pytest.mark.django_db
 
-RETENTION = reverse("families:retention")
+RETENTION = reverse("privacy:retention")
 
 
 def login(user) -> Client:  # noqa: ANN001
@@ -113,7 +114,7 @@ def test_the_queue_lists_only_families_closed_over_seven_years_with_nothing_open
     rows = queue_rows(response.content.decode())
     assert len(rows) == 1
     assert "Due family" in rows[0]
-    assert reverse("families:anonymise", args=[families["due"].pk]) in response.content.decode()
+    assert reverse("privacy:anonymise", args=[families["due"].pk]) in response.content.decode()
 
 
 def test_the_queue_is_per_team(other_manager, families) -> None:
@@ -153,7 +154,7 @@ def test_the_queue_counts_from_the_last_case_to_close(team_a, practitioner, mana
 )
 def test_nobody_but_managers_sees_the_queue_or_can_anonymise(request, who, families) -> None:
     client = login(request.getfixturevalue(who))
-    url = reverse("families:anonymise", args=[families["due"].pk])
+    url = reverse("privacy:anonymise", args=[families["due"].pk])
 
     assert client.get(RETENTION).status_code == 404
     assert client.get(url).status_code == 404
@@ -163,7 +164,7 @@ def test_nobody_but_managers_sees_the_queue_or_can_anonymise(request, who, famil
 
 
 def test_a_manager_of_another_team_gets_404(other_manager, families) -> None:
-    url = reverse("families:anonymise", args=[families["due"].pk])
+    url = reverse("privacy:anonymise", args=[families["due"].pk])
     client = login(other_manager)
 
     assert client.get(url).status_code == 404
@@ -248,7 +249,7 @@ def closed_long_ago(team_a, manager, practitioner, referrer):  # noqa: ANN201
 
 
 def anonymise_url(journey) -> str:  # noqa: ANN001
-    return reverse("families:anonymise", args=[journey.case.family_id])
+    return reverse("privacy:anonymise", args=[journey.case.family_id])
 
 
 def snapshot_of_the_statistics(journey) -> dict:  # noqa: ANN001
@@ -437,7 +438,7 @@ def test_a_family_not_yet_due_is_refused(manager, families, which) -> None:
     family = families[which]
     name = family.name
 
-    response = login(manager).post(reverse("families:anonymise", args=[family.pk]), follow=True)
+    response = login(manager).post(reverse("privacy:anonymise", args=[family.pk]), follow=True)
 
     assert "not yet due" in response.content.decode()
     family.refresh_from_db()
