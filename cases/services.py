@@ -124,7 +124,7 @@ def move_case(
 
 
 def _tell_referrer_of_stage(case: Case, stage: pathway.Stage) -> None:
-    from referrals.services import tell_referrer
+    from notifications.services import tell_referrer
 
     # The referrer is told the family by the name they gave it, never the team's record.
     named = case.referral.name_as_referred

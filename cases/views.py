@@ -18,8 +18,7 @@ from families.models import Family
 from outcomes.closing import closing_gaps
 from outcomes.models import Goal
 from outcomes.services_accessed import adults_without_after
-from referrals.services import caseworkers_with_load
-from reporting.pdf import render_family_plan_pdf
+from reviews.documents import render_family_plan_pdf
 
 from . import pathway, services
 from .access import get_case_for_user
@@ -39,6 +38,7 @@ from .forms import (
     SignOffRequestForm,
     StartAssessmentForm,
 )
+from .loads import caseworkers_with_load
 from .models import Assessment, Case, Closure, Contact, FamilyPlan, Phase1SignOff, StageChange
 
 

@@ -15,11 +15,11 @@ from accounts.periods import financial_quarter
 from audit.services import record_listed
 from cases import pathway
 from cases.casefile import attach_due
+from cases.loads import caseworkers_with_load
 from cases.models import Case
 from core.http import AuthenticatedHttpRequest
 from families.models import Family
 from referrals.models import Referral, ReferralDraft, ReferralStatus, WaitingListEntry
-from referrals.services import caseworkers_with_load
 from reminders.views import mark_due, my_items
 
 

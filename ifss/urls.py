@@ -20,7 +20,7 @@ urlpatterns = [
     path("cases/", include("outcomes.urls")),
     path("reviews/", include("reviews.urls")),
     path("due/", include("reminders.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("privacy.audit_urls")),
     path("reporting/", include("reporting.urls")),
     path("reporting/", include("teamwork.urls")),
     path("privacy/", include("families.urls")),

@@ -16,10 +16,9 @@ from cases import pathway
 from cases.amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
 from cases.models import Case
 from core.errors import ServiceError, StaleEdit
-from notifications.services import notify_user
+from notifications.services import notify_user, tell_referrer
 from outcomes.models import Goal, GoalScore
 from reference.models import OnwardService
-from referrals.services import tell_referrer
 
 from .models import Booster, Review
 

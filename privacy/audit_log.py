@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Role
 from accounts.paging import uncounted_page
+from audit.services import record_entries_read
 from core.forms import DATE_WIDGET
-
-from .services import record_entries_read
 
 RECORD_TYPES = {
     "case": ("cases", "case"),
