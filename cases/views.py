@@ -15,12 +15,11 @@ from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.services import recent_viewers, record_listed, record_view
 from core.formflow import carry_version, submit_to_service
 from families.models import Family
-from outcomes.closing import closing_gaps
 from outcomes.models import Goal
 from outcomes.services_accessed import adults_without_after
 from reviews.documents import render_family_plan_pdf
 
-from . import pathway, services
+from . import hooks, pathway, services
 from .access import get_case_for_user
 from .casefile import CASE_FILE_RELATED, attach_due, build_case_file, retired_entries
 from .correctionflow import correction_form, correction_page, get_entry_for_user, withdrawal_page
@@ -434,7 +433,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClosureForm(
         request.POST or None,
         case=case,
-        gaps=closing_gaps(case.pk),
+        gaps=hooks.closing_gaps(case.pk),
         initial={"version": case.version, "closed_on": timezone.localdate()},
     )
     done, stale = submit_to_service(
