@@ -411,15 +411,8 @@ def build_world() -> World:
     from cases.pathway import Stage
     from imports.models import ImportRun
     from referrals.models import ScreeningDecision
-    from reporting.models import (
-        BuildStatus,
-        Complaint,
-        Consultation,
-        Feedback,
-        PublishedCard,
-        ReportBuild,
-        TrainingSession,
-    )
+    from reporting.models import BuildStatus, PublishedCard, ReportBuild
+    from teamwork.models import Complaint, Consultation, Feedback, TrainingSession
     from tests.cases.journey import make_case
     from tests.factories import (
         NotificationFactory,
