@@ -14,13 +14,14 @@ from accounts.models import Role, Team
 from accounts.periods import financial_quarter
 from audit.services import record_listed
 from cases import pathway
-from cases.casefile import attach_due
 from cases.loads import caseworkers_with_load
 from cases.models import Case
 from core.http import AuthenticatedHttpRequest
 from families.models import Family
 from referrals.models import Referral, ReferralDraft, ReferralStatus, WaitingListEntry
 from reminders.views import mark_due, my_items
+
+from .casefile import attach_due, with_list_figures
 
 
 def _per_team(qs: QuerySet) -> Coalesce:
@@ -67,11 +68,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         today = timezone.localdate()
         ctx["my_cases"] = attach_due(
             list(
-                Case.objects.open()
-                .worked_by(user)
-                .with_list_related()
-                .with_list_figures(today)
-                .order_by("allocated_at")
+                with_list_figures(
+                    Case.objects.open().worked_by(user).with_list_related(), today
+                ).order_by("allocated_at")
             ),
             today,
         )

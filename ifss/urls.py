@@ -16,7 +16,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
-    path("cases/", include("cases.urls")),
+    path("cases/", include("dashboard.case_urls")),
     path("cases/", include("outcomes.urls")),
     path("reviews/", include("reviews.urls")),
     path("due/", include("reminders.urls")),

@@ -963,9 +963,7 @@ def test_caseworkers_with_load_counts_only_the_cases_a_worker_leads(team_a, prac
     # Co-working a case does not take a family from the co-worker's capacity.
     CaseFactory(team=team_a, worker=practitioner, co_worker=csw, stage="phase1")
 
-    loads = {
-        w.username: (w.intensive_load, w.open_load) for w in caseworkers_with_load(team_a)
-    }
+    loads = {w.username: (w.intensive_load, w.open_load) for w in caseworkers_with_load(team_a)}
 
     assert loads == {"practitioner_a": (1, 1), "csw_a": (0, 0)}
 

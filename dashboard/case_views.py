@@ -13,17 +13,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.services import recent_viewers, record_listed, record_view
-from core.formflow import carry_version, submit_to_service
-from families.models import Family
-from outcomes.models import Goal
-from outcomes.services_accessed import adults_without_after
-from reviews.documents import render_family_plan_pdf
-
-from . import hooks, pathway, services
-from .access import get_case_for_user
-from .casefile import CASE_FILE_RELATED, attach_due, build_case_file, retired_entries
-from .correctionflow import correction_form, correction_page, get_entry_for_user, withdrawal_page
-from .forms import (
+from cases import hooks, pathway, services
+from cases.access import get_case_for_user
+from cases.correctionflow import (
+    correction_form,
+    correction_page,
+    get_entry_for_user,
+    withdrawal_page,
+)
+from cases.forms import (
     FRAMEWORK_FIELDS,
     AssessmentForm,
     ClosureForm,
@@ -37,18 +35,29 @@ from .forms import (
     SignOffRequestForm,
     StartAssessmentForm,
 )
-from .loads import caseworkers_with_load
-from .models import Assessment, Case, Closure, Contact, FamilyPlan, Phase1SignOff, StageChange
+from cases.loads import caseworkers_with_load
+from cases.models import Assessment, Case, Closure, Contact, FamilyPlan, Phase1SignOff, StageChange
+from core.formflow import carry_version, submit_to_service
+from families.models import Family
+from outcomes.models import Goal
+from outcomes.services_accessed import adults_without_after
+from reviews.documents import render_family_plan_pdf
+
+from .casefile import (
+    CASE_FILE_RELATED,
+    attach_due,
+    build_case_file,
+    retired_entries,
+    with_list_figures,
+)
 
 
 def my_cases(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cases = list(
-        Case.objects.open()
-        .worked_by(request.user)
-        .with_list_related()
-        .with_list_figures(today)
-        .order_by("allocated_at")
+        with_list_figures(
+            Case.objects.open().worked_by(request.user).with_list_related(), today
+        ).order_by("allocated_at")
     )
     record_listed({Family: {case.family_id: case.family.name for case in cases}})
     return render(request, "cases/my_cases.html", {"cases": attach_due(cases, today)})
@@ -73,7 +82,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
         qs.order_by("worker__first_name", "allocated_at", "pk").values_list("pk", flat=True), 25
     ).get_page(request.GET.get("page"))
     ids = list(page.object_list)
-    rows = Case.objects.filter(pk__in=ids).with_list_related().with_list_figures(today)
+    rows = with_list_figures(Case.objects.filter(pk__in=ids).with_list_related(), today)
     by_id = {case.pk: case for case in rows.order_by()}
     page.object_list = attach_due([by_id[pk] for pk in ids if pk in by_id], today)
     record_listed({Family: {case.family_id: case.family.name for case in page.object_list}})

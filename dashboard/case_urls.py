@@ -1,7 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import case_views as views
 
+# The case pages: in the web shell, as they show a case with its goals, readings and
+# reviews (apps above cases); their URL names stay "cases:".
 app_name = "cases"
 urlpatterns = [
     path("", views.team_cases, name="list"),

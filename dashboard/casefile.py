@@ -15,15 +15,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from families.models import MemberKind, Person
-from outcomes.gas import gas_t_score
-from outcomes.instruments import swemwbs_metric
-from outcomes.models import Goal, GoalScore, Instrument, Reading
-from reviews.models import Booster, Requester, Review
-
-from . import clock, pathway
-from .amendments import EntryStatus
-from .models import (
+from cases import clock, pathway
+from cases.amendments import EntryStatus
+from cases.models import (
     Case,
     ChildOutcome,
     ChildOutcomeKind,
@@ -34,6 +28,11 @@ from .models import (
     StageChange,
     WorkType,
 )
+from families.models import MemberKind, Person
+from outcomes.gas import gas_t_score
+from outcomes.instruments import swemwbs_metric
+from outcomes.models import Goal, GoalScore, Instrument, Reading
+from reviews.models import Booster, Requester, Review
 
 DUE_SOON_DAYS = 7
 # The case page shows the latest entries of the chronology, and all of them on request.
@@ -79,6 +78,30 @@ def next_due(case: Case, *, today: date, next_review_on: date | None) -> Due | N
     if stage in (pathway.Stage.STEP_DOWN, pathway.Stage.PHASE2) and next_review_on:
         return Due(_("Review"), next_review_on, today)
     return None
+
+
+def with_list_figures(cases: models.QuerySet[Case], today: date) -> models.QuerySet[Case]:
+    """This week's direct hours and the next pending review, for case lists. Subqueries,
+    not joins: joining both contacts and reviews would multiply the hours."""
+    monday = today - timedelta(days=today.weekday())
+    week_start = timezone.make_aware(datetime.combine(monday, datetime.min.time()))
+    week = (
+        Contact.objects.filter(
+            case=models.OuterRef("pk"), started_at__gte=week_start, work_type="direct"
+        )
+        .values("case")
+        .annotate(total=models.Sum("duration_minutes"))
+        .values("total")
+    )
+    next_review = (
+        Review.objects.filter(case=models.OuterRef("pk"), held_on__isnull=True)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+    return cases.annotate(
+        week_minutes=models.Subquery(week, output_field=models.IntegerField()),
+        next_review_on=models.Subquery(next_review, output_field=models.DateField()),
+    )
 
 
 def attach_due(cases: list[Case], today: date) -> list[Case]:
