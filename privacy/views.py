@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,20 +10,21 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from audit.services import record_listed, record_view
 from core.errors import ServiceError
+from core.http import AuthenticatedHttpRequest
 from families.models import Family, Person
 
 from . import services
 from .forms import PersonSearchForm
 
 
-def _managed_teams(request: HttpRequest) -> list[int]:
+def _managed_teams(request: AuthenticatedHttpRequest) -> list[int]:
     teams = request.user.team_ids_with_role(Role.MANAGER)
     if not teams:
         raise Http404
     return teams
 
 
-def subject_access(request: HttpRequest) -> HttpResponse:
+def subject_access(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A manager finds the person whose information is requested."""
     teams = _managed_teams(request)
     form = PersonSearchForm(request.GET or None)
@@ -41,7 +42,7 @@ def subject_access(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def subject_access_export(request: HttpRequest, person_pk: int) -> HttpResponse:
+def subject_access_export(request: AuthenticatedHttpRequest, person_pk: int) -> HttpResponse:
     teams = _managed_teams(request)
     person = get_object_or_404(
         Person.objects.select_related("family__local_authority", "legal_status"),
@@ -55,7 +56,7 @@ def subject_access_export(request: HttpRequest, person_pk: int) -> HttpResponse:
     return response
 
 
-def retention(request: HttpRequest) -> HttpResponse:
+def retention(request: AuthenticatedHttpRequest) -> HttpResponse:
     teams = _managed_teams(request)
     visible = Family.objects.visible_to(request.user).values("pk")
     families = list(services.retention_due(team_ids=teams).filter(pk__in=visible)[:200])
@@ -63,7 +64,7 @@ def retention(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/retention.html", {"families": families})
 
 
-def anonymise(request: HttpRequest, pk: int) -> HttpResponse:
+def anonymise(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     teams = _managed_teams(request)
     family = get_object_or_404(Family.objects.visible_to(request.user), pk=pk, team_id__in=teams)
     if request.method == "POST":
