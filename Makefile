@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 
-.PHONY: run test install migrate demo worker lint check clean
+.PHONY: run test install migrate demo worker lint check imports clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ lint: install
 
 check: install
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+# The layer order (README "Architecture: layers"), held by import-linter (.importlinter).
+imports: install
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

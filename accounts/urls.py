@@ -2,10 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import twofactor_views, views
+from . import twofactor_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "accounts/login/",
         login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
@@ -24,7 +23,6 @@ urlpatterns = [
     path("accounts/two-factor/disable/", twofactor_views.disable, name="two_factor_disable"),
     path("accounts/keepalive/", twofactor_views.keepalive, name="keepalive"),
     path("accounts/autosave/", twofactor_views.autosave, name="autosave"),
-    path("bench/floor/", views.bench_floor, name="bench_floor"),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import LocalAuthority, Team
-from cases.errors import ServiceError
+from core.errors import ServiceError
 from families.models import HouseholdType, MemberKind, Relationship, Sex
 from reference.models import LegalStatus, PresentingIssue, ReferralRoute, Substance
 from referrals.forms import MemberFormSet, ReferralForm, referral_data

@@ -37,10 +37,10 @@ class AuditConfig(AppConfig):
             "outcomes.ServiceUse",
             "reviews.Review",
             "reviews.Booster",
-            "reporting.Consultation",
-            "reporting.TrainingSession",
-            "reporting.Feedback",
-            "reporting.Complaint",
+            "teamwork.Consultation",
+            "teamwork.TrainingSession",
+            "teamwork.Feedback",
+            "teamwork.Complaint",
         ):
             from django.apps import apps
 

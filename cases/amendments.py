@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .errors import ServiceError, StaleEdit
+from core.errors import ServiceError, StaleEdit
 
 
 class EntryStatus(models.TextChoices):

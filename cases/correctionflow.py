@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from audit.services import record_view
+from core.formflow import carry_version, submit_to_service
 
 from .access import get_case_for_user
 from .amendments import Amendable, may_correct
-from .formflow import carry_version, submit_to_service
 from .models import Case
 
 REASON_HELP = gettext_lazy(

@@ -5,14 +5,11 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DATE_WIDGET, DATETIME_WIDGET, VersionedForm
 from families.models import MemberKind, Person
-from outcomes.models import GAS_LEVELS
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
-from referrals.forms import DATE_WIDGET, DATETIME_WIDGET, VersionedForm
 
 from .models import ChildOutcomeKind, ContactMode, Decision, Readiness, SubstanceChange, WorkType
-
-SCORE_CHOICES = [(s, f"{s:+d}") for s in GAS_LEVELS]
 
 
 class FamilyMembersField(forms.ModelMultipleChoiceField):
@@ -246,7 +243,7 @@ class EndPhase1Form(VersionedForm):
         for goal in self.goals:
             self.fields[f"goal_{goal.pk}"] = forms.TypedChoiceField(
                 label=_("Score at the end of Phase 1: %(goal)s") % {"goal": goal.title},
-                choices=[("", "---------"), *SCORE_CHOICES],
+                choices=[("", "---------"), *goal.score_choices()],
                 coerce=int,
                 empty_value=None,
                 required=False,

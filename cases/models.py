@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES
@@ -85,31 +82,6 @@ class CaseQuerySet(models.QuerySet["Case"]):
             for worker in ("worker", "co_worker")
         ]
         return self.select_related("family", "team", "worker", "co_worker").defer(*unshown)
-
-    def with_list_figures(self, today: date) -> CaseQuerySet:
-        """This week's direct hours and the next pending review, for case lists. Subqueries,
-        not joins: joining both contacts and reviews would multiply the hours."""
-        monday = today - timedelta(days=today.weekday())
-        week_start = timezone.make_aware(datetime.combine(monday, datetime.min.time()))
-        week = (
-            Contact.objects.filter(
-                case=models.OuterRef("pk"), started_at__gte=week_start, work_type="direct"
-            )
-            .values("case")
-            .annotate(total=models.Sum("duration_minutes"))
-            .values("total")
-        )
-        from reviews.models import Review
-
-        next_review = (
-            Review.objects.filter(case=models.OuterRef("pk"), held_on__isnull=True)
-            .order_by("due_on")
-            .values("due_on")[:1]
-        )
-        return self.annotate(
-            week_minutes=models.Subquery(week, output_field=models.IntegerField()),
-            next_review_on=models.Subquery(next_review, output_field=models.DateField()),
-        )
 
 
 class Case(models.Model):

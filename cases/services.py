@@ -13,14 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from core.errors import ServiceError, StaleEdit
 from families.models import MemberKind, Person
-from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 
-from . import pathway
+from . import hooks, pathway, signals
 from .amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
-from .errors import ServiceError, StaleEdit
 from .models import (
     Assessment,
     Case,
@@ -115,16 +114,12 @@ def move_case(
     )
     if target in (pathway.Stage.PHASE1, pathway.Stage.PHASE2, pathway.Stage.CLOSED):
         _tell_referrer_of_stage(case, target)
-    if previous in pathway.INTENSIVE_STAGES and target not in pathway.INTENSIVE_STAGES:
-        from reminders.tasks import recheck_waiting_list
-
-        # A worker's intensive load fell: families on the waiting list may now be taken.
-        enqueue_on_commit(recheck_waiting_list, case.team_id)
+    signals.stage_changed.send(Case, case=case, previous=previous, target=target)
     return case
 
 
 def _tell_referrer_of_stage(case: Case, stage: pathway.Stage) -> None:
-    from referrals.services import tell_referrer
+    from notifications.services import tell_referrer
 
     # The referrer is told the family by the name they gave it, never the team's record.
     named = case.referral.name_as_referred
@@ -520,29 +515,6 @@ def _approved_signoff(case: Case) -> Phase1SignOff | None:
     return Phase1SignOff.objects.filter(case=case, approved=True).order_by("-decided_at").first()
 
 
-def phase1_outcomes_missing(case: Case, scores: dict[int, int]) -> list[str]:
-    """What the end of Phase 1 asks for and has not got: a GAS score for every goal, and an
-    end-of-Phase-1 reading for everyone who had one at the start."""
-    from outcomes.models import Goal, Occasion, Reading
-
-    missing = [
-        str(_("a score for '%(goal)s'") % {"goal": g.title})
-        for g in Goal.objects.filter(case=case)
-        if g.pk not in scores
-    ]
-    readings = Reading.objects.filter(case=case).select_related("person")
-    ended = {(r.person_id, r.instrument) for r in readings if r.occasion == Occasion.END_PHASE1}
-    missing += [
-        str(
-            _("a %(measure)s reading for %(person)s")
-            % {"measure": r.get_instrument_display(), "person": r.person.full_name}
-        )
-        for r in readings
-        if r.occasion == Occasion.START and (r.person_id, r.instrument) not in ended
-    ]
-    return missing
-
-
 @transaction.atomic
 def end_phase1(
     *,
@@ -559,9 +531,6 @@ def end_phase1(
     schedule the Phase 2 reviews from the end of Phase 1. Short of the team's minimum weeks
     or hours it needs a manager's sign-off (a manager ending it signs off with a reason).
     It asks for the end-of-phase GAS scores and readings, or the reason they are missing."""
-    from outcomes.models import Goal
-    from reviews.services import schedule_reviews
-
     case = _lock_case(case_id, version)
     if case.stage != pathway.Stage.PHASE1:
         raise ServiceError(_("Only a case in Phase 1 can end Phase 1."))
@@ -574,12 +543,8 @@ def end_phase1(
     if refused:
         raise ServiceError(refused)
     scores = scores or {}
-    goals = {g.pk: g for g in Goal.objects.filter(case=case)}
-    if set(scores) - set(goals):
-        raise ServiceError(_("Scores can be given only for this case's goals."))
-    if any(score not in (-2, -1, 0, 1, 2) for score in scores.values()):
-        raise ServiceError(_("Goal scores run from -2 to +2."))
-    missing = phase1_outcomes_missing(case, scores)
+    # outcomes checks the scores and lists what is missing (cases.hooks).
+    missing = hooks.phase1_gaps(case, scores)
     if missing and not outcomes_missing_reason.strip():
         raise ServiceError(
             _(
@@ -623,7 +588,7 @@ def end_phase1(
             )
     for goal_id, score in scores.items():
         Phase1EndScore.objects.update_or_create(
-            goal=goals[goal_id],
+            goal_id=goal_id,
             defaults={"score": score, "scored_on": ended_on, "recorded_by": user},
         )
     case.phase1_end = ended_on
@@ -638,7 +603,7 @@ def end_phase1(
         else ""
     )
     case = move_case(case_id=case.pk, user=user, to_stage=target, when=_moment(ended_on), note=note)
-    schedule_reviews(case_id=case.pk)
+    signals.phase1_ended.send(Case, case=case)  # reviews schedules the Phase 2 reviews
     return case
 
 
@@ -686,8 +651,6 @@ def close_case(
     readings and goal scores the team expects are there, or the reason they are not is
     recorded. The case closes on the typed day: its closed_at and the stage change use it,
     so the closure counts in the period of that day, whenever it was keyed in."""
-    from outcomes.closing import closing_gaps
-
     case = _lock_case(case_id, version)
     if not case.is_open:
         raise ServiceError(_("This case is already closed."))
@@ -740,7 +703,7 @@ def close_case(
         raise ServiceError(
             _("Say why the outcome is not known for: %(names)s") % {"names": ", ".join(unexplained)}
         )
-    gaps = closing_gaps(case.pk)
+    gaps = hooks.closing_gaps(case.pk)  # registered by outcomes
     if gaps and not measures_missing_reason.strip():
         raise ServiceError(
             _(

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from referrals.forms import DATE_WIDGET
+from core.forms import DATE_WIDGET
 
 from .models import ConsentTopic, Person
 
@@ -27,8 +27,3 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = Person.objects.filter(family=family)
         self.fields["person"].label_from_instance = lambda p: p.full_name
-
-
-class PersonSearchForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_WIDGET)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "auditlog",
+    "core",
     "accounts",
     "reference",
     "families",
@@ -63,7 +64,9 @@ INSTALLED_APPS = [
     "cases",
     "outcomes",
     "reviews",
+    "teamwork",
     "reporting",
+    "privacy",
     "notifications",
     "reminders",
     "audit",
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +121,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "dashboard.context_processors.navigation",
             ],
         },
     },
@@ -286,7 +290,7 @@ REPORT_FIGURES_MAX_AGE = int(os.environ.get("IFSS_REPORT_FIGURES_MAX_AGE", "900"
 REPORT_SETTLE_DAYS = int(os.environ.get("IFSS_REPORT_SETTLE_DAYS", "31"))
 REPORT_SETTLED_MAX_AGE = int(os.environ.get("IFSS_REPORT_SETTLED_MAX_AGE", "90000"))
 
-# The benchmark's floor page (/bench/floor/, accounts.views.bench_floor): a signed-in page
+# The benchmark's floor page (/bench/floor/, dashboard.views.bench_floor): a signed-in page
 # with one query and a one-line template, served only while this is on (404 otherwise).
 BENCH_FLOOR = env_bool("IFSS_BENCH_FLOOR", False)
 

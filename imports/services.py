@@ -25,10 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Team, User
-from cases.errors import ServiceError
 from cases.models import Assessment, Case, Closure, StageChange, SubstanceChange
+from core.errors import ServiceError
+from core.queueing import enqueue_on_commit
 from families.models import Family, MemberKind, Person
-from notifications.queueing import enqueue_on_commit
 from outcomes.models import Goal, GoalScore, Instrument, Occasion, Reading
 from reference.models import Effect, GoalCategory, ReferralRoute
 from referrals.models import (

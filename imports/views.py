@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, Team
-from cases.errors import ServiceError
+from core.errors import ServiceError
 
 from . import columns, services
 from .forms import UploadForm

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.queueing import enqueue_on_commit
 
 from .models import (
     ALWAYS_DELIVERED,
@@ -18,7 +22,6 @@ from .models import (
     Notification,
     Preference,
 )
-from .queueing import enqueue_on_commit
 
 
 def channel_for(user: User, kind: str) -> str:
@@ -167,3 +170,27 @@ def send_digest(*, user_id: int) -> int:
             emailed_at=timezone.now()
         )
     return len(pending)
+
+
+class Referred(Protocol):
+    """What telling a referrer reads of a referral (referrals.models.Referral): the app is
+    above this one, so it is named by shape, not imported."""
+
+    pk: int
+    created_by: User
+    referrer_email: str
+
+
+def tell_referrer(referral: Referred, *, subject: str, body: str, url: str | None = None) -> None:
+    """Tell whoever submitted the referral, and the named referrer too when a team member
+    keyed it in for them (a phone referral), so the referrer always hears the outcome."""
+    notify_user(
+        recipient=referral.created_by,
+        subject=subject,
+        body=body,
+        url=url or reverse("referrals:detail", args=[referral.pk]),
+        kind=Kind.REFERRAL_NEWS,
+        topic=f"referral:{referral.pk}",
+    )
+    if referral.referrer_email.lower() != (referral.created_by.email or "").lower():
+        notify_address(email=referral.referrer_email, subject=subject, body=body)

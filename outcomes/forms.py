@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import FamilyMembersField
+from core.forms import DATE_WIDGET, VersionedForm
 from families.models import MemberKind, Person
 from reference.models import GoalCategory, ServiceType
-from referrals.forms import DATE_WIDGET, VersionedForm
 
 from .models import GAS_LEVELS, Instrument, Occasion, SdqInformant, SdqVersion, ServiceUse
 

@@ -56,6 +56,12 @@ class Goal(Amendable):
     def __str__(self) -> str:
         return self.title
 
+    @staticmethod
+    def score_choices() -> list[tuple[int, str]]:
+        """The GAS scale as a form's choices (-2 to +2): forms of the apps below ask a goal
+        for them rather than import this app."""
+        return [(s, f"{s:+d}") for s in GAS_LEVELS]
+
     def level_text(self, score: int) -> str:
         return {
             -2: self.level_minus2,

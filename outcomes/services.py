@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from cases.amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
-from cases.errors import ServiceError, StaleEdit
 from cases.models import Case
 from cases.pathway import Stage
+from core.errors import ServiceError, StaleEdit
 from families.models import MemberKind, Person
 from reference.models import GoalCategory, ServiceType
 

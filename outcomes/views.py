@@ -13,7 +13,7 @@ from cases.correctionflow import (
     get_entry_for_user,
     withdrawal_page,
 )
-from cases.formflow import carry_version, submit_to_service
+from core.formflow import carry_version, submit_to_service
 from families.models import Person
 
 from . import services

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import LocalAuthority, Team, User
+from core.forms import DATE_WIDGET, DATETIME_WIDGET, VersionedForm
 from families.models import HouseholdType, MemberKind, Relationship, Sex, normalise_postcode
 from reference.models import (
     Effect,
@@ -25,9 +26,6 @@ from reference.models import (
 
 from .models import ContactMethod, Priority, Proceedings, WaitingListEntry
 from .services import MemberData, ReferralData
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 def conditional_label(label: str, name: str, *, required: bool) -> str:
@@ -265,12 +263,6 @@ def referral_data(form: ReferralForm, members: list[MemberData]) -> ReferralData
         reason_for_referral=d["reason_for_referral"],
         members=members,
     )
-
-
-class VersionedForm(forms.Form):
-    """Carries the record's version so a stale edit is caught, not silently saved."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ReasonSelect(forms.Select):

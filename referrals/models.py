@@ -180,7 +180,7 @@ class Referral(models.Model):
             models.Index(fields=["team", "status", "received_at"], name="referral_queue_idx"),
             # The referral list, newest first, read a page at a time (issue 15): the admin's
             # walks this index backwards; a team's staff (and the board's quarter counts,
-            # accounts.views.board_team_figures) use the team's entries.
+            # dashboard.views.board_team_figures) use the team's entries.
             models.Index(fields=["received_at", "id"], name="referral_received_idx"),
             models.Index(fields=["team", "received_at"], name="referral_team_received_idx"),
         ]

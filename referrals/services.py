@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, ProtectedError, Q
+from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,11 +23,12 @@ from accounts.models import (
 )
 from cases import pathway
 from cases.amendments import EntryStatus, check_current, check_reason, copy_of, retire
-from cases.errors import ServiceError, StaleEdit
+from cases.loads import intensive_load
 from cases.models import Case, StageChange, hides_family
+from core.errors import ServiceError, StaleEdit
 from families.models import Family, Person, normalise_postcode
 from notifications.models import Kind as NoticeKind
-from notifications.services import notify_address, notify_user
+from notifications.services import notify_user, tell_referrer
 from reference.models import (
     Effect,
     LegalStatus,
@@ -676,21 +677,6 @@ def decide_referral(
     return decision
 
 
-def tell_referrer(referral: Referral, *, subject: str, body: str, url: str | None = None) -> None:
-    """Tell whoever submitted the referral, and the named referrer too when a team member
-    keyed it in for them (a phone referral), so the referrer always hears the outcome."""
-    notify_user(
-        recipient=referral.created_by,
-        subject=subject,
-        body=body,
-        url=url or reverse("referrals:detail", args=[referral.pk]),
-        kind=NoticeKind.REFERRAL_NEWS,
-        topic=f"referral:{referral.pk}",
-    )
-    if referral.referrer_email.lower() != (referral.created_by.email or "").lower():
-        notify_address(email=referral.referrer_email, subject=subject, body=body)
-
-
 @transaction.atomic
 def update_waiting_entry(
     *, entry_id: int, user: User, priority: int, notes: str, version: int | None = None
@@ -708,41 +694,6 @@ def update_waiting_entry(
     entry.version += 1
     entry.save(update_fields=["priority", "notes", "version"])
     return entry
-
-
-def caseworkers_with_load(team: Team) -> list[User]:
-    """The team's caseworkers, each annotated with intensive and open case counts, least
-    loaded first; `over_capacity` when their intensive families reach the team's capacity."""
-    # One join to the team's open cases, not two count subqueries per worker: the stage list
-    # lets it probe case_worker_stage_idx for each worker's open cases alone, never the
-    # closed ones. Exists, not a join to memberships: a person may hold two caseworker roles.
-    open_cases = FilteredRelation(
-        "cases", condition=Q(cases__team=team, cases__stage__in=pathway.OPEN_STAGES)
-    )
-    caseworker = Membership.objects.filter(
-        user=OuterRef("pk"), team=team, role__in=CASEWORKER_ROLES, active=True
-    )
-    workers = list(
-        User.objects.filter(Exists(caseworker), is_active=True)
-        # The names the load tables and worker choices show; a wide row otherwise.
-        .only("pk", "username", "first_name", "last_name")
-        .alias(open_case=open_cases)
-        .annotate(
-            intensive_load=Count(
-                "open_case", filter=Q(open_case__stage__in=pathway.INTENSIVE_STAGES)
-            ),
-            open_load=Count("open_case"),
-        )
-        .order_by("intensive_load", "first_name", "last_name")
-    )
-    for worker in workers:
-        worker.over_capacity = worker.intensive_load >= team.practitioner_capacity
-    return workers
-
-
-def intensive_load(team: Team, worker: User) -> int:
-    """The worker's families in the intensive stages in this team: what capacity counts."""
-    return Case.objects.filter(team=team, worker=worker, stage__in=pathway.INTENSIVE_STAGES).count()
 
 
 class OverCapacity(ServiceError):

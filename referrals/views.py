@@ -20,7 +20,8 @@ from accounts.models import STAFF_ROLES, Role, Team
 from accounts.paging import uncounted_page
 from audit.services import record_listed, record_view
 from cases.correctionflow import correction_form, correction_page, withdrawal_page
-from cases.formflow import carry_version, submit_to_service
+from cases.loads import caseworkers_with_load
+from core.formflow import carry_version, submit_to_service
 from families.models import Family, Person
 from reviews.models import Review
 
@@ -597,7 +598,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, pk, manage=True)
     record_view(referral, referral.family)
     team: Team = referral.team
-    caseworkers = services.caseworkers_with_load(team)
+    caseworkers = caseworkers_with_load(team)
     form = AllocationForm(
         request.POST or None,
         caseworkers=caseworkers,

@@ -51,3 +51,15 @@ def connect() -> None:
     _watch("accounts.Membership", Unit.WORKER, lambda obj: obj.user_id)
     _watch("accounts.User", Unit.WORKER, lambda obj: obj.pk)
     _watch("accounts.Team", Unit.TEAM, lambda obj: obj.pk)
+
+
+def recheck_when_capacity_frees(sender, case, previous, target, **kwargs) -> None:  # noqa: ANN001, ANN003
+    """cases.signals.stage_changed: a worker's intensive load fell, so families on the
+    waiting list may now be taken (queued after commit, as move_case did before)."""
+    from cases import pathway
+    from core.queueing import enqueue_on_commit
+
+    from .tasks import recheck_waiting_list
+
+    if previous in pathway.INTENSIVE_STAGES and target not in pathway.INTENSIVE_STAGES:
+        enqueue_on_commit(recheck_waiting_list, case.team_id)

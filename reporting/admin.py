@@ -3,16 +3,7 @@ from django.contrib import admin
 from accounts.admin_scale import ScaledAdmin
 from accounts.formsets import BoundedInline
 
-from .models import (
-    Complaint,
-    Consultation,
-    Feedback,
-    Measure,
-    MeasureTarget,
-    Narrative,
-    ReportBuild,
-    TrainingSession,
-)
+from .models import Measure, MeasureTarget, Narrative, ReportBuild
 
 
 class MeasureTargetInline(BoundedInline):
@@ -27,23 +18,10 @@ class MeasureAdmin(ScaledAdmin):
     inlines = [MeasureTargetInline]
 
 
-@admin.register(Consultation)
-class ConsultationAdmin(ScaledAdmin):
-    list_display = ("held_on", "team", "agency", "topic", "led_to_referral")
-    list_filter = ("team",)
-
-
-@admin.register(TrainingSession)
-class TrainingSessionAdmin(ScaledAdmin):
-    list_display = ("held_on", "team", "course", "attendees")
-
-
 @admin.register(ReportBuild)
 class ReportBuildAdmin(ScaledAdmin):
     list_display = ("scope_label", "period_label", "status", "requested_by", "requested_at")
     exclude = ("pdf",)
 
 
-admin.site.register(Feedback, ScaledAdmin)
-admin.site.register(Complaint, ScaledAdmin)
 admin.site.register(Narrative, ScaledAdmin)

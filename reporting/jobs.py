@@ -29,7 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.queueing import enqueue_on_commit
+from core.queueing import enqueue_on_commit
 
 from .models import BuildStatus, ReportBuild
 

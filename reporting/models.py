@@ -1,6 +1,6 @@
 """Reporting: measure metadata (the computation of each lives in reporting/measures.py),
-per-team baselines and targets, the RBA narrative, team activity that is not casework
-(consultations, training, feedback, complaints), and built report cards."""
+per-team baselines and targets, the RBA narrative, and built report cards. Team activity
+that is not casework (consultations, training, feedback, complaints) is the teamwork app's."""
 
 from __future__ import annotations
 
@@ -86,98 +86,6 @@ class Narrative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_key} {self.period_start}–{self.period_end}"
-
-
-class TeamworkRecord(models.Model):
-    """What the in-app pages (reporting/teamwork.py) need of a team activity record: a
-    version for stale-edit detection, and the one-time key of the form that created it."""
-
-    # db_default: rows the synthetic dataset writes outside the ORM start at version 1 too.
-    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
-    # The same form sent twice finds the first record by this key (null: made elsewhere).
-    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-
-    class Meta:
-        abstract = True
-
-
-class Consultation(TeamworkRecord):
-    """Advice given to the wider workforce (DOMAIN.md section 5); counted, not a referral."""
-
-    team = models.ForeignKey(
-        "accounts.Team", on_delete=models.CASCADE, related_name="consultations"
-    )
-    held_on = models.DateField(_("date"))
-    asked_by = models.CharField(_("who asked"), max_length=120)
-    agency = models.CharField(_("agency"), max_length=120)
-    topic = models.CharField(_("topic"), max_length=300)
-    led_to_referral = models.BooleanField(_("led to a referral"), default=False)
-
-    class Meta:
-        ordering = ["-held_on"]
-        indexes = [models.Index(fields=["team", "held_on"], name="consultation_team_day_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.held_on} {self.topic}"
-
-
-class TrainingSession(TeamworkRecord):
-    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="training")
-    course = models.CharField(_("course"), max_length=200)
-    held_on = models.DateField(_("date"))
-    attendees = models.PositiveIntegerField(_("attendees"))
-    audience = models.CharField(_("audience organisations"), max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-held_on"]
-        indexes = [
-            # The team's training list, newest first, and the card's sessions in a period.
-            models.Index(fields=["team", "held_on"], name="training_team_day_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.held_on} {self.course}"
-
-
-class FeedbackFrom(models.TextChoices):
-    FAMILY = "family", _("Family")
-    SOCIAL_WORKER = "social_worker", _("Social worker")
-
-
-class Feedback(TeamworkRecord):
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="feedback")
-    given_by = models.CharField(_("from"), max_length=20, choices=FeedbackFrom.choices)
-    received_on = models.DateField(_("received"))
-    positive = models.BooleanField(_("positive"))
-    comments = models.TextField(_("comments"), blank=True)
-
-    class Meta:
-        ordering = ["-received_on"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(given_by__in=FeedbackFrom.values), name="feedback_from_valid"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_given_by_display()} {self.received_on}"
-
-
-class Complaint(TeamworkRecord):
-    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="complaints")
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL)
-    received_on = models.DateField(_("received"))
-    summary = models.TextField(_("summary"))
-
-    class Meta:
-        ordering = ["-received_on"]
-        indexes = [
-            # The team's complaints list, newest first, and the card's count in a period.
-            models.Index(fields=["team", "received_on"], name="complaint_team_day_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.received_on}"
 
 
 class BuildStatus(models.TextChoices):

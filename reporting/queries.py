@@ -45,8 +45,8 @@ from outcomes.models import (
 )
 from referrals.models import Referral, ScreeningDecision
 from reviews.models import Booster, Review
+from teamwork.models import Complaint, Consultation, Feedback, TrainingSession
 
-from .models import Complaint, Consultation, Feedback, TrainingSession
 from .periods import Period
 
 # "Completed Phase 2" is a Phase 2 closure whose reason is a planned end; other Phase 2

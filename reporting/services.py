@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from accounts.models import Role, Team, User
-from cases.errors import ServiceError, StaleEdit
+from core.errors import ServiceError, StaleEdit
+from core.queueing import enqueue_on_commit
 from notifications.models import Kind as NoticeKind
-from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 
 from . import jobs, publishing, store

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import teamwork, views
+from . import views
 
 app_name = "reporting"
 urlpatterns = [
@@ -16,6 +16,3 @@ urlpatterns = [
     path("revision/", views.revision, name="revision"),
     path("published/<int:pk>/", views.published_card, name="published_card"),
 ]
-
-# Team activity (consultations, training, feedback, complaints): four pages per kind.
-urlpatterns += teamwork.urlpatterns()

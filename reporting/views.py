@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.errors import ServiceError
-from cases.formflow import carry_version, submit_to_service
+from core.errors import ServiceError
+from core.formflow import carry_version, submit_to_service
 
 from . import exports, periods, publishing, services, store
 from .access import board_teams, report_teams, scope_choices, scope_for

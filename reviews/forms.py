@@ -8,10 +8,10 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import DATE_WIDGET, VersionedForm
 from outcomes.forms import SCORE_CHOICES
 from outcomes.models import Goal
 from reference.models import OnwardService
-from referrals.forms import DATE_WIDGET, VersionedForm
 
 from .models import Requester
 

@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from accounts.models import ReportSignoff, Role, User
 from cases import pathway
 from cases.amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
-from cases.errors import ServiceError, StaleEdit
 from cases.models import Case
-from notifications.services import notify_user
+from core.errors import ServiceError, StaleEdit
+from notifications.services import notify_user, tell_referrer
 from outcomes.models import Goal, GoalScore
 from reference.models import OnwardService
-from referrals.services import tell_referrer
 
 from .models import Booster, Review
 

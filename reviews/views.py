@@ -15,12 +15,12 @@ from cases.correctionflow import (
     get_entry_for_user,
     withdrawal_page,
 )
-from cases.formflow import carry_version, submit_to_service
+from cases.loads import caseworkers_with_load
+from core.formflow import carry_version, submit_to_service
 from outcomes.models import Goal, GoalScore
-from referrals.services import caseworkers_with_load
-from reporting.pdf import render_review_report_pdf, review_report_context
 
 from . import services
+from .documents import render_review_report_pdf, review_report_context
 from .forms import BoosterForm, ReportSendForm, ReviewForm
 from .models import Booster, Review
 

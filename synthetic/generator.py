@@ -67,8 +67,8 @@ from reference.models import (
 from referrals.models import Referral, ScreeningDecision, WaitingListEntry
 from reminders import duestore
 from reminders.models import Reminder
-from reporting.models import Complaint, Consultation, Feedback, TrainingSession
 from reviews.models import Booster, Review
+from teamwork.models import Complaint, Consultation, Feedback, TrainingSession
 
 from .sink import Sink, Table, columns, m2m_table, reset_sequences
 

@@ -141,8 +141,8 @@ def page_urls(journey) -> list[str]:  # noqa: ANN001
         reverse("notifications:list"),
         reverse("audit:log"),
         reverse("families:consent", args=[case.family_id]),
-        reverse("families:subject_access") + "?name=Kerry",
-        reverse("families:retention"),
+        reverse("privacy:subject_access") + "?name=Kerry",
+        reverse("privacy:retention"),
         reverse("two_factor_manage"),
         reverse("two_factor_setup"),
         reverse("password_change"),
@@ -236,7 +236,7 @@ def test_the_subject_access_export_is_not_cached(journey, manager) -> None:
     client = Client()
     client.force_login(manager)
 
-    response = client.post(reverse("families:subject_access_export", args=[journey.adult.pk]))
+    response = client.post(reverse("privacy:subject_access_export", args=[journey.adult.pk]))
 
     assert response["Content-Type"] == "application/zip"
     assert_not_cached(response, "export")

@@ -50,7 +50,7 @@ NOT_A_PAGE = {
     "cases:finish_step_down": "POST only: a stage change, then back to the case page",
     "notifications:open": "POST only: marks the notification read and redirects",
     "notifications:read_all": "POST only: marks the user's notifications read",
-    "families:subject_access_export": "POST only: the export is logged by its service",
+    "privacy:subject_access_export": "POST only: the export is logged by its service",
     "reporting:request_pdf": "POST only: queues a report card (aggregates)",
     "reporting:recompute": "POST only: queues the figures (aggregates)",
     "bench_floor": "the benchmark's floor: 404 unless IFSS_BENCH_FLOOR is on; names nobody",
@@ -65,7 +65,7 @@ def _not_a_page() -> set[str]:
 
 # Query strings that make a page show what it is for (a search shows nothing without one).
 QUERY = {
-    "families:subject_access": lambda w: {"q": w.journey.adult.last_name},
+    "privacy:subject_access": lambda w: {"q": w.journey.adult.last_name},
     "cases:detail": lambda w: {"chronology": "all"},
 }
 

@@ -209,8 +209,8 @@ def test_another_manager_not_named_cannot_find_or_export_the_family_by_subject_a
     person = case.family.members.get()
     client = login(second)
 
-    search = client.get(reverse("families:subject_access"), {"name": "Delyth"})
-    export = client.post(reverse("families:subject_access_export", args=[person.pk]))
+    search = client.get(reverse("privacy:subject_access"), {"name": "Delyth"})
+    export = client.post(reverse("privacy:subject_access_export", args=[person.pk]))
 
     # The search box echoes what was typed; the person's full name must not be listed.
     assert person.full_name not in search.content.decode()

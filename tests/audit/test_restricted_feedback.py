@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from cases.services import restrict_case
-from reporting.models import Feedback
+from teamwork.models import Feedback
 from tests.factories import CaseFactory, MembershipFactory, UserFactory
 from tests.referrals.support import fast_password_hashing  # noqa: F401 - autouse fixture
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from reporting.models import Consultation
+from teamwork.models import Consultation
 from tests.browser.test_referral_journey import log_in
 
 pytestmark = [

@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.errors import ServiceError
 from cases.models import Assessment, Contact, ContactMode, Readiness, WorkType
 from cases.services import AssessmentSides, ContactData, record_contact, update_assessment
+from core.errors import ServiceError
 from tests.cases.journey import SAFETY_PLAN, Stage, make_case
 
 pytestmark = pytest.mark.django_db

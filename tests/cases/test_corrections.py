@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.amendments import EntryStatus
-from cases.errors import ServiceError, StaleEdit
 from cases.models import Contact, ContactMode, WorkType
 from cases.services import ContactData, correct_contact, withdraw_contact
+from core.errors import ServiceError, StaleEdit
 from reporting.measures import CATALOGUE, compute
 from reporting.periods import Period
 from reporting.queries import Report, team_scope

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.errors import ServiceError
 from cases.models import Case, Phase1EndScore, Phase1SignOff
 from cases.pathway import Stage
+from core.errors import ServiceError
 from notifications.models import Notification
 from tests.cases.journey import make_case
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from accounts.models import Role
 from cases import pathway
-from cases.errors import ServiceError, StaleEdit
 from cases.models import (
     Assessment,
     Case,
@@ -44,6 +43,7 @@ from cases.services import (
     start_assessment,
     update_assessment,
 )
+from core.errors import ServiceError, StaleEdit
 from families.models import MemberKind, Relationship
 from notifications.models import Notification
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod

@@ -55,6 +55,7 @@ PROJECT_APPS = (
     "notifications",
     "reminders",
     "reporting",
+    "teamwork",
 )
 
 # The referral statuses a status may move to (decide_referral and allocate_referral).

@@ -833,7 +833,7 @@ def subject_access_target(w: World) -> Target:
     def draw(data: st.DataObject) -> Request:
         # The view reads no form: the id in the URL is all there is to tamper with.
         pk = data.draw(st.sampled_from(choices), label="person")
-        return Request(reverse("families:subject_access_export", args=[pk]), {})
+        return Request(reverse("privacy:subject_access_export", args=[pk]), {})
 
     def check(response, request: Request) -> None:  # noqa: ANN001
         if response.status_code == 200:
@@ -841,7 +841,7 @@ def subject_access_target(w: World) -> Target:
 
     return Target(
         client=login(w.manager),
-        url=reverse("families:subject_access_export", args=[journey.adult.pk]),
+        url=reverse("privacy:subject_access_export", args=[journey.adult.pk]),
         payload={},
         ok_status=200,
         draw=draw,
@@ -873,7 +873,7 @@ def anonymise_target(w: World) -> Target:
 
     def draw(data: st.DataObject) -> Request:
         pk = data.draw(st.sampled_from(choices), label="family")  # the view reads no form
-        return Request(reverse("families:anonymise", args=[pk]), {})
+        return Request(reverse("privacy:anonymise", args=[pk]), {})
 
     def check(response, request: Request) -> None:  # noqa: ANN001
         from families.models import Family
@@ -883,7 +883,7 @@ def anonymise_target(w: World) -> Target:
 
     return Target(
         client=login(w.manager),
-        url=reverse("families:anonymise", args=[due.family_id]),
+        url=reverse("privacy:anonymise", args=[due.family_id]),
         payload={},
         draw=draw,
         check=check,
@@ -1157,7 +1157,7 @@ def revision_target(w: World) -> Target:
 
 def _teamwork_records(w: World, slug: str):  # noqa: ANN202
     """A record of the kind in team A (the manager's) and one in team B, and the cases."""
-    from reporting.teamwork import KINDS
+    from teamwork.views import KINDS
 
     kind = KINDS[slug]
     ours, theirs = w.case(Stage.PHASE1).case, w.elsewhere().case
@@ -1203,7 +1203,7 @@ def _teamwork_rules_hold(kind, theirs_record):  # noqa: ANN001, ANN202
 
 
 def teamwork_target(slug: str) -> Callable[[World], Target]:
-    """The create and edit forms of one kind of team activity (reporting/teamwork.py)."""
+    """The create and edit forms of one kind of team activity (teamwork/views.py)."""
 
     def build(w: World) -> Target:
         kind, ours, theirs, record, their_record = _teamwork_records(w, slug)
@@ -1656,8 +1656,8 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "reviews:report": review_report_target,
     "reviews:add_booster": booster_target,
     "families:consent": consent_target,
-    "families:subject_access_export": subject_access_target,
-    "families:anonymise": anonymise_target,
+    "privacy:subject_access_export": subject_access_target,
+    "privacy:anonymise": anonymise_target,
     "notifications:open": notification_open_target,
     "notifications:read_all": notification_read_all_target,
     "notifications:preferences": notification_preferences_target,
@@ -1670,14 +1670,14 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "reporting:recompute": lambda w: with_query(w, "reporting:recompute", {}),
     "reporting:publish": lambda w: with_query(w, "reporting:publish", {}),
     "reporting:revision": revision_target,
-    "reporting:consultation_new reporting:consultation_edit": teamwork_target("consultations"),
-    "reporting:training_new reporting:training_edit": teamwork_target("training"),
-    "reporting:feedback_new reporting:feedback_edit": teamwork_target("feedback"),
-    "reporting:complaint_new reporting:complaint_edit": teamwork_target("complaints"),
-    "reporting:consultation_delete": teamwork_delete_target("consultations"),
-    "reporting:training_delete": teamwork_delete_target("training"),
-    "reporting:feedback_delete": teamwork_delete_target("feedback"),
-    "reporting:complaint_delete": teamwork_delete_target("complaints"),
+    "teamwork:consultation_new teamwork:consultation_edit": teamwork_target("consultations"),
+    "teamwork:training_new teamwork:training_edit": teamwork_target("training"),
+    "teamwork:feedback_new teamwork:feedback_edit": teamwork_target("feedback"),
+    "teamwork:complaint_new teamwork:complaint_edit": teamwork_target("complaints"),
+    "teamwork:consultation_delete": teamwork_delete_target("consultations"),
+    "teamwork:training_delete": teamwork_delete_target("training"),
+    "teamwork:feedback_delete": teamwork_delete_target("feedback"),
+    "teamwork:complaint_delete": teamwork_delete_target("complaints"),
     "login": lambda w: login_target(w),
     "imports:upload": import_upload_target,
     "imports:confirm": import_confirm_target,
@@ -1756,8 +1756,8 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "reminders:due",
         "reminders:mine",
         "audit:log",
-        "families:subject_access",
-        "families:retention",
+        "privacy:subject_access",
+        "privacy:retention",
         "notifications:list",
         "reporting:card",
         "reporting:export",
@@ -1765,12 +1765,12 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "reporting:build_pdf",
         "reporting:reports",
         "reporting:published_card",
-        "reporting:consultations",
-        "reporting:training",
-        "reporting:feedback",
-        "reporting:complaints",
-        "reporting:feedback_cases",  # the case chooser's matches: ?case= fuzzed there
-        "reporting:complaint_cases",
+        "teamwork:consultations",
+        "teamwork:training",
+        "teamwork:feedback",
+        "teamwork:complaints",
+        "teamwork:feedback_cases",  # the case chooser's matches: ?case= fuzzed there
+        "teamwork:complaint_cases",
         "bench_floor",  # the benchmark's floor: no form, 404 unless the benchmark is on
         "imports:template",
         "imports:run",

@@ -202,7 +202,8 @@ def test_multiple_choice_with_a_huge_id_is_not_a_500_on_sqlite(
 
 
 @bug(
-    "referrals/views.py:105 and cases/views.py:59: the list pages' search (?q=) has no "
+    "referrals/views.py:105 and dashboard/case_views.py (team_cases): the list pages' search "
+    "(?q=) has no "
     "length limit, and SQLite refuses a LIKE pattern over 50,000 bytes: a 500 "
     "(OperationalError: LIKE or GLOB pattern too complex) on SQLite",
     only=SQLITE,

@@ -45,10 +45,10 @@ PAGES: dict[str, dict[str, list[str]]] = {
         "date_to": ["2025-12-31"],
         "page": ["1", "last"],
     },
-    "families:subject_access": {"name": ["Kerry", "Jones"], "date_of_birth": ["1990-05-01"]},
+    "privacy:subject_access": {"name": ["Kerry", "Jones"], "date_of_birth": ["1990-05-01"]},
     "notifications:list": {"page": ["1", "last"]},
     **{
-        f"reporting:{slug}": {
+        f"teamwork:{slug}": {
             "q": ["Health", "Evans", "x" * 201],
             "date_from": ["2025-04-01", "0001-01-01", "2025-02-30"],
             "date_to": ["2025-03-31", "9999-12-31"],
@@ -57,7 +57,7 @@ PAGES: dict[str, dict[str, list[str]]] = {
         for slug in ("consultations", "training", "feedback", "complaints")
     },
     **{
-        f"reporting:{one}_cases": {"case": ["Evans", "1", "case 1", "x", "a\x00b", "9" * 40]}
+        f"teamwork:{one}_cases": {"case": ["Evans", "1", "case 1", "x", "a\x00b", "9" * 40]}
         for one in ("feedback", "complaint")
     },
     "reporting:card": {

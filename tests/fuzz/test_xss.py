@@ -368,11 +368,11 @@ def test_payloads_in_every_free_text_field_are_shown_escaped(
     assert p.escaped in html.split("overridden by", 1)[-1], "the override reason is not shown"
     p.get(mgr, reverse("cases:list"), stage="open", shows=False)
     p.get(mgr, reverse("audit:log"), shows=str(escape(SCRIPT)))  # truncated to 60
-    p.get(mgr, reverse("families:subject_access"), name=payload, shows=False)
+    p.get(mgr, reverse("privacy:subject_access"), name=payload, shows=False)
     p.get(ref, reverse("notifications:list"))
 
     # --- Documents: the subject access export and the notification emails -------------
-    export = mgr.post(reverse("families:subject_access_export", args=[people[0].pk]))
+    export = mgr.post(reverse("privacy:subject_access_export", args=[people[0].pk]))
     assert export.status_code == 200, export.status_code
     with zipfile.ZipFile(io.BytesIO(export.content)) as archive:
         p.pdf_text(archive.read("summary.pdf"), "subject access summary.pdf")

@@ -212,7 +212,7 @@ def test_a_screening_decision_succeeds_when_the_broker_is_down_and_the_sweep_cat
     client = Client()
     client.force_login(manager)
 
-    with broker_down(settings), caplog.at_level(logging.WARNING, "notifications.queueing"):
+    with broker_down(settings), caplog.at_level(logging.WARNING, "core.queueing"):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             response = client.post(
                 reverse("referrals:decide", args=[referral.pk]),

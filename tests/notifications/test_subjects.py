@@ -31,7 +31,7 @@ SENDERS = {
     "notifications.services.send_digest": "IFSS Case Manager: 3 notifications",
     "referrals.services._alert_managers": "New referral for North IFST: Referral 12",
     "referrals.services.decide_referral": "Referral 12: Accepted",
-    "referrals.services.tell_referrer": "(its callers' subject)",
+    "notifications.services.tell_referrer": "(its callers' subject)",
     "referrals.services.allocate_referral": "New case allocated: Case 7 / Referral 12: allocated",
     "reminders.services._send": "Due now: Phase 2 review, Case 7",
     "reminders.services._summarise": "5 overdue items in North IFST",

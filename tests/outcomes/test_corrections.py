@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.amendments import EntryStatus
-from cases.errors import ServiceError, StaleEdit
 from cases.models import Contact
 from cases.services import ContactData, correct_contact, withdraw_contact
+from core.errors import ServiceError, StaleEdit
 from outcomes.models import Goal, GoalScore, Instrument, Occasion, Reading
 from outcomes.services import (
     GoalData,

@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from cases.errors import ServiceError, StaleEdit
 from cases.services import restrict_case
+from core.errors import ServiceError, StaleEdit
 from families.models import MemberKind, Relationship
 from outcomes.models import ServiceOccasion, ServiceUse
 from outcomes.services import ServiceUseData, record_service_use

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from cases.errors import ServiceError
+from core.errors import ServiceError
 from families.models import MemberKind, Relationship
 from outcomes.models import Goal, GoalScore, Instrument, Occasion, Reading, SdqBand, sdq_band
 from outcomes.services import GoalData, ReadingData, add_goal, record_reading

@@ -122,7 +122,7 @@ def add_team_rows(world: World, team, manager, worker, referrer, tag: str) -> No
 
     from accounts.models import Membership, Role
     from cases.pathway import Stage
-    from reporting.models import Consultation, TrainingSession
+    from teamwork.models import Consultation, TrainingSession
     from tests.cases.journey import make_case
     from tests.factories import ReferralFactory, UserFactory, WaitingListEntryFactory
 
@@ -175,7 +175,7 @@ def grow(world: World, copies: int = 3) -> None:
     from cases.models import ContactMode, WorkType
     from cases.services import ContactData, record_contact
     from outcomes.services import add_goal
-    from reporting.models import Complaint, Feedback
+    from teamwork.models import Complaint, Feedback
     from tests.cases.journey import goal_data
     from tests.factories import NotificationFactory, PersonFactory, ReferralDraftFactory
 

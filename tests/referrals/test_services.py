@@ -11,6 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Role
+from cases.loads import caseworkers_with_load
 from cases.models import Case, StageChange
 from families.models import Family, Person
 from notifications.models import Notification
@@ -943,7 +944,7 @@ def test_caseworkers_with_load_counts_intensive_and_open_cases_per_worker_in_the
     # Holding two caseworker roles still lists the person once.
     MembershipFactory(user=csw, team=team_a, role=Role.PRACTITIONER)
 
-    workers = services.caseworkers_with_load(team_a)
+    workers = caseworkers_with_load(team_a)
 
     loads = {w.username: (w.intensive_load, w.open_load) for w in workers}
     assert loads == {
@@ -962,9 +963,7 @@ def test_caseworkers_with_load_counts_only_the_cases_a_worker_leads(team_a, prac
     # Co-working a case does not take a family from the co-worker's capacity.
     CaseFactory(team=team_a, worker=practitioner, co_worker=csw, stage="phase1")
 
-    loads = {
-        w.username: (w.intensive_load, w.open_load) for w in services.caseworkers_with_load(team_a)
-    }
+    loads = {w.username: (w.intensive_load, w.open_load) for w in caseworkers_with_load(team_a)}
 
     assert loads == {"practitioner_a": (1, 1), "csw_a": (0, 0)}
 
@@ -974,7 +973,7 @@ def test_caseworkers_with_load_leaves_out_other_teams_and_other_roles(
 ):
     CaseFactory(team=team_b, worker=other_manager, stage="phase1")
 
-    workers = services.caseworkers_with_load(team_a)
+    workers = caseworkers_with_load(team_a)
 
     assert [w.username for w in workers] == ["practitioner_a"]
     assert (workers[0].intensive_load, workers[0].open_load) == (0, 0)
@@ -987,7 +986,7 @@ def test_caseworkers_with_load_marks_who_has_reached_the_team_capacity(team_a, p
     for stage in ["phase1", "step_down", "phase2"]:
         CaseFactory(team=team_a, worker=practitioner, stage=stage)
 
-    workers = services.caseworkers_with_load(team_a)
+    workers = caseworkers_with_load(team_a)
 
     # Phase 2 is open but not intensive: the practitioner is at 2 of 2, the CSW at 1.
     assert [(w.username, w.intensive_load, w.over_capacity) for w in workers] == [
@@ -1007,7 +1006,7 @@ def test_caseworkers_with_load_is_one_query_however_many_workers_and_cases(
             CaseFactory(team=team_a, worker=worker, stage=stage)
 
     with django_assert_num_queries(1):
-        loaded = services.caseworkers_with_load(team_a)
+        loaded = caseworkers_with_load(team_a)
         assert all(w.get_full_name() or w.username for w in loaded)  # the names, no query
 
     assert len(loaded) == workers

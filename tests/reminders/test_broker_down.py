@@ -59,7 +59,7 @@ def test_a_screening_decision_succeeds_quickly_with_the_broker_down(
     client.force_login(manager)
 
     started = time.monotonic()
-    with broker_down(settings), caplog.at_level(logging.WARNING, "notifications.queueing"):
+    with broker_down(settings), caplog.at_level(logging.WARNING, "core.queueing"):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             response = client.post(
                 reverse("referrals:decide", args=[referral.pk]),

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from cases import pathway
-from cases.errors import ServiceError
 from cases.models import Contact, ContactMode, WorkType
 from cases.services import move_case
+from core.errors import ServiceError
 from families.models import MemberKind
 from notifications.models import Notification
 from outcomes.models import Instrument, Occasion

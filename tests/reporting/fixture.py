@@ -132,11 +132,11 @@ from referrals.services import (
     record_first_contact,
     submit_referral,
 )
-from reporting.models import Complaint, Consultation, Feedback, TrainingSession
 from reporting.periods import Period, quarter
 from reporting.queries import Scope, la_scope, team_scope
 from reviews.models import Requester, Review
 from reviews.services import ReviewData, record_booster, record_review
+from teamwork.models import Complaint, Consultation, Feedback, TrainingSession
 from tests.cases.phase1_support import end_phase1_signed_off
 from tests.factories import outcome, reason
 

@@ -389,9 +389,9 @@ def case_urls(world) -> list[str]:  # noqa: ANN001
         reverse("referrals:waiting_list"),
         reverse("referrals:new"),
         reverse("families:consent", args=[a1.family.pk]),
-        reverse("families:subject_access"),
-        reverse("families:subject_access_export", args=[person.pk]),
-        reverse("families:retention"),
+        reverse("privacy:subject_access"),
+        reverse("privacy:subject_access_export", args=[person.pk]),
+        reverse("privacy:retention"),
         reverse("reminders:due"),
         reverse("audit:log"),
     ]

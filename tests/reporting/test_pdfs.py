@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from cases.models import FamilyPlan
 from notifications.models import Notification
-from reporting.pdf import render_family_plan_pdf, render_review_report_pdf
+from reviews.documents import render_family_plan_pdf, render_review_report_pdf
 from tests.cases.journey import NEEDS, SAFETY_PLAN, Stage, make_case
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,9 @@ from django.urls import reverse
 from cases.models import WorkType
 from outcomes.models import Occasion
 from reporting.card import build_card
-from reporting.models import Consultation, Feedback, FigureSet, TrainingSession
+from reporting.models import FigureSet
 from reporting.queries import Scope, team_scope
+from teamwork.models import Consultation, Feedback, TrainingSession
 
 from .fixture import Q1, REPORT_NOW, Cast, adult, at, child, fam, make_cast, short_journey, unborn
 

@@ -15,8 +15,9 @@ from kombu.exceptions import OperationalError
 
 from reporting import services, store, tasks
 from reporting.card import build_card
-from reporting.models import Consultation, FigureJob, FigureSet
+from reporting.models import FigureJob, FigureSet
 from reporting.periods import last_quarters
+from teamwork.models import Consultation
 
 from .fixture import Q1, REPORT_NOW
 

@@ -91,11 +91,11 @@ from referrals.services import (
     record_first_contact,
 )
 from reporting import measures
-from reporting.models import Complaint, Consultation, TrainingSession
 from reporting.periods import financial_year
 from reporting.queries import Report, team_scope
 from reviews.models import Review
 from reviews.services import ReviewData, record_review
+from teamwork.models import Complaint, Consultation, TrainingSession
 from tests.cases.phase1_support import end_phase1 as end_phase1_signed_off
 from tests.factories import outcome, reason
 

@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import ReportSignoff
-from cases.errors import ServiceError, StaleEdit
+from core.errors import ServiceError, StaleEdit
 from families.models import MemberKind, Relationship
 from notifications.models import Notification
 from outcomes.gas import gas_t_score

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from cases.errors import ServiceError
+from core.errors import ServiceError
 from reviews.models import Review
 from reviews.services import correct_review, record_review, schedule_reviews
 from tests.factories import CaseFactory

@@ -67,7 +67,7 @@ MANAGER_PAGE = only(*MANAGERS, "admin")
 TEAM_A_MANAGER_ONLY = only("manager", "admin")
 # POST-only views: GET is refused with 405 before anything is looked up.
 POST_ONLY = row(405)
-# Team activity (reporting/teamwork.py): the staff of every team keep their own team's
+# Team activity (teamwork/views.py): the staff of every team keep their own team's
 # consultations, training sessions and feedback (the list and the form are theirs); a
 # record of team A is team A's staff's. Complaints: managers and performance officers.
 TEAMWORK_PAGE = only(*TEAM_A_STAFF, *TEAM_B, "admin")
@@ -167,10 +167,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "notifications:preferences": EVERYONE,  # the user's own choices
     # --- families: consent, subject access, retention (team managers only, not the admin) ---
     "families:consent": TEAM_A_RECORD,
-    "families:subject_access": only(*MANAGERS),
-    "families:subject_access_export": POST_ONLY,
-    "families:retention": only(*MANAGERS),
-    "families:anonymise": only("manager"),
+    "privacy:subject_access": only(*MANAGERS),
+    "privacy:subject_access_export": POST_ONLY,
+    "privacy:retention": only(*MANAGERS),
+    "privacy:anonymise": only("manager"),
     # --- reporting: aggregate figures (report cards), no personal data ---
     # The card and its exports: managers and performance officers of a team, for their own
     # teams and the local authorities those teams serve; the administrator, for all.
@@ -192,24 +192,24 @@ MATRIX: dict[str, dict[str, int]] = {
     "reporting:revision": only(*MANAGERS, "performance", "admin"),
     "reporting:published_card": only("manager", "performance", "board", "admin"),
     # Team activity: referrers and board members never reach it.
-    "reporting:consultations": TEAMWORK_PAGE,
-    "reporting:consultation_new": TEAMWORK_PAGE,
-    "reporting:consultation_edit": TEAM_A_RECORD,
-    "reporting:consultation_delete": TEAM_A_RECORD,
-    "reporting:training": TEAMWORK_PAGE,
-    "reporting:training_new": TEAMWORK_PAGE,
-    "reporting:training_edit": TEAM_A_RECORD,
-    "reporting:training_delete": TEAM_A_RECORD,
-    "reporting:feedback": TEAMWORK_PAGE,
-    "reporting:feedback_new": TEAMWORK_PAGE,
-    "reporting:feedback_edit": TEAM_A_RECORD,
-    "reporting:feedback_delete": TEAM_A_RECORD,
-    "reporting:feedback_cases": TEAMWORK_PAGE,  # the case chooser's matches (the user's own)
-    "reporting:complaints": COMPLAINTS_PAGE,
-    "reporting:complaint_new": COMPLAINTS_PAGE,
-    "reporting:complaint_edit": COMPLAINT_RECORD,
-    "reporting:complaint_delete": COMPLAINT_RECORD,
-    "reporting:complaint_cases": COMPLAINTS_PAGE,
+    "teamwork:consultations": TEAMWORK_PAGE,
+    "teamwork:consultation_new": TEAMWORK_PAGE,
+    "teamwork:consultation_edit": TEAM_A_RECORD,
+    "teamwork:consultation_delete": TEAM_A_RECORD,
+    "teamwork:training": TEAMWORK_PAGE,
+    "teamwork:training_new": TEAMWORK_PAGE,
+    "teamwork:training_edit": TEAM_A_RECORD,
+    "teamwork:training_delete": TEAM_A_RECORD,
+    "teamwork:feedback": TEAMWORK_PAGE,
+    "teamwork:feedback_new": TEAMWORK_PAGE,
+    "teamwork:feedback_edit": TEAM_A_RECORD,
+    "teamwork:feedback_delete": TEAM_A_RECORD,
+    "teamwork:feedback_cases": TEAMWORK_PAGE,  # the case chooser's matches (the user's own)
+    "teamwork:complaints": COMPLAINTS_PAGE,
+    "teamwork:complaint_new": COMPLAINTS_PAGE,
+    "teamwork:complaint_edit": COMPLAINT_RECORD,
+    "teamwork:complaint_delete": COMPLAINT_RECORD,
+    "teamwork:complaint_cases": COMPLAINTS_PAGE,
     # --- imports: a manager's history import, for their own teams (not the administrator) ---
     "imports:upload": only(*MANAGERS),
     "imports:template": only(*MANAGERS),
@@ -249,7 +249,7 @@ POST_DENIED_OVERRIDES: dict[str, list[str]] = {
     "referrals:apply_update": [r for r in SIGNED_IN if r not in ("manager", "admin")],
     "cases:finish_step_down": [r for r in SIGNED_IN if r not in (*TEAM_A_STAFF, "admin")],
     "notifications:open": [r for r in SIGNED_IN if r != "referrer"],  # the referrer's own
-    "families:subject_access_export": [r for r in SIGNED_IN if r != "manager"],
+    "privacy:subject_access_export": [r for r in SIGNED_IN if r != "manager"],
     "reporting:request_pdf": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
     "reporting:recompute": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
     "reporting:publish": [r for r in SIGNED_IN if r not in (*MANAGERS, "performance", "admin")],
@@ -288,7 +288,7 @@ class World:
     report_build: Any  # a finished PDF of team A's report card, asked for by its manager
     extra: dict[str, Any] = field(default_factory=dict)
     published_card: Any = None  # team A's card of the last quarter, as published
-    # Team A's activity records, one per kind (reporting.teamwork.KINDS): the slug -> record.
+    # Team A's activity records, one per kind (teamwork.views.KINDS): the slug -> record.
     teamwork: dict[str, Any] = field(default_factory=dict)
     import_run: Any = None  # a checked history import of team A, by its manager
     api_token: Any = None  # a partner client's token (api.models.ApiToken)
@@ -347,8 +347,8 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "referrals:withdraw_decision": lambda w: {"decision_pk": w.decision.pk},
     "notifications:open": lambda w: {"pk": w.notifications["referrer"].pk},
     "families:consent": lambda w: {"pk": w.case.family_id},
-    "families:subject_access_export": lambda w: {"person_pk": w.journey.adult.pk},
-    "families:anonymise": lambda w: {"pk": w.retention.case.family_id},
+    "privacy:subject_access_export": lambda w: {"person_pk": w.journey.adult.pk},
+    "privacy:anonymise": lambda w: {"pk": w.retention.case.family_id},
     "reporting:export": lambda w: {"fmt": "csv"},
     "api:client": lambda w: {"pk": w.api_token.client_id},
     "api:token_issue": lambda w: {"pk": w.api_token.client_id},
@@ -357,14 +357,14 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "reporting:build": lambda w: {"pk": w.report_build.pk},
     "reporting:build_pdf": lambda w: {"pk": w.report_build.pk},
     "reporting:published_card": lambda w: {"pk": w.published_card.pk},
-    "reporting:consultation_edit": lambda w: {"pk": w.teamwork["consultations"].pk},
-    "reporting:consultation_delete": lambda w: {"pk": w.teamwork["consultations"].pk},
-    "reporting:training_edit": lambda w: {"pk": w.teamwork["training"].pk},
-    "reporting:training_delete": lambda w: {"pk": w.teamwork["training"].pk},
-    "reporting:feedback_edit": lambda w: {"pk": w.teamwork["feedback"].pk},
-    "reporting:feedback_delete": lambda w: {"pk": w.teamwork["feedback"].pk},
-    "reporting:complaint_edit": lambda w: {"pk": w.teamwork["complaints"].pk},
-    "reporting:complaint_delete": lambda w: {"pk": w.teamwork["complaints"].pk},
+    "teamwork:consultation_edit": lambda w: {"pk": w.teamwork["consultations"].pk},
+    "teamwork:consultation_delete": lambda w: {"pk": w.teamwork["consultations"].pk},
+    "teamwork:training_edit": lambda w: {"pk": w.teamwork["training"].pk},
+    "teamwork:training_delete": lambda w: {"pk": w.teamwork["training"].pk},
+    "teamwork:feedback_edit": lambda w: {"pk": w.teamwork["feedback"].pk},
+    "teamwork:feedback_delete": lambda w: {"pk": w.teamwork["feedback"].pk},
+    "teamwork:complaint_edit": lambda w: {"pk": w.teamwork["complaints"].pk},
+    "teamwork:complaint_delete": lambda w: {"pk": w.teamwork["complaints"].pk},
     "imports:template": lambda w: {"kind": "csv"},
     "imports:run": lambda w: {"pk": w.import_run.pk},
     "imports:confirm": lambda w: {"pk": w.import_run.pk},
@@ -411,15 +411,8 @@ def build_world() -> World:
     from cases.pathway import Stage
     from imports.models import ImportRun
     from referrals.models import ScreeningDecision
-    from reporting.models import (
-        BuildStatus,
-        Complaint,
-        Consultation,
-        Feedback,
-        PublishedCard,
-        ReportBuild,
-        TrainingSession,
-    )
+    from reporting.models import BuildStatus, PublishedCard, ReportBuild
+    from teamwork.models import Complaint, Consultation, Feedback, TrainingSession
     from tests.cases.journey import make_case
     from tests.factories import (
         NotificationFactory,

@@ -25,7 +25,7 @@ DOWNLOADS = {
     "reporting:build_pdf": "report card PDF",
     "cases:plan_pdf": "Family Plan PDF",
     "reviews:report_pdf": "review report PDF",
-    "families:subject_access_export": "subject access zip",
+    "privacy:subject_access_export": "subject access zip",
     "imports:template": "the blank import template (CSV and XLSX)",
     "datareturn:download": "CSV and XLSX data return for commissioners",
 }
@@ -103,8 +103,8 @@ def test_every_download_is_sent_with_no_store(
         "reviews:report_pdf": [
             client.get(reverse("reviews:report_pdf", args=[journey.reviews[0].pk]))
         ],
-        "families:subject_access_export": [
-            client.post(reverse("families:subject_access_export", args=[person.pk]))
+        "privacy:subject_access_export": [
+            client.post(reverse("privacy:subject_access_export", args=[person.pk]))
         ],
         "imports:template": [
             client.get(reverse("imports:template", args=[kind])) for kind in ("csv", "xlsx")

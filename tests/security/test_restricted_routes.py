@@ -116,16 +116,16 @@ KWARGS: dict[str, Callable[[Restricted], list[dict]]] = {
     "referrals:correct_decision": _decisions,
     "referrals:withdraw_decision": _decisions,
     "families:consent": lambda r: [{"pk": r.case.family_id}, {"pk": r.closed.case.family_id}],
-    "families:subject_access_export": lambda r: [
+    "privacy:subject_access_export": lambda r: [
         {"person_pk": p.pk} for p in r.case.family.members.all()
     ],
-    "families:anonymise": lambda r: [{"pk": r.closed.case.family_id}],
+    "privacy:anonymise": lambda r: [{"pk": r.closed.case.family_id}],
     "reporting:export": lambda r: [{"fmt": "csv"}, {"fmt": "xlsx"}],
     "datareturn:download": lambda r: [{"fmt": "csv"}, {"fmt": "xlsx"}],
-    "reporting:feedback_edit": lambda r: [{"pk": r.feedback.pk}],
-    "reporting:feedback_delete": lambda r: [{"pk": r.feedback.pk}],
-    "reporting:complaint_edit": lambda r: [{"pk": r.complaint.pk}],
-    "reporting:complaint_delete": lambda r: [{"pk": r.complaint.pk}],
+    "teamwork:feedback_edit": lambda r: [{"pk": r.feedback.pk}],
+    "teamwork:feedback_delete": lambda r: [{"pk": r.feedback.pk}],
+    "teamwork:complaint_edit": lambda r: [{"pk": r.complaint.pk}],
+    "teamwork:complaint_delete": lambda r: [{"pk": r.complaint.pk}],
 }
 
 # Routes with ids that can never show a family: the reason each is safe to leave unfilled.
@@ -139,10 +139,10 @@ NO_FAMILY_RECORD: dict[str, str] = {
     "imports:template": "the blank import template: no record at all",
     "imports:run": "a history import of the manager's own team: the spreadsheet's rows",
     "imports:confirm": "confirms a history import of the manager's own team (POST)",
-    "reporting:consultation_edit": "a consultation names no family or case",
-    "reporting:consultation_delete": "a consultation names no family or case",
-    "reporting:training_edit": "a training session names no family or case",
-    "reporting:training_delete": "a training session names no family or case",
+    "teamwork:consultation_edit": "a consultation names no family or case",
+    "teamwork:consultation_delete": "a consultation names no family or case",
+    "teamwork:training_edit": "a training session names no family or case",
+    "teamwork:training_delete": "a training session names no family or case",
     "api:client": "a partner client (system administrators only) names no family",
     "api:token_issue": "a partner client's token names no family",
     "api:token_revoke": "a partner client's token names no family",
@@ -197,7 +197,7 @@ def _build() -> Restricted:
     from cases.services import restrict_case
     from families.models import Person
     from referrals import services as referral_services
-    from reporting.models import Complaint, Feedback
+    from teamwork.models import Complaint, Feedback
     from tests.cases.journey import make_case
     from tests.factories import (
         MembershipFactory,

@@ -359,8 +359,8 @@ def test_restricted_case_not_on_unnamed_managers_due_page(restricted, as_role):
 def test_named_manager_finds_and_exports_a_restricted_person(restricted, as_role):
     _case, person = restricted
     client = as_role("manager")
-    page = client.get(reverse("families:subject_access"), {"name": "Hiddenname"})
-    export = reverse("families:subject_access_export", args=[person.pk])
+    page = client.get(reverse("privacy:subject_access"), {"name": "Hiddenname"})
+    export = reverse("privacy:subject_access_export", args=[person.pk])
     assert export in page.content.decode()
     response = client.post(export)
     assert response.status_code == 200
@@ -369,8 +369,8 @@ def test_named_manager_finds_and_exports_a_restricted_person(restricted, as_role
 
 def test_restricted_person_not_found_by_unnamed_managers_subject_access(restricted, as_role):
     _case, person = restricted
-    export = reverse("families:subject_access_export", args=[person.pk])
-    response = as_role("manager2").get(reverse("families:subject_access"), {"name": "Hiddenname"})
+    export = reverse("privacy:subject_access_export", args=[person.pk])
+    response = as_role("manager2").get(reverse("privacy:subject_access"), {"name": "Hiddenname"})
     assert response.status_code == 200
     assert export not in response.content.decode()
     assert "Hidden family" not in response.content.decode()
@@ -380,7 +380,7 @@ def test_restricted_person_not_exported_for_unnamed_manager(restricted, as_role)
     _case, person = restricted
     client = as_role("manager2")
     before = snapshot()
-    response = client.post(reverse("families:subject_access_export", args=[person.pk]))
+    response = client.post(reverse("privacy:subject_access_export", args=[person.pk]))
     assert response.status_code == 404
     assert_unchanged(before, snapshot())
 
@@ -414,16 +414,16 @@ def restricted_retention(world: World):  # noqa: ANN201
 
 
 def test_restricted_family_not_in_unnamed_managers_retention_queue(restricted_retention, as_role):
-    response = as_role("manager2").get(reverse("families:retention"))
+    response = as_role("manager2").get(reverse("privacy:retention"))
     assert response.status_code == 200
     assert "Retention family" not in response.content.decode()
-    named = as_role("manager").get(reverse("families:retention"))
+    named = as_role("manager").get(reverse("privacy:retention"))
     assert "Retention family" in named.content.decode()
 
 
 def test_restricted_family_cannot_be_anonymised_by_unnamed_manager(restricted_retention, as_role):
     client = as_role("manager2")
-    url = reverse("families:anonymise", args=[restricted_retention.family_id])
+    url = reverse("privacy:anonymise", args=[restricted_retention.family_id])
     assert client.get(url).status_code == 404
     before = snapshot()
     assert client.post(url, {}).status_code == 404

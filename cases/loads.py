@@ -1,0 +1,46 @@
+"""Each caseworker's load of cases, against the team's capacity: what allocation, the
+reviews' worker choice, the caseload page and the manager's home show."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
+
+from accounts.models import CASEWORKER_ROLES, Membership, Team, User
+
+from . import pathway
+from .models import Case
+
+
+def caseworkers_with_load(team: Team) -> list[User]:
+    """The team's caseworkers, each annotated with intensive and open case counts, least
+    loaded first; `over_capacity` when their intensive families reach the team's capacity."""
+    # One join to the team's open cases, not two count subqueries per worker: the stage list
+    # lets it probe case_worker_stage_idx for each worker's open cases alone, never the
+    # closed ones. Exists, not a join to memberships: a person may hold two caseworker roles.
+    open_cases = FilteredRelation(
+        "cases", condition=Q(cases__team=team, cases__stage__in=pathway.OPEN_STAGES)
+    )
+    caseworker = Membership.objects.filter(
+        user=OuterRef("pk"), team=team, role__in=CASEWORKER_ROLES, active=True
+    )
+    workers = list(
+        User.objects.filter(Exists(caseworker), is_active=True)
+        # The names the load tables and worker choices show; a wide row otherwise.
+        .only("pk", "username", "first_name", "last_name")
+        .alias(open_case=open_cases)
+        .annotate(
+            intensive_load=Count(
+                "open_case", filter=Q(open_case__stage__in=pathway.INTENSIVE_STAGES)
+            ),
+            open_load=Count("open_case"),
+        )
+        .order_by("intensive_load", "first_name", "last_name")
+    )
+    for worker in workers:
+        worker.over_capacity = worker.intensive_load >= team.practitioner_capacity
+    return workers
+
+
+def intensive_load(team: Team, worker: User) -> int:
+    """The worker's families in the intensive stages in this team: what capacity counts."""
+    return Case.objects.filter(team=team, worker=worker, stage__in=pathway.INTENSIVE_STAGES).count()

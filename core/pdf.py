@@ -1,0 +1,14 @@
+"""HTML templates printed to PDF bytes with WeasyPrint: every document's renderer calls this."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    from weasyprint import HTML  # imported late: it loads native libraries
+
+    html = render_to_string(template, {**context, "generated_at": timezone.now()})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
