@@ -28,6 +28,8 @@ LABELS = {
 
 CHOICES = [(stage.value, LABELS[stage]) for stage in Stage]
 
+# Where every case starts: allocation opens it awaiting its assessment.
+FIRST_STAGE = Stage.AWAITING_ASSESSMENT
 OPEN_STAGES = tuple(s for s in Stage if s is not Stage.CLOSED)
 # Stages that count against a practitioner's intensive capacity (DOMAIN.md section 2).
 INTENSIVE_STAGES = (

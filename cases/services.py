@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Sum
@@ -12,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from families.models import MemberKind, Person
+from accounts.models import Role, Team, User
+from families.models import Family, MemberKind, Person
 from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
@@ -37,6 +38,9 @@ from .models import (
     SubstanceChange,
     WorkType,
 )
+
+if TYPE_CHECKING:
+    from referrals.models import Referral
 
 MAX_PHASE1_SLIP = timedelta(days=7)
 
@@ -121,6 +125,105 @@ def move_case(
         # A worker's intensive load fell: families on the waiting list may now be taken.
         enqueue_on_commit(recheck_waiting_list, case.team_id)
     return case
+
+
+@transaction.atomic
+def open_case(
+    *,
+    referral: Referral,
+    user: User,
+    worker: User,
+    co_worker: User | None,
+    allocated_at: datetime,
+    assessment_clock_from: datetime,
+    over_capacity_reason: str = "",
+) -> Case:
+    """Open the case of an allocated referral at the first stage of the pathway, with its
+    first history row. The allocation's checks (status, worker, capacity) are the
+    caller's; the stage and its history are written here and in move_case only."""
+    case = Case.objects.create(
+        assessment_clock_from=assessment_clock_from,
+        referral=referral,
+        family=referral.family,
+        team=referral.team,
+        worker=worker,
+        co_worker=co_worker,
+        stage=pathway.FIRST_STAGE,
+        allocated_at=allocated_at,
+        allocated_by=user,
+        over_capacity_reason=over_capacity_reason,
+    )
+    StageChange.objects.create(
+        case=case,
+        from_stage="",
+        to_stage=pathway.FIRST_STAGE,
+        changed_by=user,
+        changed_at=allocated_at,
+        note=_("Allocated to %(worker)s") % {"worker": worker},
+    )
+    return case
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportedCase:
+    """A case carried over from a team's earlier records (imports.services): the fields
+    of the Case row, and the stages it went through as (stage, moment) pairs, in order.
+    The import's checking has already refused a history the pathway does not allow."""
+
+    referral: Referral
+    family: Family
+    team: Team
+    worker_id: int
+    allocated_at: datetime
+    assessment_clock_from: datetime
+    phase1_planned_start: str | date | None
+    phase1_start: str | date | None
+    phase1_end: str | date | None
+    stages: list[tuple[str, datetime]]
+    note: str
+
+
+@transaction.atomic
+def import_cases(*, user: User, cases: list[ImportedCase], batch_size: int) -> list[Case]:
+    """Write imported cases in bulk, each at the last stage of its history, with a history
+    row per stage. No side effects: the families were worked with before the app."""
+    created = Case.objects.bulk_create(
+        [
+            Case(
+                referral=c.referral,
+                family=c.family,
+                team=c.team,
+                worker_id=c.worker_id,
+                stage=c.stages[-1][0],
+                allocated_at=c.allocated_at,
+                allocated_by=user,
+                assessment_clock_from=c.assessment_clock_from,
+                phase1_planned_start=c.phase1_planned_start,
+                phase1_start=c.phase1_start,
+                phase1_end=c.phase1_end,
+                closed_at=c.stages[-1][1] if c.stages[-1][0] == pathway.Stage.CLOSED else None,
+            )
+            for c in cases
+        ],
+        batch_size=batch_size,
+    )
+    changes = []
+    for spec, case in zip(cases, created, strict=True):
+        previous = ""
+        for stage, moment in spec.stages:
+            changes.append(
+                StageChange(
+                    case=case,
+                    from_stage=previous,
+                    to_stage=stage,
+                    changed_by=user,
+                    changed_at=moment,
+                    note=spec.note,
+                )
+            )
+            previous = stage
+    StageChange.objects.bulk_create(changes, batch_size=batch_size)
+    return created
 
 
 def _tell_referrer_of_stage(case: Case, stage: pathway.Stage) -> None:

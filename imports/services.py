@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, Team, User
 from cases.errors import ServiceError
-from cases.models import Assessment, Case, Closure, StageChange, SubstanceChange
+from cases.models import Assessment, Case, Closure, SubstanceChange
+from cases.services import ImportedCase, import_cases
 from families.models import Family, MemberKind, Person
 from notifications.queueing import enqueue_on_commit
 from outcomes.models import Goal, GoalScore, Instrument, Occasion, Reading
@@ -311,16 +312,15 @@ class _Writer:
         with_case = [
             (i, p, r) for i, (p, r) in enumerate(zip(plans, referrals, strict=True)) if p["case"]
         ]
-        cases = Case.objects.bulk_create(
-            [
-                Case(
+        cases = import_cases(
+            user=user,
+            cases=[
+                ImportedCase(
                     referral=r,
                     family=families[i],
                     team=self.team,
                     worker_id=p["worker"] or user.pk,
-                    stage=p["stages"][-1][0],
                     allocated_at=_moment(p["allocation_date"]),
-                    allocated_by=user,
                     assessment_clock_from=(
                         _moment(p["allocation_date"])
                         if p["effect"] == Effect.WAITING_LIST
@@ -329,29 +329,15 @@ class _Writer:
                     phase1_planned_start=p["assessment_end"] if p["phase1_start"] else None,
                     phase1_start=p["phase1_start"],
                     phase1_end=p["phase1_end"],
-                    closed_at=_moment(p["stages"][-1][1])
-                    if p["stages"][-1][0] == "closed"
-                    else None,
+                    stages=[(stage, _moment(day)) for stage, day in p["stages"]],
+                    note=t["from_row"] % {"file": self.run.file_name, "row": p["row"]},
                 )
                 for i, p, r in with_case
             ],
             batch_size=BATCH,
         )
-        changes, assessments, reviews, closures = [], [], [], []
+        assessments, reviews, closures = [], [], []
         for (_i, p, _r), case in zip(with_case, cases, strict=True):
-            previous = ""
-            for stage, day in p["stages"]:
-                changes.append(
-                    StageChange(
-                        case=case,
-                        from_stage=previous,
-                        to_stage=stage,
-                        changed_by=user,
-                        changed_at=_moment(day),
-                        note=t["from_row"] % {"file": self.run.file_name, "row": p["row"]},
-                    )
-                )
-                previous = stage
             if p["assessment_start"]:
                 assessments.append(
                     Assessment(
@@ -387,7 +373,6 @@ class _Writer:
                         closed_by=user,
                     )
                 )
-        StageChange.objects.bulk_create(changes, batch_size=BATCH)
         Assessment.objects.bulk_create(assessments, batch_size=BATCH)
         Review.objects.bulk_create(reviews, batch_size=BATCH)
         Closure.objects.bulk_create(closures, batch_size=BATCH)

@@ -24,7 +24,8 @@ from accounts.models import (
 from cases import pathway
 from cases.amendments import EntryStatus, check_current, check_reason, copy_of, retire
 from cases.errors import ServiceError, StaleEdit
-from cases.models import Case, StageChange, hides_family
+from cases.models import Case, hides_family
+from cases.services import open_case
 from families.models import Family, Person, normalise_postcode
 from notifications.models import Kind as NoticeKind
 from notifications.services import notify_address, notify_user
@@ -808,25 +809,14 @@ def allocate_referral(
     else:
         over_capacity_reason = ""
     now = _checked_moment(allocated_at, referral)
-    case = Case.objects.create(
-        assessment_clock_from=_assessment_clock_from(referral, now),
+    case = open_case(
         referral=referral,
-        family=referral.family,
-        team=referral.team,
+        user=user,
         worker=worker,
         co_worker=co_worker,
-        stage=pathway.Stage.AWAITING_ASSESSMENT,
         allocated_at=now,
-        allocated_by=user,
+        assessment_clock_from=_assessment_clock_from(referral, now),
         over_capacity_reason=over_capacity_reason,
-    )
-    StageChange.objects.create(
-        case=case,
-        from_stage="",
-        to_stage=pathway.Stage.AWAITING_ASSESSMENT,
-        changed_by=user,
-        changed_at=now,
-        note=_("Allocated to %(worker)s") % {"worker": worker},
     )
     WaitingListEntry.objects.current().filter(referral=referral).update(
         left_at=now, left_because=_("Allocated")
