@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from django.db import models
@@ -21,7 +21,7 @@ from outcomes.instruments import swemwbs_metric
 from outcomes.models import Goal, GoalScore, Instrument, Reading
 from reviews.models import Booster, Requester, Review
 
-from . import clock, pathway
+from . import clock, deadlines, pathway
 from .amendments import EntryStatus
 from .models import (
     Case,
@@ -35,7 +35,7 @@ from .models import (
     WorkType,
 )
 
-DUE_SOON_DAYS = 7
+DUE_SOON_DAYS = deadlines.DUE_SOON_DAYS
 # The case page shows the latest entries of the chronology, and all of them on request.
 CHRONOLOGY_LATEST = 20
 
@@ -61,7 +61,9 @@ class Due:
 
 def assessment_due(case: Case) -> datetime:
     team = case.team
-    return clock.add_hours(case.assessment_clock_from, team.assessment_hours, team.assessment_clock)
+    return deadlines.assessment_due(
+        case.assessment_clock_from, team.assessment_hours, team.assessment_clock
+    )
 
 
 def next_due(case: Case, *, today: date, next_review_on: date | None) -> Due | None:
@@ -73,7 +75,7 @@ def next_due(case: Case, *, today: date, next_review_on: date | None) -> Due | N
     if stage is pathway.Stage.PHASE1 and case.phase1_start:
         return Due(
             _("End of Phase 1"),
-            case.phase1_start + timedelta(weeks=case.team.phase1_max_weeks),
+            deadlines.phase1_due(case.phase1_start, case.team.phase1_max_weeks),
             today,
         )
     if stage in (pathway.Stage.STEP_DOWN, pathway.Stage.PHASE2) and next_review_on:

@@ -12,6 +12,7 @@ from accounts.models import STAFF_ROLES
 
 from . import pathway
 from .amendments import Amendable, CurrentManager, amendable_constraints
+from .deadlines import MAX_CONTACT_MINUTES
 
 
 def _hidden_cases(user) -> models.QuerySet:  # noqa: ANN001
@@ -476,7 +477,7 @@ class Contact(Amendable):
         constraints = [
             # A contact lasts between one minute and a day.
             models.CheckConstraint(
-                condition=Q(duration_minutes__gte=1, duration_minutes__lte=24 * 60),
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_CONTACT_MINUTES),
                 name="contact_duration_range",
             ),
             models.CheckConstraint(

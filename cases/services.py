@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 
-from . import pathway
+from . import deadlines, pathway
 from .amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
 from .errors import ServiceError, StaleEdit
 from .models import (
@@ -41,8 +41,6 @@ from .models import (
 
 if TYPE_CHECKING:
     from referrals.models import Referral
-
-MAX_PHASE1_SLIP = timedelta(days=7)
 
 
 def _lock_case(case_id: int, version: int | None = None) -> Case:
@@ -370,7 +368,7 @@ def decide_after_assessment(
     start = phase1_start or planned
     if start < planned:
         raise ServiceError(_("Phase 1 cannot start before the assessment was completed."))
-    if start - planned > MAX_PHASE1_SLIP:
+    if start - planned > deadlines.PHASE1_MAX_SLIP:
         raise ServiceError(_("Phase 1 can start at most a week after the assessment."))
     if start > planned and not slip_reason.strip():
         raise ServiceError(_("Give the reason Phase 1 starts later than planned."))
@@ -403,11 +401,11 @@ class ContactData:
 def _check_contact(case: Case, data: ContactData) -> None:
     if data.duration_minutes <= 0:
         raise ServiceError(_("A contact must last at least a minute."))
-    if data.duration_minutes > 24 * 60:
+    if data.duration_minutes > deadlines.MAX_CONTACT_MINUTES:
         raise ServiceError(_("A contact cannot last more than 24 hours."))
-    if data.started_at > timezone.now() + timedelta(minutes=5):
+    if data.started_at > timezone.now() + deadlines.CLOCK_SKEW:
         raise ServiceError(_("A contact cannot be recorded in the future."))
-    if data.started_at < case.allocated_at - timedelta(days=1):
+    if data.started_at < case.allocated_at - deadlines.CONTACT_BEFORE_ALLOCATION:
         raise ServiceError(_("A contact cannot be before the case was allocated."))
     if any(p.family_id != case.family_id for p in data.people_seen):
         raise ServiceError(_("Only members of this family can be recorded as seen."))

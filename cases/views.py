@@ -120,22 +120,23 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, related=CASE_FILE_RELATED)
     record_view(case, case.family)
     file = build_case_file(case, whole_chronology=request.GET.get("chronology") == "all")
-    allowed = pathway.next_stages(case.stage, step_down_enabled=case.team.step_down_enabled)
     is_manager = case.team_id in request.user.team_ids_with_role(Role.MANAGER)
     pending_signoff = (
         Phase1SignOff.objects.pending().filter(case=case).select_related("requested_by").first()
         if case.stage == pathway.Stage.PHASE1
         else None
     )
+    facts = pathway.CaseFacts(stage=case.stage, step_down_enabled=case.team.step_down_enabled)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
             "pending_signoff": pending_signoff,
-            "allowed": [s.value for s in allowed],
-            "is_manager": is_manager,
-            "Stage": pathway.Stage,
+            # What the page offers: the pathway decides, the template only asks.
+            "actions": pathway.actions(
+                facts, is_manager=is_manager, signoff_pending=pending_signoff is not None
+            ),
             "viewers": recent_viewers(case),
             **file,
         },
@@ -161,6 +162,9 @@ def _case_form(  # noqa: ANN202
         extra["latest_change"] = (
             StageChange.objects.filter(case=case).select_related("changed_by").last()
         )
+    if "services_missing" in extra:
+        # Asked after any refresh above: the text follows the case as it is now.
+        extra["services_after_open"] = case.stage in pathway.SERVICES_AFTER_STAGES
     return render(request, template, {"case": case, "form": form, "title": title, **extra})
 
 
