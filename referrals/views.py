@@ -20,6 +20,7 @@ from accounts.models import STAFF_ROLES, Role, Team
 from accounts.paging import uncounted_page
 from audit.services import record_listed, record_view
 from cases.correctionflow import correction_form, correction_page, withdrawal_page
+from cases.deadlines import first_contact_due
 from cases.formflow import carry_version, submit_to_service
 from families.models import Family, Person
 from reviews.models import Review
@@ -369,8 +370,9 @@ def referral_detail(
         or FirstContactForm(
             initial={"version": referral.version, "contacted_at": timezone.localtime()}
         ),
-        "first_contact_due": referral.received_at
-        + timezone.timedelta(hours=referral.team.first_contact_hours),
+        "first_contact_due": first_contact_due(
+            referral.received_at, referral.team.first_contact_hours
+        ),
         "now": timezone.now(),
     }
     if staff:
@@ -488,7 +490,7 @@ def screening_queue(request: HttpRequest) -> HttpResponse:
         {
             "referral": r,
             "waited": now - r.received_at,
-            "contact_due": r.received_at + timezone.timedelta(hours=r.team.first_contact_hours),
+            "contact_due": first_contact_due(r.received_at, r.team.first_contact_hours),
         }
         for r in page
     ]

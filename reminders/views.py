@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import CASEWORKER_ROLES, Role, User
 from audit.services import record_listed
+from cases.deadlines import DUE_SOON
 from cases.models import Case, hidden_rows
 from referrals.models import Referral
 
@@ -78,7 +79,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
     paginator.count = sum(row["overdue"] + row["upcoming"] for row in shown)  # no COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    soon = now + timezone.timedelta(days=7)
+    soon = now + DUE_SOON
     for d in page.object_list:
         d.due_at = d.due_at or now
         d.overdue = d.due_at < now
@@ -125,7 +126,7 @@ def my_items(user: User, now: datetime) -> QuerySet[DueItem]:
 
 def mark_due(items: list[DueItem], now: datetime) -> list[DueItem]:
     """Set what the rows show: the due time (now if none), overdue, and due within a week."""
-    soon = now + timezone.timedelta(days=7)
+    soon = now + DUE_SOON
     for d in items:
         d.due_at = d.due_at or now
         d.overdue = d.due_at < now

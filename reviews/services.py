@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ReportSignoff, Role, User
 from cases import pathway
 from cases.amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
+from cases.deadlines import MAX_CONTACT_MINUTES
 from cases.errors import ServiceError, StaleEdit
 from cases.models import Case
 from notifications.services import notify_user
@@ -265,7 +266,7 @@ def record_booster(
         raise ServiceError(_("A booster cannot be delivered before it was asked for."))
     if delivered_on > timezone.localdate():
         raise ServiceError(_("A booster cannot be recorded in the future."))
-    if duration_minutes <= 0 or duration_minutes > 24 * 60:
+    if duration_minutes <= 0 or duration_minutes > MAX_CONTACT_MINUTES:
         raise ServiceError(_("Give a duration between 1 minute and 24 hours."))
     used = Booster.objects.filter(case=case).count()
     approved_by = None
