@@ -19,7 +19,8 @@ from referrals.models import Referral, ReferralDraft, ReferralStatus, WaitingLis
 from referrals.services import caseworkers_with_load
 from reminders.views import mark_due, my_items
 
-from .models import Role, Team
+from . import permissions
+from .models import Team
 from .periods import financial_quarter
 
 
@@ -51,11 +52,11 @@ def board_team_figures(team_ids: list[int], start: date, end: date) -> list[Team
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: each role sees its own panels."""
     user = request.user
-    roles = user.roles()
+    roles = permissions.roles_of(user)
     now = timezone.now()
     ctx: dict = {"roles": roles, "now": now}
 
-    if Role.REFERRER in roles or user.is_superuser:
+    if permissions.is_referrer(user) or user.is_superuser:
         ctx["my_referrals"] = list(
             Referral.objects.filter(created_by=user)
             .select_related("team", "family")
@@ -63,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         ctx["my_drafts"] = list(ReferralDraft.objects.filter(owner=user)[:5])
 
-    if roles & {Role.PRACTITIONER, Role.CSW, Role.MANAGER}:
+    if permissions.is_caseworker(user):
         today = timezone.localdate()
         ctx["my_cases"] = attach_due(
             list(
@@ -77,7 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         ctx["my_due"] = mark_due(list(my_items(user, now)[:3]), now)
 
-    manager_teams = user.team_ids_with_role(Role.MANAGER)
+    manager_teams = permissions.manager_team_ids(user)
     if manager_teams:
         # Only the two counted statuses: referral_queue_idx finds a few dozen rows instead
         # of aggregating every referral the team ever had.
@@ -103,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
     named = [*ctx.get("my_referrals", []), *ctx.get("my_cases", [])]
     record_listed({Family: {row.family_id: row.family.name for row in named}})
 
-    board_teams = user.team_ids_with_role(Role.BOARD, Role.PERFORMANCE)
+    board_teams = permissions.figures_team_ids(user)
     if board_teams:
         start, end, label = financial_quarter(timezone.localdate())
         ctx["quarter_label"] = label

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import STAFF_ROLES
+from accounts import permissions
 
 from . import pathway
 from .amendments import Amendable, CurrentManager, amendable_constraints
@@ -51,7 +51,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(stage__in=pathway.INTENSIVE_STAGES)
 
     def _in_staff_teams(self, user) -> CaseQuerySet:  # noqa: ANN001
-        return self.filter(team_id__in=user.team_ids_with_role(*STAFF_ROLES))
+        return self.filter(team_id__in=permissions.staff_team_ids(user))
 
     def visible_to(self, user) -> CaseQuerySet:  # noqa: ANN001
         if user.is_superuser:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from accounts.models import Role, Team, User
 from families.models import Family, MemberKind, Person
 from notifications.queueing import enqueue_on_commit
@@ -547,7 +548,7 @@ class NeedsSignOff(ServiceError):
 
 
 def _is_manager(user: User, case: Case) -> bool:
-    return case.team_id in user.team_ids_with_role(Role.MANAGER)
+    return case.team_id in permissions.manager_team_ids(user)
 
 
 @transaction.atomic
@@ -896,7 +897,7 @@ def override_success(
                 "What is saved now is shown; what you typed is still in the form."
             )
         )
-    if closure.case.team_id not in user.team_ids_with_role(Role.MANAGER):
+    if closure.case.team_id not in permissions.manager_team_ids(user):
         raise ServiceError(_("Only a manager of the team can override the success class."))
     if successful is not None and not reason.strip():
         raise ServiceError(_("Give the reason for overriding the success class."))
@@ -915,7 +916,7 @@ def restrict_case(
     """A manager limits who may see a case. The manager and the case's workers always stay
     on the list, so nobody locks the case away from the people doing the work."""
     case = _lock_case(case_id, version)
-    if case.team_id not in user.team_ids_with_role(Role.MANAGER):
+    if case.team_id not in permissions.manager_team_ids(user):
         raise ServiceError(_("Only a manager of the team can restrict a case."))
     case.restricted = restricted
     case.version += 1

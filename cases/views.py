@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import STAFF_ROLES, Role, Team, User
+from accounts import permissions
+from accounts.models import STAFF_ROLES, Team, User
 from audit.services import recent_viewers, record_listed, record_view
 from families.models import Family
 from outcomes.closing import closing_gaps
@@ -89,7 +90,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
             "cases__phase1_signoffs", filter=Q(cases__phase1_signoffs__decided_at__isnull=True)
         ),
     )
-    teams = list(counted.filter(pk__in=user.team_ids_with_role(Role.MANAGER)))
+    teams = list(counted.filter(pk__in=permissions.manager_team_ids(user)))
     if user.is_superuser and not teams:
         teams = list(counted.all())
     loads = [(t, caseworkers_with_load(t)) for t in teams]
@@ -120,7 +121,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, related=CASE_FILE_RELATED)
     record_view(case, case.family)
     file = build_case_file(case, whole_chronology=request.GET.get("chronology") == "all")
-    is_manager = case.team_id in request.user.team_ids_with_role(Role.MANAGER)
+    is_manager = case.team_id in permissions.manager_team_ids(request.user)
     pending_signoff = (
         Phase1SignOff.objects.pending().filter(case=case).select_related("requested_by").first()
         if case.stage == pathway.Stage.PHASE1
@@ -376,7 +377,7 @@ def end_phase1(request: HttpRequest, pk: int) -> HttpResponse:
         if done:
             return redirect("cases:detail", pk=case.pk)
     today = timezone.localdate()
-    is_manager = case.team_id in request.user.team_ids_with_role(Role.MANAGER)
+    is_manager = case.team_id in permissions.manager_team_ids(request.user)
     return _case_form(
         request,
         case,
@@ -395,7 +396,7 @@ def end_phase1(request: HttpRequest, pk: int) -> HttpResponse:
 def phase1_signoff(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager signs off (or not) a worker's request to end Phase 1 early."""
     case = get_case_for_user(request.user, pk)
-    if case.team_id not in request.user.team_ids_with_role(Role.MANAGER):
+    if case.team_id not in permissions.manager_team_ids(request.user):
         raise Http404
     pending = (
         Phase1SignOff.objects.pending().filter(case=case).select_related("requested_by").first()
@@ -470,7 +471,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def override(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
-    if case.team_id not in request.user.team_ids_with_role(Role.MANAGER):
+    if case.team_id not in permissions.manager_team_ids(request.user):
         raise Http404
     closure = get_object_or_404(Closure, case=case)
     form = OverrideForm(
@@ -500,7 +501,7 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
 
 def restrict(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
-    if case.team_id not in request.user.team_ids_with_role(Role.MANAGER):
+    if case.team_id not in permissions.manager_team_ids(request.user):
         raise Http404
     staff = User.objects.filter(
         memberships__team=case.team, memberships__role__in=STAFF_ROLES, memberships__active=True

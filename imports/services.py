@@ -24,7 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, Team, User
+from accounts import permissions
+from accounts.models import Team, User
 from cases.errors import ServiceError
 from cases.models import Assessment, Case, Closure, SubstanceChange
 from cases.services import ImportedCase, import_cases
@@ -69,7 +70,7 @@ def _moment(day: str | date | None) -> datetime | None:
 def check_import(*, team: Team, user: User, file_name: str, content: bytes) -> ImportRun:
     """The dry run: read and check every row, and keep what would be created. Writes only
     the run itself (its report is what the page shows)."""
-    if team.pk not in user.team_ids_with_role(Role.MANAGER):
+    if team.pk not in permissions.manager_team_ids(user):
         raise ServiceError(_("Only a manager of the team can import its history."))
     if len(content) > MAX_BYTES:
         raise ServiceError(_("The file is too large (at most 20 MB)."))
@@ -108,7 +109,7 @@ def check_import(*, team: Team, user: User, file_name: str, content: bytes) -> I
 def confirm_import(*, run_id: int, user: User) -> ImportRun:
     """A manager confirms a checked run without errors; a worker applies it."""
     run = ImportRun.objects.select_for_update().get(pk=run_id)
-    if run.team_id not in user.team_ids_with_role(Role.MANAGER):
+    if run.team_id not in permissions.manager_team_ids(user):
         raise ServiceError(_("Only a manager of the team can import its history."))
     if run.status != ImportStatus.CHECKED:
         raise ServiceError(_("This import was already confirmed."))

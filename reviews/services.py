@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from accounts.models import ReportSignoff, Role, User
 from cases import pathway
 from cases.amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
@@ -188,7 +189,7 @@ def send_review_report(*, review_id: int, user: User, version: int) -> Review:
     review = _review_for_report(review_id, version)
     case = review.case
     needs_signoff = case.team.review_report_signoff == ReportSignoff.MANAGER
-    if needs_signoff and case.team_id not in user.team_ids_with_role(Role.MANAGER):
+    if needs_signoff and case.team_id not in permissions.manager_team_ids(user):
         raise ServiceError(
             _("In this team a manager signs off review reports: send it to a manager instead.")
         )
@@ -271,7 +272,7 @@ def record_booster(
     used = Booster.objects.filter(case=case).count()
     approved_by = None
     if used >= case.team.booster_limit:
-        if case.team_id not in user.team_ids_with_role(Role.MANAGER):
+        if case.team_id not in permissions.manager_team_ids(user):
             raise ServiceError(
                 _(
                     "This family has had %(n)s booster sessions, the team's limit. "
