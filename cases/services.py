@@ -548,7 +548,7 @@ class NeedsSignOff(ServiceError):
 
 
 def _is_manager(user: User, case: Case) -> bool:
-    return case.team_id in permissions.manager_team_ids(user)
+    return permissions.is_manager_of(user, case.team_id)
 
 
 @transaction.atomic
@@ -897,7 +897,7 @@ def override_success(
                 "What is saved now is shown; what you typed is still in the form."
             )
         )
-    if closure.case.team_id not in permissions.manager_team_ids(user):
+    if not permissions.is_manager_of(user, closure.case.team_id):
         raise ServiceError(_("Only a manager of the team can override the success class."))
     if successful is not None and not reason.strip():
         raise ServiceError(_("Give the reason for overriding the success class."))
@@ -916,7 +916,7 @@ def restrict_case(
     """A manager limits who may see a case. The manager and the case's workers always stay
     on the list, so nobody locks the case away from the people doing the work."""
     case = _lock_case(case_id, version)
-    if case.team_id not in permissions.manager_team_ids(user):
+    if not permissions.is_manager_of(user, case.team_id):
         raise ServiceError(_("Only a manager of the team can restrict a case."))
     case.restricted = restricted
     case.version += 1

@@ -121,7 +121,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, related=CASE_FILE_RELATED)
     record_view(case, case.family)
     file = build_case_file(case, whole_chronology=request.GET.get("chronology") == "all")
-    is_manager = case.team_id in permissions.manager_team_ids(request.user)
+    is_manager = permissions.is_manager_of(request.user, case.team_id)
     pending_signoff = (
         Phase1SignOff.objects.pending().filter(case=case).select_related("requested_by").first()
         if case.stage == pathway.Stage.PHASE1
@@ -377,7 +377,7 @@ def end_phase1(request: HttpRequest, pk: int) -> HttpResponse:
         if done:
             return redirect("cases:detail", pk=case.pk)
     today = timezone.localdate()
-    is_manager = case.team_id in permissions.manager_team_ids(request.user)
+    is_manager = permissions.is_manager_of(request.user, case.team_id)
     return _case_form(
         request,
         case,
@@ -396,7 +396,7 @@ def end_phase1(request: HttpRequest, pk: int) -> HttpResponse:
 def phase1_signoff(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager signs off (or not) a worker's request to end Phase 1 early."""
     case = get_case_for_user(request.user, pk)
-    if case.team_id not in permissions.manager_team_ids(request.user):
+    if not permissions.is_manager_of(request.user, case.team_id):
         raise Http404
     pending = (
         Phase1SignOff.objects.pending().filter(case=case).select_related("requested_by").first()
@@ -471,7 +471,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def override(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
-    if case.team_id not in permissions.manager_team_ids(request.user):
+    if not permissions.is_manager_of(request.user, case.team_id):
         raise Http404
     closure = get_object_or_404(Closure, case=case)
     form = OverrideForm(
@@ -501,7 +501,7 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
 
 def restrict(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
-    if case.team_id not in permissions.manager_team_ids(request.user):
+    if not permissions.is_manager_of(request.user, case.team_id):
         raise Http404
     staff = User.objects.filter(
         memberships__team=case.team, memberships__role__in=STAFF_ROLES, memberships__active=True

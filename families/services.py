@@ -234,7 +234,7 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
     from reviews.models import Booster, Review
 
     family = Family.objects.select_for_update().get(pk=family_id)
-    if family.team_id not in permissions.manager_team_ids(user):
+    if not permissions.is_manager_of(user, family.team_id):
         raise ServiceError(_("Only a manager of the team can anonymise its records."))
     if family.anonymised_at is not None:
         raise ServiceError(_("This family's records are already anonymised."))

@@ -70,7 +70,7 @@ def _moment(day: str | date | None) -> datetime | None:
 def check_import(*, team: Team, user: User, file_name: str, content: bytes) -> ImportRun:
     """The dry run: read and check every row, and keep what would be created. Writes only
     the run itself (its report is what the page shows)."""
-    if team.pk not in permissions.manager_team_ids(user):
+    if not permissions.is_manager_of(user, team.pk):
         raise ServiceError(_("Only a manager of the team can import its history."))
     if len(content) > MAX_BYTES:
         raise ServiceError(_("The file is too large (at most 20 MB)."))
@@ -109,7 +109,7 @@ def check_import(*, team: Team, user: User, file_name: str, content: bytes) -> I
 def confirm_import(*, run_id: int, user: User) -> ImportRun:
     """A manager confirms a checked run without errors; a worker applies it."""
     run = ImportRun.objects.select_for_update().get(pk=run_id)
-    if run.team_id not in permissions.manager_team_ids(user):
+    if not permissions.is_manager_of(user, run.team_id):
         raise ServiceError(_("Only a manager of the team can import its history."))
     if run.status != ImportStatus.CHECKED:
         raise ServiceError(_("This import was already confirmed."))

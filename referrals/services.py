@@ -319,7 +319,7 @@ def link_referral_to_family(
     family's record is not changed; the family recorded from this referral alone is removed
     when nothing else refers to it. The referral keeps what it said as referred."""
     referral = _lock_referral(referral_id, version)
-    if referral.team_id not in permissions.manager_team_ids(user):
+    if not permissions.is_manager_of(user, referral.team_id):
         raise ServiceError(_("Only a manager of the team can link a referral to a family."))
     if referral.status not in SCREENABLE:
         raise ServiceError(_("A referral can be linked to a family only before allocation."))
@@ -856,7 +856,7 @@ def _decision_to_amend(decision_id: int, user: User, version: int) -> ScreeningD
         .get(pk=decision_id)
     )
     # A decision is a manager's: its author or another manager of the team corrects it.
-    if decision.referral.team_id not in permissions.manager_team_ids(user):
+    if not permissions.is_manager_of(user, decision.referral.team_id):
         raise ServiceError(_("Only a manager of the team can correct a screening decision."))
     check_current(decision, version)
     return decision

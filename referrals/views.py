@@ -195,7 +195,7 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
             link_choice = request.POST.get("link_family", "")
             # Team staff see the matches among the families they may see, and may link to
             # one; anyone else (a referrer) is told only that the team may know the family.
-            staff = user.is_superuser or data.team.pk in permissions.staff_team_ids(user)
+            staff = user.is_superuser or permissions.is_staff_of(user, data.team.pk)
             offered = (
                 services.find_possible_duplicates(
                     team=data.team, postcode=data.postcode, members=members, user=user
@@ -320,7 +320,7 @@ def _previous_involvement(user, referral: Referral) -> list[dict]:  # noqa: ANN0
 
 
 def _may_work_on(user, referral: Referral) -> bool:  # noqa: ANN001
-    return user.is_superuser or referral.team_id in permissions.staff_team_ids(user)
+    return user.is_superuser or permissions.is_staff_of(user, referral.team_id)
 
 
 def referral_detail(
@@ -341,7 +341,7 @@ def referral_detail(
     current = [d for d in decisions if d.is_current]
     latest_decision = current[0] if current else None
     waiting = WaitingListEntry.objects.current().filter(referral=referral).first()
-    is_manager = referral.team_id in permissions.manager_team_ids(user) or (user.is_superuser)
+    is_manager = permissions.is_manager_of(user, referral.team_id) or (user.is_superuser)
     allocated_case = (
         getattr(referral, "case", None) if referral.status == ReferralStatus.ALLOCATED else None
     )
@@ -353,7 +353,7 @@ def referral_detail(
         "issues": list(referral.presenting_issues.all()),
         "decisions": decisions,
         "latest_decision": latest_decision,
-        "may_correct_decisions": referral.team_id in permissions.manager_team_ids(user),
+        "may_correct_decisions": permissions.is_manager_of(user, referral.team_id),
         "waiting": waiting,
         "case": allocated_case if staff else None,
         "allocated_case": allocated_case,

@@ -298,7 +298,7 @@ def save_narrative(
         )
     if (
         scope.kind == "team"
-        and scope.team_id not in permissions.manager_team_ids(user)
+        and not permissions.is_manager_of(user, scope.team_id)
         and not user.is_superuser
     ):
         raise ServiceError(_("Only the team's managers write its narrative."))

@@ -88,7 +88,7 @@ def _may_write_narrative(request: HttpRequest, scope) -> bool:  # noqa: ANN001
 
     if request.user.is_superuser:
         return True
-    return scope.kind == "team" and scope.team_id in permissions.manager_team_ids(request.user)
+    return scope.kind == "team" and permissions.is_manager_of(request.user, scope.team_id)
 
 
 def export(request: HttpRequest, fmt: str) -> HttpResponse:

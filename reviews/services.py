@@ -189,7 +189,7 @@ def send_review_report(*, review_id: int, user: User, version: int) -> Review:
     review = _review_for_report(review_id, version)
     case = review.case
     needs_signoff = case.team.review_report_signoff == ReportSignoff.MANAGER
-    if needs_signoff and case.team_id not in permissions.manager_team_ids(user):
+    if needs_signoff and not permissions.is_manager_of(user, case.team_id):
         raise ServiceError(
             _("In this team a manager signs off review reports: send it to a manager instead.")
         )
@@ -272,7 +272,7 @@ def record_booster(
     used = Booster.objects.filter(case=case).count()
     approved_by = None
     if used >= case.team.booster_limit:
-        if case.team_id not in permissions.manager_team_ids(user):
+        if not permissions.is_manager_of(user, case.team_id):
             raise ServiceError(
                 _(
                     "This family has had %(n)s booster sessions, the team's limit. "

@@ -133,7 +133,7 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
             **context,
             "form": form,
             "needs_signoff": needs_signoff,
-            "is_manager": case.team_id in permissions.manager_team_ids(request.user),
+            "is_manager": permissions.is_manager_of(request.user, case.team_id),
             "title": _("%(review)s report") % {"review": review},
         },
     )
