@@ -106,7 +106,8 @@ def test_screening_is_due_the_teams_days_after_receipt():
 
 
 def test_the_assessment_is_due_on_the_teams_clock():
-    # Friday 16:00 + 72 working hours skips the weekend: 8 hours on Friday, Monday, Tuesday, 16 on Wednesday (GMT).
+    # Friday 16:00 + 72 working hours skips the weekend: 8 hours on Friday, 24 on Monday
+    # and on Tuesday, 16 on Wednesday (GMT in March).
     due = deadlines.assessment_due(RECEIVED, deadlines.ASSESSMENT_HOURS, clock.WORKING)
     assert due.astimezone(UTC) == datetime(2025, 3, 12, 16, tzinfo=UTC)
     clock_due = deadlines.assessment_due(RECEIVED, deadlines.ASSESSMENT_HOURS, clock.CLOCK)
