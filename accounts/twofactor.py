@@ -20,6 +20,7 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import permissions
 from .models import EnrolmentCode, User
 
 RECOVERY_CODES = 10
@@ -37,7 +38,7 @@ CODE_LENGTH = 12
 def two_factor_required(user: User) -> bool:
     if settings.TWO_FACTOR_FOR_ADMINS and (user.is_staff or user.is_superuser):
         return True
-    return bool(user.roles() & set(settings.TWO_FACTOR_ROLES))
+    return permissions.has_any_role(user, settings.TWO_FACTOR_ROLES)
 
 
 def has_confirmed_device(user: User) -> bool:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
-from referrals.forms import VersionedForm
+from core.forms import VersionedForm
 
 from .models import ApiClient
 

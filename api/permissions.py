@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.http import Http404
 from rest_framework.permissions import BasePermission
 
+from accounts import permissions
+
 from .models import ApiToken
 
 
@@ -43,8 +45,7 @@ class IsClientOrStaff(BasePermission):
 
 def is_staff(user) -> bool:  # noqa: ANN001
     """Team staff (and system administrators) may read the API's docs."""
-    from accounts.models import STAFF_ROLES
 
     if not (user and user.is_authenticated):
         return False
-    return bool(user.is_superuser or user.team_ids_with_role(*STAFF_ROLES))
+    return bool(user.is_superuser or permissions.staff_team_ids(user))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
-from cases.errors import StaleEdit
+from core.errors import StaleEdit
 from referrals.models import Referral
 from referrals.services import ReferralData, submit_referral
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.formflow import carry_version, submit_to_service
+from core.formflow import carry_version, submit_to_service
 
 from . import services
 from .forms import ClientForm

@@ -162,11 +162,9 @@ def copy_of(entry: Amendable, **changes: object) -> Amendable:
 
 def may_correct(user, *, team_id: int, author_id: int | None) -> bool:  # noqa: ANN001
     """The entry's author (still on the team's staff) or a manager of the team."""
-    from accounts.models import STAFF_ROLES, Role
+    from accounts import permissions
 
-    if team_id in user.team_ids_with_role(Role.MANAGER):
-        return True
-    return author_id == user.pk and team_id in user.team_ids_with_role(*STAFF_ROLES)
+    return permissions.may_correct(user, team_id=team_id, author_id=author_id)
 
 
 class ReadOnlyHistoryAdmin:

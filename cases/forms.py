@@ -9,6 +9,7 @@ from core.forms import DATE_WIDGET, DATETIME_WIDGET, VersionedForm
 from families.models import MemberKind, Person
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 
+from .deadlines import MAX_CONTACT_MINUTES
 from .models import ChildOutcomeKind, ContactMode, Decision, Readiness, SubstanceChange, WorkType
 
 
@@ -139,7 +140,7 @@ class ProceedForm(VersionedForm):
 class ContactForm(forms.Form):
     started_at = forms.DateTimeField(label=_("Date and time"), widget=DATETIME_WIDGET)
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), min_value=1, max_value=24 * 60
+        label=_("Duration (minutes)"), min_value=1, max_value=MAX_CONTACT_MINUTES
     )
     mode = forms.ChoiceField(label=_("Mode"), choices=ContactMode.choices)
     work_type = forms.ChoiceField(label=_("Work type"), choices=WorkType.choices)

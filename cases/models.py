@@ -5,10 +5,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import STAFF_ROLES
+from accounts import permissions
 
 from . import pathway
 from .amendments import Amendable, CurrentManager, amendable_constraints
+from .deadlines import MAX_CONTACT_MINUTES
 
 
 def _hidden_cases(user) -> models.QuerySet:  # noqa: ANN001
@@ -47,7 +48,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(stage__in=pathway.INTENSIVE_STAGES)
 
     def _in_staff_teams(self, user) -> CaseQuerySet:  # noqa: ANN001
-        return self.filter(team_id__in=user.team_ids_with_role(*STAFF_ROLES))
+        return self.filter(team_id__in=permissions.staff_team_ids(user))
 
     def visible_to(self, user) -> CaseQuerySet:  # noqa: ANN001
         if user.is_superuser:
@@ -448,7 +449,7 @@ class Contact(Amendable):
         constraints = [
             # A contact lasts between one minute and a day.
             models.CheckConstraint(
-                condition=Q(duration_minutes__gte=1, duration_minutes__lte=24 * 60),
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_CONTACT_MINUTES),
                 name="contact_duration_range",
             ),
             models.CheckConstraint(

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from .deadlines import DAYS_PER_WEEK, PHASE1_FIRST_WEEK
+
 
 class Stage(StrEnum):
     AWAITING_ASSESSMENT = "awaiting_assessment"
@@ -28,6 +30,8 @@ LABELS = {
 
 CHOICES = [(stage.value, LABELS[stage]) for stage in Stage]
 
+# Where every case starts: allocation opens it awaiting its assessment.
+FIRST_STAGE = Stage.AWAITING_ASSESSMENT
 OPEN_STAGES = tuple(s for s in Stage if s is not Stage.CLOSED)
 # Stages that count against a practitioner's intensive capacity (DOMAIN.md section 2).
 INTENSIVE_STAGES = (
@@ -98,12 +102,82 @@ def refusal(facts: CaseFacts, target: Stage | str) -> str | None:
     return None
 
 
+# --- What a case page offers -----------------------------------------------------------
+# The case page asks this table which buttons and links to show; templates never compare
+# stage strings. The services still check every write: this decides what is offered.
+
+
+class Action(StrEnum):
+    START_ASSESSMENT = "start_assessment"
+    RECORD_ASSESSMENT = "record_assessment"
+    DECIDE = "decide"  # the decision to proceed (to Phase 1) after the assessment
+    LOG_WORK = "log_work"  # contacts, goals and readings
+    WRITE_PLAN = "write_plan"  # agree or revise the Family Plan
+    END_PHASE1 = "end_phase1"
+    FINISH_STEP_DOWN = "finish_step_down"
+    RECORD_BOOSTER = "record_booster"
+    RECORD_REVIEW = "record_review"
+    RECORD_SERVICES_AFTER = "record_services_after"  # services used after the work
+    CLOSE = "close"
+    RESTRICT = "restrict"
+    SIGN_OFF = "sign_off"  # a pending request to end Phase 1 early
+    OVERRIDE = "override"  # the closure's derived success
+    CORRECT_ANY = "correct_any"  # correct or withdraw anyone's entries, not only one's own
+    CORRECTIONS = "corrections"  # the case's corrections page
+    CONSENT = "consent"
+
+
+# "After the work" is what a family member uses once the intensive work is over: from
+# Phase 2 (after Phase 1 and any step-down), or at closure, early or not.
+SERVICES_AFTER_STAGES = frozenset({Stage.PHASE2, Stage.CLOSED})
+PLAN_STAGES = frozenset({Stage.PHASE1, Stage.STEP_DOWN, Stage.PHASE2})
+# One stage, one button that moves the case on (or opens the form that does).
+STAGE_ACTIONS = {
+    Stage.AWAITING_ASSESSMENT: {Action.START_ASSESSMENT},
+    Stage.ASSESSMENT: {Action.RECORD_ASSESSMENT},
+    Stage.PHASE1: {Action.END_PHASE1},
+    Stage.STEP_DOWN: {Action.FINISH_STEP_DOWN},
+    Stage.PHASE2: {Action.RECORD_BOOSTER},
+    Stage.CLOSED: set(),
+}
+# A manager of the case's team may also do these.
+MANAGER_ACTIONS = frozenset({Action.RESTRICT, Action.OVERRIDE, Action.CORRECT_ANY})
+
+
+def actions(
+    facts: CaseFacts, *, is_manager: bool, signoff_pending: bool = False
+) -> frozenset[Action]:
+    """What the case page offers for a case in this state to this user: a manager of the
+    case's team, or another member who may see it (a practitioner, say)."""
+    stage = facts.stage
+    offered = {Action.CORRECTIONS, Action.CONSENT, *STAGE_ACTIONS[stage]}
+    if stage is Stage.ASSESSMENT and can_move(
+        stage, Stage.PHASE1, step_down_enabled=facts.step_down_enabled
+    ):
+        offered.add(Action.DECIDE)
+    if stage is not Stage.CLOSED:
+        offered.add(Action.RECORD_REVIEW)
+        if stage is not Stage.AWAITING_ASSESSMENT:
+            offered.add(Action.LOG_WORK)
+    if stage in PLAN_STAGES:
+        offered.add(Action.WRITE_PLAN)
+    if stage in SERVICES_AFTER_STAGES:
+        offered.add(Action.RECORD_SERVICES_AFTER)
+    if can_move(stage, Stage.CLOSED, step_down_enabled=facts.step_down_enabled):
+        offered.add(Action.CLOSE)
+    if is_manager:
+        offered |= MANAGER_ACTIONS
+        if signoff_pending:
+            offered.add(Action.SIGN_OFF)
+    return frozenset(offered)
+
+
 # --- Phase 1 progress ----------------------------------------------------------------
 
 GUIDELINE_MIN_HOURS = 40
 GUIDELINE_MAX_HOURS = 120
 # Hours are projected only from a full week of work: a day or two says nothing.
-PROJECT_AFTER_DAYS = 7
+PROJECT_AFTER_DAYS = PHASE1_FIRST_WEEK.days
 
 
 def phase1_progress(
@@ -119,8 +193,8 @@ def phase1_progress(
     The projection warns (below the team's minimum, or past the guideline's maximum) only
     once a full week has passed."""
     elapsed_days = max((today - start).days + 1, 1)
-    week = (elapsed_days - 1) // 7 + 1
-    planned_days = max_weeks * 7
+    week = (elapsed_days - 1) // DAYS_PER_WEEK + 1
+    planned_days = max_weeks * DAYS_PER_WEEK
     projected = direct_hours / elapsed_days * planned_days if elapsed_days else 0.0
     can_project = (today - start).days >= PROJECT_AFTER_DAYS
     return {
@@ -147,7 +221,7 @@ def phase1_shortfall(
     its minimum weeks, or fewer direct hours than its minimum. Empty when it does not."""
     short = []
     days = (ended_on - start).days
-    if days < min_weeks * 7:
+    if days < min_weeks * DAYS_PER_WEEK:
         short.append(
             str(_("%(days)s days of the %(min)s-week minimum") % {"days": days, "min": min_weeks})
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import transaction
@@ -12,13 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts import permissions
+from accounts.models import Role, Team, User
 from core.errors import ServiceError, StaleEdit
-from families.models import MemberKind, Person
+from families.models import Family, MemberKind, Person
 from notifications.services import notify_user
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 
-from . import hooks, pathway, signals
+from . import deadlines, hooks, pathway, signals
 from .amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
 from .models import (
     Assessment,
@@ -36,8 +37,6 @@ from .models import (
     SubstanceChange,
     WorkType,
 )
-
-MAX_PHASE1_SLIP = timedelta(days=7)
 
 
 def _lock_case(case_id: int, version: int | None = None) -> Case:
@@ -116,6 +115,107 @@ def move_case(
         _tell_referrer_of_stage(case, target)
     signals.stage_changed.send(Case, case=case, previous=previous, target=target)
     return case
+
+
+@transaction.atomic
+def open_case(
+    *,
+    referral_id: int,
+    family_id: int,
+    team_id: int,
+    user: User,
+    worker: User,
+    co_worker: User | None,
+    allocated_at: datetime,
+    assessment_clock_from: datetime,
+    over_capacity_reason: str = "",
+) -> Case:
+    """Open the case of an allocated referral at the first stage of the pathway, with its
+    first history row. The allocation's checks (status, worker, capacity) are the
+    caller's; the stage and its history are written here and in move_case only."""
+    case = Case.objects.create(
+        assessment_clock_from=assessment_clock_from,
+        referral_id=referral_id,
+        family_id=family_id,
+        team_id=team_id,
+        worker=worker,
+        co_worker=co_worker,
+        stage=pathway.FIRST_STAGE,
+        allocated_at=allocated_at,
+        allocated_by=user,
+        over_capacity_reason=over_capacity_reason,
+    )
+    StageChange.objects.create(
+        case=case,
+        from_stage="",
+        to_stage=pathway.FIRST_STAGE,
+        changed_by=user,
+        changed_at=allocated_at,
+        note=_("Allocated to %(worker)s") % {"worker": worker},
+    )
+    return case
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportedCase:
+    """A case carried over from a team's earlier records (imports.services): the fields
+    of the Case row, and the stages it went through as (stage, moment) pairs, in order.
+    The import's checking has already refused a history the pathway does not allow."""
+
+    referral_id: int  # referrals sit above cases in the layers: ids, not their models
+    family: Family
+    team: Team
+    worker_id: int
+    allocated_at: datetime
+    assessment_clock_from: datetime
+    phase1_planned_start: str | date | None
+    phase1_start: str | date | None
+    phase1_end: str | date | None
+    stages: list[tuple[str, datetime]]
+    note: str
+
+
+@transaction.atomic
+def import_cases(*, user: User, cases: list[ImportedCase], batch_size: int) -> list[Case]:
+    """Write imported cases in bulk, each at the last stage of its history, with a history
+    row per stage. No side effects: the families were worked with before the app."""
+    created = Case.objects.bulk_create(
+        [
+            Case(
+                referral_id=c.referral_id,
+                family=c.family,
+                team=c.team,
+                worker_id=c.worker_id,
+                stage=c.stages[-1][0],
+                allocated_at=c.allocated_at,
+                allocated_by=user,
+                assessment_clock_from=c.assessment_clock_from,
+                phase1_planned_start=c.phase1_planned_start,
+                phase1_start=c.phase1_start,
+                phase1_end=c.phase1_end,
+                closed_at=c.stages[-1][1] if c.stages[-1][0] == pathway.Stage.CLOSED else None,
+            )
+            for c in cases
+        ],
+        batch_size=batch_size,
+    )
+    changes = []
+    for spec, case in zip(cases, created, strict=True):
+        previous = ""
+        for stage, moment in spec.stages:
+            changes.append(
+                StageChange(
+                    case=case,
+                    from_stage=previous,
+                    to_stage=stage,
+                    changed_by=user,
+                    changed_at=moment,
+                    note=spec.note,
+                )
+            )
+            previous = stage
+    StageChange.objects.bulk_create(changes, batch_size=batch_size)
+    return created
 
 
 def _tell_referrer_of_stage(case: Case, stage: pathway.Stage) -> None:
@@ -262,7 +362,7 @@ def decide_after_assessment(
     start = phase1_start or planned
     if start < planned:
         raise ServiceError(_("Phase 1 cannot start before the assessment was completed."))
-    if start - planned > MAX_PHASE1_SLIP:
+    if start - planned > deadlines.PHASE1_MAX_SLIP:
         raise ServiceError(_("Phase 1 can start at most a week after the assessment."))
     if start > planned and not slip_reason.strip():
         raise ServiceError(_("Give the reason Phase 1 starts later than planned."))
@@ -295,11 +395,11 @@ class ContactData:
 def _check_contact(case: Case, data: ContactData) -> None:
     if data.duration_minutes <= 0:
         raise ServiceError(_("A contact must last at least a minute."))
-    if data.duration_minutes > 24 * 60:
+    if data.duration_minutes > deadlines.MAX_CONTACT_MINUTES:
         raise ServiceError(_("A contact cannot last more than 24 hours."))
-    if data.started_at > timezone.now() + timedelta(minutes=5):
+    if data.started_at > timezone.now() + deadlines.CLOCK_SKEW:
         raise ServiceError(_("A contact cannot be recorded in the future."))
-    if data.started_at < case.allocated_at - timedelta(days=1):
+    if data.started_at < case.allocated_at - deadlines.CONTACT_BEFORE_ALLOCATION:
         raise ServiceError(_("A contact cannot be before the case was allocated."))
     if any(p.family_id != case.family_id for p in data.people_seen):
         raise ServiceError(_("Only members of this family can be recorded as seen."))
@@ -441,7 +541,7 @@ class NeedsSignOff(ServiceError):
 
 
 def _is_manager(user: User, case: Case) -> bool:
-    return case.team_id in user.team_ids_with_role(Role.MANAGER)
+    return permissions.is_manager_of(user, case.team_id)
 
 
 @transaction.atomic
@@ -758,7 +858,7 @@ def override_success(
                 "What is saved now is shown; what you typed is still in the form."
             )
         )
-    if closure.case.team_id not in user.team_ids_with_role(Role.MANAGER):
+    if not permissions.is_manager_of(user, closure.case.team_id):
         raise ServiceError(_("Only a manager of the team can override the success class."))
     if successful is not None and not reason.strip():
         raise ServiceError(_("Give the reason for overriding the success class."))
@@ -777,7 +877,7 @@ def restrict_case(
     """A manager limits who may see a case. The manager and the case's workers always stay
     on the list, so nobody locks the case away from the people doing the work."""
     case = _lock_case(case_id, version)
-    if case.team_id not in user.team_ids_with_role(Role.MANAGER):
+    if not permissions.is_manager_of(user, case.team_id):
         raise ServiceError(_("Only a manager of the team can restrict a case."))
     case.restricted = restricted
     case.version += 1

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import STAFF_ROLES, Role, Team, User
+from accounts import permissions
+from accounts.models import STAFF_ROLES, Team, User
 from audit.services import recent_viewers, record_listed, record_view
 from cases import hooks, pathway, services
 from cases.access import get_case_for_user
@@ -97,7 +98,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
             "cases__phase1_signoffs", filter=Q(cases__phase1_signoffs__decided_at__isnull=True)
         ),
     )
-    teams = list(counted.filter(pk__in=user.team_ids_with_role(Role.MANAGER)))
+    teams = list(counted.filter(pk__in=permissions.manager_team_ids(user)))
     if user.is_superuser and not teams:
         teams = list(counted.all())
     loads = [(t, caseworkers_with_load(t)) for t in teams]
@@ -128,22 +129,23 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, related=CASE_FILE_RELATED)
     record_view(case, case.family)
     file = build_case_file(case, whole_chronology=request.GET.get("chronology") == "all")
-    allowed = pathway.next_stages(case.stage, step_down_enabled=case.team.step_down_enabled)
-    is_manager = case.team_id in request.user.team_ids_with_role(Role.MANAGER)
+    is_manager = permissions.is_manager_of(request.user, case.team_id)
     pending_signoff = (
         Phase1SignOff.objects.pending().filter(case=case).select_related("requested_by").first()
         if case.stage == pathway.Stage.PHASE1
         else None
     )
+    facts = pathway.CaseFacts(stage=case.stage, step_down_enabled=case.team.step_down_enabled)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
             "pending_signoff": pending_signoff,
-            "allowed": [s.value for s in allowed],
-            "is_manager": is_manager,
-            "Stage": pathway.Stage,
+            # What the page offers: the pathway decides, the template only asks.
+            "actions": pathway.actions(
+                facts, is_manager=is_manager, signoff_pending=pending_signoff is not None
+            ),
             "viewers": recent_viewers(case),
             **file,
         },
@@ -169,6 +171,9 @@ def _case_form(  # noqa: ANN202
         extra["latest_change"] = (
             StageChange.objects.filter(case=case).select_related("changed_by").last()
         )
+    if "services_missing" in extra:
+        # Asked after any refresh above: the text follows the case as it is now.
+        extra["services_after_open"] = case.stage in pathway.SERVICES_AFTER_STAGES
     return render(request, template, {"case": case, "form": form, "title": title, **extra})
 
 
@@ -380,7 +385,7 @@ def end_phase1(request: HttpRequest, pk: int) -> HttpResponse:
         if done:
             return redirect("cases:detail", pk=case.pk)
     today = timezone.localdate()
-    is_manager = case.team_id in request.user.team_ids_with_role(Role.MANAGER)
+    is_manager = permissions.is_manager_of(request.user, case.team_id)
     return _case_form(
         request,
         case,
@@ -399,7 +404,7 @@ def end_phase1(request: HttpRequest, pk: int) -> HttpResponse:
 def phase1_signoff(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager signs off (or not) a worker's request to end Phase 1 early."""
     case = get_case_for_user(request.user, pk)
-    if case.team_id not in request.user.team_ids_with_role(Role.MANAGER):
+    if not permissions.is_manager_of(request.user, case.team_id):
         raise Http404
     pending = (
         Phase1SignOff.objects.pending().filter(case=case).select_related("requested_by").first()
@@ -474,7 +479,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def override(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
-    if case.team_id not in request.user.team_ids_with_role(Role.MANAGER):
+    if not permissions.is_manager_of(request.user, case.team_id):
         raise Http404
     closure = get_object_or_404(Closure, case=case)
     form = OverrideForm(
@@ -504,7 +509,7 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
 
 def restrict(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
-    if case.team_id not in request.user.team_ids_with_role(Role.MANAGER):
+    if not permissions.is_manager_of(request.user, case.team_id):
         raise Http404
     staff = User.objects.filter(
         memberships__team=case.team, memberships__role__in=STAFF_ROLES, memberships__active=True

@@ -15,7 +15,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import clock, pathway
+from cases import clock, deadlines, pathway
 from cases.amendments import EntryStatus
 from cases.models import (
     Case,
@@ -34,7 +34,7 @@ from outcomes.instruments import swemwbs_metric
 from outcomes.models import Goal, GoalScore, Instrument, Reading
 from reviews.models import Booster, Requester, Review
 
-DUE_SOON_DAYS = 7
+DUE_SOON_DAYS = deadlines.DUE_SOON_DAYS
 # The case page shows the latest entries of the chronology, and all of them on request.
 CHRONOLOGY_LATEST = 20
 
@@ -60,7 +60,9 @@ class Due:
 
 def assessment_due(case: Case) -> datetime:
     team = case.team
-    return clock.add_hours(case.assessment_clock_from, team.assessment_hours, team.assessment_clock)
+    return deadlines.assessment_due(
+        case.assessment_clock_from, team.assessment_hours, team.assessment_clock
+    )
 
 
 def next_due(case: Case, *, today: date, next_review_on: date | None) -> Due | None:
@@ -72,7 +74,7 @@ def next_due(case: Case, *, today: date, next_review_on: date | None) -> Due | N
     if stage is pathway.Stage.PHASE1 and case.phase1_start:
         return Due(
             _("End of Phase 1"),
-            case.phase1_start + timedelta(weeks=case.team.phase1_max_weeks),
+            deadlines.phase1_due(case.phase1_start, case.team.phase1_max_weeks),
             today,
         )
     if stage in (pathway.Stage.STEP_DOWN, pathway.Stage.PHASE2) and next_review_on:
@@ -409,6 +411,58 @@ def build_case_file(
     team = case.team
     assessment = getattr(case, "assessment", None)
     closure = getattr(case, "closure", None)
+    records = _load_records(case)
+    people = _people(records)
+    held = [r for r in records.reviews if r.held_on]
+    _attach_links(records, people, closure, held)
+    readings = _readings(case, records, people)
+    pending_reviews = [r for r in records.reviews if not r.held_on]
+    due = next_due(
+        case, today=today, next_review_on=pending_reviews[0].due_on if pending_reviews else None
+    )
+    for r in records.reviews:
+        r.due = Due(str(r), r.due_on, today) if not r.held_on else None
+    dated = _dated(records, readings, closure)
+    events = _events(dated if whole_chronology else dated[:CHRONOLOGY_LATEST])
+    return {
+        "members": records.members,
+        "assessment": assessment,
+        "assessment_clock": _assessment_clock(case, assessment),
+        "goals": records.goals,
+        "gas_rows": _gas_rows(records.goals, held),
+        "reading_pairs": _reading_pairs(readings),
+        "plans": records.plans,
+        "current_plan": records.plans[0] if records.plans else None,
+        "reviews": records.reviews,
+        "held_reviews": held,
+        "boosters": records.boosters,
+        "boosters_left": max(team.booster_limit - len(records.boosters), 0),
+        "closure": closure,
+        "phase1": _phase1(case, records.contacts, today),
+        "next_due": due,
+        "events": events,
+        "events_total": len(dated),
+        "whole_chronology": whole_chronology,
+        "chronology_latest": CHRONOLOGY_LATEST,
+        "today": today,
+    }
+
+
+@dataclass
+class _Records:
+    """The case's rows the page shows, each loaded once."""
+
+    members: list[Person]
+    links: dict[tuple[str, int], list[Link]]
+    history: list[Dated]
+    contacts: list[Dated]
+    goals: list[Goal]
+    plans: list[FamilyPlan]
+    reviews: list[Review]
+    boosters: list[Booster]
+
+
+def _load_records(case: Case) -> _Records:
     members = list(Person.objects.filter(family_id=case.family_id).select_related("legal_status"))
     links = _links(case)
     history, contacts = _history_and_contacts(case)
@@ -419,24 +473,40 @@ def build_case_file(
     requesters = _labels(Requester.choices)
     for booster in boosters:
         booster.requested_label = requesters.get(booster.requested_by, booster.requested_by)
+    return _Records(members, links, history, contacts, goals, plans, reviews, boosters)
 
-    # Goals, readings and outcomes name people of the family, already loaded above.
-    people = {p.pk: p for p in members}
+
+def _people(records: _Records) -> dict[int, Person]:
+    """The people goals, readings and outcomes name: the family's members, already loaded,
+    in their model order (and, only if records point outside the family, those too)."""
+    people = {p.pk: p for p in records.members}
     named = [
-        link.item for (kind, _o), rows in links.items() if kind in PERSON_KINDS for link in rows
+        link.item
+        for (kind, _o), rows in records.links.items()
+        if kind in PERSON_KINDS
+        for link in rows
     ]
-    if missing := set(named) - people.keys():  # only if records point outside the family
+    if missing := set(named) - people.keys():
         people.update(Person.objects.in_bulk(missing))
+    return people
+
+
+def _attach_links(
+    records: _Records, people: dict[int, Person], closure: Closure | None, held: list[Review]
+) -> None:
+    """Give the members, plans, closure and goals the reference items and scores the page
+    shows beside them, from the union of links."""
+    links = records.links
     position = {pk: i for i, pk in enumerate(people)}  # the people's model order
 
     def names(kind: str, owner: int) -> list[str]:  # reference items, in their model order
         return [link.text for link in sorted(links[kind, owner], key=lambda r: (r.number, r.text))]
 
     kinds = _labels(MemberKind.choices)
-    for person in members:
+    for person in records.members:
         person.kind_label = kinds.get(person.kind, person.kind)
         person.substance_names = names("substance", person.pk)
-    for plan in plans:
+    for plan in records.plans:
         plan.service_names = names("plan_service", plan.pk)
     if closure:
         closure.destination_names = names("destination", closure.pk)
@@ -445,8 +515,7 @@ def build_case_file(
             (people[link.item], _outcome_text(outcomes.get(link.code, link.code), link.text))
             for link in sorted(links["child_outcome", closure.pk], key=lambda r: r.number)
         ]
-    held = [r for r in reviews if r.held_on]
-    for goal in goals:
+    for goal in records.goals:
         goal.member_list = sorted(
             (people[link.item] for link in links["goal_member", goal.pk]),
             key=lambda p: position[p.pk],
@@ -459,7 +528,11 @@ def build_case_file(
         }
         goal.start_score = goal.by_review.get(None)
         goal.held_scores = [goal.by_review.get(r.pk) for r in held]  # a cell per held review
-    readings = [
+
+
+def _readings(case: Case, records: _Records, people: dict[int, Person]) -> list[Reading]:
+    position = {pk: i for i, pk in enumerate(people)}
+    return [
         Reading(
             pk=link.pk,
             case=case,
@@ -473,11 +546,14 @@ def build_case_file(
             metric_score=(swemwbs_metric(link.number) if link.text == Instrument.SWEMWBS else None),
         )
         for link in sorted(
-            links["reading", case.pk], key=lambda r: (position[r.item], r.text, r.day)
+            records.links["reading", case.pk], key=lambda r: (position[r.item], r.text, r.day)
         )
     ]
 
-    # The assessment clock, from receipt of the referral.
+
+def _assessment_clock(case: Case, assessment: Any) -> dict[str, Any]:
+    """The assessment clock, from where the team's target starts counting."""
+    team = case.team
     due_at = assessment_due(case)
     assessment_clock = {
         "due_at": due_at,
@@ -495,28 +571,35 @@ def build_case_file(
     assessment_clock["overdue"] = (
         not (assessment and assessment.completed_at) and timezone.now() > due_at
     )
+    return assessment_clock
 
-    # Phase 1: week number and direct hours against the guideline.
-    phase1 = None
-    if case.phase1_start:
-        direct_minutes = sum(
-            c.minutes
-            for c in contacts
-            if c.stage == pathway.Stage.PHASE1
-            and c.work_type == WorkType.DIRECT
-            and c.status == EntryStatus.CURRENT
-        )
-        phase1 = pathway.phase1_progress(
-            start=case.phase1_start,
-            today=case.phase1_end or today,
-            direct_hours=direct_minutes / 60,
-            min_weeks=team.phase1_min_weeks,
-            max_weeks=team.phase1_max_weeks,
-            min_hours=team.phase1_min_hours,
-        )
-        phase1["running"] = case.stage == pathway.Stage.PHASE1
 
-    # Goals: the family GAS T-score at the start and after each held review.
+def _phase1(case: Case, contacts: list[Dated], today: date) -> dict[str, Any] | None:
+    """Phase 1: week number and direct hours against the guideline."""
+    if not case.phase1_start:
+        return None
+    team = case.team
+    direct_minutes = sum(
+        c.minutes
+        for c in contacts
+        if c.stage == pathway.Stage.PHASE1
+        and c.work_type == WorkType.DIRECT
+        and c.status == EntryStatus.CURRENT
+    )
+    phase1 = pathway.phase1_progress(
+        start=case.phase1_start,
+        today=case.phase1_end or today,
+        direct_hours=direct_minutes / 60,
+        min_weeks=team.phase1_min_weeks,
+        max_weeks=team.phase1_max_weeks,
+        min_hours=team.phase1_min_hours,
+    )
+    phase1["running"] = case.stage == pathway.Stage.PHASE1
+    return phase1
+
+
+def _gas_rows(goals: list[Goal], held: list[Review]) -> list[dict[str, Any]]:
+    """Goals: the family GAS T-score at the start and after each held review."""
     gas_rows = []
     occasions: list[tuple[str, int | None, date | None]] = [(_("Start"), None, None)]
     occasions += [(str(r), r.pk, r.held_on) for r in held]
@@ -536,8 +619,11 @@ def build_case_file(
                     "count": len(scored),
                 }
             )
+    return gas_rows
 
-    # Readings: before and after, matched per person and measure.
+
+def _reading_pairs(readings: list[Reading]) -> list[dict[str, Any]]:
+    """Readings: before and after, matched per person and measure."""
     pairs: dict[tuple[int, str], dict] = {}
     for r in readings:
         row = pairs.setdefault(
@@ -553,50 +639,25 @@ def build_case_file(
         row["change"] = (after.score - before.score) if before and after else None
         row["label"] = Instrument(row["instrument"]).label
         reading_pairs.append(row)
+    return reading_pairs
 
-    pending_reviews = [r for r in reviews if not r.held_on]
-    due = next_due(
-        case, today=today, next_review_on=pending_reviews[0].due_on if pending_reviews else None
-    )
-    for r in reviews:
-        r.due = Due(str(r), r.due_on, today) if not r.held_on else None
 
-    # The chronology, newest first. Every entry is dated and counted, but only those shown
-    # become events: a large family has a hundred, and the page shows the latest few.
-    dated: list[tuple[datetime, str, Any]] = [(h.at, "stage", h) for h in history]
-    dated += [(c.at, "contact", c) for c in contacts]
-    dated += [(_at(p.agreed_on), "plan", p) for p in plans]
-    dated += [(_at(r.held_on), "review", r) for r in reviews if r.held_on]
-    dated += [(_at(b.delivered_on), "booster", b) for b in boosters]
-    dated += [(_at(g.start_score.scored_on), "goal", g) for g in goals if g.start_score]
+def _dated(
+    records: _Records, readings: list[Reading], closure: Closure | None
+) -> list[tuple[datetime, str, Any]]:
+    """The chronology, newest first. Every entry is dated and counted, but only those shown
+    become events: a large family has a hundred, and the page shows the latest few."""
+    dated: list[tuple[datetime, str, Any]] = [(h.at, "stage", h) for h in records.history]
+    dated += [(c.at, "contact", c) for c in records.contacts]
+    dated += [(_at(p.agreed_on), "plan", p) for p in records.plans]
+    dated += [(_at(r.held_on), "review", r) for r in records.reviews if r.held_on]
+    dated += [(_at(b.delivered_on), "booster", b) for b in records.boosters]
+    dated += [(_at(g.start_score.scored_on), "goal", g) for g in records.goals if g.start_score]
     dated += [(_at(r.taken_on), "reading", r) for r in readings]
     if closure:
         dated.append((_at(closure.closed_on), "closure", closure))
     dated.sort(key=lambda d: d[0], reverse=True)  # stable: same-time entries keep their order
-    events = _events(dated if whole_chronology else dated[:CHRONOLOGY_LATEST])
-
-    return {
-        "members": members,
-        "assessment": assessment,
-        "assessment_clock": assessment_clock,
-        "goals": goals,
-        "gas_rows": gas_rows,
-        "reading_pairs": reading_pairs,
-        "plans": plans,
-        "current_plan": plans[0] if plans else None,
-        "reviews": reviews,
-        "held_reviews": held,
-        "boosters": boosters,
-        "boosters_left": max(team.booster_limit - len(boosters), 0),
-        "closure": closure,
-        "phase1": phase1,
-        "next_due": due,
-        "events": events,
-        "events_total": len(dated),
-        "whole_chronology": whole_chronology,
-        "chronology_latest": CHRONOLOGY_LATEST,
-        "today": today,
-    }
+    return dated
 
 
 @dataclass

@@ -12,7 +12,7 @@ from django.db.models import (
 )
 from django.http import HttpRequest
 
-from accounts.models import STAFF_ROLES, Role
+from accounts import permissions
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -21,18 +21,17 @@ def navigation(request: HttpRequest) -> dict:
         return {}
     from django.conf import settings
 
-    roles = user.roles()
     unread, draft = _unread_and_draft(request, user)
     return {
         "session_idle_seconds": settings.SESSION_COOKIE_AGE,
         "form_draft": draft,
         "nav": {
-            "can_refer": user.is_superuser or bool(roles & {Role.REFERRER, *STAFF_ROLES}),
-            "is_staff_member": user.is_superuser or bool(roles & set(STAFF_ROLES)),
-            "is_manager": user.is_superuser or Role.MANAGER in roles,
-            "is_caseworker": bool(roles & {Role.PRACTITIONER, Role.CSW, Role.MANAGER}),
-            "is_board": Role.BOARD in roles,
-            "can_report": user.is_superuser or bool(roles & {Role.MANAGER, Role.PERFORMANCE}),
+            "can_refer": user.is_superuser or permissions.may_refer(user),
+            "is_staff_member": user.is_superuser or permissions.is_staff(user),
+            "is_manager": user.is_superuser or permissions.is_a_manager(user),
+            "is_caseworker": permissions.is_caseworker(user),
+            "is_board": permissions.is_board_member(user),
+            "can_report": user.is_superuser or permissions.may_report(user),
             "unread": unread,
         },
     }

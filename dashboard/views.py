@@ -10,7 +10,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.models import Role, Team
+from accounts import permissions
+from accounts.models import Team
 from accounts.periods import financial_quarter
 from audit.services import record_listed
 from cases import pathway
@@ -52,11 +53,11 @@ def board_team_figures(team_ids: list[int], start: date, end: date) -> list[Team
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The dashboard: each role sees its own panels."""
     user = request.user
-    roles = user.roles()
+    roles = permissions.roles_of(user)
     now = timezone.now()
     ctx: dict = {"roles": roles, "now": now}
 
-    if Role.REFERRER in roles or user.is_superuser:
+    if permissions.is_referrer(user) or user.is_superuser:
         ctx["my_referrals"] = list(
             Referral.objects.filter(created_by=user)
             .select_related("team", "family")
@@ -64,7 +65,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         ctx["my_drafts"] = list(ReferralDraft.objects.filter(owner=user)[:5])
 
-    if roles & {Role.PRACTITIONER, Role.CSW, Role.MANAGER}:
+    if permissions.is_caseworker(user):
         today = timezone.localdate()
         ctx["my_cases"] = attach_due(
             list(
@@ -76,7 +77,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         ctx["my_due"] = mark_due(list(my_items(user, now)[:3]), now)
 
-    manager_teams = user.team_ids_with_role(Role.MANAGER)
+    manager_teams = permissions.manager_team_ids(user)
     if manager_teams:
         # Only the two counted statuses: referral_queue_idx finds a few dozen rows instead
         # of aggregating every referral the team ever had.
@@ -102,7 +103,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     named = [*ctx.get("my_referrals", []), *ctx.get("my_cases", [])]
     record_listed({Family: {row.family_id: row.family.name for row in named}})
 
-    board_teams = user.team_ids_with_role(Role.BOARD, Role.PERFORMANCE)
+    board_teams = permissions.figures_team_ids(user)
     if board_teams:
         start, end, label = financial_quarter(timezone.localdate())
         ctx["quarter_label"] = label

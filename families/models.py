@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
+
 _COMPACT_POSTCODE = re.compile(r"[A-Z0-9]{2,4}[0-9][A-Z]{2}")  # outward, then inward code
 
 
@@ -39,15 +41,13 @@ def register_restriction(hidden: Callable[[Any], Q]) -> None:
 
 class FamilyQuerySet(models.QuerySet["Family"]):
     def visible_to(self, user) -> FamilyQuerySet:  # noqa: ANN001
-        from accounts.models import STAFF_ROLES
-
         """The staff's teams' families, but none with a restricted case that does not name
         this user (cases.models.hidden_rows: the one statement of the restriction)."""
         if user.is_superuser:
             return self
         if not _restrictions:
             raise ImproperlyConfigured("No restriction registered: is cases installed?")
-        visible = self.filter(team_id__in=user.team_ids_with_role(*STAFF_ROLES))
+        visible = self.filter(team_id__in=permissions.staff_team_ids(user))
         for hidden in _restrictions:
             visible = visible.exclude(hidden(user))
         return visible

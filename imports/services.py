@@ -24,8 +24,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, Team, User
-from cases.models import Assessment, Case, Closure, StageChange, SubstanceChange
+from accounts import permissions
+from accounts.models import Team, User
+from cases.models import Assessment, Case, Closure, SubstanceChange
+from cases.services import ImportedCase, import_cases
 from core.errors import ServiceError
 from core.queueing import enqueue_on_commit
 from families.models import Family, MemberKind, Person
@@ -68,7 +70,7 @@ def _moment(day: str | date | None) -> datetime | None:
 def check_import(*, team: Team, user: User, file_name: str, content: bytes) -> ImportRun:
     """The dry run: read and check every row, and keep what would be created. Writes only
     the run itself (its report is what the page shows)."""
-    if team.pk not in user.team_ids_with_role(Role.MANAGER):
+    if not permissions.is_manager_of(user, team.pk):
         raise ServiceError(_("Only a manager of the team can import its history."))
     if len(content) > MAX_BYTES:
         raise ServiceError(_("The file is too large (at most 20 MB)."))
@@ -107,7 +109,7 @@ def check_import(*, team: Team, user: User, file_name: str, content: bytes) -> I
 def confirm_import(*, run_id: int, user: User) -> ImportRun:
     """A manager confirms a checked run without errors; a worker applies it."""
     run = ImportRun.objects.select_for_update().get(pk=run_id)
-    if run.team_id not in user.team_ids_with_role(Role.MANAGER):
+    if not permissions.is_manager_of(user, run.team_id):
         raise ServiceError(_("Only a manager of the team can import its history."))
     if run.status != ImportStatus.CHECKED:
         raise ServiceError(_("This import was already confirmed."))
@@ -311,16 +313,15 @@ class _Writer:
         with_case = [
             (i, p, r) for i, (p, r) in enumerate(zip(plans, referrals, strict=True)) if p["case"]
         ]
-        cases = Case.objects.bulk_create(
-            [
-                Case(
-                    referral=r,
+        cases = import_cases(
+            user=user,
+            cases=[
+                ImportedCase(
+                    referral_id=r.pk,
                     family=families[i],
                     team=self.team,
                     worker_id=p["worker"] or user.pk,
-                    stage=p["stages"][-1][0],
                     allocated_at=_moment(p["allocation_date"]),
-                    allocated_by=user,
                     assessment_clock_from=(
                         _moment(p["allocation_date"])
                         if p["effect"] == Effect.WAITING_LIST
@@ -329,29 +330,15 @@ class _Writer:
                     phase1_planned_start=p["assessment_end"] if p["phase1_start"] else None,
                     phase1_start=p["phase1_start"],
                     phase1_end=p["phase1_end"],
-                    closed_at=_moment(p["stages"][-1][1])
-                    if p["stages"][-1][0] == "closed"
-                    else None,
+                    stages=[(stage, _moment(day)) for stage, day in p["stages"]],
+                    note=t["from_row"] % {"file": self.run.file_name, "row": p["row"]},
                 )
                 for i, p, r in with_case
             ],
             batch_size=BATCH,
         )
-        changes, assessments, reviews, closures = [], [], [], []
+        assessments, reviews, closures = [], [], []
         for (_i, p, _r), case in zip(with_case, cases, strict=True):
-            previous = ""
-            for stage, day in p["stages"]:
-                changes.append(
-                    StageChange(
-                        case=case,
-                        from_stage=previous,
-                        to_stage=stage,
-                        changed_by=user,
-                        changed_at=_moment(day),
-                        note=t["from_row"] % {"file": self.run.file_name, "row": p["row"]},
-                    )
-                )
-                previous = stage
             if p["assessment_start"]:
                 assessments.append(
                     Assessment(
@@ -387,7 +374,6 @@ class _Writer:
                         closed_by=user,
                     )
                 )
-        StageChange.objects.bulk_create(changes, batch_size=BATCH)
         Assessment.objects.bulk_create(assessments, batch_size=BATCH)
         Review.objects.bulk_create(reviews, batch_size=BATCH)
         Closure.objects.bulk_create(closures, batch_size=BATCH)

@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, Team
+from accounts import permissions
+from accounts.models import Team
 from core.errors import ServiceError
 
 from . import columns, services
@@ -19,7 +20,7 @@ from .models import ImportRun
 
 
 def _manager_teams(user) -> list[Team]:  # noqa: ANN001
-    teams = list(Team.objects.filter(pk__in=user.team_ids_with_role(Role.MANAGER)).order_by("name"))
+    teams = list(Team.objects.filter(pk__in=permissions.manager_team_ids(user)).order_by("name"))
     if not teams:
         raise Http404
     return teams
@@ -30,7 +31,7 @@ def get_run_for_user(user, pk: int, *, with_report: bool = False) -> ImportRun: 
     # of JSON: the progress poll every two seconds reads neither.
     deferred = ["rows"] if with_report else ["rows", "report"]
     run = (
-        ImportRun.objects.filter(pk=pk, team_id__in=user.team_ids_with_role(Role.MANAGER))
+        ImportRun.objects.filter(pk=pk, team_id__in=permissions.manager_team_ids(user))
         .select_related("team", "uploaded_by", "confirmed_by")
         .defer(*deferred)
         .first()

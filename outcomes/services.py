@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from cases import pathway
 from cases.amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
 from cases.models import Case
-from cases.pathway import Stage
 from core.errors import ServiceError, StaleEdit
 from families.models import MemberKind, Person
 from reference.models import GoalCategory, ServiceType
@@ -172,8 +172,9 @@ def record_reading(*, case_id: int, user: User, data: ReadingData) -> Reading:
 
 
 # "After the work" is what a family member uses once the intensive work is over: from
-# Phase 2 (after Phase 1 and any step-down), or at closure, early or not.
-SERVICES_AFTER_STAGES = frozenset({Stage.PHASE2, Stage.CLOSED})
+# Phase 2 (after Phase 1 and any step-down), or at closure, early or not. The pathway
+# holds the rule; the case page offers the form by it too.
+SERVICES_AFTER_STAGES = pathway.SERVICES_AFTER_STAGES
 # Services are counted for the people the work is with; an unborn child has none.
 SERVICE_USE_KINDS = (MemberKind.ADULT, MemberKind.CHILD)
 SHORT_OCCASION = {

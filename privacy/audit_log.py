@@ -12,7 +12,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Role
+from accounts import permissions
+from accounts.models import Membership
 from accounts.paging import uncounted_page
 from audit.services import record_entries_read
 from core.forms import DATE_WIDGET
@@ -58,7 +59,7 @@ def _records_visible_to(user) -> Q:  # noqa: ANN001
         return qs.annotate(key=Cast("pk", CharField())).values("key")
 
     guarded_referrals = (
-        Referral.objects.filter(team_id__in=user.team_ids_with_role(Role.MANAGER))
+        Referral.objects.filter(team_id__in=permissions.manager_team_ids(user))
         .visible_to(user)
         .values("pk")
     )
@@ -99,7 +100,7 @@ def _at(day, moment: time) -> datetime:  # noqa: ANN001
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Managers search what their teams' people viewed and changed; administrators, all."""
     user = request.user
-    manager_teams = user.team_ids_with_role(Role.MANAGER)
+    manager_teams = permissions.manager_team_ids(user)
     if not (user.is_superuser or manager_teams):
         raise Http404
     qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")

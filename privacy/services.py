@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts import permissions
+from accounts.models import User
 from core.errors import ServiceError
 from families.models import Consent, Family, Person
 
@@ -208,7 +209,7 @@ def anonymise_family(*, family_id: int, user: User) -> Family:
     from reviews.models import Booster, Review
 
     family = Family.objects.select_for_update().get(pk=family_id)
-    if family.team_id not in user.team_ids_with_role(Role.MANAGER):
+    if not permissions.is_manager_of(user, family.team_id):
         raise ServiceError(_("Only a manager of the team can anonymise its records."))
     if family.anonymised_at is not None:
         raise ServiceError(_("This family's records are already anonymised."))

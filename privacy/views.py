@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts import permissions
 from audit.services import record_listed, record_view
 from core.errors import ServiceError
 from core.http import AuthenticatedHttpRequest
@@ -18,7 +18,7 @@ from .forms import PersonSearchForm
 
 
 def _managed_teams(request: AuthenticatedHttpRequest) -> list[int]:
-    teams = request.user.team_ids_with_role(Role.MANAGER)
+    teams = permissions.manager_team_ids(request.user)
     if not teams:
         raise Http404
     return teams

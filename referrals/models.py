@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import STAFF_ROLES, Role
+from accounts import permissions
 from cases.amendments import Amendable, CurrentManager, amendable_constraints
 from families.models import MemberKind, Relationship, Sex
 
@@ -67,7 +67,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             return self
         return self.filter(
             Q(created_by=user)
-            | (Q(team_id__in=user.team_ids_with_role(*STAFF_ROLES)) & ~self._hidden(user))
+            | (Q(team_id__in=permissions.staff_team_ids(user)) & ~self._hidden(user))
         )
 
     def managed_by(self, user) -> ReferralQuerySet:  # noqa: ANN001
@@ -75,7 +75,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         family that does not name them."""
         if user.is_superuser:
             return self
-        return self.filter(team_id__in=user.team_ids_with_role(Role.MANAGER)).exclude(
+        return self.filter(team_id__in=permissions.manager_team_ids(user)).exclude(
             self._hidden(user)
         )
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from accounts.models import (
     CASEWORKER_ROLES,
     AssessmentTargetFrom,
@@ -21,10 +22,10 @@ from accounts.models import (
     Team,
     User,
 )
-from cases import pathway
 from cases.amendments import EntryStatus, check_current, check_reason, copy_of, retire
 from cases.loads import intensive_load
-from cases.models import Case, StageChange, hides_family
+from cases.models import Case, hides_family
+from cases.services import open_case
 from core.errors import ServiceError, StaleEdit
 from families.models import Family, Person, normalise_postcode
 from notifications.models import Kind as NoticeKind
@@ -318,7 +319,7 @@ def link_referral_to_family(
     family's record is not changed; the family recorded from this referral alone is removed
     when nothing else refers to it. The referral keeps what it said as referred."""
     referral = _lock_referral(referral_id, version)
-    if referral.team_id not in user.team_ids_with_role(Role.MANAGER):
+    if not permissions.is_manager_of(user, referral.team_id):
         raise ServiceError(_("Only a manager of the team can link a referral to a family."))
     if referral.status not in SCREENABLE:
         raise ServiceError(_("A referral can be linked to a family only before allocation."))
@@ -759,25 +760,16 @@ def allocate_referral(
     else:
         over_capacity_reason = ""
     now = _checked_moment(allocated_at, referral)
-    case = Case.objects.create(
-        assessment_clock_from=_assessment_clock_from(referral, now),
-        referral=referral,
-        family=referral.family,
-        team=referral.team,
+    case = open_case(
+        referral_id=referral.pk,
+        family_id=referral.family_id,
+        team_id=referral.team_id,
+        user=user,
         worker=worker,
         co_worker=co_worker,
-        stage=pathway.Stage.AWAITING_ASSESSMENT,
         allocated_at=now,
-        allocated_by=user,
+        assessment_clock_from=_assessment_clock_from(referral, now),
         over_capacity_reason=over_capacity_reason,
-    )
-    StageChange.objects.create(
-        case=case,
-        from_stage="",
-        to_stage=pathway.Stage.AWAITING_ASSESSMENT,
-        changed_by=user,
-        changed_at=now,
-        note=_("Allocated to %(worker)s") % {"worker": worker},
     )
     WaitingListEntry.objects.current().filter(referral=referral).update(
         left_at=now, left_because=_("Allocated")
@@ -816,7 +808,7 @@ def _decision_to_amend(decision_id: int, user: User, version: int) -> ScreeningD
         .get(pk=decision_id)
     )
     # A decision is a manager's: its author or another manager of the team corrects it.
-    if decision.referral.team_id not in user.team_ids_with_role(Role.MANAGER):
+    if not permissions.is_manager_of(user, decision.referral.team_id):
         raise ServiceError(_("Only a manager of the team can correct a screening decision."))
     check_current(decision, version)
     return decision

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts import permissions
 from accounts.formsets import HOUSEHOLD_LIMIT
-from accounts.models import STAFF_ROLES, Role, Team
+from accounts.models import Team
 from accounts.paging import uncounted_page
 from audit.services import record_listed, record_view
 from cases.correctionflow import correction_form, correction_page, withdrawal_page
+from cases.deadlines import first_contact_due
 from cases.loads import caseworkers_with_load
 from core.formflow import carry_version, submit_to_service
 from families.models import Family, Person
@@ -56,11 +58,11 @@ KNOWN_TO_THE_TEAM = gettext_lazy("The team may already know this family; the man
 
 
 def _may_refer(user) -> bool:  # noqa: ANN001
-    return user.is_superuser or bool(user.team_ids_with_role(Role.REFERRER, *STAFF_ROLES))
+    return user.is_superuser or bool(permissions.referring_team_ids(user))
 
 
 def _is_manager(user) -> bool:  # noqa: ANN001
-    return user.is_superuser or bool(user.team_ids_with_role(Role.MANAGER))
+    return user.is_superuser or bool(permissions.manager_team_ids(user))
 
 
 def _without_errors(form) -> None:  # noqa: ANN001
@@ -82,13 +84,13 @@ def _referral_form(user, data=None, initial=None) -> ReferralForm:  # noqa: ANN0
     form = ReferralForm(data, initial=initial)
     if not user.is_superuser:
         form.fields["team"].queryset = Team.objects.filter(
-            pk__in=user.team_ids_with_role(Role.REFERRER, *STAFF_ROLES)
+            pk__in=permissions.referring_team_ids(user)
         )
     return form
 
 
 def _initial_for(user) -> dict:  # noqa: ANN001
-    teams = user.team_ids_with_role(Role.REFERRER, *STAFF_ROLES)
+    teams = permissions.referring_team_ids(user)
     initial = {
         "referrer_name": user.get_full_name(),
         "referrer_email": user.email,
@@ -122,7 +124,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     qs = Referral.objects.visible_to(user).with_list_related()
     q = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
     status = request.GET.get("status", "")
-    staff_teams = set(user.team_ids_with_role(*STAFF_ROLES))
+    staff_teams = set(permissions.staff_team_ids(user))
     if q:
         # A referrer finds their referrals by what they typed; the team's record of the
         # family (its name and postcode) is searched only where the user is team staff.
@@ -194,7 +196,7 @@ def referral_form(request: HttpRequest, draft_id: int | None = None) -> HttpResp
             link_choice = request.POST.get("link_family", "")
             # Team staff see the matches among the families they may see, and may link to
             # one; anyone else (a referrer) is told only that the team may know the family.
-            staff = user.is_superuser or data.team.pk in user.team_ids_with_role(*STAFF_ROLES)
+            staff = user.is_superuser or permissions.is_staff_of(user, data.team.pk)
             offered = (
                 services.find_possible_duplicates(
                     team=data.team, postcode=data.postcode, members=members, user=user
@@ -319,7 +321,7 @@ def _previous_involvement(user, referral: Referral) -> list[dict]:  # noqa: ANN0
 
 
 def _may_work_on(user, referral: Referral) -> bool:  # noqa: ANN001
-    return user.is_superuser or referral.team_id in user.team_ids_with_role(*STAFF_ROLES)
+    return user.is_superuser or permissions.is_staff_of(user, referral.team_id)
 
 
 def referral_detail(
@@ -340,7 +342,7 @@ def referral_detail(
     current = [d for d in decisions if d.is_current]
     latest_decision = current[0] if current else None
     waiting = WaitingListEntry.objects.current().filter(referral=referral).first()
-    is_manager = referral.team_id in user.team_ids_with_role(Role.MANAGER) or (user.is_superuser)
+    is_manager = permissions.is_manager_of(user, referral.team_id) or (user.is_superuser)
     allocated_case = (
         getattr(referral, "case", None) if referral.status == ReferralStatus.ALLOCATED else None
     )
@@ -352,7 +354,7 @@ def referral_detail(
         "issues": list(referral.presenting_issues.all()),
         "decisions": decisions,
         "latest_decision": latest_decision,
-        "may_correct_decisions": referral.team_id in user.team_ids_with_role(Role.MANAGER),
+        "may_correct_decisions": permissions.is_manager_of(user, referral.team_id),
         "waiting": waiting,
         "case": allocated_case if staff else None,
         "allocated_case": allocated_case,
@@ -370,8 +372,9 @@ def referral_detail(
         or FirstContactForm(
             initial={"version": referral.version, "contacted_at": timezone.localtime()}
         ),
-        "first_contact_due": referral.received_at
-        + timezone.timedelta(hours=referral.team.first_contact_hours),
+        "first_contact_due": first_contact_due(
+            referral.received_at, referral.team.first_contact_hours
+        ),
         "now": timezone.now(),
     }
     if staff:
@@ -489,7 +492,7 @@ def screening_queue(request: HttpRequest) -> HttpResponse:
         {
             "referral": r,
             "waited": now - r.received_at,
-            "contact_due": r.received_at + timezone.timedelta(hours=r.team.first_contact_hours),
+            "contact_due": first_contact_due(r.received_at, r.team.first_contact_hours),
         }
         for r in page
     ]
@@ -650,9 +653,7 @@ def _decision_for_manager(request: HttpRequest, pk: int) -> ScreeningDecision:
         .filter(pk=pk, referral__in=Referral.objects.managed_by(request.user))
         .first()
     )
-    if decision is None or decision.referral.team_id not in request.user.team_ids_with_role(
-        Role.MANAGER
-    ):
+    if decision is None or not permissions.is_manager_of(request.user, decision.referral.team_id):
         raise Http404
     return decision
 

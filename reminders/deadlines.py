@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, tzinfo
 from functools import lru_cache
 
 from django.db import models
@@ -29,7 +29,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CASEWORKER_ROLES, Membership, Role, Team, User
-from cases import clock, pathway
+from cases import pathway
+from cases.deadlines import (
+    PHASE1_FIRST_WEEK,
+    after_first_week,
+    assessment_due,
+    first_contact_due,
+    phase1_due,
+    screening_due,
+)
 from cases.models import Assessment, Case, Contact, WorkType
 from families.models import Family, MemberKind, Person
 from outcomes.instruments import SDQ_MAX_AGE, SDQ_MIN_AGE
@@ -125,7 +133,7 @@ def referral_deadlines(team_ids, teams: dict[int, Team], referral_ids=None) -> l
                     "referral",
                     r.pk,
                     Kind.FIRST_CONTACT,
-                    r.received_at + timedelta(hours=team.first_contact_hours),
+                    first_contact_due(r.received_at, team.first_contact_hours),
                     "First contact with the referrer",
                     None,
                     r.family.name,
@@ -137,7 +145,7 @@ def referral_deadlines(team_ids, teams: dict[int, Team], referral_ids=None) -> l
                 "referral",
                 r.pk,
                 Kind.SCREENING,
-                r.received_at + timedelta(days=team.screening_pending_days),
+                screening_due(r.received_at, team.screening_pending_days),
                 "Screening decision",
                 None,
                 r.family.name,
@@ -263,11 +271,11 @@ def case_deadlines(team_ids, teams: dict[int, Team], now: datetime, cases=None) 
         team = teams[case["team_id"]]
         stage = case["stage"]
         if stage in NOT_ASSESSED_STAGES and case["assessment_done"] is None:
-            due = clock.add_hours(case["clock_from"], team.assessment_hours, team.assessment_clock)
+            due = assessment_due(case["clock_from"], team.assessment_hours, team.assessment_clock)
             out.append(_for_case(case, Kind.ASSESSMENT, due, "Assessment"))
         start = case["phase1_start"]
         if stage == pathway.Stage.PHASE1 and start:
-            end = start + timedelta(weeks=team.phase1_max_weeks)
+            end = phase1_due(start, team.phase1_max_weeks)
             out.append(
                 _for_case(
                     case,
@@ -286,12 +294,12 @@ def case_deadlines(team_ids, teams: dict[int, Team], now: datetime, cases=None) 
             )
             # A week in, the projection means something; a due date of "now" makes it a
             # single notice on the day it is first seen.
-            if progress["below_minimum"] and (today - start).days >= 7:
+            if progress["below_minimum"] and today - start >= PHASE1_FIRST_WEEK:
                 out.append(
                     _for_case(
                         case,
                         Kind.PHASE1_HOURS,
-                        _day_end(start + timedelta(days=7)),
+                        _day_end(after_first_week(start)),
                         f"Phase 1 hours projected at {progress['projected_hours']}, "
                         f"below the minimum of {team.phase1_min_hours}",
                     )
@@ -387,7 +395,7 @@ def reading_deadlines(
                 _for_case(
                     case,
                     Kind.START_READINGS,
-                    _day_end(case["phase1_start"] + timedelta(days=7)),
+                    _day_end(after_first_week(case["phase1_start"])),
                     f"{missing_start[pk]} start reading(s) missing (WEMWBS/SDQ)",
                 )
             )

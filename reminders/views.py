@@ -10,8 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.models import CASEWORKER_ROLES, Role, User
+from accounts import permissions
+from accounts.models import User
 from audit.services import record_listed
+from cases.deadlines import DUE_SOON
 from cases.models import Case, hidden_rows
 from referrals.models import Referral
 
@@ -35,7 +37,7 @@ def _without_restricted(items: QuerySet[DueItem], user: User) -> QuerySet[DueIte
 def due_list(request: HttpRequest) -> HttpResponse:
     """Everything due and overdue in the manager's teams, with counts per worker."""
     user = request.user
-    team_ids = user.team_ids_with_role(Role.MANAGER)
+    team_ids = permissions.manager_team_ids(user)
     if not team_ids and not user.is_superuser:
         raise Http404
     now = timezone.now()
@@ -78,7 +80,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
     paginator.count = sum(row["overdue"] + row["upcoming"] for row in shown)  # no COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    soon = now + timezone.timedelta(days=7)
+    soon = now + DUE_SOON
     for d in page.object_list:
         d.due_at = d.due_at or now
         d.overdue = d.due_at < now
@@ -116,7 +118,7 @@ def my_items(user: User, now: datetime) -> QuerySet[DueItem]:
     """The due items of the cases this user works (as worker or co-worker), in the teams
     where they carry a caseload, soonest first; restricted cases that do not name them
     are left out like everywhere else."""
-    team_ids = user.team_ids_with_role(*CASEWORKER_ROLES)
+    team_ids = permissions.caseworker_team_ids(user)
     items = duestore.items(team_ids, now).filter(
         Q(worker_id=user.pk) | Q(case_id__in=Case.objects.filter(co_worker=user).values("pk"))
     )
@@ -125,7 +127,7 @@ def my_items(user: User, now: datetime) -> QuerySet[DueItem]:
 
 def mark_due(items: list[DueItem], now: datetime) -> list[DueItem]:
     """Set what the rows show: the due time (now if none), overdue, and due within a week."""
-    soon = now + timezone.timedelta(days=7)
+    soon = now + DUE_SOON
     for d in items:
         d.due_at = d.due_at or now
         d.overdue = d.due_at < now
@@ -136,7 +138,7 @@ def mark_due(items: list[DueItem], now: datetime) -> list[DueItem]:
 def my_due_list(request: HttpRequest) -> HttpResponse:
     """A caseworker's own due and overdue items: the deadlines of the cases they work."""
     user = request.user
-    if not user.team_ids_with_role(*CASEWORKER_ROLES):
+    if not permissions.caseworker_team_ids(user):
         raise Http404
     now = timezone.now()
     items = my_items(user, now)

@@ -5,23 +5,24 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from accounts.models import LocalAuthority, Role, Team, User
+from accounts import permissions
+from accounts.models import LocalAuthority, Team, User
 
 from .queries import Scope, la_scope, team_scope
 
-REPORT_ROLES = (Role.MANAGER, Role.PERFORMANCE)
+REPORT_ROLES = permissions.REPORT_ROLES
 
 
 def report_teams(user: User) -> list[Team]:
     if user.is_superuser:
         return list(Team.objects.all())
-    return list(Team.objects.filter(pk__in=user.team_ids_with_role(*REPORT_ROLES)))
+    return list(Team.objects.filter(pk__in=permissions.report_team_ids(user)))
 
 
 def board_teams(user: User) -> list[Team]:
     if user.is_superuser:
         return list(Team.objects.all())
-    return list(Team.objects.filter(pk__in=user.team_ids_with_role(*REPORT_ROLES, Role.BOARD)))
+    return list(Team.objects.filter(pk__in=permissions.report_reader_team_ids(user)))
 
 
 def scope_choices(user: User) -> list[tuple[str, str]]:

@@ -18,10 +18,11 @@ from datetime import date, datetime, time
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.models import User
 
 from . import measures, store
-from .access import REPORT_ROLES, board_teams
+from .access import board_teams
 from .card import build_card, shown
 from .models import Narrative, PublishedCard
 from .periods import Period
@@ -135,14 +136,12 @@ def may_publish(user: User, scope: Scope) -> bool:
     authority, all teams) are published by an administrator."""
     if user.is_superuser:
         return True
-    return scope.kind == "team" and scope.team_id in user.team_ids_with_role(*REPORT_ROLES)
+    return scope.kind == "team" and permissions.may_report_on(user, scope.team_id)
 
 
 def sees_live_figures(user: User, team_id: int | None) -> bool:
     """Managers and performance officers see the live card; board members do not."""
-    return user.is_superuser or (
-        team_id is not None and team_id in user.team_ids_with_role(*REPORT_ROLES)
-    )
+    return user.is_superuser or (team_id is not None and permissions.may_report_on(user, team_id))
 
 
 def visible_to(user: User) -> QuerySet[PublishedCard]:

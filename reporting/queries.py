@@ -30,7 +30,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Exact
 
 from accounts.models import LocalAuthority, Team
-from cases import clock, pathway
+from cases import clock, deadlines, pathway
 from cases.amendments import EntryStatus
 from cases.models import Assessment, ChildOutcome, ChildOutcomeKind, Contact, StageChange
 from cases.models import Case as CaseModel
@@ -56,7 +56,7 @@ _planned_end = Q(case__closure__reason__planned_end=True)
 
 # Rows an amendable model joins to must be current (its default manager sees to the rest).
 CURRENT = EntryStatus.CURRENT.value
-REVIEW_GRACE_DAYS = 14  # a review counts as on time if held within two weeks of its due date
+REVIEW_GRACE_DAYS = deadlines.REVIEW_GRACE.days  # held within two weeks of the due date
 
 
 @dataclass(frozen=True)
@@ -127,9 +127,11 @@ def _day_in(qs, date_field: str, period: Period):  # noqa: ANN001, ANN202
 def _team_hours(teams: list[Team], attribute: str, team_path: str = "team_id") -> Case:
     """A per-team threshold as an SQL CASE, so one query serves teams with different settings."""
     whens = [
-        When(**{team_path: t.pk}, then=Value(timedelta(hours=getattr(t, attribute)))) for t in teams
+        When(**{team_path: t.pk}, then=Value(deadlines.hours_allowed(getattr(t, attribute))))
+        for t in teams
     ]
-    return Case(*whens, default=Value(timedelta(hours=72)), output_field=DurationField())
+    default = Value(deadlines.hours_allowed(deadlines.ASSESSMENT_HOURS))
+    return Case(*whens, default=default, output_field=DurationField())
 
 
 def _years_before(day: date, years: int) -> date:
@@ -328,12 +330,13 @@ class Report:
         for name in ("from_referral", "from_allocation"):
             bands.update(
                 {
-                    f"{name}_h72": Count("pk", filter=Q(**{f"{name}__lte": timedelta(hours=72)})),
-                    f"{name}_week": Count("pk", filter=Q(**{f"{name}__lte": timedelta(days=7)})),
-                    f"{name}_fortnight": Count(
-                        "pk", filter=Q(**{f"{name}__lte": timedelta(days=14)})
+                    **{
+                        f"{name}_{band}": Count("pk", filter=Q(**{f"{name}__lte": limit}))
+                        for band, limit in deadlines.ASSESSMENT_BANDS.items()
+                    },
+                    f"{name}_longer": Count(
+                        "pk", filter=Q(**{f"{name}__gt": deadlines.ASSESSMENT_BANDS["fortnight"]})
                     ),
-                    f"{name}_longer": Count("pk", filter=Q(**{f"{name}__gt": timedelta(days=14)})),
                 }
             )
         agg = qs.aggregate(
@@ -387,6 +390,7 @@ class Report:
         return _day_in(qs, "phase1_end", self.period)
 
     def phase1_lengths(self) -> Figure:
+        four, six, ten = (timedelta(weeks=w) for w in deadlines.PHASE1_BAND_WEEKS)
         qs = self._phase1_ended().annotate(
             length=ExpressionWrapper(
                 F("phase1_end") - F("phase1_start"), output_field=DurationField()
@@ -394,14 +398,10 @@ class Report:
         )
         agg = qs.aggregate(
             n=Count("pk"),
-            under4=Count("pk", filter=Q(length__lt=timedelta(weeks=4))),
-            w4to6=Count(
-                "pk", filter=Q(length__gte=timedelta(weeks=4), length__lte=timedelta(weeks=6))
-            ),
-            w6to10=Count(
-                "pk", filter=Q(length__gt=timedelta(weeks=6), length__lte=timedelta(weeks=10))
-            ),
-            over10=Count("pk", filter=Q(length__gt=timedelta(weeks=10))),
+            under4=Count("pk", filter=Q(length__lt=four)),
+            w4to6=Count("pk", filter=Q(length__gte=four, length__lte=six)),
+            w6to10=Count("pk", filter=Q(length__gt=six, length__lte=ten)),
+            over10=Count("pk", filter=Q(length__gt=ten)),
         )
         n = agg["n"]
         figure = Figure.percent(agg["w4to6"], n)
@@ -439,14 +439,14 @@ class Report:
             else _day_in(qs, "due_on", self.period)
         )
         # A review not held yet is late only once its two weeks' grace have passed.
-        grace_ends = date.today() - timedelta(days=REVIEW_GRACE_DAYS)
+        grace_ends = date.today() - deadlines.REVIEW_GRACE
         qs = qs.exclude(held_on__isnull=True, due_on__gte=grace_ends)
         agg = qs.aggregate(
             n=Count("pk"),
             ok=Count(
                 "pk",
                 filter=Q(held_on__isnull=False)
-                & Q(held_on__lte=F("due_on") + timedelta(days=REVIEW_GRACE_DAYS)),
+                & Q(held_on__lte=F("due_on") + deadlines.REVIEW_GRACE),
             ),
         )
         return Figure.percent(agg["ok"], agg["n"])
@@ -732,7 +732,7 @@ class Report:
         again = Referral.objects.filter(
             previous_referral=OuterRef("referral"),
             received_at__gt=OuterRef("closed_at"),
-            received_at__lte=OuterRef("closed_at") + timedelta(days=365),
+            received_at__lte=OuterRef("closed_at") + deadlines.REREFERRAL_WINDOW,
         )
         agg = closed.aggregate(n=Count("pk"), ok=Count("pk", filter=~Exists(again)))
         return Figure.percent(agg["ok"], agg["n"])

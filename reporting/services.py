@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
+from accounts import permissions
 from accounts.models import Role, Team, User
 from core.errors import ServiceError, StaleEdit
 from core.queueing import enqueue_on_commit
@@ -297,7 +298,7 @@ def save_narrative(
         )
     if (
         scope.kind == "team"
-        and scope.team_id not in user.team_ids_with_role(Role.MANAGER)
+        and not permissions.is_manager_of(user, scope.team_id)
         and not user.is_superuser
     ):
         raise ServiceError(_("Only the team's managers write its narrative."))

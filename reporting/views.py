@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import permissions
 from core.errors import ServiceError
 from core.formflow import carry_version, submit_to_service
 
@@ -84,11 +85,10 @@ def recompute(request: HttpRequest) -> HttpResponse:
 
 
 def _may_write_narrative(request: HttpRequest, scope) -> bool:  # noqa: ANN001
-    from accounts.models import Role
 
     if request.user.is_superuser:
         return True
-    return scope.kind == "team" and scope.team_id in request.user.team_ids_with_role(Role.MANAGER)
+    return scope.kind == "team" and permissions.is_manager_of(request.user, scope.team_id)
 
 
 def export(request: HttpRequest, fmt: str) -> HttpResponse:

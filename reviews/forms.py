@@ -8,6 +8,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from cases.deadlines import MAX_CONTACT_MINUTES
 from core.forms import DATE_WIDGET, VersionedForm
 from outcomes.forms import SCORE_CHOICES
 from outcomes.models import Goal
@@ -88,7 +89,7 @@ class BoosterForm(forms.Form):
     delivered_by = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Delivered by"))
     delivered_on = forms.DateField(label=_("Delivered on"), widget=DATE_WIDGET)
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), min_value=1, max_value=24 * 60, initial=60
+        label=_("Duration (minutes)"), min_value=1, max_value=MAX_CONTACT_MINUTES, initial=60
     )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cases import deadlines
 from cases.amendments import Amendable, CurrentManager, amendable_constraints
 
 
@@ -95,7 +96,7 @@ class Review(Amendable):
         """The days on which the review counts as held on time: the team's window either
         side of the due date (a shorter one for the 1-month review)."""
         days = team.first_review_window_days if self.offset_months <= 1 else team.review_window_days
-        return self.due_on - timedelta(days=days), self.due_on + timedelta(days=days)
+        return deadlines.review_window(self.due_on, days)
 
 
 class Requester(models.TextChoices):

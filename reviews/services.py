@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from accounts.models import ReportSignoff, Role, User
 from cases import pathway
 from cases.amendments import EntryStatus, check_current, check_reason, copy_of, may_correct, retire
+from cases.deadlines import MAX_CONTACT_MINUTES
 from cases.models import Case
 from core.errors import ServiceError, StaleEdit
 from notifications.services import notify_user, tell_referrer
@@ -186,7 +188,7 @@ def send_review_report(*, review_id: int, user: User, version: int) -> Review:
     review = _review_for_report(review_id, version)
     case = review.case
     needs_signoff = case.team.review_report_signoff == ReportSignoff.MANAGER
-    if needs_signoff and case.team_id not in user.team_ids_with_role(Role.MANAGER):
+    if needs_signoff and not permissions.is_manager_of(user, case.team_id):
         raise ServiceError(
             _("In this team a manager signs off review reports: send it to a manager instead.")
         )
@@ -264,12 +266,12 @@ def record_booster(
         raise ServiceError(_("A booster cannot be delivered before it was asked for."))
     if delivered_on > timezone.localdate():
         raise ServiceError(_("A booster cannot be recorded in the future."))
-    if duration_minutes <= 0 or duration_minutes > 24 * 60:
+    if duration_minutes <= 0 or duration_minutes > MAX_CONTACT_MINUTES:
         raise ServiceError(_("Give a duration between 1 minute and 24 hours."))
     used = Booster.objects.filter(case=case).count()
     approved_by = None
     if used >= case.team.booster_limit:
-        if case.team_id not in user.team_ids_with_role(Role.MANAGER):
+        if not permissions.is_manager_of(user, case.team_id):
             raise ServiceError(
                 _(
                     "This family has had %(n)s booster sessions, the team's limit. "

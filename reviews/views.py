@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ReportSignoff, Role
+from accounts import permissions
+from accounts.models import ReportSignoff
 from audit.services import record_view
 from cases.access import get_case_for_user
 from cases.correctionflow import (
@@ -132,7 +133,7 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
             **context,
             "form": form,
             "needs_signoff": needs_signoff,
-            "is_manager": case.team_id in request.user.team_ids_with_role(Role.MANAGER),
+            "is_manager": permissions.is_manager_of(request.user, case.team_id),
             "title": _("%(review)s report") % {"review": review},
         },
     )

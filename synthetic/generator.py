@@ -232,6 +232,46 @@ class TeamData:
     performance: list[int] = field(default_factory=list)
 
 
+@dataclass
+class _CaseDraw:
+    """One case being drawn: what _case's steps decide, in the order they decide it, and
+    then write. The steps run in a fixed order, so the random draws and ids are the
+    same for the same seed."""
+
+    team: TeamData
+    case_id: int
+    referral: int
+    family: int
+    members: list
+    users: list
+    allocated: float
+    clock_from: float
+    manager: int
+    referrer: int
+    ref_email: str
+    large: bool
+    worker: Worker | None = None
+    co_worker: Worker | None = None
+    people: list[int] = field(default_factory=list)
+    member_ids: list[int] = field(default_factory=list)
+    seen_ids: list[int] = field(default_factory=list)
+    changes: list[tuple[str, str, float, str]] = field(default_factory=list)
+    # (t, minutes, mode, work type, stage)
+    contact_rows: list[tuple[float, int, str, str, str]] = field(default_factory=list)
+    stage: str = "awaiting_assessment"
+    closed_at: float | None = None
+    phase1_planned: date | None = None
+    phase1_start: date | None = None
+    phase1_end: date | None = None
+    slip: str = ""
+    closure: tuple | None = None  # (reason code, closed_on, early)
+    assessment: list | None = None
+    reviews_out: list[list] = field(default_factory=list)
+    goals: list[list] = field(default_factory=list)
+    start: float = 0.0
+    plans: list[date] = field(default_factory=list)
+
+
 class Generator:
     def __init__(
         self,
@@ -1282,41 +1322,68 @@ class Generator:
         ref_email: str,
         large: bool,
     ) -> float | None:
+        c = _CaseDraw(
+            team=team,
+            case_id=case_id,
+            referral=referral,
+            family=family,
+            members=members,
+            users=users,
+            allocated=allocated,
+            clock_from=clock_from,
+            manager=manager,
+            referrer=referrer,
+            ref_email=ref_email,
+            large=large,
+        )
+        self._case_allocate(c)
+        self._case_assess(c)
+        self._case_phase1(c)
+        self._case_phase2(c)
+        self._case_close(c)
+        self._case_write_case(c)
+        self._case_write_contacts(c)
+        self._case_write_goals(c)
+        self._case_write_reviews(c)
+        self._case_write_plans(c)
+        self._case_write_boosters(c)
+        self._case_write_readings(c)
+        self._case_write_services_used(c)
+        self._case_write_closure(c)
+        self._case_write_complaint(c)
+        self._case_write_views(c)
+        return c.closed_at
+
+    def _case_allocate(self, c: _CaseDraw) -> None:
+        """Allocation: the worker (and a co-worker for one in ten), and a call before the
+        assessment."""
         rng = self.rng
-        add = self.sink.add
         now = self.now
-        worker = self._pick_worker(team, allocated)
-        co_worker = None
+        c.worker = self._pick_worker(c.team, c.allocated)
         if rng.random() < 0.1:
-            other = self._pick_worker(team, allocated)
-            if other.pk != worker.pk:
-                co_worker = other
-        people = [worker.pk] + ([co_worker.pk] if co_worker else [])
-        member_ids = [m[0] for m in members]
-        seen_ids = [m[0] for m in members if m[1] != "unborn"]
-        changes: list[tuple[str, str, float, str]] = [
-            ("", "awaiting_assessment", allocated, "Allocated")
-        ]
-        self._notify(worker.pk, "", "New case allocated", allocated, f"/cases/{case_id}/")
-        contact_rows: list[tuple[float, int, str, str, str]] = []  # (t, mins, mode, type, stage)
-        stage = "awaiting_assessment"
-        closed_at = None
-        phase1_planned = phase1_start = phase1_end = None
-        slip = ""
-        closure = None  # (reason code, closed_on, early)
-        assessment = None
-        reviews_out = []
-        goals = []
+            other = self._pick_worker(c.team, c.allocated)
+            if other.pk != c.worker.pk:
+                c.co_worker = other
+        c.people = [c.worker.pk] + ([c.co_worker.pk] if c.co_worker else [])
+        c.member_ids = [m[0] for m in c.members]
+        c.seen_ids = [m[0] for m in c.members if m[1] != "unborn"]
+        c.changes = [("", "awaiting_assessment", c.allocated, "Allocated")]
+        self._notify(c.worker.pk, "", "New case allocated", c.allocated, f"/cases/{c.case_id}/")
         if rng.random() < 0.5:
-            t = allocated + rng.uniform(1, 20) * HOUR
+            t = c.allocated + rng.uniform(1, 20) * HOUR
             if t < now:
-                contact_rows.append(
+                c.contact_rows.append(
                     (t, rng.randint(10, 40), "phone", "indirect", "awaiting_assessment")
                 )
-        start = allocated + rng.uniform(4, 70) * HOUR
-        if start <= now:
-            stage = "assessment"
-            changes.append(("awaiting_assessment", "assessment", start, ""))
+
+    def _case_assess(self, c: _CaseDraw) -> None:
+        """The "72-hour" assessment and the decision to proceed (or close)."""
+        rng = self.rng
+        now = self.now
+        c.start = c.allocated + rng.uniform(4, 70) * HOUR
+        if c.start <= now:
+            c.stage = "assessment"
+            c.changes.append(("awaiting_assessment", "assessment", c.start, ""))
             # The "72-hour" assessment, timed from the clock: 6% within 72 h, 61% within a
             # week, 88% within two weeks (DOMAIN.md section 3).
             u = rng.random()
@@ -1329,52 +1396,58 @@ class Generator:
                 if u < 0.88
                 else rng.uniform(336, 600)
             ) * HOUR
-            completed = clock_from + took
-            if completed < start + 20 * HOUR:
-                completed = start + rng.uniform(20, 60) * HOUR
+            completed = c.clock_from + took
+            if completed < c.start + 20 * HOUR:
+                completed = c.start + rng.uniform(20, 60) * HOUR
             for i in range(rng.randint(1, 3)):
-                t = start + (completed - start) * (i + 0.2) / 3.2
+                t = c.start + (completed - c.start) * (i + 0.2) / 3.2
                 if t < now:
-                    contact_rows.append(
+                    c.contact_rows.append(
                         (t, rng.randint(150, 300), "home_visit", "direct", "assessment")
                     )
-            assessment = [start, None, None, "", None, "", None, ""]
+            c.assessment = [c.start, None, None, "", None, "", None, ""]
             if completed <= now:
-                assessment[1] = completed
-                assessment[2] = Decimal(rng.randint(14, 20)) / 2
-                assessment[3] = "Safety Plan agreed with the family and the social worker."
-                assessment[4] = self.ldate(start + DAY)
+                c.assessment[1] = completed
+                c.assessment[2] = Decimal(rng.randint(14, 20)) / 2
+                c.assessment[3] = "Safety Plan agreed with the family and the social worker."
+                c.assessment[4] = self.ldate(c.start + DAY)
                 decided = completed + rng.uniform(1, 30) * HOUR
                 if decided <= now:
                     if rng.random() < 0.9:
-                        assessment[5] = "proceed"
-                        phase1_planned = self.ldate(completed)
+                        c.assessment[5] = "proceed"
+                        c.phase1_planned = self.ldate(completed)
                         delay = 0 if rng.random() < 0.7 else rng.randint(1, 7)
-                        phase1_start = phase1_planned + timedelta(days=delay)
-                        slip = (
+                        c.phase1_start = c.phase1_planned + timedelta(days=delay)
+                        c.slip = (
                             ""
                             if not delay
                             else rng.choice(["School holidays", "Court hearing", "Family illness"])
                         )
-                        moved = min(self._local(phase1_start, 12), decided)
-                        stage = "phase1"
-                        changes.append(("assessment", "phase1", moved, ""))
+                        moved = min(self._local(c.phase1_start, 12), decided)
+                        c.stage = "phase1"
+                        c.changes.append(("assessment", "phase1", moved, ""))
                         self._notify(
-                            referrer,
-                            ref_email,
+                            c.referrer,
+                            c.ref_email,
                             "Case moved to Phase 1",
                             moved,
-                            f"/referrals/{referral}/",
+                            f"/referrals/{c.referral}/",
                         )
                     else:
-                        assessment[5] = "not_proceed"
+                        c.assessment[5] = "not_proceed"
                         code = rng.choice(sorted(self.ref_not_proceed))
-                        assessment[6] = self.ref_not_proceed[code]
-                        assessment[7] = "Did not proceed."
-                        stage = "closed"
-                        closed_at = decided
-                        changes.append(("assessment", "closed", decided, "Did not proceed"))
-        if phase1_start is not None:
+                        c.assessment[6] = self.ref_not_proceed[code]
+                        c.assessment[7] = "Did not proceed."
+                        c.stage = "closed"
+                        c.closed_at = decided
+                        c.changes.append(("assessment", "closed", decided, "Did not proceed"))
+
+    def _case_phase1(self, c: _CaseDraw) -> None:
+        """Phase 1: its length, contacts and goals, and how it ends (early closure,
+        step-down or Phase 2)."""
+        rng = self.rng
+        now = self.now
+        if c.phase1_start is not None:
             u = rng.random()
             length = (
                 rng.randint(21, 27)
@@ -1386,24 +1459,24 @@ class Generator:
                 else rng.randint(71, 100)
             )
             early = rng.random() < 0.05
-            end_day = phase1_start + timedelta(days=length)
+            end_day = c.phase1_start + timedelta(days=length)
             if early:
-                end_day = phase1_start + timedelta(days=rng.randint(5, max(6, length - 1)))
+                end_day = c.phase1_start + timedelta(days=rng.randint(5, max(6, length - 1)))
             end_t = self._local(end_day, 12)
             # Phase 1 contacts: 2-5 a week of long home visits (DOMAIN.md sections 3 and 7).
             weeks = length / 7
-            n = max(2, round(weeks * rng.uniform(0.8, 1.5) * (4 if large else 1)))
+            n = max(2, round(weeks * rng.uniform(0.8, 1.5) * (4 if c.large else 1)))
             for i in range(n):
-                day = phase1_start + timedelta(days=int(length * (i + rng.random()) / n))
+                day = c.phase1_start + timedelta(days=int(length * (i + rng.random()) / n))
                 t = self._local(day, rng.uniform(9, 16))
                 if t >= now or t >= end_t:
                     continue
                 if rng.random() < 0.86:
-                    contact_rows.append(
+                    c.contact_rows.append(
                         (t, rng.randint(200, 540), "home_visit", "direct", "phase1")
                     )
                 else:
-                    contact_rows.append(
+                    c.contact_rows.append(
                         (
                             t,
                             rng.randint(60, 120),
@@ -1413,30 +1486,30 @@ class Generator:
                         )
                     )
             # Goals agreed at the start of Phase 1: about two, at least one on substances.
-            n_goals = 5 if large else weighted(rng, [(1, 15), (2, 60), (3, 25)])
-            if self._local(phase1_start, 14) > now:
+            n_goals = 5 if c.large else weighted(rng, [(1, 15), (2, 60), (3, 25)])
+            if self._local(c.phase1_start, 14) > now:
                 n_goals = 0
             cats = [c for c in sorted(self.ref_goalcat) if c != "substance-use"]
             for g in range(n_goals):
                 substance = g == 0
                 cat = "substance-use" if substance else rng.choice(cats)
-                goals.append(
+                c.goals.append(
                     [
                         self.next_id("goal"),
                         substance,
                         cat,
                         -2 if rng.random() < 0.4 else -1,
                         (
-                            rng.choice(users)
-                            if substance and users
-                            else rng.choice(member_ids)
+                            rng.choice(c.users)
+                            if substance and c.users
+                            else rng.choice(c.member_ids)
                             if rng.random() < 0.5
                             else None
                         ),
                     ]
                 )
             if early and end_t <= now:
-                closure = (
+                c.closure = (
                     weighted(
                         rng,
                         [
@@ -1450,29 +1523,39 @@ class Generator:
                     True,
                 )
             elif end_t <= now:
-                phase1_end = end_day
-                to = "step_down" if team.step_down and rng.random() < 0.6 else "phase2"
-                changes.append(("phase1", to, end_t, ""))
-                stage = to
+                c.phase1_end = end_day
+                to = "step_down" if c.team.step_down and rng.random() < 0.6 else "phase2"
+                c.changes.append(("phase1", to, end_t, ""))
+                c.stage = to
                 self._notify(
-                    referrer, ref_email, "Case moved to Phase 2", end_t, f"/referrals/{referral}/"
+                    c.referrer,
+                    c.ref_email,
+                    "Case moved to Phase 2",
+                    end_t,
+                    f"/referrals/{c.referral}/",
                 )
                 if to == "step_down":
                     finished = end_t + rng.uniform(14, 28) * DAY
                     if finished <= now:
-                        changes.append(("step_down", "phase2", finished, ""))
-                        stage = "phase2"
-        plans = []
-        if phase1_end is not None:
-            agreed = max(phase1_end - timedelta(days=rng.randint(0, 3)), phase1_start)
-            plans.append(agreed)
+                        c.changes.append(("step_down", "phase2", finished, ""))
+                        c.stage = "phase2"
+
+    def _case_phase2(self, c: _CaseDraw) -> None:
+        """Phase 2: the Family Plan's revisions, the reviews at the team's offsets,
+        contacts, and when the case closes."""
+        rng = self.rng
+        now = self.now
+        c.plans = []
+        if c.phase1_end is not None:
+            agreed = max(c.phase1_end - timedelta(days=rng.randint(0, 3)), c.phase1_start)
+            c.plans.append(agreed)
             # Phase 2: reviews at the team's offsets after Phase 1 ends.
             early_end = None
             if rng.random() < 0.09:
-                early_end = phase1_end + timedelta(days=rng.randint(30, 390))
+                early_end = c.phase1_end + timedelta(days=rng.randint(30, 390))
             last_held = None
-            for offset in team.offsets:
-                due = add_months(phase1_end, offset)
+            for offset in c.team.offsets:
+                due = add_months(c.phase1_end, offset)
                 held = None
                 if early_end is None or due < early_end:
                     u = rng.random()
@@ -1481,33 +1564,33 @@ class Generator:
                     elif u < 0.94:
                         held = due + timedelta(days=rng.randint(15, 45))
                     if held is not None:
-                        held = max(held, phase1_end)
+                        held = max(held, c.phase1_end)
                         if (early_end is not None and held >= early_end) or self._local(
                             held, 17
                         ) > now:
                             held = None
-                reviews_out.append([self.next_id("review"), offset, due, held])
+                c.reviews_out.append([self.next_id("review"), offset, due, held])
                 if held is not None:
                     last_held = held
-                    if rng.random() < 0.12 and len(plans) < 3:
-                        plans.append(held)
+                    if rng.random() < 0.12 and len(c.plans) < 3:
+                        c.plans.append(held)
             # Phase 2 contacts: the managed step-down, weekly then fortnightly.
             for _ in range(rng.randint(0, 3)):
-                day = phase1_end + timedelta(days=rng.randint(3, 60))
+                day = c.phase1_end + timedelta(days=rng.randint(3, 60))
                 t = self._local(day, rng.uniform(9, 17))
                 if t < now and (early_end is None or day < early_end):
-                    contact_rows.append(
+                    c.contact_rows.append(
                         (
                             t,
                             rng.randint(45, 120),
                             rng.choice(["home_visit", "phone", "office"]),
                             "direct",
-                            "phase2" if stage != "step_down" else "step_down",
+                            "phase2" if c.stage != "step_down" else "step_down",
                         )
                     )
             if early_end is not None:
                 if self._local(early_end, 15) <= now:
-                    closure = (
+                    c.closure = (
                         weighted(
                             rng,
                             [
@@ -1522,63 +1605,73 @@ class Generator:
                         True,
                     )
             else:
-                last_due = add_months(phase1_end, team.offsets[-1])
+                last_due = add_months(c.phase1_end, c.team.offsets[-1])
                 close_day = (last_held or last_due + timedelta(days=30)) + timedelta(
                     days=rng.randint(0, 21)
                 )
                 if self._local(close_day, 15) <= now:
-                    closure = ("completed" if rng.random() < 0.92 else "other", close_day, False)
-        if closure is not None:
-            closed_at = self._local(closure[1], 15)
-            changes.append((changes[-1][1], "closed", closed_at, "Closed"))
-            stage = "closed"
-            self._notify(referrer, ref_email, "Case closed", closed_at, f"/referrals/{referral}/")
+                    c.closure = ("completed" if rng.random() < 0.92 else "other", close_day, False)
+
+    def _case_close(self, c: _CaseDraw) -> None:
+        """The closing stage change and the referrer's notice."""
+        if c.closure is not None:
+            c.closed_at = self._local(c.closure[1], 15)
+            c.changes.append((c.changes[-1][1], "closed", c.closed_at, "Closed"))
+            c.stage = "closed"
+            self._notify(
+                c.referrer, c.ref_email, "Case closed", c.closed_at, f"/referrals/{c.referral}/"
+            )
+
+    def _case_write_case(self, c: _CaseDraw) -> None:
+        """The case row, who may see a restricted case, its stage history and its assessment."""
+        rng = self.rng
+        add = self.sink.add
         restricted = rng.random() < 0.002
         add(
             "case",
             (
-                case_id,
-                referral,
-                family,
-                team.pk,
-                worker.pk,
-                co_worker.pk if co_worker else None,
-                stage,
-                self.dt(allocated),
-                self.dt(clock_from),
-                manager,
-                phase1_planned,
-                phase1_start,
-                slip,
-                phase1_end,
-                self.dt(closed_at) if closed_at is not None else None,
+                c.case_id,
+                c.referral,
+                c.family,
+                c.team.pk,
+                c.worker.pk,
+                c.co_worker.pk if c.co_worker else None,
+                c.stage,
+                self.dt(c.allocated),
+                self.dt(c.clock_from),
+                c.manager,
+                c.phase1_planned,
+                c.phase1_start,
+                c.slip,
+                c.phase1_end,
+                self.dt(c.closed_at) if c.closed_at is not None else None,
                 restricted,
-                len(changes),
+                len(c.changes),
             ),
         )
         if restricted:
-            for uid in sorted({manager, *people}):
-                add("case_restricted", (self.next_id("case_restricted"), case_id, uid))
-        for frm, to, at, note in changes:
+            for uid in sorted({c.manager, *c.people}):
+                add("case_restricted", (self.next_id("case_restricted"), c.case_id, uid))
+        for frm, to, at, note in c.changes:
             add(
                 "stage",
                 (
                     self.next_id("stage"),
-                    case_id,
+                    c.case_id,
                     frm,
                     to,
-                    manager if to in ("awaiting_assessment", "closed") else worker.pk,
+                    c.manager if to in ("awaiting_assessment", "closed") else c.worker.pk,
                     self.dt(at),
                     note,
                 ),
             )
-        if assessment is not None:
-            a = assessment
+        if c.assessment is not None:
+            a = c.assessment
             add(
                 "assessment",
                 (
                     self.next_id("assessment"),
-                    case_id,
+                    c.case_id,
                     self.dt(a[0]),
                     self.dt(a[1]) if a[1] is not None else None,
                     a[2],
@@ -1590,16 +1683,21 @@ class Generator:
                     2 + (a[1] is not None),
                 ),
             )
+
+    def _case_write_contacts(self, c: _CaseDraw) -> None:
+        """The contacts, with the people seen and the practice methods used."""
+        rng = self.rng
+        add = self.sink.add
         methods = self.ref_method
-        for t, mins, mode, wtype, cstage in contact_rows:
+        for t, mins, mode, wtype, cstage in c.contact_rows:
             contact = self.next_id("contact")
-            who = people[0] if len(people) == 1 or rng.random() < 0.7 else people[1]
+            who = c.people[0] if len(c.people) == 1 or rng.random() < 0.7 else c.people[1]
             local_hour = (t - self._local(self.ldate(t), 0)) / HOUR
             add(
                 "contact",
                 (
                     contact,
-                    case_id,
+                    c.case_id,
                     self.dt(t),
                     mins,
                     mode,
@@ -1611,9 +1709,9 @@ class Generator:
                     self.dt(t + mins * 60 + rng.uniform(600, 7200)),
                 ),
             )
-            if seen_ids and wtype == "direct":
+            if c.seen_ids and wtype == "direct":
                 for person in sorted(
-                    set(rng.sample(seen_ids, min(len(seen_ids), rng.randint(1, 2))))
+                    set(rng.sample(c.seen_ids, min(len(c.seen_ids), rng.randint(1, 2))))
                 ):
                     add("contact_people", (self.next_id("contact_people"), contact, person))
             if wtype == "direct" and rng.random() < 0.55:
@@ -1621,14 +1719,18 @@ class Generator:
                     "contact_methods",
                     (self.next_id("contact_methods"), contact, rng.choice(methods)),
                 )
-        # Goals with Goal Attainment Scaling, scored at the start and at each held review.
-        held_reviews = [r for r in reviews_out if r[3] is not None]
-        for goal_id, substance, cat, baseline, member in goals:
+
+    def _case_write_goals(self, c: _CaseDraw) -> None:
+        """Goals with Goal Attainment Scaling, scored at the start and at each held review."""
+        rng = self.rng
+        add = self.sink.add
+        held_reviews = [r for r in c.reviews_out if r[3] is not None]
+        for goal_id, substance, cat, baseline, member in c.goals:
             add(
                 "goal",
                 (
                     goal_id,
-                    case_id,
+                    c.case_id,
                     "Reduce and control drinking or drug use"
                     if substance
                     else f"Goal: {cat.replace('-', ' ')}",
@@ -1641,33 +1743,44 @@ class Generator:
                     "Much better than expected",
                     baseline,
                     1,
-                    self.dt(self._local(phase1_start, 14)),
-                    worker.pk,
+                    self.dt(self._local(c.phase1_start, 14)),
+                    c.worker.pk,
                 ),
             )
             if member is not None:
                 add("goal_members", (self.next_id("goal_members"), goal_id, member))
-            add("score", (self.next_id("score"), goal_id, None, baseline, phase1_start, worker.pk))
+            add(
+                "score",
+                (self.next_id("score"), goal_id, None, baseline, c.phase1_start, c.worker.pk),
+            )
             for i, (review_id, _offset, _due, held) in enumerate(held_reviews):
                 score = max(-2, min(2, baseline + round(rng.gauss(1.0 + 0.25 * i, 0.9))))
-                add("score", (self.next_id("score"), goal_id, review_id, score, held, worker.pk))
-        for review_id, offset, due, held in reviews_out:
+                add("score", (self.next_id("score"), goal_id, review_id, score, held, c.worker.pk))
+
+    def _case_write_reviews(self, c: _CaseDraw) -> None:
+        """The reviews, held or not, and the services named at them."""
+        rng = self.rng
+        add = self.sink.add
+        now = self.now
+        for review_id, offset, due, held in c.reviews_out:
             if held is None:
-                add("review", (review_id, case_id, offset, due, None, "", "", None, None, None, 1))
+                add(
+                    "review", (review_id, c.case_id, offset, due, None, "", "", None, None, None, 1)
+                )
             else:
                 sent = self._local(held + timedelta(days=1), 10)
                 add(
                     "review",
                     (
                         review_id,
-                        case_id,
+                        c.case_id,
                         offset,
                         due,
                         held,
                         "Family, worker, social worker",
                         "Progress reviewed against the goals.",
                         rng.random() < 0.9,
-                        worker.pk,
+                        c.worker.pk,
                         self.dt(sent) if sent <= now else None,
                         2,
                     ),
@@ -1677,39 +1790,49 @@ class Generator:
                         "review_services",
                         (self.next_id("review_services"), review_id, rng.choice(self.onward_ids)),
                     )
-        for number, agreed in enumerate(plans, start=1):
+
+    def _case_write_plans(self, c: _CaseDraw) -> None:
+        """The Family Plan and its revisions, with their services."""
+        rng = self.rng
+        add = self.sink.add
+        for number, agreed in enumerate(c.plans, start=1):
             plan = self.next_id("plan")
             add(
                 "plan",
                 (
                     plan,
-                    case_id,
+                    c.case_id,
                     number,
                     "The family's needs as agreed.",
                     "Each service's part as agreed.",
                     agreed,
                     "Family and social worker",
-                    worker.pk,
+                    c.worker.pk,
                     self.dt(self._local(agreed, 15)),
                 ),
             )
             for service in sorted(set(rng.sample(self.onward_ids, rng.randint(1, 3)))):
                 add("plan_services", (self.next_id("plan_services"), plan, service))
-        # Boosters in Phase 2 (up to the team's limit of 3).
-        if phase1_end is not None and rng.random() < 0.25:
-            last = closure[1] if closure else self.ldate(now)
+
+    def _case_write_boosters(self, c: _CaseDraw) -> None:
+        """Boosters in Phase 2 (up to the team's limit of 3)."""
+        rng = self.rng
+        add = self.sink.add
+        now = self.now
+        if c.phase1_end is not None and rng.random() < 0.25:
+            last = c.closure[1] if c.closure else self.ldate(now)
             for _ in range(rng.randint(1, 3)):
-                delivered = phase1_end + timedelta(days=rng.randint(60, 360))
+                delivered = c.phase1_end + timedelta(days=rng.randint(60, 360))
                 if delivered >= last:
                     continue
                 add(
                     "booster",
                     (
                         self.next_id("booster"),
-                        case_id,
+                        c.case_id,
                         rng.choice(["family", "social_worker", "team"]),
                         delivered - timedelta(days=rng.randint(3, 10)),
-                        worker.pk,
+                        c.worker.pk,
                         delivered,
                         rng.choice([60, 90, 120]),
                         "",
@@ -1717,47 +1840,61 @@ class Generator:
                         None,
                     ),
                 )
-        # WEMWBS (adults) and SDQ (children aged 4-16 here: the 4-17 version by a parent),
-        # paired before and after.
-        if phase1_start is not None:
-            for pk, kind, _sex, dob in members:
+
+    def _case_write_readings(self, c: _CaseDraw) -> None:
+        """WEMWBS and SDQ readings paired before and after, and feedback at the end of Phase 1."""
+        rng = self.rng
+        add = self.sink.add
+        now = self.now
+        if c.phase1_start is not None:
+            for pk, kind, _sex, dob in c.members:
                 if kind == "adult":
                     instrument = "wemwbs"
-                elif kind == "child" and dob and 4 <= (phase1_start - dob).days / 365.25 <= 16:
+                elif kind == "child" and dob and 4 <= (c.phase1_start - dob).days / 365.25 <= 16:
                     instrument = "sdq"
                 else:
                     continue
                 if rng.random() >= 0.85:
                     continue
-                taken = phase1_start + timedelta(days=rng.randint(0, 10))
+                taken = c.phase1_start + timedelta(days=rng.randint(0, 10))
                 if self._local(taken, 12) > now:
                     continue
-                before = self._reading(case_id, pk, instrument, "start", taken, None, worker.pk)
-                if phase1_end is not None and rng.random() < 0.4:
+                before = self._reading(c.case_id, pk, instrument, "start", taken, None, c.worker.pk)
+                if c.phase1_end is not None and rng.random() < 0.4:
                     self._reading(
-                        case_id, pk, instrument, "end_phase1", phase1_end, before, worker.pk
+                        c.case_id, pk, instrument, "end_phase1", c.phase1_end, before, c.worker.pk
                     )
-                if closure is not None and not closure[2] and rng.random() < 0.6:
-                    self._reading(case_id, pk, instrument, "closure", closure[1], before, worker.pk)
+                if c.closure is not None and not c.closure[2] and rng.random() < 0.6:
+                    self._reading(
+                        c.case_id, pk, instrument, "closure", c.closure[1], before, c.worker.pk
+                    )
             # Feedback at the end of Phase 1.
-            if phase1_end is not None:
+            if c.phase1_end is not None:
                 for given_by, p in (("family", 0.45), ("social_worker", 0.3)):
                     if rng.random() < p:
                         add(
                             "feedback",
                             (
                                 self.next_id("feedback"),
-                                case_id,
+                                c.case_id,
                                 given_by,
-                                phase1_end,
+                                c.phase1_end,
                                 rng.random() < 0.87,
                                 "",
                             ),
                         )
-        if assessment is not None:
-            self._service_uses(case_id, members, self.ldate(start), closure, worker.pk)
-        if closure is not None:
-            code, closed_on, early = closure
+
+    def _case_write_services_used(self, c: _CaseDraw) -> None:
+        """The services the family used before and after the work."""
+        if c.assessment is not None:
+            self._service_uses(c.case_id, c.members, self.ldate(c.start), c.closure, c.worker.pk)
+
+    def _case_write_closure(self, c: _CaseDraw) -> None:
+        """The closure, its onward services and an outcome for every child."""
+        rng = self.rng
+        add = self.sink.add
+        if c.closure is not None:
+            code, closed_on, early = c.closure
             closure_id = self.next_id("closure")
             override = None
             reason_text = ""
@@ -1767,13 +1904,13 @@ class Generator:
                 "closure",
                 (
                     closure_id,
-                    case_id,
+                    c.case_id,
                     self.ref_closure[code],
                     closed_on,
                     self.ref_success[code],
                     override,
                     reason_text,
-                    manager if override is not None else None,
+                    c.manager if override is not None else None,
                     (
                         weighted(
                             rng,
@@ -1792,12 +1929,12 @@ class Generator:
                     ),
                     "",
                     "",  # measures_missing_reason: not modelled in the synthetic data
-                    worker.pk,
+                    c.worker.pk,
                 ),
             )
             for service in sorted(set(rng.sample(self.onward_ids, rng.randint(0, 2)))):
                 add("closure_services", (self.next_id("closure_services"), closure_id, service))
-            for pk, kind, _sex, _dob in members:
+            for pk, kind, _sex, _dob in c.members:
                 if kind in ("child", "unborn"):
                     outcome = (
                         weighted(
@@ -1825,32 +1962,43 @@ class Generator:
                         "child_outcome",
                         (self.next_id("child_outcome"), closure_id, pk, outcome, ""),
                     )
+
+    def _case_write_complaint(self, c: _CaseDraw) -> None:
+        """A complaint, for a few cases."""
+        rng = self.rng
+        add = self.sink.add
+        now = self.now
         if rng.random() < 0.004:
             add(
                 "complaint",
                 (
                     self.next_id("complaint"),
-                    team.pk,
-                    case_id,
-                    self.ldate(min(allocated + 30 * DAY, now - DAY)),
+                    c.team.pk,
+                    c.case_id,
+                    self.ldate(min(c.allocated + 30 * DAY, now - DAY)),
                     "A complaint about the service.",
                 ),
             )
-        # Who viewed the case (the audit log), for the two years the log has run.
+
+    def _case_write_views(self, c: _CaseDraw) -> None:
+        """Who viewed the case (the audit log), for the two years the log has run."""
+        rng = self.rng
+        add = self.sink.add
+        now = self.now
         log_from = now - 730 * DAY
         for _ in range(3):
-            last_t = closed_at if closed_at is not None else now
-            if last_t <= max(allocated, log_from):
+            last_t = c.closed_at if c.closed_at is not None else now
+            if last_t <= max(c.allocated, log_from):
                 break
-            t = rng.uniform(max(allocated, log_from), last_t)
-            actor = rng.choice([worker.pk, worker.pk, manager])
+            t = rng.uniform(max(c.allocated, log_from), last_t)
+            actor = rng.choice([c.worker.pk, c.worker.pk, c.manager])
             add(
                 "logentry",
                 (
                     self.next_id("logentry"),
-                    str(case_id),
-                    case_id,
-                    f"Case {case_id}",
+                    str(c.case_id),
+                    c.case_id,
+                    f"Case {c.case_id}",
                     3,
                     self.dt(t),
                     actor,
@@ -1859,7 +2007,6 @@ class Generator:
                     self._emails.get(actor, ""),
                 ),
             )
-        return closed_at
 
     def _reading(
         self,

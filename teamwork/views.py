@@ -34,6 +34,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import permissions
 from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.services import record_listed
 from cases.models import Case, hidden_rows
@@ -252,7 +253,7 @@ def team_ids_for(user: User, kind: Kind) -> list[int] | None:
     """The teams whose records of this kind the user may keep (None: every team)."""
     if user.is_superuser:
         return None
-    ids = user.team_ids_with_role(*kind.roles)
+    ids = permissions.team_ids_with_any(user, kind.roles)
     if not ids:
         raise Http404
     return ids
@@ -432,7 +433,7 @@ def _reachable(user: User) -> list[Kind]:
     """The kinds this user may keep, for the tabs above each list."""
     if user.is_superuser:
         return list(KINDS.values())
-    return [k for k in KINDS.values() if user.team_ids_with_role(*k.roles)]
+    return [k for k in KINDS.values() if permissions.team_ids_with_any(user, k.roles)]
 
 
 def _fields(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:

@@ -580,6 +580,8 @@ COVERED: dict[str, Callable[[World], None]] = {
     "referrals.services.record_first_contact:contacted_at": first_contact,
     "referrals.services.decide_referral:decided_at": screening_decision,
     "referrals.services.allocate_referral:allocated_at": allocation,
+    # allocate_referral opens the case through it, with the typed moment.
+    "cases.services.open_case:allocated_at": allocation,
     "cases.services.start_assessment:started_at": assessment_start,
     "cases.services.update_assessment:completed_at": assessment_completion,
     "cases.services.update_assessment:safety_plan_agreed_on": assessment_completion,

@@ -593,6 +593,20 @@ def test_closure_page_warns_about_adults_with_no_after_record(case, mother, chil
     assert 'data-testid="services-missing"' in page
     assert "Kerry Evans" in page
     assert services_url(case) in page
+    # In Phase 2 the "after" records may be made now (pathway.SERVICES_AFTER_STAGES).
+    assert "now, or after closing." in page
+
+
+def test_closure_page_before_phase2_says_after_records_wait_for_the_closure(team_a, practitioner):
+    case = make_case(team_a, practitioner, stage="phase1")
+    mother = PersonFactory(family=case.family, first_name="Kerry", last_name="Evans")
+    record(case, practitioner, mother, BEFORE, ["housing"])
+
+    page = login(practitioner).get(reverse("cases:close", args=[case.pk])).content.decode()
+
+    assert 'data-testid="services-missing"' in page
+    assert "once the case is closed." in page
+    assert "now, or after closing." not in page
 
 
 def test_closure_page_does_not_warn_when_the_pairs_are_complete(case, mother, practitioner):
