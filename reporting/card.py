@@ -4,22 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from . import measures, store
 from .charts import trend_svg
 from .models import Measure, MeasureTarget, Narrative, Polarity, Quadrant
 from .periods import Period, last_quarters
 from .queries import Figure, Scope
-
-
-def shown(n: float | int | None, suppress: int | None) -> str:
-    """A count as printed: small numbers hidden on board outputs ("<N")."""
-    if n is None:
-        return "–"
-    if suppress and isinstance(n, int) and 0 < n < suppress:
-        return f"<{suppress}"
-    return f"{n:g}" if isinstance(n, float) else str(n)
+from .suppression import board_suppression, is_small, shown  # noqa: F401 - re-exported
 
 
 @dataclass
@@ -66,7 +56,9 @@ def _row_text(row: dict, suppress: int | None) -> str:
             f"{shown(row['after'], suppress)} after"
         )
     if "mean" in row:
-        return f"{row['label']}: {row['mean']:g} ({shown(row['n'], suppress)} scores)"
+        # A mean over few families would give their count away with its total.
+        mean = "–" if is_small(row["n"], suppress) else f"{row['mean']:g}"
+        return f"{row['label']}: {mean} ({shown(row['n'], suppress)} scores)"
     if "label" in row:
         of = f" / {shown(row['of'], suppress)}" if row.get("of") is not None else ""
         return f"{row['label']}: {shown(row['n'], suppress)}{of}"
@@ -247,7 +239,3 @@ def _throughput_shown(rows: list[dict], suppress: int | None) -> list[dict]:
             }
         out.append({"team": r["team"], "cells": cells})
     return out
-
-
-def board_suppression() -> int | None:
-    return settings.REPORT_SUPPRESS_BELOW or None

@@ -15,6 +15,11 @@ urlpatterns = [
     path("publish/", views.publish, name="publish"),
     path("revision/", views.revision, name="revision"),
     path("published/<int:pk>/", views.published_card, name="published_card"),
+    path(
+        "published/<int:pk>/export/<str:fmt>/",
+        views.published_export,
+        name="published_export",
+    ),
 ]
 
 # Team activity (consultations, training, feedback, complaints): four pages per kind.

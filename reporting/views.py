@@ -98,6 +98,10 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     # The figures the card page shows (stored, if still good), so the two agree.
     card = build_card(scope, period, basis=basis, with_trends=False, fresh=False)
     name = f"report-card-{scope.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    return _download(card, name, fmt)
+
+
+def _download(card: dict, name: str, fmt: str) -> HttpResponse:
     if fmt == "csv":
         response = HttpResponse(exports.to_csv(card), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -110,6 +114,19 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         raise Http404
     return response
+
+
+def published_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A published card's figures as CSV or XLSX: frozen as published, and for a board
+    member with small counts hidden exactly as the card shows them."""
+    published = get_object_or_404(publishing.visible_to(request.user), pk=pk)
+    board_only = not publishing.sees_live_figures(request.user, published.team_id)
+    card = publishing.card_of(published, board_suppression() if board_only else None)
+    name = (
+        f"report-card-{published.scope_key}-{published.period_start:%Y%m%d}-"
+        f"{published.period_end:%Y%m%d}-revision-{published.revision}"
+    )
+    return _download(card, name, fmt)
 
 
 @require_POST

@@ -191,6 +191,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "reporting:publish": POST_ONLY,
     "reporting:revision": only(*MANAGERS, "performance", "admin"),
     "reporting:published_card": only("manager", "performance", "board", "admin"),
+    "reporting:published_export": only("manager", "performance", "board", "admin"),
     # Team activity: referrers and board members never reach it.
     "reporting:consultations": TEAMWORK_PAGE,
     "reporting:consultation_new": TEAMWORK_PAGE,
@@ -357,6 +358,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "reporting:build": lambda w: {"pk": w.report_build.pk},
     "reporting:build_pdf": lambda w: {"pk": w.report_build.pk},
     "reporting:published_card": lambda w: {"pk": w.published_card.pk},
+    "reporting:published_export": lambda w: {"pk": w.published_card.pk, "fmt": "csv"},
     "reporting:consultation_edit": lambda w: {"pk": w.teamwork["consultations"].pk},
     "reporting:consultation_delete": lambda w: {"pk": w.teamwork["consultations"].pk},
     "reporting:training_edit": lambda w: {"pk": w.teamwork["training"].pk},
