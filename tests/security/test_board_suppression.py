@@ -194,7 +194,12 @@ def small_figures(team_name: str) -> dict:
         "throughput": [throughput],
         "context": {"Ethnicity": [{"label": "White British", "n": 3, "of": 4}]},
         "cost_avoidance": None,
-        "narrative": {"story": "Referrals fell.", "partners": "", "what_works": "", "action_plan": ""},
+        "narrative": {
+            "story": "Referrals fell.",
+            "partners": "",
+            "what_works": "",
+            "action_plan": "",
+        },
     }
 
 
@@ -263,8 +268,8 @@ Fetch = Callable[[World, dict, Callable], list]
 
 
 def _board_get(*urls: Callable[[World, dict], str]) -> Fetch:
-    def fetch(w: World, s: dict, as_role) -> list:  # noqa: ANN001
-        client = as_role("board")
+    def fetch(w: World, s: dict, sign_in) -> list:  # noqa: ANN001
+        client = sign_in("board")
         return [client.get(u(w, s)) for u in urls]
 
     return fetch
@@ -275,10 +280,8 @@ def _plain(name: str) -> Fetch:
 
 
 def _api(path: Callable[[World, dict], str]) -> Fetch:
-    def fetch(w: World, s: dict, as_role) -> list:  # noqa: ANN001
-        from api.figures import quarter_key  # noqa: F401 - the quarter's spelling
-
-        return [as_role("anonymous").get(path(w, s), HTTP_AUTHORIZATION=f"Bearer {s['key']}")]
+    def fetch(w: World, s: dict, sign_in) -> list:  # noqa: ANN001
+        return [sign_in("anonymous").get(path(w, s), HTTP_AUTHORIZATION=f"Bearer {s['key']}")]
 
     return fetch
 

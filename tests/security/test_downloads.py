@@ -14,13 +14,12 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-
 from django.utils import timezone
 
 from reporting.models import BuildStatus, PublishedCard, ReportBuild
-from tests.security.access_matrix import published_figures
 from tests.cases.journey import make_case
 from tests.referrals.support import fast_password_hashing  # noqa: F401 - autouse fixture
+from tests.security.access_matrix import published_figures
 
 # url name -> what it sends.
 DOWNLOADS = {
