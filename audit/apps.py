@@ -41,6 +41,8 @@ class AuditConfig(AppConfig):
             "reporting.TrainingSession",
             "reporting.Feedback",
             "reporting.Complaint",
+            "reporting.Narrative",
+            "reporting.TeamAgenda",
         ):
             from django.apps import apps
 

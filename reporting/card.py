@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import measures, store
+from . import measures, store, story
 from .charts import trend_svg
-from .models import Measure, MeasureTarget, Narrative, Polarity, Quadrant
+from .models import Measure, MeasureTarget, Polarity, Quadrant
 from .periods import Period, last_quarters
 from .queries import Figure, Scope
 from .suppression import board_suppression, is_small, shown  # noqa: F401 - re-exported
@@ -150,9 +150,11 @@ def build_card(
         line.shown = line.text(suppress)
         line.row_texts = [_row_text(r, suppress) for r in figure.rows]
         lines[definition.quadrant].append(line)
-    narrative = Narrative.objects.filter(
-        scope_key=scope.key, period_start=period.start, period_end=period.end
-    ).first()
+    # The story behind each curve (this quarter's, or the last one's while it is drafted).
+    stories = story.narratives(scope, period)
+    for quadrant_lines in lines.values():
+        for line in quadrant_lines:
+            line.narrative = stories.get(line.definition.code)
     throughput = own["throughput"]
     context_tables = own["context"]
     return {
@@ -179,7 +181,8 @@ def build_card(
             ]
             for name, rows in context_tables.items()
         },
-        "narrative": narrative,
+        "narrative": stories.get(""),
+        "agenda": story.agenda(scope),
         "trend_labels": [q.label for q in quarters],
         "computed_at": computed_at,
         "cost_avoidance": _cost_shown(own.get("cost_avoidance"), suppress),

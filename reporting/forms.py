@@ -82,11 +82,28 @@ class NarrativeForm(forms.ModelForm):
 
     class Meta:
         model = Narrative
-        fields = ["story", "partners", "what_works", "action_plan"]
+        fields = ["story", "partners", "what_works", "action_plan", "draft"]
         widgets = {
             f: forms.Textarea(attrs={"rows": 4})
             for f in ["story", "partners", "what_works", "action_plan"]
         }
+        help_texts = {
+            "story": _("Why the curve moved as it did: the causes, in a few sentences."),
+            "partners": _("Who else has a role in turning this curve, and what each does."),
+            "what_works": _("What would work to do better, including low-cost ideas."),
+            "action_plan": _("What the team will do next, by whom and by when."),
+        }
+
+
+class AgendaForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    items = forms.CharField(
+        label=_("Measures wanted but not yet recorded"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One a line: the measure, and why the board would want it."),
+    )
 
 
 # --- Team activity (reporting/teamwork.py) ---------------------------------------------------

@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import measures, store
+from . import measures, store, story
 from .access import REPORT_ROLES, board_teams
 from .card import build_card, shown
-from .models import Narrative, PublishedCard
+from .models import PublishedCard
 from .periods import Period
 from .queries import Scope
 
@@ -60,12 +60,14 @@ def as_at(rows: list[PublishedCard], day: date) -> PublishedCard | None:
 
 
 def frozen(scope: Scope, period: Period, basis: str) -> dict:
-    """The figures as they stand now, with the narrative, ready to be kept."""
+    """The figures as they stand now, with the narratives as the card shows them (each
+    measure's, and the card's) and the data development agenda, ready to be kept."""
     data = store.compute(scope, period, basis)
-    narrative = Narrative.objects.filter(
-        scope_key=scope.key, period_start=period.start, period_end=period.end
-    ).first()
-    data["narrative"] = {f: getattr(narrative, f, "") for f in NARRATIVE_FIELDS}
+    stories = story.narratives(scope, period)
+    card_story = stories.pop("", None)
+    data["narrative"] = card_story or {f: "" for f in NARRATIVE_FIELDS}
+    data["narratives"] = stories
+    data["agenda"] = story.agenda(scope)
     return data
 
 
@@ -170,6 +172,14 @@ def card_of(published: PublishedCard, suppress: int | None) -> dict:
         sets={key: published},
     )
     card["narrative"] = published.data.get("narrative") or None
-    if card["narrative"] and not any(card["narrative"].values()):
+    if card["narrative"] and not any(card["narrative"].get(f) for f in NARRATIVE_FIELDS):
         card["narrative"] = None
+    # The measures' narratives and the agenda as published (cards published before they
+    # were kept have none: the page says so rather than show today's).
+    kept = published.data.get("narratives")
+    card["narratives_kept"] = kept is not None
+    for _quadrant, lines in card["quadrants"]:
+        for line in lines:
+            line.narrative = (kept or {}).get(line.definition.code)
+    card["agenda"] = published.data.get("agenda")
     return card

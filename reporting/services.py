@@ -17,9 +17,16 @@ from notifications.models import Kind as NoticeKind
 from notifications.queueing import enqueue_on_commit
 from notifications.services import notify_user
 
-from . import jobs, publishing, store
+from . import jobs, measures, publishing, store
 from .card import board_suppression, build_card
-from .models import BuildStatus, FigureJob, Narrative, PublishedCard, ReportBuild
+from .models import (
+    BuildStatus,
+    FigureJob,
+    Narrative,
+    PublishedCard,
+    ReportBuild,
+    TeamAgenda,
+)
 from .pdf import render_report_card_pdf
 from .periods import Period, last_quarters, previous_quarter, quarter_containing
 from .queries import Scope, team_scope
@@ -283,10 +290,31 @@ def quarterly_builds(*, today=None) -> int:  # noqa: ANN001
 
 @transaction.atomic
 def save_narrative(
-    *, user: User, scope: Scope, period: Period, version: int, **fields: str
+    *,
+    user: User,
+    scope: Scope,
+    period: Period,
+    version: int,
+    measure_code: str = "",
+    draft: bool = False,
+    **fields: str,
 ) -> Narrative:
+    """Save the "turn the curve" narrative of a measure (or of the card, measure_code "")
+    for one period. `version` is the one the writer started from: another save since is
+    refused, and the writer shown it."""
+    if (
+        scope.kind == "team"
+        and scope.team_id not in user.team_ids_with_role(*publishing.REPORT_ROLES)
+        and not user.is_superuser
+    ) or (scope.kind != "team" and not user.is_superuser):
+        raise ServiceError(_("Only the team's managers and performance officers write its story."))
+    if measure_code and measure_code not in {d.code for d in measures.CATALOGUE}:
+        raise ServiceError(_("There is no such measure."))
     narrative, created = Narrative.objects.select_for_update().get_or_create(
-        scope_key=scope.key, period_start=period.start, period_end=period.end
+        scope_key=scope.key,
+        period_start=period.start,
+        period_end=period.end,
+        measure_code=measure_code,
     )
     if not created and narrative.version != version:
         raise StaleEdit(
@@ -295,18 +323,33 @@ def save_narrative(
                 "shown; yours is still in the form."
             )
         )
-    if (
-        scope.kind == "team"
-        and scope.team_id not in user.team_ids_with_role(Role.MANAGER)
-        and not user.is_superuser
-    ):
-        raise ServiceError(_("Only the team's managers write its narrative."))
     for name, value in fields.items():
         setattr(narrative, name, value)
+    narrative.draft = draft
     narrative.updated_by = user
     narrative.version += 1
     narrative.save()
     return narrative
+
+
+@transaction.atomic
+def save_agenda(*, user: User, team: Team, version: int, items: str) -> TeamAgenda:
+    """Save a team's data development agenda (the measures wanted but not yet recorded)."""
+    if team.pk not in user.team_ids_with_role(*publishing.REPORT_ROLES) and not user.is_superuser:
+        raise ServiceError(_("Only the team's managers and performance officers keep its agenda."))
+    agenda, created = TeamAgenda.objects.select_for_update().get_or_create(team=team)
+    if not created and agenda.version != version:
+        raise StaleEdit(
+            _(
+                "Someone else changed this agenda while you were writing. Their list is "
+                "shown; yours is still in the form."
+            )
+        )
+    agenda.items = items
+    agenda.updated_by = user
+    agenda.version += 1
+    agenda.save()
+    return agenda
 
 
 def _published(*, user: User, card: PublishedCard) -> PublishedCard:

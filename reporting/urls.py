@@ -8,6 +8,7 @@ urlpatterns = [
     path("recompute/", views.recompute, name="recompute"),
     path("export/<str:fmt>/", views.export, name="export"),
     path("narrative/", views.narrative, name="narrative"),
+    path("agenda/", views.agenda, name="agenda"),
     path("pdf/", views.request_pdf, name="request_pdf"),
     path("builds/<int:pk>/", views.build_status, name="build"),
     path("builds/<int:pk>/pdf/", views.build_pdf, name="build_pdf"),

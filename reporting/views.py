@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 from cases.errors import ServiceError
 from cases.formflow import carry_version, submit_to_service
 
-from . import exports, periods, publishing, services, store
+from . import exports, measures, periods, publishing, services, store, story
 from .access import board_teams, report_teams, scope_choices, scope_for
 from .card import board_suppression, build_card
-from .forms import AsAtForm, CardForm, NarrativeForm, RevisionForm
-from .models import BuildStatus, Narrative, PublishedCard, ReportBuild
+from .forms import AgendaForm, AsAtForm, CardForm, NarrativeForm, RevisionForm
+from .models import BuildStatus, Narrative, PublishedCard, ReportBuild, TeamAgenda
 
 
 def _chosen(request: HttpRequest):  # noqa: ANN202
@@ -84,11 +84,13 @@ def recompute(request: HttpRequest) -> HttpResponse:
 
 
 def _may_write_narrative(request: HttpRequest, scope) -> bool:  # noqa: ANN001
-    from accounts.models import Role
-
+    """A team's managers and performance officers write its story (and the administrator
+    any scope's)."""
     if request.user.is_superuser:
         return True
-    return scope.kind == "team" and scope.team_id in request.user.team_ids_with_role(Role.MANAGER)
+    return scope.kind == "team" and scope.team_id in request.user.team_ids_with_role(
+        *publishing.REPORT_ROLES
+    )
 
 
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -297,11 +299,16 @@ def published_card(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def narrative(request: HttpRequest) -> HttpResponse:
+    """Turn the curve: the story behind one measure's curve (?measure=code), or the card's
+    as a whole, for the card's period."""
     form_choice, scope, period, basis = _chosen(request)
     if scope is None or not _may_write_narrative(request, scope):
         raise Http404
+    code = request.GET.get("measure", "")
+    if code and code not in {d.code for d in measures.CATALOGUE}:
+        raise Http404
     existing = Narrative.objects.filter(
-        scope_key=scope.key, period_start=period.start, period_end=period.end
+        scope_key=scope.key, period_start=period.start, period_end=period.end, measure_code=code
     ).first()
     form = NarrativeForm(
         request.POST or None,
@@ -316,6 +323,8 @@ def narrative(request: HttpRequest) -> HttpResponse:
             scope=scope,
             period=period,
             version=d["version"],
+            measure_code=code,
+            draft=d["draft"],
             story=d["story"],
             partners=d["partners"],
             what_works=d["what_works"],
@@ -324,10 +333,13 @@ def narrative(request: HttpRequest) -> HttpResponse:
         _("Narrative saved."),
     )
     if done:
-        return redirect(f"{reverse('reporting:card')}?{request.GET.urlencode()}")
+        back = request.GET.copy()
+        back.pop("measure", None)
+        return redirect(f"{reverse('reporting:card')}?{back.urlencode()}")
     if stale and existing:
         existing.refresh_from_db()
         carry_version(form, existing.version)
+    shown = story.narratives(scope, period).get(code)
     return render(
         request,
         "reporting/narrative.html",
@@ -335,7 +347,49 @@ def narrative(request: HttpRequest) -> HttpResponse:
             "form": form,
             "scope": scope,
             "period": period,
+            "measure": story.measure_label(code),
             "latest": existing if stale else None,
+            "earlier": shown if shown and shown["carried"] else None,
             "query": request.GET.urlencode(),
+        },
+    )
+
+
+def agenda(request: HttpRequest) -> HttpResponse:
+    """A team's data development agenda: the measures wanted but not yet recorded."""
+    teams = report_teams(request.user)
+    team = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
+    if team is None:
+        if request.GET.get("team") or not teams:
+            raise Http404
+        team = teams[0]
+    existing = TeamAgenda.objects.filter(team=team).first()
+    initial_items = existing.items if existing else "\n".join(story.DEFAULT_AGENDA)
+    form = AgendaForm(
+        request.POST or None,
+        initial={"version": existing.version if existing else 1, "items": initial_items},
+    )
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.save_agenda(
+            user=request.user, team=team, version=d["version"], items=d["items"]
+        ),
+        _("The data development agenda is saved."),
+    )
+    if done:
+        return redirect(f"{reverse('reporting:agenda')}?team={team.pk}")
+    if stale and existing:
+        existing.refresh_from_db()
+        carry_version(form, existing.version)
+    return render(
+        request,
+        "reporting/agenda.html",
+        {
+            "form": form,
+            "team": team,
+            "teams": teams,
+            "latest": existing if stale else None,
+            "saved": existing,
         },
     )

@@ -179,7 +179,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "reporting:request_pdf": POST_ONLY,
     "reporting:recompute": POST_ONLY,
     # The narrative of a team's card: its managers (and the administrator) only.
-    "reporting:narrative": only(*MANAGERS, "admin"),
+    "reporting:narrative": only(*MANAGERS, "performance", "admin"),
+    # The data development agenda: a team's managers and performance officers (their own).
+    "reporting:agenda": only(*MANAGERS, "performance", "admin"),
     # A built PDF of team A's card: the one who asked for it, team A's managers,
     # performance officers and board members, and the administrator.
     "reporting:build": only("manager", "performance", "admin"),
