@@ -43,6 +43,7 @@ class AuditConfig(AppConfig):
             "reporting.Complaint",
             "reporting.Narrative",
             "reporting.TeamAgenda",
+            "reporting.MeasureTarget",
         ):
             from django.apps import apps
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from . import measures, store, story
 from .charts import trend_svg
-from .models import Measure, MeasureTarget, Polarity, Quadrant
+from .models import Measure, Polarity, Quadrant
 from .periods import Period, last_quarters
 from .queries import Figure, Scope
 from .suppression import board_suppression, is_small, shown  # noqa: F401 - re-exported
+from .targets import current_targets
 
 
 @dataclass
@@ -112,22 +113,13 @@ def build_card(
             scope, period, basis, with_trends=with_trends, fresh=fresh, progress=progress
         )
     metadata = {m.code: m for m in Measure.objects.all()}
-    targets: dict[str, MeasureTarget] = {}
-    if scope.kind == "team":
-        targets = {
-            t.measure.code: t
-            for t in MeasureTarget.objects.filter(team_id=scope.team_id).select_related("measure")
-        }
+    targets = current_targets(scope.team_id if scope.kind == "team" else None)
     quarters = last_quarters(period, 8) if with_trends else []
     history = [data_by_key[(q.start, q.end, store.TREND_BASIS)] for q in quarters]
     lines: dict[str, list[Line]] = {q.value: [] for q in Quadrant}
     for definition in measures.CATALOGUE:
         figure = store.figure(own, definition.code)
-        target_row = targets.get(definition.code)
-        baseline = (
-            float(target_row.baseline) if target_row and target_row.baseline is not None else None
-        )
-        target = float(target_row.target) if target_row and target_row.target is not None else None
+        baseline, target = targets.get(definition.code, (None, None))
         chart = ""
         if definition.trend and history:
             values = [h["measures"][definition.code]["value"] for h in history]

@@ -331,3 +331,21 @@ class AsAtForm(forms.Form):
     as_at = forms.DateField(
         label=_("Show the cards as they stood on"), required=False, widget=DATE_WIDGET
     )
+
+
+class TargetForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    baseline = forms.DecimalField(
+        label=_("Baseline"),
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Where the measure stood when the team started tracking it."),
+    )
+    target = forms.DecimalField(label=_("Target"), required=False, max_digits=10, decimal_places=2)
+    reason = forms.CharField(
+        label=_("Why it is changing"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: agreed with the board on 12 March."),
+    )

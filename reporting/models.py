@@ -49,6 +49,17 @@ class MeasureTarget(models.Model):
     target = models.DecimalField(
         _("target"), max_digits=10, decimal_places=2, null=True, blank=True
     )
+    # Set in the app by the team's managers and performance officers (reporting.targets),
+    # each change kept as a TargetChange with its reason.
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -58,6 +69,37 @@ class MeasureTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} – {self.team}"
+
+
+class TargetChange(models.Model):
+    """One change of a team's baseline or target for a measure: who, when, why, and the
+    values before and after. Append-only: the history of the targets page."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    baseline_before = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    baseline_after = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    target_before = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    target_after = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    reason = models.TextField(_("why"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            # A measure's history on its targets page, newest first.
+            models.Index(fields=["team", "measure", "-changed_at"], name="targetchange_history"),
+        ]
+        constraints = [
+            # A change always says why.
+            models.CheckConstraint(condition=~Q(reason=""), name="targetchange_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.measure} {self.changed_at:%Y-%m-%d}"
 
 
 class Narrative(models.Model):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from decimal import Decimal
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
@@ -22,9 +23,12 @@ from .card import board_suppression, build_card
 from .models import (
     BuildStatus,
     FigureJob,
+    Measure,
+    MeasureTarget,
     Narrative,
     PublishedCard,
     ReportBuild,
+    TargetChange,
     TeamAgenda,
 )
 from .pdf import render_report_card_pdf
@@ -451,3 +455,53 @@ def publish_revision(
         differences=changes,
     )
     return _published(user=user, card=card)
+
+
+@transaction.atomic
+def set_target(
+    *,
+    user: User,
+    team: Team,
+    measure: Measure,
+    version: int,
+    baseline: Decimal | None,
+    target: Decimal | None,
+    reason: str,
+) -> MeasureTarget:
+    """Set a team's baseline and target for a measure, keeping the change with its reason.
+    `version` is the one the user started from (0: none was set): another change since is
+    refused, and shown."""
+    if team.pk not in user.team_ids_with_role(*publishing.REPORT_ROLES) and not user.is_superuser:
+        raise ServiceError(_("Only the team's managers and performance officers set its targets."))
+    if not reason.strip():
+        raise ServiceError(_("Say why the baseline or target is changing."))
+    row = MeasureTarget.objects.select_for_update().filter(team=team, measure=measure).first()
+    if (row.version if row else 0) != version:
+        raise StaleEdit(
+            _(
+                "Someone else changed this target while you were editing. Their values are "
+                "shown; yours are still in the form."
+            )
+        )
+    before = (row.baseline, row.target) if row else (None, None)
+    if before == (baseline, target):
+        raise ServiceError(_("The baseline and target are already these."))
+    now = timezone.now()
+    if row is None:
+        row = MeasureTarget(team=team, measure=measure, version=0)
+    row.baseline, row.target = baseline, target
+    row.version += 1
+    row.updated_by, row.updated_at = user, now
+    row.save()
+    TargetChange.objects.create(
+        team=team,
+        measure=measure,
+        baseline_before=before[0],
+        baseline_after=baseline,
+        target_before=before[1],
+        target_after=target,
+        reason=reason.strip(),
+        changed_by=user,
+        changed_at=now,
+    )
+    return row

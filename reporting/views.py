@@ -10,14 +10,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import Team
 from cases.errors import ServiceError
 from cases.formflow import carry_version, submit_to_service
 
 from . import exports, measures, periods, publishing, services, store, story
 from .access import board_teams, report_teams, scope_choices, scope_for
 from .card import board_suppression, build_card
-from .forms import AgendaForm, AsAtForm, CardForm, NarrativeForm, RevisionForm
-from .models import BuildStatus, Narrative, PublishedCard, ReportBuild, TeamAgenda
+from .forms import AgendaForm, AsAtForm, CardForm, NarrativeForm, RevisionForm, TargetForm
+from .models import (
+    BuildStatus,
+    Measure,
+    MeasureTarget,
+    Narrative,
+    PublishedCard,
+    ReportBuild,
+    TargetChange,
+    TeamAgenda,
+)
 
 
 def _chosen(request: HttpRequest):  # noqa: ANN202
@@ -391,5 +401,75 @@ def agenda(request: HttpRequest) -> HttpResponse:
             "teams": teams,
             "latest": existing if stale else None,
             "saved": existing,
+        },
+    )
+
+
+def _target_team(request: HttpRequest) -> tuple[Team, list[Team]]:
+    """The team asked for (?team=), one the user reports on; else their first; else 404."""
+    teams = report_teams(request.user)
+    team = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
+    if team is None and (request.GET.get("team") or not teams):
+        raise Http404
+    return team or teams[0], teams
+
+
+def targets(request: HttpRequest) -> HttpResponse:
+    """A team's baselines and targets, every measure, with the last change of each."""
+    team, teams = _target_team(request)
+    set_now = MeasureTarget.objects.filter(team=team).select_related("updated_by")
+    current = {t.measure_id: t for t in set_now}
+    rows = [
+        {"measure": m, "row": current.get(m.pk)}
+        for m in Measure.objects.filter(code__in=[d.code for d in measures.CATALOGUE])
+    ]
+    return render(request, "reporting/targets.html", {"team": team, "teams": teams, "rows": rows})
+
+
+def target(request: HttpRequest, code: str) -> HttpResponse:
+    """Change a measure's baseline and target, with the reason; its history below."""
+    team, _teams = _target_team(request)
+    measure = get_object_or_404(Measure, code=code)
+    row = MeasureTarget.objects.filter(team=team, measure=measure).first()
+    form = TargetForm(
+        request.POST or None,
+        initial={
+            "version": row.version if row else 0,
+            "baseline": row.baseline if row else None,
+            "target": row.target if row else None,
+        },
+    )
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.set_target(
+            user=request.user,
+            team=team,
+            measure=measure,
+            version=d["version"],
+            baseline=d["baseline"],
+            target=d["target"],
+            reason=d["reason"],
+        ),
+        _("The baseline and target are saved, with the reason."),
+    )
+    if done:
+        return redirect(f"{reverse('reporting:targets')}?team={team.pk}")
+    if stale:
+        row = MeasureTarget.objects.filter(team=team, measure=measure).first()
+        carry_version(form, row.version if row else 0)
+    history = list(
+        TargetChange.objects.filter(team=team, measure=measure).select_related("changed_by")[:50]
+    )
+    return render(
+        request,
+        "reporting/target.html",
+        {
+            "form": form,
+            "team": team,
+            "measure": measure,
+            "current": row,
+            "stale": stale,
+            "history": history,
         },
     )

@@ -182,6 +182,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "reporting:narrative": only(*MANAGERS, "performance", "admin"),
     # The data development agenda: a team's managers and performance officers (their own).
     "reporting:agenda": only(*MANAGERS, "performance", "admin"),
+    # Baselines and targets: a team's managers and performance officers (their own team).
+    "reporting:targets": only(*MANAGERS, "performance", "admin"),
+    "reporting:target": only(*MANAGERS, "performance", "admin"),
     # A built PDF of team A's card: the one who asked for it, team A's managers,
     # performance officers and board members, and the administrator.
     "reporting:build": only("manager", "performance", "admin"),
@@ -361,6 +364,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "reporting:build_pdf": lambda w: {"pk": w.report_build.pk},
     "reporting:published_card": lambda w: {"pk": w.published_card.pk},
     "reporting:published_export": lambda w: {"pk": w.published_card.pk, "fmt": "csv"},
+    "reporting:target": lambda w: {"code": "referrals_received"},
     "reporting:consultation_edit": lambda w: {"pk": w.teamwork["consultations"].pk},
     "reporting:consultation_delete": lambda w: {"pk": w.teamwork["consultations"].pk},
     "reporting:training_edit": lambda w: {"pk": w.teamwork["training"].pk},
