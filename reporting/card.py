@@ -100,6 +100,7 @@ def build_card(
     progress=None,  # noqa: ANN001 - called with a percentage while building
     fresh: bool = True,
     sets: dict | None = None,
+    comparison: dict | None = None,
 ) -> dict:
     """The card. Its own figures are computed now (fresh=True) or taken from the store if
     good; the trend quarters come from the store (reporting/store.py), computed and kept
@@ -140,6 +141,13 @@ def build_card(
             _status(definition.polarity, figure.value, target),
         )
         line.shown = line.text(suppress)
+        # The all-teams figure of the same period and basis, suppressed the same way.
+        line.comparison = None
+        if comparison and definition.code in comparison.get("measures", {}):
+            other = store.figure(comparison, definition.code)
+            line.comparison = Line(definition, None, other, None, None, "", "neutral").text(
+                suppress
+            )
         line.row_texts = [_row_text(r, suppress) for r in figure.rows]
         lines[definition.quadrant].append(line)
     # The story behind each curve (this quarter's, or the last one's while it is drafted).
@@ -175,6 +183,7 @@ def build_card(
         },
         "narrative": stories.get(""),
         "agenda": story.agenda(scope),
+        "comparison_label": comparison.get("label", "All teams") if comparison else None,
         "trend_labels": [q.label for q in quarters],
         "computed_at": computed_at,
         "cost_avoidance": _cost_shown(own.get("cost_avoidance"), suppress),

@@ -68,6 +68,10 @@ def frozen(scope: Scope, period: Period, basis: str) -> dict:
     data["narrative"] = card_story or {f: "" for f in NARRATIVE_FIELDS}
     data["narratives"] = stories
     data["agenda"] = story.agenda(scope)
+    if scope.kind != "all":
+        # The all-teams figures beside the card's, frozen with them.
+        others, _trends, _at = store.gather(store.ALL_TEAMS, period, basis, with_trends=False)
+        data["comparison"] = {"label": store.ALL_TEAMS.label, "measures": others["measures"]}
     return data
 
 
@@ -170,6 +174,7 @@ def card_of(published: PublishedCard, suppress: int | None) -> dict:
         suppress=suppress,
         with_trends=False,
         sets={key: published},
+        comparison=published.data.get("comparison"),
     )
     card["narrative"] = published.data.get("narrative") or None
     if card["narrative"] and not any(card["narrative"].get(f) for f in NARRATIVE_FIELDS):

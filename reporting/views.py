@@ -65,7 +65,13 @@ def report_card(request: HttpRequest) -> HttpResponse:
             failed = not services.request_figures(scope, period, basis)
             sets = store.ready(scope, period, basis)  # at once when tasks run in-process
         if sets is not None:
-            card, failed = build_card(scope, period, basis=basis, sets=sets), False
+            others = store.comparison(scope, period, basis)
+            if others is None and scope.kind != "all":
+                # Asked of a worker (once at a time); the card says they are coming.
+                services.request_figures(store.ALL_TEAMS, period, basis)
+                others = store.comparison(scope, period, basis)
+            card = build_card(scope, period, basis=basis, sets=sets, comparison=others)
+            failed = False
         else:
             computing = not failed
     context = {

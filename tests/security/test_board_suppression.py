@@ -191,6 +191,8 @@ def small_figures(team_name: str) -> dict:
     }
     return {
         "measures": out,
+        # The all-teams figures printed beside the team's: small too.
+        "comparison": {"label": "All teams", "measures": out},
         "throughput": [throughput],
         "context": {"Ethnicity": [{"label": "White British", "n": 3, "of": 4}]},
         "cost_avoidance": None,
@@ -415,11 +417,11 @@ def test_a_board_member_is_told_of_a_published_card(small_world, world) -> None:
     """Publishing (and revising) tells the team's board members (reporting.services)."""
     from notifications.models import Notification
     from reporting import services
+    from reporting.periods import Period
 
     card = world.published_card
     scope = services.scope_from_key(card.scope_key, card.scope_label)
-    period = card_period(card) if card.period_end else None
-    period = type(period)(
+    period = Period(
         card.period_start - timedelta(days=91), card.period_start - timedelta(days=1), "Earlier"
     )
     services.publish_card(user=world.users["manager"], scope=scope, period=period, basis="events")
