@@ -41,6 +41,9 @@ class AuditConfig(AppConfig):
             "teamwork.TrainingSession",
             "teamwork.Feedback",
             "teamwork.Complaint",
+            "reporting.Narrative",
+            "reporting.TeamAgenda",
+            "reporting.MeasureTarget",
         ):
             from django.apps import apps
 

@@ -21,6 +21,8 @@ from core.http import AuthenticatedHttpRequest
 from families.models import Family
 from referrals.models import Referral, ReferralDraft, ReferralStatus, WaitingListEntry
 from reminders.views import mark_due, my_items
+from reporting.publishing import sees_live_figures
+from reporting.suppression import board_suppression, shown
 
 from .casefile import attach_due, with_list_figures
 
@@ -107,8 +109,16 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if board_teams:
         start, end, label = financial_quarter(timezone.localdate())
         ctx["quarter_label"] = label
-        # Aggregates only: a board member sees no personal data.
+        # Aggregates only: a board member sees no personal data, and small counts of a team
+        # whose live figures they may not see are hidden by the board's rule.
         ctx["team_figures"] = board_team_figures(board_teams, start, end)
+        ctx["suppress_below"] = board_suppression()
+        for t in ctx["team_figures"]:
+            suppress = None if sees_live_figures(user, t.pk) else board_suppression()
+            t.shown = {
+                key: shown(getattr(t, key), suppress)
+                for key in ("referrals_quarter", "open_cases", "intensive_cases")
+            }
     return render(request, "home.html", ctx)
 
 

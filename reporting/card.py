@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
-from . import measures, store
+from . import measures, store, story
 from .charts import trend_svg
-from .models import Measure, MeasureTarget, Narrative, Polarity, Quadrant
+from .models import Measure, Polarity, Quadrant
 from .periods import Period, last_quarters
 from .queries import Figure, Scope
-
-
-def shown(n: float | int | None, suppress: int | None) -> str:
-    """A count as printed: small numbers hidden on board outputs ("<N")."""
-    if n is None:
-        return "–"
-    if suppress and isinstance(n, int) and 0 < n < suppress:
-        return f"<{suppress}"
-    return f"{n:g}" if isinstance(n, float) else str(n)
+from .suppression import board_suppression, is_small, shown  # noqa: F401 - re-exported
+from .targets import current_targets
 
 
 @dataclass
@@ -66,7 +57,9 @@ def _row_text(row: dict, suppress: int | None) -> str:
             f"{shown(row['after'], suppress)} after"
         )
     if "mean" in row:
-        return f"{row['label']}: {row['mean']:g} ({shown(row['n'], suppress)} scores)"
+        # A mean over few families would give their count away with its total.
+        mean = "–" if is_small(row["n"], suppress) else f"{row['mean']:g}"
+        return f"{row['label']}: {mean} ({shown(row['n'], suppress)} scores)"
     if "label" in row:
         of = f" / {shown(row['of'], suppress)}" if row.get("of") is not None else ""
         return f"{row['label']}: {shown(row['n'], suppress)}{of}"
@@ -107,6 +100,7 @@ def build_card(
     progress=None,  # noqa: ANN001 - called with a percentage while building
     fresh: bool = True,
     sets: dict | None = None,
+    comparison: dict | None = None,
 ) -> dict:
     """The card. Its own figures are computed now (fresh=True) or taken from the store if
     good; the trend quarters come from the store (reporting/store.py), computed and kept
@@ -120,22 +114,13 @@ def build_card(
             scope, period, basis, with_trends=with_trends, fresh=fresh, progress=progress
         )
     metadata = {m.code: m for m in Measure.objects.all()}
-    targets: dict[str, MeasureTarget] = {}
-    if scope.kind == "team":
-        targets = {
-            t.measure.code: t
-            for t in MeasureTarget.objects.filter(team_id=scope.team_id).select_related("measure")
-        }
+    targets = current_targets(scope.team_id if scope.kind == "team" else None)
     quarters = last_quarters(period, 8) if with_trends else []
     history = [data_by_key[(q.start, q.end, store.TREND_BASIS)] for q in quarters]
     lines: dict[str, list[Line]] = {q.value: [] for q in Quadrant}
     for definition in measures.CATALOGUE:
         figure = store.figure(own, definition.code)
-        target_row = targets.get(definition.code)
-        baseline = (
-            float(target_row.baseline) if target_row and target_row.baseline is not None else None
-        )
-        target = float(target_row.target) if target_row and target_row.target is not None else None
+        baseline, target = targets.get(definition.code, (None, None))
         chart = ""
         if definition.trend and history:
             values = [h["measures"][definition.code]["value"] for h in history]
@@ -156,11 +141,20 @@ def build_card(
             _status(definition.polarity, figure.value, target),
         )
         line.shown = line.text(suppress)
+        # The all-teams figure of the same period and basis, suppressed the same way.
+        line.comparison = None
+        if comparison and definition.code in comparison.get("measures", {}):
+            other = store.figure(comparison, definition.code)
+            line.comparison = Line(definition, None, other, None, None, "", "neutral").text(
+                suppress
+            )
         line.row_texts = [_row_text(r, suppress) for r in figure.rows]
         lines[definition.quadrant].append(line)
-    narrative = Narrative.objects.filter(
-        scope_key=scope.key, period_start=period.start, period_end=period.end
-    ).first()
+    # The story behind each curve (this quarter's, or the last one's while it is drafted).
+    stories = story.narratives(scope, period)
+    for quadrant_lines in lines.values():
+        for line in quadrant_lines:
+            line.narrative = stories.get(line.definition.code)
     throughput = own["throughput"]
     context_tables = own["context"]
     return {
@@ -187,7 +181,9 @@ def build_card(
             ]
             for name, rows in context_tables.items()
         },
-        "narrative": narrative,
+        "narrative": stories.get(""),
+        "agenda": story.agenda(scope),
+        "comparison_label": comparison.get("label", "All teams") if comparison else None,
         "trend_labels": [q.label for q in quarters],
         "computed_at": computed_at,
         "cost_avoidance": _cost_shown(own.get("cost_avoidance"), suppress),
@@ -247,7 +243,3 @@ def _throughput_shown(rows: list[dict], suppress: int | None) -> list[dict]:
             }
         out.append({"team": r["team"], "cells": cells})
     return out
-
-
-def board_suppression() -> int | None:
-    return settings.REPORT_SUPPRESS_BELOW or None

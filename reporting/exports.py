@@ -7,6 +7,19 @@ import io
 
 from openpyxl import Workbook
 
+from .suppression import is_small, shown
+
+THROUGHPUT_COLUMNS = {
+    "referrals": "Referrals",
+    "inappropriate": "Inappropriate",
+    "assessed": "Progressing to assessment",
+    "assessed_re": "of which re-referrals",
+    "accepted": "Accepted to Phase 1",
+    "completed_phase1": "Completed Phase 1",
+    "completed_phase2": "Completed Phase 2 (planned end)",
+    "closed_phase2_other": "Closed in Phase 2 for another reason",
+}
+
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -18,15 +31,35 @@ def neutralise(value: object) -> object:
 
 
 def card_rows(card: dict) -> list[list[object]]:
+    """The card as rows. A card built for the board (card["suppress"] set) gives every count
+    as the card prints it ("<5"), through the one rule (reporting.suppression)."""
+    suppress = card.get("suppress")
+
+    def count(n: object) -> object:
+        return shown(n, suppress) if suppress and n is not None else n
+
     rows: list[list[object]] = [
         ["Quadrant", "Measure", "Value", "Unit", "Numerator", "Denominator"]
     ]
     for quadrant, lines in card["quadrants"]:
         for line in lines:
             f = line.figure
-            rows.append(
-                [quadrant, line.definition.name, f.value, f.unit, f.numerator, f.denominator]
-            )
+            if suppress:
+                printed = line.shown
+                rows.append(
+                    [
+                        quadrant,
+                        line.definition.name,
+                        printed["value"],
+                        f.unit,
+                        printed["numerator"],
+                        printed["denominator"],
+                    ]
+                )
+            else:
+                rows.append(
+                    [quadrant, line.definition.name, f.value, f.unit, f.numerator, f.denominator]
+                )
             for r in f.rows:
                 if "before" in r:  # services accessed: people per type, before and after
                     for when in ("before", "after"):
@@ -34,21 +67,27 @@ def card_rows(card: dict) -> list[list[object]]:
                             [
                                 quadrant,
                                 f"  {line.definition.name}: {r['label']}, {when}",
-                                r[when],
+                                count(r[when]),
                                 "count",
-                                r[when],
+                                count(r[when]),
                                 None,
                             ]
                         )
                 elif r.get("label"):
+                    mean = "mean" in r
+                    value = r.get("mean", r.get("n"))
+                    if suppress and mean and is_small(r.get("n"), suppress):
+                        value = "–"  # a mean over few families gives their count away
+                    elif not mean:
+                        value = count(value)
                     rows.append(
                         [
                             quadrant,
                             f"  {line.definition.name}: {r['label']}",
-                            r.get("mean", r.get("n")),
-                            "mean" if "mean" in r else "count",
-                            r.get("n"),
-                            r.get("of"),
+                            value,
+                            "mean" if mean else "count",
+                            count(r.get("n")),
+                            count(r.get("of")),
                         ]
                     )
     rows.append([])
@@ -56,34 +95,16 @@ def card_rows(card: dict) -> list[list[object]]:
         [
             "Throughput",
             "Team",
-            "Referrals",
-            "Inappropriate",
-            "Progressing to assessment",
-            "of which re-referrals",
-            "Accepted to Phase 1",
-            "Completed Phase 1",
-            "Completed Phase 2 (planned end)",
-            "Closed in Phase 2 for another reason",
+            *THROUGHPUT_COLUMNS.values(),
         ]
     )
     for r in card["throughput"]:
         rows.append(
-            [
-                "Throughput",
-                r["team"],
-                r["referrals"],
-                r["inappropriate"],
-                r["assessed"],
-                r["assessed_re"],
-                r["accepted"],
-                r["completed_phase1"],
-                r["completed_phase2"],
-                r.get("closed_phase2_other", 0),
-            ]
+            ["Throughput", r["team"], *(count(r.get(key, 0)) for key in THROUGHPUT_COLUMNS)]
         )
     for name, table in card["context"].items():
         for r in table:
-            rows.append(["Context", name, r["label"], r["n"]])
+            rows.append(["Context", name, r["label"], count(r["n"])])
     return [[neutralise(c) for c in row] for row in rows]
 
 

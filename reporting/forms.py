@@ -75,11 +75,28 @@ class NarrativeForm(forms.ModelForm):
 
     class Meta:
         model = Narrative
-        fields = ["story", "partners", "what_works", "action_plan"]
+        fields = ["story", "partners", "what_works", "action_plan", "draft"]
         widgets = {
             f: forms.Textarea(attrs={"rows": 4})
             for f in ["story", "partners", "what_works", "action_plan"]
         }
+        help_texts = {
+            "story": _("Why the curve moved as it did: the causes, in a few sentences."),
+            "partners": _("Who else has a role in turning this curve, and what each does."),
+            "what_works": _("What would work to do better, including low-cost ideas."),
+            "action_plan": _("What the team will do next, by whom and by when."),
+        }
+
+
+class AgendaForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    items = forms.CharField(
+        label=_("Measures wanted but not yet recorded"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One a line: the measure, and why the board would want it."),
+    )
 
 
 class RevisionForm(forms.Form):
@@ -95,4 +112,22 @@ class RevisionForm(forms.Form):
 class AsAtForm(forms.Form):
     as_at = forms.DateField(
         label=_("Show the cards as they stood on"), required=False, widget=DATE_WIDGET
+    )
+
+
+class TargetForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    baseline = forms.DecimalField(
+        label=_("Baseline"),
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Where the measure stood when the team started tracking it."),
+    )
+    target = forms.DecimalField(label=_("Target"), required=False, max_digits=10, decimal_places=2)
+    reason = forms.CharField(
+        label=_("Why it is changing"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: agreed with the board on 12 March."),
     )

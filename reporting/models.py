@@ -49,6 +49,17 @@ class MeasureTarget(models.Model):
     target = models.DecimalField(
         _("target"), max_digits=10, decimal_places=2, null=True, blank=True
     )
+    # Set in the app by the team's managers and performance officers (reporting.targets),
+    # each change kept as a TargetChange with its reason.
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -60,16 +71,58 @@ class MeasureTarget(models.Model):
         return f"{self.measure} – {self.team}"
 
 
+class TargetChange(models.Model):
+    """One change of a team's baseline or target for a measure: who, when, why, and the
+    values before and after. Append-only: the history of the targets page."""
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    baseline_before = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    baseline_after = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    target_before = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    target_after = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    reason = models.TextField(_("why"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            # A measure's history on its targets page, newest first.
+            models.Index(fields=["team", "measure", "-changed_at"], name="targetchange_history"),
+        ]
+        constraints = [
+            # A change always says why.
+            models.CheckConstraint(condition=~Q(reason=""), name="targetchange_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.measure} {self.changed_at:%Y-%m-%d}"
+
+
 class Narrative(models.Model):
-    """The RBA narrative for one scope and period, written by a manager."""
+    """The RBA "turn the curve" narrative for one scope and period: for the card as a whole
+    (measure_code "") or for one measure. Each quarter's is kept; while a quarter's is a
+    draft (or not written), the card shows the last quarter's, labelled as such
+    (reporting.story)."""
 
     scope_key = models.CharField(max_length=40)
     period_start = models.DateField()
     period_end = models.DateField()
+    # A measure of the catalogue (reporting.measures.CATALOGUE), or "" for the whole card.
+    measure_code = models.CharField(max_length=60, blank=True, default="", db_default="")
     story = models.TextField(_("story behind the curve"), blank=True)
-    partners = models.TextField(_("partners"), blank=True)
+    partners = models.TextField(_("partners with a role"), blank=True)
     what_works = models.TextField(_("what works"), blank=True)
     action_plan = models.TextField(_("action plan"), blank=True)
+    draft = models.BooleanField(
+        _("still a draft"),
+        default=False,
+        db_default=False,
+        help_text=_("While it is a draft, the card shows the last quarter's narrative."),
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -78,14 +131,39 @@ class Narrative(models.Model):
 
     class Meta:
         constraints = [
-            # One narrative per scope and period.
+            # One narrative per scope, period and measure; it also serves the card's read of
+            # a scope's narratives up to its period (reporting.story.narratives).
             models.UniqueConstraint(
-                fields=["scope_key", "period_start", "period_end"], name="narrative_unique"
+                fields=["scope_key", "period_start", "period_end", "measure_code"],
+                name="narrative_unique_measure",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.scope_key} {self.period_start}–{self.period_end}"
+        what = self.measure_code or "card"
+        return f"{self.scope_key} {what} {self.period_start}–{self.period_end}"
+
+
+class TeamAgenda(models.Model):
+    """A team's data development agenda (RBA): the measures it wants but does not record
+    yet, one a line, kept by its managers and performance officers."""
+
+    team = models.OneToOneField(
+        "accounts.Team", on_delete=models.CASCADE, related_name="data_agenda"
+    )
+    items = models.TextField(
+        _("measures wanted but not yet recorded"),
+        blank=True,
+        help_text=_("One a line: the measure, and why the board would want it."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.team}: data development agenda"
 
 
 class BuildStatus(models.TextChoices):

@@ -21,10 +21,10 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.models import User
 
-from . import measures, store
+from . import measures, store, story
 from .access import board_teams
 from .card import build_card, shown
-from .models import Narrative, PublishedCard
+from .models import PublishedCard
 from .periods import Period
 from .queries import Scope
 
@@ -61,12 +61,18 @@ def as_at(rows: list[PublishedCard], day: date) -> PublishedCard | None:
 
 
 def frozen(scope: Scope, period: Period, basis: str) -> dict:
-    """The figures as they stand now, with the narrative, ready to be kept."""
+    """The figures as they stand now, with the narratives as the card shows them (each
+    measure's, and the card's) and the data development agenda, ready to be kept."""
     data = store.compute(scope, period, basis)
-    narrative = Narrative.objects.filter(
-        scope_key=scope.key, period_start=period.start, period_end=period.end
-    ).first()
-    data["narrative"] = {f: getattr(narrative, f, "") for f in NARRATIVE_FIELDS}
+    stories = story.narratives(scope, period)
+    card_story = stories.pop("", None)
+    data["narrative"] = card_story or {f: "" for f in NARRATIVE_FIELDS}
+    data["narratives"] = stories
+    data["agenda"] = story.agenda(scope)
+    if scope.kind != "all":
+        # The all-teams figures beside the card's, frozen with them.
+        others, _trends, _at = store.gather(store.ALL_TEAMS, period, basis, with_trends=False)
+        data["comparison"] = {"label": store.ALL_TEAMS.label, "measures": others["measures"]}
     return data
 
 
@@ -167,8 +173,17 @@ def card_of(published: PublishedCard, suppress: int | None) -> dict:
         suppress=suppress,
         with_trends=False,
         sets={key: published},
+        comparison=published.data.get("comparison"),
     )
     card["narrative"] = published.data.get("narrative") or None
-    if card["narrative"] and not any(card["narrative"].values()):
+    if card["narrative"] and not any(card["narrative"].get(f) for f in NARRATIVE_FIELDS):
         card["narrative"] = None
+    # The measures' narratives and the agenda as published (cards published before they
+    # were kept have none: the page says so rather than show today's).
+    kept = published.data.get("narratives")
+    card["narratives_kept"] = kept is not None
+    for _quadrant, lines in card["quadrants"]:
+        for line in lines:
+            line.narrative = (kept or {}).get(line.definition.code)
+    card["agenda"] = published.data.get("agenda")
     return card

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from decimal import Decimal
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
@@ -18,9 +19,19 @@ from core.queueing import enqueue_on_commit
 from notifications.models import Kind as NoticeKind
 from notifications.services import notify_user
 
-from . import jobs, publishing, store
+from . import jobs, measures, publishing, store
 from .card import board_suppression, build_card
-from .models import BuildStatus, FigureJob, Narrative, PublishedCard, ReportBuild
+from .models import (
+    BuildStatus,
+    FigureJob,
+    Measure,
+    MeasureTarget,
+    Narrative,
+    PublishedCard,
+    ReportBuild,
+    TargetChange,
+    TeamAgenda,
+)
 from .pdf import render_report_card_pdf
 from .periods import Period, last_quarters, previous_quarter, quarter_containing
 from .queries import Scope, team_scope
@@ -284,10 +295,31 @@ def quarterly_builds(*, today=None) -> int:  # noqa: ANN001
 
 @transaction.atomic
 def save_narrative(
-    *, user: User, scope: Scope, period: Period, version: int, **fields: str
+    *,
+    user: User,
+    scope: Scope,
+    period: Period,
+    version: int,
+    measure_code: str = "",
+    draft: bool = False,
+    **fields: str,
 ) -> Narrative:
+    """Save the "turn the curve" narrative of a measure (or of the card, measure_code "")
+    for one period. `version` is the one the writer started from: another save since is
+    refused, and the writer shown it."""
+    if (
+        scope.kind == "team"
+        and not permissions.may_report_on(user, scope.team_id)
+        and not user.is_superuser
+    ) or (scope.kind != "team" and not user.is_superuser):
+        raise ServiceError(_("Only the team's managers and performance officers write its story."))
+    if measure_code and measure_code not in {d.code for d in measures.CATALOGUE}:
+        raise ServiceError(_("There is no such measure."))
     narrative, created = Narrative.objects.select_for_update().get_or_create(
-        scope_key=scope.key, period_start=period.start, period_end=period.end
+        scope_key=scope.key,
+        period_start=period.start,
+        period_end=period.end,
+        measure_code=measure_code,
     )
     if not created and narrative.version != version:
         raise StaleEdit(
@@ -296,18 +328,33 @@ def save_narrative(
                 "shown; yours is still in the form."
             )
         )
-    if (
-        scope.kind == "team"
-        and not permissions.is_manager_of(user, scope.team_id)
-        and not user.is_superuser
-    ):
-        raise ServiceError(_("Only the team's managers write its narrative."))
     for name, value in fields.items():
         setattr(narrative, name, value)
+    narrative.draft = draft
     narrative.updated_by = user
     narrative.version += 1
     narrative.save()
     return narrative
+
+
+@transaction.atomic
+def save_agenda(*, user: User, team: Team, version: int, items: str) -> TeamAgenda:
+    """Save a team's data development agenda (the measures wanted but not yet recorded)."""
+    if not permissions.may_report_on(user, team.pk) and not user.is_superuser:
+        raise ServiceError(_("Only the team's managers and performance officers keep its agenda."))
+    agenda, created = TeamAgenda.objects.select_for_update().get_or_create(team=team)
+    if not created and agenda.version != version:
+        raise StaleEdit(
+            _(
+                "Someone else changed this agenda while you were writing. Their list is "
+                "shown; yours is still in the form."
+            )
+        )
+    agenda.items = items
+    agenda.updated_by = user
+    agenda.version += 1
+    agenda.save()
+    return agenda
 
 
 def _published(*, user: User, card: PublishedCard) -> PublishedCard:
@@ -409,3 +456,53 @@ def publish_revision(
         differences=changes,
     )
     return _published(user=user, card=card)
+
+
+@transaction.atomic
+def set_target(
+    *,
+    user: User,
+    team: Team,
+    measure: Measure,
+    version: int,
+    baseline: Decimal | None,
+    target: Decimal | None,
+    reason: str,
+) -> MeasureTarget:
+    """Set a team's baseline and target for a measure, keeping the change with its reason.
+    `version` is the one the user started from (0: none was set): another change since is
+    refused, and shown."""
+    if not permissions.may_report_on(user, team.pk) and not user.is_superuser:
+        raise ServiceError(_("Only the team's managers and performance officers set its targets."))
+    if not reason.strip():
+        raise ServiceError(_("Say why the baseline or target is changing."))
+    row = MeasureTarget.objects.select_for_update().filter(team=team, measure=measure).first()
+    if (row.version if row else 0) != version:
+        raise StaleEdit(
+            _(
+                "Someone else changed this target while you were editing. Their values are "
+                "shown; yours are still in the form."
+            )
+        )
+    before = (row.baseline, row.target) if row else (None, None)
+    if before == (baseline, target):
+        raise ServiceError(_("The baseline and target are already these."))
+    now = timezone.now()
+    if row is None:
+        row = MeasureTarget(team=team, measure=measure, version=0)
+    row.baseline, row.target = baseline, target
+    row.version += 1
+    row.updated_by, row.updated_at = user, now
+    row.save()
+    TargetChange.objects.create(
+        team=team,
+        measure=measure,
+        baseline_before=before[0],
+        baseline_after=baseline,
+        target_before=before[1],
+        target_after=target,
+        reason=reason.strip(),
+        changed_by=user,
+        changed_at=now,
+    )
+    return row

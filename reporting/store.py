@@ -141,3 +141,16 @@ def forget(scope: Scope, period: Period, basis: str) -> None:
     FigureSet.objects.filter(
         scope_key=scope.key, period_start=period.start, period_end=period.end, basis=basis
     ).delete()
+
+
+ALL_TEAMS = Scope("all")
+
+
+def comparison(scope: Scope, period: Period, basis: str) -> dict | None:
+    """The all-teams figures of the same period and basis, stored and still good (one
+    query), for a team's or a local authority's card to print beside its own; None for the
+    all-teams card itself, or while they are not computed yet."""
+    if scope.kind == "all":
+        return None
+    row = stored(ALL_TEAMS, [(period, basis)]).get(_key(period, basis))
+    return {**row.data, "label": ALL_TEAMS.label} if row else None

@@ -11,14 +11,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from accounts.models import Team
 from core.errors import ServiceError
 from core.formflow import carry_version, submit_to_service
 
-from . import exports, periods, publishing, services, store
+from . import exports, measures, periods, publishing, services, store, story
 from .access import board_teams, report_teams, scope_choices, scope_for
 from .card import board_suppression, build_card
-from .forms import AsAtForm, CardForm, NarrativeForm, RevisionForm
-from .models import BuildStatus, Narrative, PublishedCard, ReportBuild
+from .forms import AgendaForm, AsAtForm, CardForm, NarrativeForm, RevisionForm, TargetForm
+from .models import (
+    BuildStatus,
+    Measure,
+    MeasureTarget,
+    Narrative,
+    PublishedCard,
+    ReportBuild,
+    TargetChange,
+    TeamAgenda,
+)
 
 
 def _chosen(request: HttpRequest):  # noqa: ANN202
@@ -56,7 +66,13 @@ def report_card(request: HttpRequest) -> HttpResponse:
             failed = not services.request_figures(scope, period, basis)
             sets = store.ready(scope, period, basis)  # at once when tasks run in-process
         if sets is not None:
-            card, failed = build_card(scope, period, basis=basis, sets=sets), False
+            others = store.comparison(scope, period, basis)
+            if others is None and scope.kind != "all":
+                # Asked of a worker (once at a time); the card says they are coming.
+                services.request_figures(store.ALL_TEAMS, period, basis)
+                others = store.comparison(scope, period, basis)
+            card = build_card(scope, period, basis=basis, sets=sets, comparison=others)
+            failed = False
         else:
             computing = not failed
     context = {
@@ -85,10 +101,11 @@ def recompute(request: HttpRequest) -> HttpResponse:
 
 
 def _may_write_narrative(request: HttpRequest, scope) -> bool:  # noqa: ANN001
-
+    """A team's managers and performance officers write its story (and the administrator
+    any scope's)."""
     if request.user.is_superuser:
         return True
-    return scope.kind == "team" and permissions.is_manager_of(request.user, scope.team_id)
+    return scope.kind == "team" and permissions.may_report_on(request.user, scope.team_id)
 
 
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -98,6 +115,10 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     # The figures the card page shows (stored, if still good), so the two agree.
     card = build_card(scope, period, basis=basis, with_trends=False, fresh=False)
     name = f"report-card-{scope.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    return _download(card, name, fmt)
+
+
+def _download(card: dict, name: str, fmt: str) -> HttpResponse:
     if fmt == "csv":
         response = HttpResponse(exports.to_csv(card), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -110,6 +131,19 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         raise Http404
     return response
+
+
+def published_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A published card's figures as CSV or XLSX: frozen as published, and for a board
+    member with small counts hidden exactly as the card shows them."""
+    published = get_object_or_404(publishing.visible_to(request.user), pk=pk)
+    board_only = not publishing.sees_live_figures(request.user, published.team_id)
+    card = publishing.card_of(published, board_suppression() if board_only else None)
+    name = (
+        f"report-card-{published.scope_key}-{published.period_start:%Y%m%d}-"
+        f"{published.period_end:%Y%m%d}-revision-{published.revision}"
+    )
+    return _download(card, name, fmt)
 
 
 @require_POST
@@ -280,11 +314,16 @@ def published_card(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def narrative(request: HttpRequest) -> HttpResponse:
+    """Turn the curve: the story behind one measure's curve (?measure=code), or the card's
+    as a whole, for the card's period."""
     form_choice, scope, period, basis = _chosen(request)
     if scope is None or not _may_write_narrative(request, scope):
         raise Http404
+    code = request.GET.get("measure", "")
+    if code and code not in {d.code for d in measures.CATALOGUE}:
+        raise Http404
     existing = Narrative.objects.filter(
-        scope_key=scope.key, period_start=period.start, period_end=period.end
+        scope_key=scope.key, period_start=period.start, period_end=period.end, measure_code=code
     ).first()
     form = NarrativeForm(
         request.POST or None,
@@ -299,6 +338,8 @@ def narrative(request: HttpRequest) -> HttpResponse:
             scope=scope,
             period=period,
             version=d["version"],
+            measure_code=code,
+            draft=d["draft"],
             story=d["story"],
             partners=d["partners"],
             what_works=d["what_works"],
@@ -307,10 +348,13 @@ def narrative(request: HttpRequest) -> HttpResponse:
         _("Narrative saved."),
     )
     if done:
-        return redirect(f"{reverse('reporting:card')}?{request.GET.urlencode()}")
+        back = request.GET.copy()
+        back.pop("measure", None)
+        return redirect(f"{reverse('reporting:card')}?{back.urlencode()}")
     if stale and existing:
         existing.refresh_from_db()
         carry_version(form, existing.version)
+    shown = story.narratives(scope, period).get(code)
     return render(
         request,
         "reporting/narrative.html",
@@ -318,7 +362,119 @@ def narrative(request: HttpRequest) -> HttpResponse:
             "form": form,
             "scope": scope,
             "period": period,
+            "measure": story.measure_label(code),
             "latest": existing if stale else None,
+            "earlier": shown if shown and shown["carried"] else None,
             "query": request.GET.urlencode(),
+        },
+    )
+
+
+def agenda(request: HttpRequest) -> HttpResponse:
+    """A team's data development agenda: the measures wanted but not yet recorded."""
+    teams = report_teams(request.user)
+    team = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
+    if team is None:
+        if request.GET.get("team") or not teams:
+            raise Http404
+        team = teams[0]
+    existing = TeamAgenda.objects.filter(team=team).first()
+    initial_items = existing.items if existing else "\n".join(story.DEFAULT_AGENDA)
+    form = AgendaForm(
+        request.POST or None,
+        initial={"version": existing.version if existing else 1, "items": initial_items},
+    )
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.save_agenda(
+            user=request.user, team=team, version=d["version"], items=d["items"]
+        ),
+        _("The data development agenda is saved."),
+    )
+    if done:
+        return redirect(f"{reverse('reporting:agenda')}?team={team.pk}")
+    if stale and existing:
+        existing.refresh_from_db()
+        carry_version(form, existing.version)
+    return render(
+        request,
+        "reporting/agenda.html",
+        {
+            "form": form,
+            "team": team,
+            "teams": teams,
+            "latest": existing if stale else None,
+            "saved": existing,
+        },
+    )
+
+
+def _target_team(request: HttpRequest) -> tuple[Team, list[Team]]:
+    """The team asked for (?team=), one the user reports on; else their first; else 404."""
+    teams = report_teams(request.user)
+    team = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
+    if team is None and (request.GET.get("team") or not teams):
+        raise Http404
+    return team or teams[0], teams
+
+
+def targets(request: HttpRequest) -> HttpResponse:
+    """A team's baselines and targets, every measure, with the last change of each."""
+    team, teams = _target_team(request)
+    set_now = MeasureTarget.objects.filter(team=team).select_related("updated_by")
+    current = {t.measure_id: t for t in set_now}
+    rows = [
+        {"measure": m, "row": current.get(m.pk)}
+        for m in Measure.objects.filter(code__in=[d.code for d in measures.CATALOGUE])
+    ]
+    return render(request, "reporting/targets.html", {"team": team, "teams": teams, "rows": rows})
+
+
+def target(request: HttpRequest, code: str) -> HttpResponse:
+    """Change a measure's baseline and target, with the reason; its history below."""
+    team, _teams = _target_team(request)
+    measure = get_object_or_404(Measure, code=code)
+    row = MeasureTarget.objects.filter(team=team, measure=measure).first()
+    form = TargetForm(
+        request.POST or None,
+        initial={
+            "version": row.version if row else 0,
+            "baseline": row.baseline if row else None,
+            "target": row.target if row else None,
+        },
+    )
+    done, stale = submit_to_service(
+        request,
+        form,
+        lambda d: services.set_target(
+            user=request.user,
+            team=team,
+            measure=measure,
+            version=d["version"],
+            baseline=d["baseline"],
+            target=d["target"],
+            reason=d["reason"],
+        ),
+        _("The baseline and target are saved, with the reason."),
+    )
+    if done:
+        return redirect(f"{reverse('reporting:targets')}?team={team.pk}")
+    if stale:
+        row = MeasureTarget.objects.filter(team=team, measure=measure).first()
+        carry_version(form, row.version if row else 0)
+    history = list(
+        TargetChange.objects.filter(team=team, measure=measure).select_related("changed_by")[:50]
+    )
+    return render(
+        request,
+        "reporting/target.html",
+        {
+            "form": form,
+            "team": team,
+            "measure": measure,
+            "current": row,
+            "stale": stale,
+            "history": history,
         },
     )

@@ -179,7 +179,12 @@ MATRIX: dict[str, dict[str, int]] = {
     "reporting:request_pdf": POST_ONLY,
     "reporting:recompute": POST_ONLY,
     # The narrative of a team's card: its managers (and the administrator) only.
-    "reporting:narrative": only(*MANAGERS, "admin"),
+    "reporting:narrative": only(*MANAGERS, "performance", "admin"),
+    # The data development agenda: a team's managers and performance officers (their own).
+    "reporting:agenda": only(*MANAGERS, "performance", "admin"),
+    # Baselines and targets: a team's managers and performance officers (their own team).
+    "reporting:targets": only(*MANAGERS, "performance", "admin"),
+    "reporting:target": only(*MANAGERS, "performance", "admin"),
     # A built PDF of team A's card: the one who asked for it, team A's managers,
     # performance officers and board members, and the administrator.
     "reporting:build": only("manager", "performance", "admin"),
@@ -191,6 +196,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "reporting:publish": POST_ONLY,
     "reporting:revision": only(*MANAGERS, "performance", "admin"),
     "reporting:published_card": only("manager", "performance", "board", "admin"),
+    "reporting:published_export": only("manager", "performance", "board", "admin"),
     # Team activity: referrers and board members never reach it.
     "teamwork:consultations": TEAMWORK_PAGE,
     "teamwork:consultation_new": TEAMWORK_PAGE,
@@ -357,6 +363,8 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
     "reporting:build": lambda w: {"pk": w.report_build.pk},
     "reporting:build_pdf": lambda w: {"pk": w.report_build.pk},
     "reporting:published_card": lambda w: {"pk": w.published_card.pk},
+    "reporting:published_export": lambda w: {"pk": w.published_card.pk, "fmt": "csv"},
+    "reporting:target": lambda w: {"code": "referrals_received"},
     "teamwork:consultation_edit": lambda w: {"pk": w.teamwork["consultations"].pk},
     "teamwork:consultation_delete": lambda w: {"pk": w.teamwork["consultations"].pk},
     "teamwork:training_edit": lambda w: {"pk": w.teamwork["training"].pk},

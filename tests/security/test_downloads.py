@@ -14,15 +14,18 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from reporting.models import BuildStatus, ReportBuild
+from reporting.models import BuildStatus, PublishedCard, ReportBuild
 from tests.cases.journey import make_case
 from tests.referrals.support import fast_password_hashing  # noqa: F401 - autouse fixture
+from tests.security.access_matrix import published_figures
 
 # url name -> what it sends.
 DOWNLOADS = {
     "reporting:export": "CSV and XLSX report card",
     "reporting:build_pdf": "report card PDF",
+    "reporting:published_export": "CSV and XLSX of a published card, suppressed for the board",
     "cases:plan_pdf": "Family Plan PDF",
     "reviews:report_pdf": "review report PDF",
     "privacy:subject_access_export": "subject access zip",
@@ -89,6 +92,18 @@ def test_every_download_is_sent_with_no_store(
         status=BuildStatus.DONE,
         pdf=b"%PDF-1.7 card",
     )
+    published = PublishedCard.objects.create(
+        scope_key=f"team-{team_a.pk}",
+        scope_label=team_a.name,
+        team=team_a,
+        period_start=date(2026, 4, 1),
+        period_end=date(2026, 6, 30),
+        period_label="Q1 2026-27",
+        basis="events",
+        data=published_figures(),
+        published_at=timezone.now(),
+        published_by=manager,
+    )
     query = f"?scope=team-{team_a.pk}&period_kind=quarter&year=2026&quarter=1&basis=events"
     client = Client()
     client.force_login(manager)
@@ -99,6 +114,10 @@ def test_every_download_is_sent_with_no_store(
             client.get(reverse("reporting:export", args=[fmt]) + query) for fmt in ("csv", "xlsx")
         ],
         "reporting:build_pdf": [client.get(reverse("reporting:build_pdf", args=[build.pk]))],
+        "reporting:published_export": [
+            client.get(reverse("reporting:published_export", args=[published.pk, fmt]))
+            for fmt in ("csv", "xlsx")
+        ],
         "cases:plan_pdf": [client.get(reverse("cases:plan_pdf", args=[journey.plans[0].pk]))],
         "reviews:report_pdf": [
             client.get(reverse("reviews:report_pdf", args=[journey.reviews[0].pk]))

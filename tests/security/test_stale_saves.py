@@ -342,7 +342,20 @@ def _api_client(w: World) -> Scenario:
     )
 
 
+def _target(w: World) -> Scenario:
+    """A baseline and target must change to be saved: B and A set different ones."""
+    from django.urls import reverse
+
+    return Scenario(
+        reverse("reporting:target", kwargs={"code": "referrals_received"}),
+        b={"baseline": "10", "target": "12", "reason": "Changed by B"},
+        a={"baseline": "20", "target": "22", "reason": "Changed by A"},
+        shown="12.00",
+    )
+
+
 SCENARIOS: dict[str, Callable[[World], Scenario]] = {
+    "reporting:target": _target,
     **AMENDMENTS,
     "referrals:decide": _decide,
     "referrals:allocate": _allocate,
