@@ -281,7 +281,57 @@ def publish_history(teams: list[Team], *, today: date) -> int:
     return made
 
 
+def set_targets(teams: list[Team]) -> int:
+    """Baselines and targets for the headline measures of a team that has none: the
+    baseline is the mean of a baseline year (the four published quarters a year before
+    the last four), the target a step better. A team's own settings are never
+    overwritten."""
+    from reporting import measures
+    from reporting.models import Measure, MeasureTarget, Polarity, PublishedCard
+    from reporting.summary import HEADLINE
+
+    made = 0
+    by_code = {m.code: m for m in Measure.objects.filter(code__in=HEADLINE)}
+    for team in teams:
+        if MeasureTarget.objects.filter(team=team).exists():
+            continue
+        cards = list(
+            PublishedCard.objects.filter(team=team, basis="events", revision=0).order_by(
+                "period_start"
+            )
+        )
+        first = cards[-8:-4] if len(cards) >= 8 else cards[:4]
+        for code in HEADLINE:
+            values = [
+                c.data["measures"][code]["value"]
+                for c in first
+                if c.data["measures"].get(code, {}).get("value") is not None
+            ]
+            if len(values) < 3 or code not in by_code:
+                continue
+            unit = first[0].data["measures"][code]["unit"]
+            baseline = round(sum(values) / len(values), 1)
+            polarity = measures.BY_CODE[code].polarity
+            if polarity == Polarity.NEUTRAL:
+                target = None
+            elif unit == "percent":
+                target = min(100.0, round(baseline + 10)) if polarity == Polarity.UP else None
+            elif unit == "mean":
+                target = baseline + 1 if polarity == Polarity.UP else baseline - 1
+            else:
+                target = round(baseline * (1.15 if polarity == Polarity.UP else 0.85))
+            MeasureTarget.objects.create(
+                measure=by_code[code],
+                team=team,
+                baseline=round(baseline, 1),
+                target=round(target, 1) if target is not None else None,
+            )
+            made += 1
+    return made
+
+
 __all__ = [
+    "set_targets",
     "DemoHistory",
     "history_start",
     "load_history",

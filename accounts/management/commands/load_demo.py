@@ -773,6 +773,7 @@ class Command(BaseCommand):
                 )
             )
         published = demo.publish_history(teams, today=today)
+        demo.set_targets(teams)
         if published:
             # The latest quarter's PDFs are queued: the worker `make run` starts builds them.
             self.stdout.write(self.style.SUCCESS(f"Published {published} quarterly report cards."))
