@@ -140,12 +140,14 @@ def trend_svg(
     if baseline is not None:
         parts.append(
             f'<line x1="{left}" y1="{y(baseline)}" x2="{width - right}" y2="{y(baseline)}" '
-            f'stroke="{BASELINE}" stroke-width="2" stroke-dasharray="7 4"/>'
+            f'stroke="{BASELINE}" stroke-width="2" stroke-dasharray="7 4">'
+            f"<title>Baseline {_number(baseline)}</title></line>"
         )
     if target is not None:
         parts.append(
             f'<line x1="{left}" y1="{y(target)}" x2="{width - right}" y2="{y(target)}" '
-            f'stroke="{TARGET}" stroke-width="2.5" stroke-dasharray="2 3"/>'
+            f'stroke="{TARGET}" stroke-width="2.5" stroke-dasharray="2 3">'
+            f"<title>Target {_number(target)}</title></line>"
         )
     # The values: a line through the known ones, a gap where one is missing or hidden.
     segment: list[str] = []
