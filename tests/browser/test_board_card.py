@@ -62,7 +62,7 @@ def test_board_member_sees_the_latest_card_with_summary_charts_and_pdf(page, liv
     assert headings.index(f"Summary: {latest.label}") < headings.index("How much did we do?")
     assert headings.index("How much did we do?") < headings.index("Is anyone better off?")
     scorecard = page.get_by_test_id("scorecard")
-    row = scorecard.locator('tr[data-measure="first_contact"]')
+    row = scorecard.locator('tr[data-headline="first_contact"]')
     expect(row).to_contain_text("First contact with the referrer in time")
     expect(row).to_contain_text(re.compile(r"(Up|Down) [\d.]+ points?: (better|worse)|No change"))
     expect(row).to_contain_text(re.compile(r"Target \d+%: (met|missed)"))
