@@ -182,18 +182,15 @@ def load_history(teams: list[Team], *, today: date, out=None) -> dict | None:  #
     return DemoHistory(teams=teams, end=today, out=out).run()
 
 
-def quarters_to_publish(today: date) -> list:
-    """The complete quarters of the history, but its first (the team's first quarter has
-    no caseload brought forward), oldest first."""
-    from reporting.periods import previous_quarter, quarter_containing
+PUBLISHED_QUARTERS = 8  # two years of cards: a full trend, and a year against the year before
 
-    start = history_start(today)
-    out = []
-    q = previous_quarter(quarter_containing(today))
-    while q.start > start:
-        out.append(q)
-        q = previous_quarter(q)
-    return list(reversed(out))
+
+def quarters_to_publish(today: date) -> list:
+    """The last eight complete quarters, oldest first: the cards the board finds published
+    (the year of history before them is the caseload they carry forward)."""
+    from reporting.periods import last_quarters, previous_quarter, quarter_containing
+
+    return last_quarters(previous_quarter(quarter_containing(today)), PUBLISHED_QUARTERS)
 
 
 NARRATIVE = {
@@ -212,8 +209,8 @@ NARRATIVE = {
 
 
 def publish_history(teams: list[Team], *, today: date) -> int:
-    """Publish each team's card for every complete quarter of the history, as its
-    performance officer (or manager) would have a few weeks after each quarter ended.
+    """Publish each team's card for the last eight complete quarters, as its performance
+    officer (or manager) would have a few weeks after each quarter ended.
     Only the latest quarter's publication goes through the whole service (its PDF built,
     the board told); the earlier ones are kept as they would have been, without building
     a PDF each. Returns the cards published (0 when they were already)."""

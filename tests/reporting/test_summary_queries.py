@@ -21,12 +21,14 @@ from .test_publishing import in_phase1
 pytestmark = pytest.mark.django_db
 
 # The published card page for a board member: the request's own (session, user,
-# memberships, unread notifications with the form draft), the user's teams, the card, the
-# measure metadata, the team's baselines and targets, the earlier published quarters (one
-# query for all of them), the card's revisions and its PDF.
+# memberships, and the unread notifications count of the layout), the user's teams, the
+# card, the earlier published quarters for the trends (one query for all of them), the
+# measure metadata, the team's baselines and targets, the narrative, the card's revisions
+# and its PDF.
 SUMMARY_PAGE_QUERIES = 12
-# Building the PDF of a published card: claiming the build, the card, its figures as
-# above, and storing the PDF.
+# Building the PDF of a published card: claiming the build (savepoint, update, read,
+# release), the build, its card, the earlier published quarters, measure metadata,
+# baselines and targets, the narrative, a beat, storing the PDF, and reading it back.
 PDF_BUILD_QUERIES = 13
 
 
@@ -51,9 +53,6 @@ def _publish(cast, quarters: int) -> PublishedCard:  # noqa: ANN001
 def _queries(fn) -> tuple[int, object]:  # noqa: ANN001
     with CaptureQueriesContext(connection) as ctx:
         result = fn()
-    if __import__("os").environ.get("BOARD_SHOW_QUERIES"):
-        for q in ctx.captured_queries:
-            print(q["sql"][:160])
     return len(ctx.captured_queries), result
 
 
