@@ -74,7 +74,7 @@ def test_board_member_sees_the_latest_card_with_summary_charts_and_pdf(page, liv
     # values in a table beside the chart.
     chart = page.get_by_role("img", name=re.compile(r"^First contact with the referrer in time"))
     expect(chart.first).to_be_visible()
-    figure = page.get_by_test_id("summary-charts").locator('section[data-measure="first_contact"]')
+    figure = page.get_by_test_id("summary-charts").locator('section[data-headline="first_contact"]')
     svg = figure.locator("svg.trend")
     expect(svg).to_contain_text("Baseline")
     expect(svg).to_contain_text("Target")
