@@ -284,9 +284,12 @@ def set_targets(teams: list[Team]) -> int:
     the last four), the target a step better. A team's own settings are never
     overwritten."""
     from reporting import measures
+    from reporting.card import board_suppression, visible_value
     from reporting.models import Measure, MeasureTarget, Polarity, PublishedCard
+    from reporting.queries import Figure
     from reporting.summary import HEADLINE
 
+    suppress = board_suppression()
     made = 0
     by_code = {m.code: m for m in Measure.objects.filter(code__in=HEADLINE)}
     for team in teams:
@@ -299,10 +302,12 @@ def set_targets(teams: list[Team]) -> int:
         )
         first = cards[-8:-4] if len(cards) >= 8 else cards[:4]
         for code in HEADLINE:
+            # Only what the board sees: a baseline from hidden small numbers would show them.
             values = [
-                c.data["measures"][code]["value"]
+                v
                 for c in first
-                if c.data["measures"].get(code, {}).get("value") is not None
+                if code in c.data["measures"]
+                and (v := visible_value(Figure(**c.data["measures"][code]), suppress)) is not None
             ]
             if len(values) < 3 or code not in by_code:
                 continue
