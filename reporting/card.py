@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import measures, store, story
+from . import measures, store, story, summary
 from .charts import trend_svg
 from .models import Measure, Polarity, Quadrant
 from .periods import Period, last_quarters
 from .queries import Figure, Scope
 from .suppression import board_suppression, is_small, shown  # noqa: F401 - re-exported
-from .targets import current_targets
 
 
 @dataclass
@@ -24,29 +23,41 @@ class Line:
     status: str  # good, bad, neutral
 
     def text(self, suppress: int | None) -> dict[str, str]:
-        f = self.figure
-        hidden = bool(
-            suppress
-            and f.unit == "percent"
-            and any(isinstance(x, int) and 0 < x < suppress for x in (f.numerator, f.denominator))
-        )
-        small_base = bool(
-            suppress and isinstance(f.denominator, int) and 0 < f.denominator < suppress
-        )
-        if f.unit == "mean" and small_base:
-            # A mean over few families would give their count away with its total.
-            return {"value": "–", "numerator": "", "denominator": shown(f.denominator, suppress)}
-        if f.unit == "percent":
-            value = "–" if f.value is None or hidden else f"{f.value:g}%"
-        elif f.unit == "count":
-            value = shown(f.value, suppress)
-        else:
-            value = shown(f.value, None)
-        return {
-            "value": value,
-            "numerator": shown(f.numerator, suppress) if f.numerator is not None else "",
-            "denominator": shown(f.denominator, suppress) if f.denominator is not None else "",
-        }
+        return figure_text(self.figure, suppress)
+
+
+def figure_text(f: Figure, suppress: int | None) -> dict[str, str]:
+    """A figure as printed (value, numerator, denominator), small numbers hidden: the one
+    rule for the card, its summary, its charts and their tables."""
+    hidden = bool(
+        suppress
+        and f.unit == "percent"
+        and any(isinstance(x, int) and 0 < x < suppress for x in (f.numerator, f.denominator))
+    )
+    small_base = bool(suppress and isinstance(f.denominator, int) and 0 < f.denominator < suppress)
+    if f.unit == "mean" and small_base:
+        # A mean over few families would give their count away with its total.
+        return {"value": "–", "numerator": "", "denominator": shown(f.denominator, suppress)}
+    if f.unit == "percent":
+        value = "–" if f.value is None or hidden else f"{f.value:g}%"
+    elif f.unit == "count":
+        value = shown(f.value, suppress)
+    else:
+        value = shown(f.value, None)
+    return {
+        "value": value,
+        "numerator": shown(f.numerator, suppress) if f.numerator is not None else "",
+        "denominator": shown(f.denominator, suppress) if f.denominator is not None else "",
+    }
+
+
+def visible_value(f: Figure, suppress: int | None) -> float | None:
+    """The figure's value if the card prints it, else None (hidden or missing): what a
+    chart may draw and a change may be worked out from."""
+    text = figure_text(f, suppress)["value"]
+    if f.value is None or text == "–" or text.startswith("<"):
+        return None
+    return float(f.value)
 
 
 def _row_text(row: dict, suppress: int | None) -> str:
@@ -83,6 +94,10 @@ def _row_text(row: dict, suppress: int | None) -> str:
     return ""
 
 
+# The status of a measure against its target, in words beside its colour.
+STATUS_WORDS = {"good": "✓ Target met", "bad": "✗ Target missed", "neutral": ""}
+
+
 def _status(polarity: str, value: float | None, target: float | None) -> str:
     if value is None or target is None or polarity == Polarity.NEUTRAL:
         return "neutral"
@@ -101,10 +116,13 @@ def build_card(
     fresh: bool = True,
     sets: dict | None = None,
     comparison: dict | None = None,
+    trend_data: dict | None = None,
 ) -> dict:
     """The card. Its own figures are computed now (fresh=True) or taken from the store if
     good; the trend quarters come from the store (reporting/store.py), computed and kept
-    when missing. `sets` (from store.ready) builds it from stored figures alone."""
+    when missing. `sets` (from store.ready) builds it from stored figures alone;
+    `trend_data` ({(start, end, basis): data}) gives the trend quarters' figures instead
+    (a published card's: the earlier published quarters), any missing drawn as a gap."""
     if sets is not None:
         data_by_key = {key: row.data for key, row in sets.items()}
         own = data_by_key[(period.start, period.end, basis)]
@@ -113,23 +131,37 @@ def build_card(
         own, data_by_key, computed_at = store.gather(
             scope, period, basis, with_trends=with_trends, fresh=fresh, progress=progress
         )
+    if trend_data:
+        data_by_key = {**trend_data, **data_by_key}
     metadata = {m.code: m for m in Measure.objects.all()}
-    targets = current_targets(scope.team_id if scope.kind == "team" else None)
+    targets = summary.baselines_and_targets(scope, period)
     quarters = last_quarters(period, 8) if with_trends else []
-    history = [data_by_key[(q.start, q.end, store.TREND_BASIS)] for q in quarters]
+    history = [data_by_key.get((q.start, q.end, store.TREND_BASIS)) for q in quarters]
     lines: dict[str, list[Line]] = {q.value: [] for q in Quadrant}
     for definition in measures.CATALOGUE:
         figure = store.figure(own, definition.code)
         baseline, target = targets.get(definition.code, (None, None))
-        chart = ""
-        if definition.trend and history:
-            values = [h["measures"][definition.code]["value"] for h in history]
+        chart, series = "", []
+        if definition.trend and any(history):
+            trend = [
+                Figure(**h["measures"][definition.code])
+                if h and definition.code in h["measures"]
+                else None
+                for h in history
+            ]
+            series = [
+                (q.label, figure_text(f, suppress)["value"] if f else "–")
+                for q, f in zip(quarters, trend, strict=True)
+            ]
             chart = trend_svg(
                 [q.label for q in quarters],
-                [float(v) if v is not None else None for v in values],
+                [visible_value(f, suppress) if f else None for f in trend],
                 baseline=baseline,
                 target=target,
                 title=f"{definition.name}: last {len(quarters)} quarters",
+                unit=figure.unit,
+                description=f"{definition.name} in each quarter; the values are in the "
+                "table beside the chart.",
             )
         line = Line(
             definition,
@@ -149,6 +181,8 @@ def build_card(
                 suppress
             )
         line.row_texts = [_row_text(r, suppress) for r in figure.rows]
+        line.series = series
+        line.status_words = STATUS_WORDS[line.status] if target is not None else ""
         lines[definition.quadrant].append(line)
     # The story behind each curve (this quarter's, or the last one's while it is drafted).
     stories = story.narratives(scope, period)
@@ -157,6 +191,11 @@ def build_card(
             line.narrative = stories.get(line.definition.code)
     throughput = own["throughput"]
     context_tables = own["context"]
+    headlines = (
+        summary.build(quarters, history, suppress, targets)
+        if quarters and basis == store.TREND_BASIS and summary.is_quarter(period)
+        else []
+    )
     return {
         "scope": scope,
         "period": period,
@@ -187,6 +226,8 @@ def build_card(
         "trend_labels": [q.label for q in quarters],
         "computed_at": computed_at,
         "cost_avoidance": _cost_shown(own.get("cost_avoidance"), suppress),
+        "summary": headlines,
+        "summary_codes": {h.definition.code for h in headlines},
     }
 
 

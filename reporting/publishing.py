@@ -25,7 +25,7 @@ from . import measures, store, story
 from .access import board_teams
 from .card import build_card, shown
 from .models import PublishedCard
-from .periods import Period
+from .periods import Period, last_quarters
 from .queries import Scope
 
 NARRATIVE_FIELDS = ("story", "partners", "what_works", "action_plan")
@@ -158,9 +158,29 @@ def visible_to(user: User) -> QuerySet[PublishedCard]:
     return qs.filter(team__in=board_teams(user))
 
 
+def published_trends(published: PublishedCard) -> dict[tuple, dict]:
+    """The published figures of the 8 quarters up to the card's, each quarter's latest
+    revision, keyed like stored sets (one query)."""
+    quarters = last_quarters(
+        Period(published.period_start, published.period_end, published.period_label), 8
+    )
+    rows = PublishedCard.objects.filter(
+        scope_key=published.scope_key,
+        basis=store.TREND_BASIS,
+        period_start__in=[q.start for q in quarters],
+        period_end__in=[q.end for q in quarters],
+    ).order_by("period_start", "revision")
+    out = {(r.period_start, r.period_end, r.basis): r.data for r in rows}
+    # The card itself, whichever revision is shown.
+    if published.basis == store.TREND_BASIS:
+        out[(published.period_start, published.period_end, published.basis)] = published.data
+    return out
+
+
 def card_of(published: PublishedCard, suppress: int | None) -> dict:
-    """The report card as published: the frozen figures, no trends (the trend quarters were
-    not frozen with it), the narrative as it stood."""
+    """The report card as published: the frozen figures, the narrative as it stood, and
+    trends drawn from the published figures of the quarters before it (each one's latest
+    revision), so the board never sees a figure that was not published."""
     from .services import scope_from_key
 
     scope = scope_from_key(published.scope_key, published.scope_label)
@@ -171,9 +191,10 @@ def card_of(published: PublishedCard, suppress: int | None) -> dict:
         period,
         basis=published.basis,
         suppress=suppress,
-        with_trends=False,
+        with_trends=True,
         sets={key: published},
         comparison=published.data.get("comparison"),
+        trend_data=published_trends(published),
     )
     card["narrative"] = published.data.get("narrative") or None
     if card["narrative"] and not any(card["narrative"].get(f) for f in NARRATIVE_FIELDS):

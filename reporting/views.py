@@ -306,10 +306,12 @@ def published_card(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for r in revisions:
         r.shown_differences = publishing.shown_differences(r.differences, suppress)
+    # The PDF of these frozen figures, built when they were published.
+    pdf = published.builds.defer("pdf").order_by("-requested_at").first()
     return render(
         request,
         "reporting/published_card.html",
-        {"published": published, "card": card, "revisions": revisions},
+        {"published": published, "card": card, "revisions": revisions, "pdf": pdf},
     )
 
 

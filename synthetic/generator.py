@@ -283,8 +283,10 @@ class Generator:
         dry_run: bool = False,
         chunk_families: int = 2000,
         out=None,  # noqa: ANN001
+        start: date = HISTORY_START,
     ) -> None:
         self.factor = factor
+        self.start = start
         self.seed = seed
         self.rng = random.Random(seed)
         # A stream of its own: the services used before and after draw nothing from the
@@ -295,9 +297,7 @@ class Generator:
         self.dry_run = dry_run
         self.chunk_families = chunk_families
         self.out = out or sys.stdout
-        self.epoch = datetime(
-            HISTORY_START.year, HISTORY_START.month, HISTORY_START.day, tzinfo=UTC
-        )
+        self.epoch = datetime(start.year, start.month, start.day, tzinfo=UTC)
         self.epoch_ts = self.epoch.timestamp()
         # "Now" for the dataset: 07:00 on the end date. Nothing happens after it.
         self._midnight: dict[date, float] = {}
@@ -723,6 +723,7 @@ class Generator:
             for key, t in s.tables.items():
                 cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{t.db_table}"')
                 self.ids[key] = cursor.fetchone()[0]
+        self.first_ids = dict(self.ids)  # the rows before this run's
 
     # --- reference data ----------------------------------------------------------------
     def _reference(self) -> None:
@@ -1198,7 +1199,7 @@ class Generator:
                 previous,
                 status,
                 self.dt(fc) if fc is not None else None,
-                uuid.UUID(int=rng.getrandbits(128), version=4),
+                self._submission_key(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 version,
             ),
         )
@@ -2114,8 +2115,8 @@ class Generator:
             self._teams()
             self._flush(force=True)
         rng = self.rng
-        n_families = max(15, round(FULL_FAMILIES * self.factor))
-        weights = [w for _n, _l, w in TEAMS]
+        n_families = self._n_families()
+        weights = self._team_weights()
         cumulative = []
         acc = 0.0
         for w in weights:
@@ -2129,7 +2130,7 @@ class Generator:
         )
         done = 0
         self.say(
-            f"Generating {n_families} families over {self.end.year - HISTORY_START.year} "
+            f"Generating {n_families} families over {self.end.year - self.start.year} "
             f"years for {len(self.teams)} teams (factor {self.factor}, seed {self.seed})"
         )
         for i in range(0, n_families, self.chunk_families):
@@ -2158,6 +2159,20 @@ class Generator:
             "rows": self.rows_written,
         }
 
+    # --- hooks a smaller dataset (synthetic/demo.py) changes -------------------------------
+    def _n_families(self) -> int:
+        return max(15, round(FULL_FAMILIES * self.factor))
+
+    def _team_weights(self) -> list[float]:
+        return [w for _n, _l, w in TEAMS]
+
+    def _submission_key(self, drawn: uuid.UUID) -> uuid.UUID:
+        return drawn
+
+    def _generated(self, deadline) -> bool:  # noqa: ANN001 - a reminders.deadlines.Deadline
+        """Whether a deadline is of a row written here (its reminders are written too)."""
+        return True
+
     def _flush(self, *, force: bool = False, label: str = "") -> None:
         written = self.sink.flush()
         self.rows_written += written
@@ -2181,6 +2196,8 @@ class Generator:
         now = self.dt(self.now)
         teams = {t.pk: t for t in Team.objects.all()}
         for d in collect(now):
+            if not self._generated(d):
+                continue
             team = teams[d.team_id]
             steps = []
             if d.kind in ("phase1_hours", "orphaned"):

@@ -149,9 +149,9 @@ def test_the_card_draws_eight_quarters_and_colours_by_polarity(world) -> None:  
     ]
     chart = str(lines["referrals_received"].chart)
     assert chart.startswith("<svg")
-    assert "<title>Q4 2024-25: 3.0</title>" in chart
-    assert "<title>Q1 2025-26: 10.0</title>" in chart
-    assert "<title>Baseline 8.0</title>" in chart and "<title>Target 12.0</title>" in chart
+    assert "<title>Q4 2024-25: 3</title>" in chart
+    assert "<title>Q1 2025-26: 10</title>" in chart
+    assert "<title>Baseline 8</title>" in chart and "<title>Target 12</title>" in chart
     assert len(re.findall("<circle", chart)) == 8
     assert lines["first_contact"].status == "bad"
     assert lines["complaints"].status == "good"

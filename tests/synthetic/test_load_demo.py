@@ -6,10 +6,12 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Membership, Role, Team, User
-from cases.models import Case
+from cases.models import Case, Contact
 from families.models import Family, MemberKind, Person
 from outcomes.models import ServiceUse
 from referrals.models import Referral, ReferralStatus, WaitingListEntry
+from reporting.models import Narrative, PublishedCard, ReportBuild
+from synthetic.demo import history_start, quarters_to_publish
 
 
 def _run() -> str:
@@ -29,6 +31,10 @@ def _counts() -> dict[str, int]:
         "cases": Case.objects.count(),
         "waiting": WaitingListEntry.objects.count(),
         "service uses": ServiceUse.objects.count(),
+        "published cards": PublishedCard.objects.count(),
+        "builds": ReportBuild.objects.count(),
+        "narratives": Narrative.objects.count(),
+        "contacts": Contact.objects.count(),
     }
 
 
@@ -62,7 +68,9 @@ def test_load_demo_is_idempotent_and_covers_every_stage():
         ReferralStatus.CLOSED,
         ReferralStatus.REFERRED_ON,
     } <= statuses
-    rereferral = Referral.objects.get(is_rereferral=True)
+    from accounts.management.commands.load_demo import submission_key
+
+    rereferral = Referral.objects.get(submission_key=submission_key("roberts-2"))
     assert rereferral.previous_referral.status == ReferralStatus.CLOSED
     assert rereferral.previous_referral.family_id == rereferral.family_id
     # The second referral matched the household already known rather than duplicating it.
@@ -81,3 +89,52 @@ def test_load_demo_is_idempotent_and_covers_every_stage():
         assert "ifss-demo" in output
         assert "manager.gwent" in output
         assert "http://127.0.0.1:8000/" in output
+
+
+@pytest.mark.django_db
+def test_load_demo_brings_three_years_of_history_and_published_cards():
+    """The demo's history (synthetic/demo.py): about three years of families of the demo
+    teams, worked by the demo's own people, and every past quarter's card published, the
+    latest with its narrative and its PDF asked for. A second run adds nothing."""
+    from django.utils import timezone
+
+    _run()
+    first = _counts()
+    today = timezone.localdate()
+    start = history_start(today)
+    assert (today - start).days >= 3 * 365
+    gwent, cardiff = (
+        Team.objects.get(name="Gwent IFST"),
+        Team.objects.get(name="Cardiff and Vale IFST"),
+    )
+    # DOMAIN.md's volumes for one team, and families referred in every quarter since.
+    for team, low, high in ((gwent, 150, 320), (cardiff, 100, 230)):
+        assert low <= Family.objects.filter(team=team).count() <= high, team
+    assert Referral.objects.filter(received_at__date__lt=start).count() == 0
+    assert Referral.objects.filter(
+        received_at__date__lt=start.replace(year=start.year + 1)
+    ).exists()
+    # Tied to the demo's people: its practitioners' caseloads and its manager's decisions.
+    for username in ("worker.gwent", "worker2.gwent", "csw.gwent", "worker.cardiff"):
+        assert Case.objects.filter(worker__username=username).count() >= 10, username
+    assert Case.objects.filter(worker__username="worker.gwent", stage="closed").exists()
+    assert Referral.objects.filter(decisions__decided_by__username="manager.gwent").count() > 100
+    # Only a former practitioner per team is added, who cannot sign in.
+    added = User.objects.filter(username__startswith="former.")
+    assert added.count() == 2 and not any(u.is_active or u.has_usable_password() for u in added)
+    # Each team's card published for the last eight complete quarters.
+    quarters = quarters_to_publish(today)
+    assert len(quarters) == 8 and quarters[0].start > start
+    for team in (gwent, cardiff):
+        cards = PublishedCard.objects.filter(team=team)
+        assert sorted(cards.values_list("period_start", flat=True)) == [q.start for q in quarters]
+        assert all(c.published_at.date() > c.period_end for c in cards)
+        latest = cards.get(period_start=quarters[-1].start)
+        assert latest.data["narrative"]["story"]
+        assert latest.data["measures"]["referrals_received"]["value"] >= 5
+        # Its PDF is asked for: the worker that `make run` starts builds it.
+        assert ReportBuild.objects.filter(published=latest).count() == 1
+    # Run again: nothing is duplicated.
+    out = _run()
+    assert _counts() == first
+    assert "Published" not in out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from io import StringIO
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -754,7 +755,28 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Created {created} demo referral(s)."))
         else:
             self.stdout.write("Demo families already loaded; nothing to add.")
+        self._history(list(teams.values()))
         self._print_logins()
+
+    def _history(self, teams: list[Team]) -> None:
+        """About three years of history (synthetic/demo.py), and each past quarter's report
+        card published, so the board has cards, trends and a PDF at its first sign-in."""
+        from synthetic import demo
+
+        today = timezone.localdate()
+        result = demo.load_history(teams, today=today, out=StringIO())
+        if result:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Loaded {result['counts']['family']} families of history "
+                    f"({result['rows']:,} rows) since {demo.history_start(today):%B %Y}."
+                )
+            )
+        published = demo.publish_history(teams, today=today)
+        demo.set_targets(teams)
+        if published:
+            # The latest quarter's PDFs are queued: the worker `make run` starts builds them.
+            self.stdout.write(self.style.SUCCESS(f"Published {published} quarterly report cards."))
 
     # --- teams and people ------------------------------------------------------------------
 
