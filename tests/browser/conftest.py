@@ -64,11 +64,13 @@ AXE_SETUP = """
     });
     return pending;
   };
+  var loaded;
+  window.__ifssAxeLoaded = new Promise(function (resolve) { loaded = resolve; });
   window.addEventListener("load", function () {
     window.setTimeout(function () {
       window.__ifssAxeRun().then(function (violations) {
-        window.__ifssAxeReport(location.pathname + location.search, document.title, violations);
-      }).catch(function () {});
+        return window.__ifssAxeReport(location.pathname + location.search, document.title, violations);
+      }).catch(function () {}).then(function () { loaded(true); });
     }, 0);
   });
 })();
@@ -142,6 +144,11 @@ def format_violations(scans: list[tuple[str, str, list[dict]]]) -> list[str]:
         if len(rule["nodes"]) > 6:
             lines.append(f"    ... and {len(rule['nodes']) - 6} more elements")
     return lines
+
+
+def wait_for_scan(page) -> None:
+    """Wait until axe has scanned (and reported) the page as it loaded."""
+    page.evaluate("() => window.__ifssAxeLoaded")
 
 
 def assert_accessible(page, *, state: str = "") -> None:

@@ -8,10 +8,14 @@ keyboard, and reflow at 320 px.
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from django.core.management import call_command
+from django.urls import Resolver404, resolve
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, wait_for_scan
 from tests.browser.test_referral_journey import log_in
 
 pytestmark = [
@@ -82,3 +86,157 @@ def test_typing_counts_as_activity(page, live_server, settings, practitioner):
     page.keyboard.type("a")
     page.wait_for_timeout(300)
     assert renewals, "typing did not renew the session"
+
+
+# --- Every main page of every role, scanned by axe ------------------------------------------
+
+DEMO_PASSWORD = "ifss-demo"
+# Each demo role, and the pages its walk must have reached (it follows every link it sees).
+ROLES = {
+    "worker.gwent": {
+        "home",
+        "cases:mine",
+        "cases:list",
+        "cases:detail",
+        "notifications:list",
+        "referrals:new",
+        "referrals:list",
+        "cases:add_contact",
+    },
+    "csw.gwent": {"home", "cases:list", "cases:detail"},
+    "manager.gwent": {
+        "home",
+        "referrals:screening",
+        "referrals:waiting_list",
+        "reminders:due",
+        "referrals:detail",
+        "cases:detail",
+        "reporting:card",
+        "audit:log",
+        "families:retention",
+        "families:subject_access",
+    },
+    "perf.gwent": {"home", "reporting:card", "reporting:reports"},
+    "board.gwent": {"home", "reporting:reports"},
+    "referrer": {"home", "referrals:new", "referrals:list", "referrals:detail"},
+    "admin": {"home", "admin:index", "admin:accounts_user_changelist", "admin:change", "admin:add"},
+}
+# Not pages: downloads, signing out, the admin's script endpoints.
+NOT_PAGES = re.compile(r"/logout/|/export/|/pdf/|\.(pdf|csv|xlsx|zip)$|/jsi18n/|/admin/r/")
+PAGE_LIMIT = 120
+SCANNED_LIST = Path(__file__).resolve().parents[2] / "test-results" / "axe-pages.txt"
+
+
+def _page_key(path: str) -> str | None:
+    """One page per route (per admin view kind): the walk does not visit every row."""
+    try:
+        name = resolve(path).view_name
+    except Resolver404:
+        return None
+    # Every admin list (each has its own filters and actions); one form of each other kind.
+    if name.startswith("admin:") and name.endswith("_changelist"):
+        return name
+    return re.sub(r"^admin:.+_(add|change|delete|history)$", r"admin:\1", name)
+
+
+def _sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    _expect()(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def walk(page, base: str, start: list[str], on_page=None) -> dict[str, str]:  # noqa: ANN001
+    """Follow every same-site link from the start pages, one page per route; each page is
+    scanned by axe as it loads (a violation fails the test at its end)."""
+    seen: dict[str, str] = {}
+    queue = list(start)
+    while queue and len(seen) < PAGE_LIMIT:
+        path = queue.pop(0)
+        key = _page_key(urlsplit(path).path)
+        if key is None or key in seen or NOT_PAGES.search(path):
+            continue
+        response = page.goto(base + path)
+        if response is None or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        wait_for_scan(page)
+        seen[key] = path
+        if on_page is not None:
+            on_page(path)
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            parts = urlsplit(href)
+            if f"{parts.scheme}://{parts.netloc}" != base:
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if _page_key(parts.path) not in seen:
+                queue.append(target)
+    return seen
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.mark.parametrize("username", list(ROLES))
+def test_every_main_page_of_every_role_passes_axe(page, live_server, demo, username):
+    """Each demo role signs in and walks every page it can reach; the conftest fails the
+    test on any WCAG 2.0/2.1/2.2 A or AA violation. The pages scanned are listed in
+    test-results/axe-pages-<role>.txt."""
+    _sign_in(page, live_server.url, username)
+    seen = walk(page, live_server.url, ["/"])
+    missing = ROLES[username] - set(seen)
+    assert not missing, f"{username} did not reach {sorted(missing)}"
+    listing = SCANNED_LIST.with_name(f"axe-pages-{username}.txt")
+    listing.parent.mkdir(parents=True, exist_ok=True)
+    listing.write_text("".join(f"{key}\t{path}\n" for key, path in seen.items()), encoding="utf-8")
+
+
+def test_a_refused_form_focuses_its_error_summary(page, live_server, demo):
+    """A submission with errors: the summary at the top has focus, links to the field and
+    the title says "Error: "; the page in that state passes axe."""
+    from referrals.models import Referral, ReferralStatus
+
+    expect = _expect()
+    referral = Referral.objects.filter(
+        status=ReferralStatus.SUBMITTED, team__name__icontains="gwent"
+    ).first()
+    _sign_in(page, live_server.url, "manager.gwent")
+    page.goto(f"{live_server.url}/referrals/{referral.pk}/decide/")
+    page.eval_on_selector_all("main form", "fs => fs.forEach(f => { f.noValidate = true; })")
+    page.locator("main form[method=post] button[type=submit]").first.click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link").first).to_be_visible()
+    assert page.title().startswith("Error: ")
+    assert referral.family.name in page.title()
+    assert_accessible(page, state="refused screening decision")
+
+
+# --- Reflow: at 320 px only data tables scroll ----------------------------------------------
+
+
+@pytest.mark.parametrize("username", ["worker.gwent", "manager.gwent", "perf.gwent", "referrer"])
+def test_pages_reflow_at_320px(page, live_server, demo, username):
+    """WCAG 1.4.10: at 320 CSS px wide the page never scrolls sideways; a wide data table
+    scrolls inside its own .table-responsive box."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    _sign_in(page, live_server.url, username)
+    too_wide: list[str] = []
+
+    def check(path: str) -> None:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 320:
+            culprit = page.evaluate(
+                """() => Array.from(document.querySelectorAll('body *')).filter(e => {
+                    const r = e.getBoundingClientRect();
+                    return r.right > 321 && !e.closest('.table-responsive, .visually-hidden');
+                }).slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                    + (e.className && typeof e.className === 'string'
+                       ? '.' + e.className.trim().split(/\\s+/).join('.') : '')).join(', ')"""
+            )
+            too_wide.append(f"{path}: {width}px ({culprit})")
+
+    walk(page, live_server.url, ["/"], on_page=check)
+    assert not too_wide, "Pages wider than 320 px:\n" + "\n".join(too_wide)
