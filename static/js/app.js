@@ -22,6 +22,29 @@
   var errorSummary = document.getElementById("error-summary");
   if (errorSummary) { errorSummary.focus(); }
 
+  // A data table wider than the screen scrolls in its own box: that box can then take
+  // keyboard focus (arrow keys scroll it) and is named for screen readers.
+  function scrollableTables() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) {
+          var holder = box.closest("section, .card, main");
+          var heading = holder && holder.querySelector("h1, h2, h3, caption");
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") +
+            (document.documentElement.lang === "cy" ? "tabl (sgroliwch i'r ochr)" : "table (scrolls sideways)"));
+        }
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  scrollableTables();
+  window.addEventListener("resize", scrollableTables);
+
   // Ask before destructive or irreversible actions: <form data-confirm="...">.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");
