@@ -69,7 +69,8 @@ AXE_SETUP = """
   window.addEventListener("load", function () {
     window.setTimeout(function () {
       window.__ifssAxeRun().then(function (violations) {
-        return window.__ifssAxeReport(location.pathname + location.search, document.title, violations);
+        var where = location.pathname + location.search;
+        return window.__ifssAxeReport(where, document.title, violations);
       }).catch(function () {}).then(function () { loaded(true); });
     }, 0);
   });

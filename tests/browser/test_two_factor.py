@@ -93,7 +93,9 @@ def test_a_manager_sets_up_two_factor_sign_in_and_needs_a_code_next_time(
     expect(page.get_by_test_id("totp-secret")).to_have_count(0)
     page.get_by_label("Enrolment code").fill("WRNG-CODE-XXXX")
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator("main form").get_by_text("That enrolment code is not right")).to_be_visible()
+    expect(
+        page.locator("main form").get_by_text("That enrolment code is not right")
+    ).to_be_visible()
     expect(page.get_by_test_id("totp-secret")).to_have_count(0)
     enrolment_code = twofactor.issue_enrolment_code(user=manager, issued_by=None)
     page.get_by_label("Enrolment code").fill(enrolment_code)
