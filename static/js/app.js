@@ -44,6 +44,8 @@
   }
   scrollableTables();
   window.addEventListener("resize", scrollableTables);
+  window.addEventListener("load", scrollableTables);  // fonts and images change widths
+  document.addEventListener("htmx:afterSettle", scrollableTables);  // a card built later
 
   // Ask before destructive or irreversible actions: <form data-confirm="...">.
   document.addEventListener("submit", function (event) {

@@ -240,3 +240,50 @@ def test_pages_reflow_at_320px(page, live_server, demo, username):
 
     walk(page, live_server.url, ["/"], on_page=check)
     assert not too_wide, "Pages wider than 320 px:\n" + "\n".join(too_wide)
+
+
+# --- Focus: a ring of 3:1 or better on links, fields and buttons -----------------------------
+
+
+def _luminance(rgb: str) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(x) for x in re.findall(r"\d+", rgb)[:3])
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+FOCUS_STYLE = """() => {
+  const e = document.activeElement;
+  const s = getComputedStyle(e);
+  let bg = 'rgb(255, 255, 255)';
+  for (let p = e.parentElement; p; p = p.parentElement) {
+    const c = getComputedStyle(p).backgroundColor;
+    if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') { bg = c; break; }
+  }
+  return {style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor, bg};
+}"""
+
+
+def test_keyboard_focus_is_visible_in_the_nav_and_on_fields(page, live_server, practitioner):
+    log_in(page, live_server, practitioner.username)
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Dashboard").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # focus from the keyboard, so :focus-visible applies
+    for what in ("nav link", "field", "button"):
+        if what == "field":
+            page.goto(f"{live_server.url}/referrals/new/")
+            page.locator("main input[type=text]").first.focus()
+        if what == "button":
+            page.keyboard.press("Tab")
+            page.locator("main button[type=submit]").first.focus()
+        ring = page.evaluate(FOCUS_STYLE)
+        assert ring["style"] != "none" and ring["width"] >= 2, (what, ring)
+        assert _contrast(ring["color"], ring["bg"]) >= 3, (what, ring)
