@@ -58,9 +58,9 @@ AXE_SETUP = """
     });
   }
   var pending = Promise.resolve();
-  window.__ifssAxeRun = function () {
+  window.__ifssAxeRun = function (within) {
     pending = pending.catch(function () {}).then(function () {
-      return window.axe.run(document, options).then(brief);
+      return window.axe.run(within || document, options).then(brief);
     });
     return pending;
   };
@@ -152,9 +152,10 @@ def wait_for_scan(page) -> None:
     page.evaluate("() => window.__ifssAxeLoaded")
 
 
-def assert_accessible(page, *, state: str = "") -> None:
-    """Scan the page as it is now with axe-core; fail on any WCAG A/AA violation."""
-    violations = page.evaluate("() => window.__ifssAxeRun()")
+def assert_accessible(page, *, state: str = "", within: str | None = None) -> None:
+    """Scan the page as it is now with axe-core (or only the element `within` selects, such
+    as an open modal dialog: the page behind it is inert); fail on any WCAG A/AA violation."""
+    violations = page.evaluate("(within) => window.__ifssAxeRun(within)", within)
     url = page.url.split("//", 1)[-1].split("/", 1)[-1]
     label = f"/{url}" + (f" [{state}]" if state else "")
     if violations:

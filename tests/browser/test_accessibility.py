@@ -50,7 +50,7 @@ def test_idle_warning_is_an_alertdialog_driven_by_the_keyboard(
     expect(dialog).to_have_attribute("aria-describedby", "idle-warning-text")
     expect(page.locator("#idle-warning-text")).to_contain_text("keeps you signed in")
     expect(page.get_by_role("button", name="Stay signed in")).to_be_focused()
-    assert_accessible(page, state="idle warning open")
+    assert_accessible(page, state="idle warning open", within="#idle-warning")
 
     with page.expect_request(re.compile(r"/accounts/keepalive/$")) as renewal:
         page.keyboard.press("Escape")
