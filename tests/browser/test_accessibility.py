@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
-from django.urls import Resolver404, resolve
 
+from tests.browser import pages
 from tests.browser.conftest import assert_accessible, wait_for_scan
 from tests.browser.test_referral_journey import log_in
 
@@ -89,54 +89,13 @@ def test_typing_counts_as_activity(page, live_server, settings, practitioner):
 
 
 # --- Every main page of every role, scanned by axe ------------------------------------------
+# The pages each role must scan are listed in tests/browser/pages.py (with how to add one).
 
 DEMO_PASSWORD = "ifss-demo"
-# Each demo role, and the pages its walk must have reached (it follows every link it sees).
-ROLES = {
-    "worker.gwent": {
-        "home",
-        "cases:mine",
-        "cases:list",
-        "cases:detail",
-        "notifications:list",
-        "referrals:new",
-        "referrals:list",
-        "cases:add_contact",
-    },
-    "csw.gwent": {"home", "cases:list", "cases:detail"},
-    "manager.gwent": {
-        "home",
-        "referrals:screening",
-        "referrals:waiting_list",
-        "reminders:due",
-        "referrals:detail",
-        "cases:detail",
-        "reporting:card",
-        "audit:log",
-        "families:retention",
-        "families:subject_access",
-    },
-    "perf.gwent": {"home", "reporting:card", "reporting:reports"},
-    "board.gwent": {"home", "reporting:reports"},
-    "referrer": {"home", "referrals:new", "referrals:list", "referrals:detail"},
-    "admin": {"home", "admin:index", "admin:accounts_user_changelist", "admin:change", "admin:add"},
-}
 # Not pages: downloads, signing out, the admin's script endpoints.
 NOT_PAGES = re.compile(r"/logout/|/export/|/pdf/|\.(pdf|csv|xlsx|zip)$|/jsi18n/|/admin/r/")
-PAGE_LIMIT = 120
-SCANNED_LIST = Path(__file__).resolve().parents[2] / "test-results" / "axe-pages.txt"
-
-
-def _page_key(path: str) -> str | None:
-    """One page per route (per admin view kind): the walk does not visit every row."""
-    try:
-        name = resolve(path).view_name
-    except Resolver404:
-        return None
-    # Every admin list (each has its own filters and actions); one form of each other kind.
-    if name.startswith("admin:") and name.endswith("_changelist"):
-        return name
-    return re.sub(r"^admin:.+_(add|change|delete|history)$", r"admin:\1", name)
+PAGE_LIMIT = 250
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
 def _sign_in(page, base: str, username: str) -> None:
@@ -147,20 +106,28 @@ def _sign_in(page, base: str, username: str) -> None:
     _expect()(page.get_by_role("heading", level=1)).to_be_visible()
 
 
-def walk(page, base: str, start: list[str], on_page=None) -> dict[str, str]:  # noqa: ANN001
-    """Follow every same-site link from the start pages, one page per route; each page is
-    scanned by axe as it loads (a violation fails the test at its end)."""
+def walk(page, base: str, start: list[str], on_page=None) -> tuple[dict[str, str], list[str]]:  # noqa: ANN001
+    """Load the start pages, then follow every same-site link from them, one page per
+    route; each page is scanned by axe as it loads (a violation fails the test at its
+    end). Returns the pages scanned (route -> path) and the start pages that did not load
+    (with their status)."""
     seen: dict[str, str] = {}
+    refused: list[str] = []
     queue = list(start)
+    required = set(start)
     while queue and len(seen) < PAGE_LIMIT:
         path = queue.pop(0)
-        key = _page_key(urlsplit(path).path)
+        key = pages.page_key(urlsplit(path).path)
         if key is None or key in seen or NOT_PAGES.search(path):
             continue
         response = page.goto(base + path)
         if response is None or "text/html" not in response.headers.get("content-type", ""):
             continue
         wait_for_scan(page)
+        if not response.ok or urlsplit(page.url).path != urlsplit(path).path:
+            if path in required:
+                refused.append(f"{path}: {response.status} (at {urlsplit(page.url).path})")
+            continue
         seen[key] = path
         if on_page is not None:
             on_page(path)
@@ -169,9 +136,9 @@ def walk(page, base: str, start: list[str], on_page=None) -> dict[str, str]:  # 
             if f"{parts.scheme}://{parts.netloc}" != base:
                 continue
             target = parts.path + (f"?{parts.query}" if parts.query else "")
-            if _page_key(parts.path) not in seen:
+            if pages.page_key(parts.path) not in seen:
                 queue.append(target)
-    return seen
+    return seen, refused
 
 
 @pytest.fixture
@@ -179,18 +146,57 @@ def demo(db):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-@pytest.mark.parametrize("username", list(ROLES))
-def test_every_main_page_of_every_role_passes_axe(page, live_server, demo, username):
-    """Each demo role signs in and walks every page it can reach; the conftest fails the
-    test on any WCAG 2.0/2.1/2.2 A or AA violation. The pages scanned are listed in
+@pytest.fixture
+def demo_pages(demo) -> pages.Objects:
+    return pages.add_state()
+
+
+def _admin_lists() -> list[str]:
+    """The list of every model registered in the Django admin."""
+    from django.apps import apps
+    from django.contrib import admin
+    from django.urls import reverse
+
+    return [
+        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist")
+        for m in apps.get_models()
+        if admin.site.is_registered(m)
+    ]
+
+
+@pytest.mark.parametrize("username", pages.ROLES)
+def test_every_main_page_of_every_role_passes_axe(page, live_server, demo_pages, username):
+    """Each demo role signs in, loads every page listed for it (tests/browser/pages.py) and
+    every page it reaches by links; the conftest fails the test on any WCAG 2.0/2.1/2.2 A
+    or AA violation. The pages scanned are printed and listed in
     test-results/axe-pages-<role>.txt."""
     _sign_in(page, live_server.url, username)
-    seen = walk(page, live_server.url, ["/"])
-    missing = ROLES[username] - set(seen)
-    assert not missing, f"{username} did not reach {sorted(missing)}"
-    listing = SCANNED_LIST.with_name(f"axe-pages-{username}.txt")
+    start = [path for _name, path in pages.start_paths(username, demo_pages)]
+    if username == pages.ADMIN:
+        start += _admin_lists()
+    seen, refused = walk(page, live_server.url, [*start, "/"])
+    seen = {"login": "/accounts/login/", **seen}
+    listing = RESULTS / f"axe-pages-{username}.txt"
     listing.parent.mkdir(parents=True, exist_ok=True)
     listing.write_text("".join(f"{key}\t{path}\n" for key, path in seen.items()), encoding="utf-8")
+    print(f"\n{username}: {len(seen)} pages scanned")
+    for key, path in seen.items():
+        print(f"  {key}\t{path}")
+    assert not refused, f"{username}: listed pages that did not load: {refused}"
+    wanted = {n for n, roles in pages.PAGES.items() if username in roles}
+    if username == pages.ADMIN:
+        wanted |= {pages.page_key(p) for p in _admin_lists()}
+    missing = wanted - set(seen)
+    assert not missing, f"{username} did not scan {sorted(missing)}"
+
+
+def test_admin_issues_a_partner_token(page, live_server, demo_pages):
+    """The page that shows a new partner token once (the answer to a POST) passes axe."""
+    _sign_in(page, live_server.url, pages.ADMIN)
+    page.goto(f"{live_server.url}/api/clients/{demo_pages.api_client.pk}/")
+    page.get_by_role("button", name="Issue a token").click()
+    _expect()(page.get_by_role("heading", level=1)).to_be_visible()
+    wait_for_scan(page)
 
 
 def test_a_refused_form_focuses_its_error_summary(page, live_server, demo):
