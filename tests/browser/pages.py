@@ -310,6 +310,7 @@ def add_state() -> Objects:
     from accounts.models import ReportSignoff, Team, User
     from api import services as api_services
     from cases import services as case_services
+    from cases.amendments import EntryStatus
     from cases.models import Case, Contact
     from cases.pathway import Stage
     from families.models import Person
@@ -413,6 +414,10 @@ def add_state() -> Objects:
         by=users[ADMIN],
     )
     referrals = Referral.objects.filter(team=team)
+
+    def mine(author: str) -> dict:
+        return {author: users[WORKER], "entry_status": EntryStatus.CURRENT}
+
     decisions = ScreeningDecision.objects.filter(referral__team=team).order_by("pk")
     return Objects(
         case_phase1=case_phase1,
@@ -424,11 +429,14 @@ def add_state() -> Objects:
         decision=decisions.first(),
         waiting=WaitingListEntry.objects.filter(referral__team=team).first(),
         draft=draft,
-        contact=Contact.objects.filter(case=case_phase1).first(),
-        goal=Goal.objects.filter(case=case_phase1).first(),
-        reading=Reading.objects.filter(case__team=team).first(),
+        # Entries the practitioner recorded (only their author or a manager corrects one).
+        contact=Contact.objects.filter(case=case_phase1, **mine("recorded_by")).first(),
+        goal=Goal.objects.filter(case__team=team, **mine("created_by")).first(),
+        reading=Reading.objects.filter(case__team=team, **mine("recorded_by")).first(),
         person=Person.objects.filter(family=case_phase1.family).first(),
-        review_held=Review.objects.filter(case=case_phase2, held_on__isnull=False).first(),
+        review_held=Review.objects.filter(
+            case=case_phase2, held_on__isnull=False, **mine("recorded_by")
+        ).first(),
         review_due=Review.objects.filter(case=case_phase2, held_on__isnull=True).first(),
         review_signoff=review_signoff,
         retention=case_closed.family,
