@@ -294,7 +294,7 @@ ROLE_ARGS: dict[tuple[str, str], Callable[[Objects], dict]] = {
 ADMIN_PATHS = {
     "admin:add": "/admin/accounts/team/add/",
     "admin:change": "/admin/accounts/team/{team}/change/",
-    "admin:delete": "/admin/reference/screeningreason/{reason}/delete/",
+    "admin:delete": "/admin/accounts/membership/{membership}/delete/",
     "admin:history": "/admin/accounts/team/{team}/history/",
     "admin:password_change": "/admin/password_change/",
     "admin:user_password_change": "/admin/accounts/user/{user}/password/",
@@ -452,8 +452,7 @@ def start_paths(username: str, objects: Objects) -> list[tuple[str, str]]:
     """(route name, path) of every page listed for the role, in PAGES order."""
     from django.urls import reverse
 
-    from accounts.models import Team, User
-    from reference.models import ScreeningReason
+    from accounts.models import Membership, Team, User
 
     paths = []
     for name, roles in PAGES.items():
@@ -462,7 +461,7 @@ def start_paths(username: str, objects: Objects) -> list[tuple[str, str]]:
         if name in ADMIN_PATHS:
             path = ADMIN_PATHS[name].format(
                 team=Team.objects.order_by("pk").first().pk,
-                reason=ScreeningReason.objects.order_by("pk").first().pk,
+                membership=Membership.objects.order_by("pk").first().pk,
                 user=User.objects.get(username=username).pk,
             )
         elif (username, name) in ROLE_ARGS:
