@@ -328,6 +328,7 @@ class Docs(AuditedView, SpectacularSwaggerSplitView):
     permission_classes = [StaffOnly]
     throttle_classes: list = []
     url_name = "api:schema"
+    template_name = "api/swagger_ui.html"  # the package's page, with its language set
 
 
 # Partner systems do not sign in: their token is checked by the views.

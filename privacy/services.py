@@ -162,7 +162,7 @@ def subject_access_export(*, person: Person, user: User) -> bytes:
     html = render_to_string(
         "reporting/pdf/subject_access.html", {"data": data, "generated_at": timezone.now()}
     )
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("summary.pdf", pdf)

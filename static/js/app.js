@@ -18,6 +18,35 @@
     if (matches) { matches.innerHTML = ""; }
   });
 
+  // A refused form: focus goes to the summary of its errors (each links to its field).
+  var errorSummary = document.getElementById("error-summary");
+  if (errorSummary) { errorSummary.focus(); }
+
+  // A data table wider than the screen scrolls in its own box: that box can then take
+  // keyboard focus (arrow keys scroll it) and is named for screen readers.
+  function scrollableTables() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) {
+          var holder = box.closest("section, .card, main");
+          var heading = holder && holder.querySelector("h1, h2, h3, caption");
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") +
+            (document.documentElement.lang === "cy" ? "tabl (sgroliwch i'r ochr)" : "table (scrolls sideways)"));
+        }
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  scrollableTables();
+  window.addEventListener("resize", scrollableTables);
+  window.addEventListener("load", scrollableTables);  // fonts and images change widths
+  document.addEventListener("htmx:afterSettle", scrollableTables);  // a card built later
+
   // Ask before destructive or irreversible actions: <form data-confirm="...">.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");
@@ -253,25 +282,53 @@
   }
 
   // --- Idle timeout: warn two minutes before the session ends -----------------------------
+  // Closing the warning in any way (its button, Escape, a click outside it) keeps the user
+  // signed in, and focus goes back where it was. Typing, clicking and scrolling count as
+  // activity: they renew the session on the server (at most every 30 s), restarting the clock.
   var seconds = parseInt(body.getAttribute("data-session-seconds") || "0", 10);
   var keepaliveUrl = body.getAttribute("data-keepalive-url");
   var modalElement = document.getElementById("idle-warning");
   if (seconds > 0 && modalElement && window.bootstrap) {
     var modal = new window.bootstrap.Modal(modalElement);
-    var warnTimer, endTimer;
+    var warnTimer, endTimer, returnFocus = null, showing = false, lastRenewal = Date.now();
     var schedule = function () {
       window.clearTimeout(warnTimer);
       window.clearTimeout(endTimer);
-      warnTimer = window.setTimeout(function () { modal.show(); }, Math.max(seconds - 120, 5) * 1000);
+      warnTimer = window.setTimeout(function () {
+        returnFocus = document.activeElement;
+        showing = true;
+        modal.show();
+      }, Math.max(seconds - 120, seconds / 2) * 1000);
       endTimer = window.setTimeout(function () {
         saveDrafts().finally(function () {
           window.location.href = body.getAttribute("data-login-url") + "?next=" + encodeURIComponent(window.location.pathname);
         });
       }, seconds * 1000);
     };
-    document.getElementById("idle-stay").addEventListener("click", function () {
+    var renew = function () {
+      lastRenewal = Date.now();
       saveDrafts();
-      post(keepaliveUrl).then(function () { modal.hide(); schedule(); });
+      schedule();
+      return post(keepaliveUrl);
+    };
+    modalElement.addEventListener("shown.bs.modal", function () {
+      modalElement.setAttribute("role", "alertdialog");  // Bootstrap sets role="dialog"
+      document.getElementById("idle-stay").focus();
+    });
+    modalElement.addEventListener("hidden.bs.modal", function () {
+      showing = false;
+      renew();
+      if (returnFocus && returnFocus !== document.body && document.contains(returnFocus)) {
+        returnFocus.focus();
+      }
+      returnFocus = null;
+    });
+    document.getElementById("idle-stay").addEventListener("click", function () { modal.hide(); });
+    ["keydown", "input", "mousedown", "scroll", "touchstart"].forEach(function (type) {
+      document.addEventListener(type, function () {
+        if (showing) { return; }  // the warning is answered by closing it
+        if (Date.now() - lastRenewal > 30000) { renew(); }
+      }, { passive: true, capture: true });
     });
     schedule();
   }

@@ -6,10 +6,15 @@
 - ``page`` (function): a fresh browser context per test (no shared cookies), 10 s default
   timeout. A failing test leaves a screenshot in ``test-results/<test name>.png``. A server
   error (HTTP 5xx) or an uncaught script error on any page fails the test as well.
+- Accessibility: every page a test loads is scanned with axe-core (vendored in
+  ``tests/browser/assets``) for WCAG 2.0, 2.1 and 2.2 A and AA once it has loaded; any
+  violation fails the test with a readable list. ``assert_accessible(page)`` scans the page
+  as it is now (an open dialog, a form shown with its errors).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -36,6 +41,41 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 DEFAULT_TIMEOUT_MS = 10_000
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_SOURCE = (Path(__file__).parent / "assets" / "axe.min.js").read_text(encoding="utf-8")
+# Runs in every page (not in frames): axe scans the page once it has loaded and reports to
+# Python through the exposed binding. A later explicit scan waits for this one.
+AXE_SETUP = """
+(function () {
+  if (window.top !== window) { return; }
+  var options = {runOnly: {type: "tag", values: AXE_TAGS}, resultTypes: ["violations"]};
+  function brief(result) {
+    return result.violations.map(function (v) {
+      return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(function (n) {
+        return {target: n.target.join(" "), summary: n.failureSummary || ""};
+      })};
+    });
+  }
+  var pending = Promise.resolve();
+  window.__ifssAxeRun = function (within) {
+    pending = pending.catch(function () {}).then(function () {
+      return window.axe.run(within || document, options).then(brief);
+    });
+    return pending;
+  };
+  var loaded;
+  window.__ifssAxeLoaded = new Promise(function (resolve) { loaded = resolve; });
+  window.addEventListener("load", function () {
+    window.setTimeout(function () {
+      window.__ifssAxeRun().then(function (violations) {
+        var where = location.pathname + location.search;
+        return window.__ifssAxeReport(where, document.title, violations);
+      }).catch(function () {}).then(function () { loaded(true); });
+    }, 0);
+  });
+})();
+""".replace("AXE_TAGS", json.dumps(AXE_TAGS))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -85,6 +125,47 @@ def _screenshot_path(config: pytest.Config, node: pytest.Item) -> Path:
     return directory / f"{name}.png"
 
 
+def format_violations(scans: list[tuple[str, str, list[dict]]]) -> list[str]:
+    """A readable list: each rule once, with the pages it failed on and a few elements."""
+    rules: dict[str, dict] = {}
+    for url, title, violations in scans:
+        for v in violations:
+            rule = rules.setdefault(v["id"], {"v": v, "pages": [], "nodes": {}})
+            if f"{url} ({title})" not in rule["pages"]:
+                rule["pages"].append(f"{url} ({title})")
+            for node in v["nodes"]:
+                rule["nodes"].setdefault(node["target"], " ".join(node["summary"].split()))
+    lines = []
+    for rule_id, rule in rules.items():
+        v = rule["v"]
+        lines.append(f"[{v['impact']}] {rule_id}: {v['help']}")
+        lines.append("  on: " + ", ".join(rule["pages"]))
+        for target, summary in list(rule["nodes"].items())[:6]:
+            lines.append(f"    {target}: {summary[:300]}")
+        if len(rule["nodes"]) > 6:
+            lines.append(f"    ... and {len(rule['nodes']) - 6} more elements")
+    return lines
+
+
+def wait_for_scan(page) -> None:
+    """Wait until axe has scanned (and reported) the page as it loaded."""
+    page.evaluate("() => window.__ifssAxeLoaded")
+
+
+def assert_accessible(page, *, state: str = "", within: str | None = None) -> None:
+    """Scan the page as it is now with axe-core (or only the element `within` selects, such
+    as an open modal dialog: the page behind it is inert); fail on any WCAG A/AA violation."""
+    violations = page.evaluate("(within) => window.__ifssAxeRun(within)", within)
+    url = page.url.split("//", 1)[-1].split("/", 1)[-1]
+    label = f"/{url}" + (f" [{state}]" if state else "")
+    if violations:
+        pytest.fail(
+            "Accessibility violations (axe-core):\n"
+            + "\n".join(format_violations([(label, page.title(), violations)])),
+            pytrace=False,
+        )
+
+
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
     from playwright.sync_api import expect
@@ -93,6 +174,15 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
+    scans: list[tuple[str, str, list[dict]]] = []
+
+    def axe_report(source, url: str, title: str, violations: list[dict]) -> None:
+        scans.append((url, title, violations))
+
+    context.expose_binding("__ifssAxeReport", axe_report)
+    context.add_init_script(script=AXE_SOURCE)
+    context.add_init_script(script=AXE_SETUP)
+    request.node.axe_scans = scans
     pg = context.new_page()
 
     server_errors: list[str] = []
@@ -122,5 +212,7 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
         context.close()
     problems = [f"server error: {e}" for e in server_errors]
     problems += [f"script error: {e}" for e in script_errors]
+    if any(violations for _url, _title, violations in scans):
+        problems += ["accessibility violations (axe-core):", *format_violations(scans)]
     if problems and not (report is not None and report.failed):
         pytest.fail("The browser saw problems:\n" + "\n".join(problems), pytrace=False)

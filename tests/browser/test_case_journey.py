@@ -155,7 +155,9 @@ def test_case_from_allocation_to_first_review(page, live_server, practitioner, a
     page.get_by_role("checkbox", name=child.full_name).check()
     save.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Log a contact")
-    expect(page.get_by_text("Ensure this value is greater than or equal to 1.")).to_be_visible()
+    expect(
+        page.locator("main form").get_by_text("Ensure this value is greater than or equal to 1.")
+    ).to_be_visible()
     expect(duration).to_have_value("-5")
     expect(page.get_by_label("Mode")).to_have_value("home_visit")
     expect(page.get_by_role("checkbox", name=child.full_name)).to_be_checked()

@@ -73,7 +73,9 @@ def test_practitioner_records_services_before_and_sees_them(
     )
     # Nothing ticked is not an answer.
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Tick the services used, or 'None of these'.")).to_be_visible()
+    expect(
+        page.locator("main form").get_by_text("Tick the services used, or 'None of these'.")
+    ).to_be_visible()
     page.get_by_role("checkbox", name="Drug and alcohol service").check()
     page.get_by_role("checkbox", name="Housing support").check()
     page.get_by_role("button", name="Save").click()

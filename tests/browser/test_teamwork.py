@@ -43,7 +43,7 @@ def test_manager_records_a_consultation_and_sees_it_listed(page, live_server, ma
     page.get_by_role("button", name="Save").click()
 
     # Refused, with what was typed kept.
-    expect(page.get_by_text("This date is in the future.")).to_be_visible()
+    expect(page.locator("main form").get_by_text("This date is in the future.")).to_be_visible()
     expect(page.get_by_label("Topic")).to_have_value("A mother's drinking and a new baby")
     page.get_by_label("Date").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Save").click()
