@@ -75,6 +75,10 @@ class MemberData:
     ethnicity: str = ""
     substances: list[Substance] = field(default_factory=list)
     legal_status: LegalStatus | None = None
+    language: str = ""
+    active_offer: str = ""
+    active_offer_on: date | None = None
+    active_offer_by: str = ""
 
 
 @dataclass
@@ -150,6 +154,10 @@ MEMBER_FIELDS = (
     "relationship",
     "ethnicity",
     "legal_status",
+    "language",
+    "active_offer",
+    "active_offer_on",
+    "active_offer_by",
 )
 
 
