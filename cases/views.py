@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Role, Team, User
 from audit.services import recent_viewers, record_listed, record_view
+from families.language import PRINT_CODES
 from families.models import Family
 from outcomes.closing import closing_gaps
 from outcomes.models import Goal
@@ -320,7 +321,10 @@ def plan_pdf(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = get_object_or_404(FamilyPlan.objects.select_related("case"), pk=plan_pk)
     case = get_case_for_user(request.user, plan.case_id)  # 404 unless the user may see it
     record_view(case, case.family)
-    response = HttpResponse(render_family_plan_pdf(plan), content_type="application/pdf")
+    # The family's language (families.language), or ?lang=cy, en or both (side by side).
+    language = request.GET.get("lang")
+    language = language if language in PRINT_CODES else None
+    response = HttpResponse(render_family_plan_pdf(plan, language), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="family-plan-{plan.case_id}-v{plan.number}.pdf"'
     )

@@ -7,22 +7,37 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cases.models import FamilyPlan
+from families.language import BILINGUAL, family_language, lead_language, render_in, side_by_side
 from families.models import Person
 from outcomes.gas import gas_t_score
 from outcomes.models import Goal
 from reviews.models import Review
 
 
-def _pdf(template: str, context: dict) -> bytes:
+def _pdf(template: str, context: dict, language: str | None = None) -> bytes:
+    """The document in ``language`` (``cy``, ``en``, or ``both``: side by side), or in the
+    current language when None. The page's ``lang`` follows (reporting/pdf/base.html)."""
     from weasyprint import HTML  # imported late: it loads native libraries
 
-    html = render_to_string(template, {**context, "generated_at": timezone.now()})
+    html = _html(template, {**context, "generated_at": timezone.now()}, language)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def render_family_plan_pdf(plan: FamilyPlan) -> bytes:
+def _html(template: str, context: dict, language: str | None) -> str:
+    def render() -> str:
+        return render_to_string(template, context)
+
+    if language == BILINGUAL:
+        return side_by_side(render)
+    if language:
+        return render_in(language, render)
+    return render()
+
+
+def render_family_plan_pdf(plan: FamilyPlan, language: str | None = None) -> bytes:
     """The Family Plan as given to the family and the social worker: written for the
-    family, so each goal is in the words of its scale, never a bare score."""
+    family, so each goal is in the words of its scale, never a bare score. In the family's
+    language (families.language) unless another is asked for."""
     plan = (
         FamilyPlan.objects.select_related(
             "case__family",
@@ -53,6 +68,7 @@ def render_family_plan_pdf(plan: FamilyPlan) -> bytes:
             "assessment": getattr(plan.case, "assessment", None),
             "next_review": next_review,
         },
+        language or lead_language(members),
     )
 
 
@@ -104,11 +120,18 @@ def review_report_context(review: Review) -> dict:
     }
 
 
-def render_review_report_pdf(review: Review) -> bytes:
-    """The written report to the referrer after a Phase 2 review."""
-    return _pdf("reporting/pdf/review_report.html", review_report_context(review))
+def render_review_report_pdf(review: Review, language: str | None = None) -> bytes:
+    """The written report to the referrer after a Phase 2 review, in the family's language
+    (families.language) unless another is asked for."""
+    context = review_report_context(review)
+    return _pdf(
+        "reporting/pdf/review_report.html",
+        context,
+        language or family_language(context["case"].family_id),
+    )
 
 
-def render_report_card_pdf(card: dict) -> bytes:
-    """The report card as a board reads it: the same content as the page."""
-    return _pdf("reporting/pdf/report_card.html", {"card": card})
+def render_report_card_pdf(card: dict, language: str | None = None) -> bytes:
+    """The report card as a board reads it: the same content as the page, in the language
+    asked for (``en`` or ``cy``), else the current one."""
+    return _pdf("reporting/pdf/report_card.html", {"card": card}, language)

@@ -7,7 +7,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
@@ -36,10 +36,12 @@ def request_build(
     basis: str,
     automatic: bool = False,
     published: PublishedCard | None = None,
+    language: str = "en",
 ) -> ReportBuild:
     from .tasks import build_report_card
 
     build = ReportBuild.objects.create(
+        language=language,
         scope_key=scope.key,
         scope_label=scope.label,
         team_id=scope.team_id,
@@ -204,7 +206,11 @@ def run_build(*, build_id: int, background_beats: bool = False) -> ReportBuild:
         jobs.beat(build.pk, attempt, pct)
 
     try:
-        with jobs.beating(build.pk, attempt, enabled=background_beats):
+        # The card's words and the PDF in the language it was asked for.
+        with (
+            translation.override(build.language),
+            jobs.beating(build.pk, attempt, enabled=background_beats),
+        ):
             if build.published_id:
                 # The published figures, frozen: nothing is computed again.
                 card = publishing.card_of(build.published, board_suppression())
