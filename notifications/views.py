@@ -97,6 +97,8 @@ class PreferencesForm(forms.Form):
             choices=Language.choices,
             initial=initial_language or get_language(),
             widget=forms.RadioSelect,
+            # Not sent (an older form): the language stays as it is.
+            required=False,
             help_text=_("The language of your pages and of the emails sent to you."),
         )
         for kind, label in Kind.choices:
@@ -124,7 +126,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         channels = dict(form.cleaned_data)
         language = channels.pop("language")
-        if request.user.language != language:
+        if language and request.user.language != language:
             request.user.language = language
             request.user.save(update_fields=["language"])
             activate(language)  # the confirmation below is in the language just chosen

@@ -27,7 +27,7 @@ from cases.errors import ServiceError, StaleEdit
 from cases.models import Case, StageChange, hides_family
 from families.models import Family, Person, normalise_postcode
 from notifications.models import Kind as NoticeKind
-from notifications.services import notify_address, notify_user
+from notifications.services import Text, notify_address, notify_user
 from reference.models import (
     Effect,
     LegalStatus,
@@ -238,10 +238,14 @@ def _alert_managers(referral: Referral, family: Family) -> None:
             continue
         notify_user(
             recipient=manager,
-            subject=_("New referral for %(team)s: %(ref)s")
-            % {"team": referral.team, "ref": referral.reference},
-            body=_("A referral from %(referrer)s (%(agency)s) is waiting for screening.")
-            % {"referrer": referral.referrer_name, "agency": referral.referrer_agency},
+            subject=lambda: (
+                _("New referral for %(team)s: %(ref)s")
+                % {"team": referral.team, "ref": referral.reference}
+            ),
+            body=lambda: (
+                _("A referral from %(referrer)s (%(agency)s) is waiting for screening.")
+                % {"referrer": referral.referrer_name, "agency": referral.referrer_agency}
+            ),
             url=url,
             kind=NoticeKind.NEW_REFERRAL,
             topic=f"referral:{referral.pk}",
@@ -671,22 +675,26 @@ def decide_referral(
     _bump(referral, "status")
     tell_referrer(
         referral,
-        subject=_("%(ref)s: %(outcome)s") % {"ref": referral.reference, "outcome": outcome},
-        body=_("The %(team)s screened your referral. Outcome: %(outcome)s. Reason: %(reason)s.")
-        % {"team": referral.team, "outcome": outcome, "reason": reason}
-        + (f"\n\n{detail.strip()}" if detail.strip() else "")
-        + (
-            "\n\n" + _("Referred on to: %(service)s") % {"service": onward_service}
-            if decision.onward_service
-            else ""
+        subject=lambda: _("%(ref)s: %(outcome)s") % {"ref": referral.reference, "outcome": outcome},
+        body=lambda: (
+            _("The %(team)s screened your referral. Outcome: %(outcome)s. Reason: %(reason)s.")
+            % {"team": referral.team, "outcome": outcome, "reason": reason}
+            + (f"\n\n{detail.strip()}" if detail.strip() else "")
+            + (
+                "\n\n" + _("Referred on to: %(service)s") % {"service": onward_service}
+                if decision.onward_service
+                else ""
+            )
         ),
     )
     return decision
 
 
-def tell_referrer(referral: Referral, *, subject: str, body: str, url: str | None = None) -> None:
+def tell_referrer(referral: Referral, *, subject: Text, body: Text, url: str | None = None) -> None:
     """Tell whoever submitted the referral, and the named referrer too when a team member
-    keyed it in for them (a phone referral), so the referrer always hears the outcome."""
+    keyed it in for them (a phone referral), so the referrer always hears the outcome. The
+    subject and body are best given as functions: each is written in its reader's language
+    (notifications.services.Text)."""
     notify_user(
         recipient=referral.created_by,
         subject=subject,
@@ -846,9 +854,11 @@ def allocate_referral(
     for person in filter(None, [worker, co_worker]):
         notify_user(
             recipient=person,
-            subject=_("New case allocated: %(ref)s") % {"ref": case.reference},
-            body=_("%(manager)s allocated %(family)s to you.")
-            % {"manager": user, "family": referral.family},
+            subject=lambda: _("New case allocated: %(ref)s") % {"ref": case.reference},
+            body=lambda: (
+                _("%(manager)s allocated %(family)s to you.")
+                % {"manager": user, "family": referral.family}
+            ),
             url=case_url,
             kind=NoticeKind.ALLOCATION,
             topic=f"case:{case.pk}",
@@ -856,9 +866,11 @@ def allocate_referral(
     # The referrer is told the family by the name they gave it, never the team's record.
     tell_referrer(
         referral,
-        subject=_("%(ref)s: allocated") % {"ref": referral.reference},
-        body=_("%(family)s has been allocated to %(worker)s of %(team)s.")
-        % {"family": referral.name_as_referred, "worker": worker, "team": referral.team},
+        subject=lambda: _("%(ref)s: allocated") % {"ref": referral.reference},
+        body=lambda: (
+            _("%(family)s has been allocated to %(worker)s of %(team)s.")
+            % {"family": referral.name_as_referred, "worker": worker, "team": referral.team}
+        ),
     )
     return case
 

@@ -249,9 +249,11 @@ def run_build(*, build_id: int, background_beats: bool = False) -> ReportBuild:
         for member in _members(build.team_id, Role.MANAGER, Role.PERFORMANCE):
             notify_user(
                 recipient=member,
-                subject=_("Report card ready: %(scope)s, %(period)s")
-                % {"scope": build.scope_label, "period": build.period_label},
-                body=_(
+                subject=lambda: (
+                    _("Report card ready: %(scope)s, %(period)s")
+                    % {"scope": build.scope_label, "period": build.period_label}
+                ),
+                body=lambda: _(
                     "The quarterly report card is ready to check. The board sees it once "
                     "you publish it."
                 ),
@@ -326,16 +328,20 @@ def _published(*, user: User, card: PublishedCard) -> PublishedCard:
         published=card,
     )
     if card.team_id:
-        subject = (
-            _("Report card published: %(scope)s, %(period)s")
-            if card.revision == 0
-            else _("Report card revised: %(scope)s, %(period)s")
-        )
+
+        def subject() -> str:
+            text = (
+                _("Report card published: %(scope)s, %(period)s")
+                if card.revision == 0
+                else _("Report card revised: %(scope)s, %(period)s")
+            )
+            return text % {"scope": card.scope_label, "period": card.period_label}
+
         for member in _members(card.team_id, Role.BOARD):
             notify_user(
                 recipient=member,
-                subject=subject % {"scope": card.scope_label, "period": card.period_label},
-                body=card.reason or _("The figures are ready to read and download."),
+                subject=subject,
+                body=lambda: card.reason or _("The figures are ready to read and download."),
                 url=reverse("reporting:published_card", args=[card.pk]),
                 kind=NoticeKind.REPORT_READY,
             )
