@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Team, User
 from cases.models import Case, hides_family
@@ -78,7 +79,8 @@ def _message(deadline: deadlines.Deadline, step: str) -> tuple[str, str]:
         subject = _("Due now: %(what)s, %(ref)s") % words
     else:
         subject = _("Overdue: %(what)s, %(ref)s") % words
-    body = _("%(title)s. Due %(due)s.") % {"title": deadline.title, "due": due}
+    title = deadlines.title_in_language(deadline.title)
+    body = _("%(title)s. Due %(due)s.") % {"title": title, "due": due}
     return subject, body
 
 
@@ -289,7 +291,7 @@ def recheck_waiting_list(*, now: datetime, team_ids: list[int] | None = None) ->
             day_key,
             Kind.WAITING_RECHECK,
             now,
-            "Capacity has freed",
+            gettext_noop("Capacity has freed"),
             reverse("referrals:waiting_list"),
             "",
         )
