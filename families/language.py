@@ -53,9 +53,15 @@ def chosen(requested: str | None, family_default: Callable[[], str]) -> str:
 
 
 # A section starts at each second-level heading (with a box that opens just before it).
-_SECTION = re.compile(r"(?=(?:<div[^>]*>\s*)?<h2\b)")
+_SECTION = re.compile(r"(?:<div[^>]*>\s*)?<h2\b")
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
 _HEAD = re.compile(r"^(.*?<body[^>]*>)", re.S)
+
+
+def _sections(body: str) -> list[str]:
+    """The body cut before each second-level heading (and the box that opens with it)."""
+    starts = [0, *(m.start() for m in _SECTION.finditer(body) if m.start() > 0), len(body)]
+    return [body[a:b] for a, b in zip(starts, starts[1:], strict=False) if body[a:b]]
 
 
 def render_in(language: str, render: Callable[[], str]) -> str:
@@ -73,8 +79,8 @@ def side_by_side(render: Callable[[], str]) -> str:
     cy_body, en_body = _BODY.search(welsh), _BODY.search(english)
     if not (head and cy_body and en_body):
         return welsh
-    cy_parts = _SECTION.split(cy_body.group(1))
-    en_parts = _SECTION.split(en_body.group(1))
+    cy_parts = _sections(cy_body.group(1))
+    en_parts = _sections(en_body.group(1))
     if len(cy_parts) != len(en_parts):
         cy_parts, en_parts = [cy_body.group(1)], [en_body.group(1)]
     rows = "".join(
