@@ -74,7 +74,7 @@ def figures(row: FigureSet) -> dict:
     measures = [
         {
             "code": line.definition.code,
-            "name": line.definition.name,
+            "name": str(line.definition.name),
             "quadrant": quadrant,
             "unit": line.figure.unit,
             **line.shown,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from . import measures, store
 from .charts import trend_svg
@@ -144,7 +145,8 @@ def build_card(
                 [float(v) if v is not None else None for v in values],
                 baseline=baseline,
                 target=target,
-                title=f"{definition.name}: last {len(quarters)} quarters",
+                title=_("%(measure)s: last %(n)s quarters")
+                % {"measure": definition.name, "n": len(quarters)},
             )
         line = Line(
             definition,

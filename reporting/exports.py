@@ -25,7 +25,7 @@ def card_rows(card: dict) -> list[list[object]]:
         for line in lines:
             f = line.figure
             rows.append(
-                [quadrant, line.definition.name, f.value, f.unit, f.numerator, f.denominator]
+                [quadrant, str(line.definition.name), f.value, f.unit, f.numerator, f.denominator]
             )
             for r in f.rows:
                 if "before" in r:  # services accessed: people per type, before and after
