@@ -92,7 +92,9 @@ def side_by_side(render: Callable[[], str]) -> str:
         "<style>table.bilingual{width:100%;border-collapse:collapse;table-layout:fixed;"
         "margin:0}table.bilingual>tbody>tr>td.bilingual-col{width:50%;border:none;"
         "padding:0 2mm;vertical-align:top}table.bilingual>tbody>tr>td.bilingual-col+td"
-        "{border-left:1px solid #999}</style>"
+        "{border-left:1px solid #999}"
+        # A section may run on to the next page (the document's rows are kept whole).
+        "table.bilingual>tbody>tr{break-inside:auto;page-break-inside:auto}</style>"
     )
     table = f'<table class="bilingual" data-bilingual="1"><tbody>{rows}</tbody></table>'
     return f"{head.group(1)}{style}{table}</body></html>"
