@@ -28,6 +28,7 @@ RUN apt-get update \
         fonts-dejavu-core \
         shared-mime-info \
         libpq5 \
+        gettext \
     && rm -rf /var/lib/apt/lists/*
 
 # Unprivileged runtime user.
@@ -49,6 +50,8 @@ ENV DJANGO_SETTINGS_MODULE=ifss.settings \
 # Collect static files into the image (served by WhiteNoise). The secret is
 # only needed so settings import; it is not baked into the runtime env.
 RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
+# The Welsh catalogue, compiled (the .mo files are not in git).
+RUN DJANGO_SECRET_KEY=build-only python manage.py compilemessages -v 0
 
 # Runtime data dir (SQLite, Celery filesystem broker, media) must be writable by
 # the app user; a named volume mounted on /app/var/media inherits this ownership.

@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 export SITE_URL
 
-.PHONY: run test install migrate demo worker lint check imports clean
+.PHONY: run test install migrate demo worker lint check imports clean messages compilemessages
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,19 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The Welsh catalogue (locale/cy/LC_MESSAGES): `make messages` brings the .po files up to
+# date with the code (then translate the new entries: docs/welsh.md); the .mo files are
+# compiled by every run and test, never committed.
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles \
+	--ignore=var --ignore=node_modules --ignore=static/vendor
+messages: install
+	DJANGO_DEBUG=true $(PY) manage.py makemessages -l cy --no-location $(MESSAGES_IGNORE)
+	DJANGO_DEBUG=true $(PY) manage.py makemessages -d djangojs -l cy --no-location $(MESSAGES_IGNORE)
+	$(MAKE) compilemessages
+
+compilemessages: install
+	DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v 0
 
 migrate: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --noinput
@@ -28,7 +41,7 @@ demo: migrate
 # (and beat) started beside the development server and stopped with it. Two-factor sign-in
 # is optional in the demo (anyone can turn it on); production requires it for managers,
 # performance officers and administrators.
-run: demo
+run: demo compilemessages
 	@echo "Starting the Celery worker (embedded filesystem broker) and the web server..."
 	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-true}; \
 	export IFSS_TWO_FACTOR_ROLES=$${IFSS_TWO_FACTOR_ROLES-}; \
@@ -38,7 +51,7 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: install compilemessages
 	CELERY_TASK_ALWAYS_EAGER=true DJANGO_SECURE_COOKIES=false DJANGO_DEBUG=false \
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key} \
 	$(PY) -m pytest $(PYTEST_ARGS)

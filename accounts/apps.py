@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and teams")
 
     def ready(self) -> None:
-        from . import integer_lookups  # noqa: F401 - registers the bounded `in` lookup
+        from . import (
+            integer_lookups,  # noqa: F401 - registers the bounded `in` lookup
+            language,  # noqa: F401 - remembers the sign-in language
+        )

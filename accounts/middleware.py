@@ -13,7 +13,16 @@ from .twofactor import has_confirmed_device, two_factor_required
 # Set in the session when this sign-in needs no second factor (a new sign-in starts afresh).
 EXEMPT_KEY = "two_factor_exempt"
 # Pages a signed-in user who has not passed the second factor may still reach.
-OPEN_PREFIXES = ("/accounts/logout/", "/accounts/two-factor/", "/static/", "/accounts/keepalive/")
+# The language switcher and the JavaScript catalogue too: the two-factor pages load the
+# catalogue, and may be switched to Welsh.
+OPEN_PREFIXES = (
+    "/accounts/logout/",
+    "/accounts/two-factor/",
+    "/static/",
+    "/accounts/keepalive/",
+    "/language/",
+    "/jsi18n/",
+)
 
 
 class PermissionsPolicyMiddleware:

@@ -6,6 +6,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class Language(models.TextChoices):
+    """The languages the interface, emails and printed outputs are offered in. Each is
+    named in its own language (the Welsh Language Standards' convention for a switcher)."""
+
+    ENGLISH = "en", "English"
+    WELSH = "cy", "Cymraeg"
+
+
 class User(AbstractUser):
     """A person who signs in. Roles come from team memberships."""
 
@@ -13,6 +21,12 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email_digest = models.BooleanField(
         _("email me a daily digest instead of each notification"), default=False
+    )
+    # Blank: not chosen yet (the browser's language, or the switcher's cookie). Set by the
+    # language switcher when signed in and on the notification choices page; every page,
+    # email and print for this user follows it (accounts.language).
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, blank=True, default=""
     )
 
     class Meta:

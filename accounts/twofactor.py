@@ -13,7 +13,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
@@ -21,6 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import permissions
+from .language import for_user
 from .models import EnrolmentCode, User
 
 RECOVERY_CODES = 10
@@ -84,6 +85,12 @@ def email_enrolment_code(*, user: User) -> bool:
     if EnrolmentCode.objects.filter(user=user, emailed=True, created_at__gt=recent).exists():
         return False
     code = issue_enrolment_code(user=user, issued_by=None, emailed=True)
+    with translation.override(for_user(user)):
+        _send_code(user, code)
+    return True
+
+
+def _send_code(user: User, code: str) -> None:
     send_mail(
         subject=str(_("IFSS Case Manager: your two-factor set-up code")),
         message=str(
@@ -97,7 +104,6 @@ def email_enrolment_code(*, user: User) -> bool:
         from_email=None,
         recipient_list=[user.email],
     )
-    return True
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import twofactor_views
+from . import language, twofactor_views
 
 urlpatterns = [
     path(
@@ -23,6 +23,8 @@ urlpatterns = [
     path("accounts/two-factor/disable/", twofactor_views.disable, name="two_factor_disable"),
     path("accounts/keepalive/", twofactor_views.keepalive, name="keepalive"),
     path("accounts/autosave/", twofactor_views.autosave, name="autosave"),
+    path("language/", language.set_language, name="set_language"),
+    path("jsi18n/", language.javascript_catalog, name="javascript_catalog"),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -76,7 +76,7 @@ def figures(row: PublishedCard) -> dict:
     measures = [
         {
             "code": line.definition.code,
-            "name": line.definition.name,
+            "name": str(line.definition.name),
             "quadrant": quadrant,
             "unit": line.figure.unit,
             **line.shown,

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from families.models import HouseholdType, MemberKind, Relationship, Sex
+from families.models import (
+    ActiveOffer,
+    HouseholdType,
+    MemberKind,
+    PreferredLanguage,
+    Relationship,
+    Sex,
+)
 from referrals.models import Proceedings, ReferralStatus
 
 ID = {"min_value": 1, "max_value": 2**31 - 1}
@@ -26,6 +33,16 @@ class MemberInSerializer(serializers.Serializer):
         child=serializers.IntegerField(**ID), required=False, max_length=50
     )
     legal_status = serializers.IntegerField(required=False, allow_null=True, **ID)
+    # The Welsh Language Standards: the person's language and whether the service was
+    # offered in Welsh (the Active Offer), with when and by whom.
+    language = serializers.ChoiceField(
+        choices=PreferredLanguage.choices, required=False, allow_blank=True
+    )
+    active_offer = serializers.ChoiceField(
+        choices=ActiveOffer.choices, required=False, allow_blank=True
+    )
+    active_offer_on = serializers.DateField(required=False, allow_null=True)
+    active_offer_by = serializers.CharField(max_length=120, required=False, allow_blank=True)
 
 
 class ReferralInSerializer(serializers.Serializer):

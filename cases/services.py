@@ -225,10 +225,14 @@ def _tell_referrer_of_stage(case: Case, stage: pathway.Stage) -> None:
     named = case.referral.name_as_referred
     tell_referrer(
         case.referral,
-        subject=_("%(ref)s: %(stage)s")
-        % {"ref": case.referral.reference, "stage": pathway.LABELS[stage]},
-        body=_("The case of %(family)s with %(team)s has moved to: %(stage)s.")
-        % {"family": named, "team": case.team, "stage": pathway.LABELS[stage]},
+        subject=lambda: (
+            _("%(ref)s: %(stage)s")
+            % {"ref": case.referral.reference, "stage": pathway.LABELS[stage]}
+        ),
+        body=lambda: (
+            _("The case of %(family)s with %(team)s has moved to: %(stage)s.")
+            % {"family": named, "team": case.team, "stage": pathway.LABELS[stage]}
+        ),
     )
 
 
@@ -573,9 +577,13 @@ def request_phase1_signoff(
     ).distinct():
         notify_user(
             recipient=manager,
-            subject=_("Sign-off asked: ending Phase 1 early for %(ref)s") % {"ref": case.reference},
-            body=_("%(worker)s asks to end Phase 1 early (%(short)s): %(reason)s")
-            % {"worker": user, "short": signoff.shortfall, "reason": signoff.reason},
+            subject=lambda: (
+                _("Sign-off asked: ending Phase 1 early for %(ref)s") % {"ref": case.reference}
+            ),
+            body=lambda: (
+                _("%(worker)s asks to end Phase 1 early (%(short)s): %(reason)s")
+                % {"worker": user, "short": signoff.shortfall, "reason": signoff.reason}
+            ),
             url=url,
         )
     return signoff
@@ -599,13 +607,15 @@ def decide_phase1_signoff(*, case_id: int, user: User, approved: bool, note: str
     signoff.save(update_fields=["decided_by", "decided_at", "approved", "decision_note"])
     notify_user(
         recipient=signoff.requested_by,
-        subject=(
-            _("Signed off: ending Phase 1 early for %(ref)s")
-            if approved
-            else _("Not signed off: ending Phase 1 early for %(ref)s")
-        )
-        % {"ref": case.reference},
-        body=_("%(manager)s: %(note)s") % {"manager": user, "note": signoff.decision_note},
+        subject=lambda: (
+            (
+                _("Signed off: ending Phase 1 early for %(ref)s")
+                if approved
+                else _("Not signed off: ending Phase 1 early for %(ref)s")
+            )
+            % {"ref": case.reference}
+        ),
+        body=lambda: _("%(manager)s: %(note)s") % {"manager": user, "note": signoff.decision_note},
         url=reverse("cases:detail", args=[case.pk]),
     )
     return signoff

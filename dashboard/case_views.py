@@ -39,6 +39,7 @@ from cases.forms import (
 from cases.loads import caseworkers_with_load
 from cases.models import Assessment, Case, Closure, Contact, FamilyPlan, Phase1SignOff, StageChange
 from core.formflow import carry_version, submit_to_service
+from families.language import PRINT_CODES
 from families.models import Family
 from outcomes.models import Goal
 from outcomes.services_accessed import adults_without_after
@@ -333,7 +334,10 @@ def plan_pdf(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = get_object_or_404(FamilyPlan.objects.select_related("case"), pk=plan_pk)
     case = get_case_for_user(request.user, plan.case_id)  # 404 unless the user may see it
     record_view(case, case.family)
-    response = HttpResponse(render_family_plan_pdf(plan), content_type="application/pdf")
+    # The family's language (families.language), or ?lang=cy, en or both (side by side).
+    language = request.GET.get("lang")
+    language = language if language in PRINT_CODES else None
+    response = HttpResponse(render_family_plan_pdf(plan, language), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="family-plan-{plan.case_id}-v{plan.number}.pdf"'
     )

@@ -14,6 +14,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import clock, deadlines, pathway
 from cases.amendments import EntryStatus
@@ -127,6 +128,23 @@ class Event:
     pk: int | None = None  # a contact's, for its Correct and Withdraw links
     status: str = "current"  # a contact's entry status
     author: int | None = None
+
+    @property
+    def kind_label(self) -> str:
+        """The entry's kind as the page names it, in the reader's language."""
+        return str(EVENT_KINDS.get(self.kind, self.kind))
+
+
+EVENT_KINDS = {
+    "stage": gettext_lazy("stage"),
+    "contact": gettext_lazy("contact"),
+    "plan": gettext_lazy("plan"),
+    "review": gettext_lazy("review"),
+    "booster": gettext_lazy("booster"),
+    "goal": gettext_lazy("goal"),
+    "reading": gettext_lazy("reading"),
+    "closure": gettext_lazy("closure"),
+}
 
 
 def _labels(choices: list[tuple[str, Any]]) -> dict[str, str]:

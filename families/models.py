@@ -117,6 +117,21 @@ class Relationship(models.TextChoices):
     OTHER = "other", _("Other relative or household member")
 
 
+class PreferredLanguage(models.TextChoices):
+    """The language a family member chose to be worked with in (Welsh Language Standards)."""
+
+    WELSH = "cy", _("Welsh")
+    ENGLISH = "en", _("English")
+
+
+class ActiveOffer(models.TextChoices):
+    """Whether the person was offered the service in Welsh without having to ask for it
+    (the Welsh Government's "Active Offer")."""
+
+    MADE = "made", _("Made: offered the service in Welsh")
+    NOT_MADE = "not_made", _("Not made")
+
+
 class Person(models.Model):
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="members")
     kind = models.CharField(_("member"), max_length=10, choices=MemberKind.choices)
@@ -140,6 +155,16 @@ class Person(models.Model):
         related_name="people",
         verbose_name=_("legal status"),
     )
+    # The Welsh Language Standards: each person's language choice, recorded and respected
+    # (the Family Plan and the review report print in the lead carer's: families.language).
+    language = models.CharField(
+        _("preferred language"), max_length=2, choices=PreferredLanguage.choices, blank=True
+    )
+    active_offer = models.CharField(
+        _("Welsh Active Offer"), max_length=10, choices=ActiveOffer.choices, blank=True
+    )
+    active_offer_on = models.DateField(_("Active Offer made on"), null=True, blank=True)
+    active_offer_by = models.CharField(_("Active Offer made by"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["kind", "date_of_birth", "first_name"]

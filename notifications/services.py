@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from django.conf import settings
@@ -7,9 +8,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.language import for_user
 from accounts.models import User
 from core.queueing import enqueue_on_commit
 
@@ -36,12 +38,27 @@ def channel_for(user: User, kind: str) -> str:
     return channel
 
 
+# A notice's words: a string, or a function that writes them (called in the language of
+# whoever reads them, so each recipient is told in their own language).
+Text = str | Callable[[], str]
+
+
+def written(text: Text) -> str:
+    return str(text() if callable(text) else text)
+
+
+def in_language_of(user: User | None, subject: Text, body: Text) -> tuple[str, str]:
+    """The subject and body written in this user's language (no user: the site's)."""
+    with translation.override(for_user(user)):
+        return written(subject), written(body)
+
+
 @transaction.atomic
 def notify_user(
     *,
     recipient: User,
-    subject: str,
-    body: str,
+    subject: Text,
+    body: Text,
     url: str = "",
     reminder: object = None,
     kind: str = Kind.OTHER,
@@ -56,6 +73,7 @@ def notify_user(
     emailing = {Channel.EMAIL: Emailing.NOW, Channel.DIGEST: Emailing.DIGEST}.get(
         channel, Emailing.NONE
     )
+    subject, body = in_language_of(recipient, subject, body)
     notification = Notification.objects.create(
         recipient=recipient,
         subject=subject[:200],
@@ -93,8 +111,10 @@ def channels_of(user: User) -> dict[str, str]:
 
 
 @transaction.atomic
-def notify_address(*, email: str, subject: str, body: str) -> Notification:
-    """An email-only notice to someone without an account, recorded like any other."""
+def notify_address(*, email: str, subject: Text, body: Text) -> Notification:
+    """An email-only notice to someone without an account, recorded like any other: in the
+    site's language (English), as nobody recorded theirs."""
+    subject, body = in_language_of(None, subject, body)
     notification = Notification.objects.create(email=email, subject=subject[:200], body=body)
     _queue_email(notification)
     return notification
@@ -123,14 +143,16 @@ def send_notification_email_now(*, notification_id: int) -> bool:
             "notification": notification,
             "link": f"{settings.SITE_URL}{notification.url}" if notification.url else "",
         }
-        message = EmailMultiAlternatives(
-            subject=notification.subject,
-            body=render_to_string("notifications/email.txt", context),
-            to=[notification.address],
-        )
-        message.attach_alternative(
-            render_to_string("notifications/email.html", context), "text/html"
-        )
+        # The email's own words (greeting, link, footer) in the recipient's language.
+        with translation.override(for_user(notification.recipient)):
+            message = EmailMultiAlternatives(
+                subject=notification.subject,
+                body=render_to_string("notifications/email.txt", context),
+                to=[notification.address],
+            )
+            message.attach_alternative(
+                render_to_string("notifications/email.html", context), "text/html"
+            )
         # Sending inside the lock: a second worker waits, then finds emailed_at set.
         message.send()
         notification.emailed_at = timezone.now()
@@ -157,14 +179,15 @@ def send_digest(*, user_id: int) -> int:
         if not pending or not user.email:
             return 0
         context = {"user": user, "notifications": pending, "site_url": settings.SITE_URL}
-        message = EmailMultiAlternatives(
-            subject=str(_("IFSS Case Manager: %(n)s notifications") % {"n": len(pending)}),
-            body=render_to_string("notifications/digest.txt", context),
-            to=[user.email],
-        )
-        message.attach_alternative(
-            render_to_string("notifications/digest.html", context), "text/html"
-        )
+        with translation.override(for_user(user)):
+            message = EmailMultiAlternatives(
+                subject=str(_("IFSS Case Manager: %(n)s notifications") % {"n": len(pending)}),
+                body=render_to_string("notifications/digest.txt", context),
+                to=[user.email],
+            )
+            message.attach_alternative(
+                render_to_string("notifications/digest.html", context), "text/html"
+            )
         message.send()
         Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
             emailed_at=timezone.now()
@@ -181,9 +204,11 @@ class Referred(Protocol):
     referrer_email: str
 
 
-def tell_referrer(referral: Referred, *, subject: str, body: str, url: str | None = None) -> None:
+def tell_referrer(referral: Referred, *, subject: Text, body: Text, url: str | None = None) -> None:
     """Tell whoever submitted the referral, and the named referrer too when a team member
-    keyed it in for them (a phone referral), so the referrer always hears the outcome."""
+    keyed it in for them (a phone referral), so the referrer always hears the outcome. The
+    subject and body are best given as functions: each is written in its reader's language
+    (Text)."""
     notify_user(
         recipient=referral.created_by,
         subject=subject,

@@ -8,8 +8,11 @@ from django.db.models.functions import Cast, Concat, TruncDate
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import activate, get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from accounts.models import Language
 
 from . import services
 from .models import ALWAYS_DELIVERED, Channel, Kind, Notification
@@ -82,10 +85,22 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 
 class PreferencesForm(forms.Form):
-    """One choice per kind of notification; the safety net cannot be turned off."""
+    """The user's language (pages, emails and prints addressed to them), then one choice per
+    kind of notification; the safety net cannot be turned off."""
 
-    def __init__(self, *args, initial_channels: dict[str, str], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(  # noqa: ANN002, ANN003
+        self, *args, initial_channels: dict[str, str], initial_language: str = "", **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"),
+            choices=Language.choices,
+            initial=initial_language or get_language(),
+            widget=forms.RadioSelect,
+            # Not sent (an older form): the language stays as it is.
+            required=False,
+            help_text=_("The language of your pages and of the emails sent to you."),
+        )
         for kind, label in Kind.choices:
             choices = [
                 c for c in Channel.choices if not (kind in ALWAYS_DELIVERED and c[0] == Channel.OFF)
@@ -104,10 +119,18 @@ class PreferencesForm(forms.Form):
 def preferences(request: HttpRequest) -> HttpResponse:
     """How each kind of notification reaches this user."""
     form = PreferencesForm(
-        request.POST or None, initial_channels=services.channels_of(request.user)
+        request.POST or None,
+        initial_channels=services.channels_of(request.user),
+        initial_language=request.user.language,
     )
     if request.method == "POST" and form.is_valid():
-        services.set_preferences(user=request.user, channels=form.cleaned_data)
+        channels = dict(form.cleaned_data)
+        language = channels.pop("language")
+        if language and request.user.language != language:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+            activate(language)  # the confirmation below is in the language just chosen
+        services.set_preferences(user=request.user, channels=channels)
         messages.success(request, _("Your notification choices are saved."))
         return redirect("notifications:preferences")
     return render(

@@ -18,6 +18,8 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 SDQ_MIN_AGE, SDQ_MAX_AGE = 2, 17
 SDQ_TOTAL_MAX = 40
 
@@ -46,17 +48,20 @@ AGES: dict[tuple[SdqVersion, Informant], tuple[int, int]] = {
 def sdq_refusal(version: str, informant: str, age: int | None) -> str | None:
     """Why this version and informant cannot be used at this age, or None when they can."""
     if age is None:
-        return "The SDQ needs the child's date of birth."
+        return _("The SDQ needs the child's date of birth.")
     if not SDQ_MIN_AGE <= age <= SDQ_MAX_AGE:
-        return "The SDQ is validated for ages 2 to 17."
+        return _("The SDQ is validated for ages 2 to 17.")
     try:
         low, high = AGES[SdqVersion(version), Informant(informant)]
     except (KeyError, ValueError):
-        return "The 2-4 version of the SDQ has no self-report: choose a parent or a teacher."
+        return _("The 2-4 version of the SDQ has no self-report: choose a parent or a teacher.")
     if not low <= age <= high:
         if informant == Informant.SELF:
-            return "The self-report SDQ is for young people aged 11 to 17."
-        return f"This version of the SDQ is for ages {low} to {high}."
+            return _("The self-report SDQ is for young people aged 11 to 17.")
+        return _("This version of the SDQ is for ages %(low)s to %(high)s.") % {
+            "low": low,
+            "high": high,
+        }
     return None
 
 

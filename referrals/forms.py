@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.forms import formset_factory
@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import LocalAuthority, Team, User
 from core.forms import DATE_WIDGET, DATETIME_WIDGET, VersionedForm
-from families.models import HouseholdType, MemberKind, Relationship, Sex, normalise_postcode
+from families.models import (
+    ActiveOffer,
+    HouseholdType,
+    MemberKind,
+    PreferredLanguage,
+    Relationship,
+    Sex,
+    normalise_postcode,
+)
 from reference.models import (
     Effect,
     LegalStatus,
@@ -146,6 +154,19 @@ class MemberForm(forms.Form):
         required=False,
         label=_("Legal status (children)"),
     )
+    language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=[("", _("Not recorded")), *PreferredLanguage.choices],
+        required=False,
+    )
+    active_offer = forms.ChoiceField(
+        label=_("Welsh Active Offer"),
+        choices=[("", _("Not recorded")), *ActiveOffer.choices],
+        required=False,
+        help_text=_("Was this person offered the service in Welsh without having to ask?"),
+    )
+    active_offer_on = forms.DateField(label=_("Offer made on"), required=False, widget=DATE_WIDGET)
+    active_offer_by = forms.CharField(label=_("Offer made by"), max_length=120, required=False)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -192,7 +213,22 @@ class MemberForm(forms.Form):
             )
         if kind == MemberKind.ADULT and data.get("legal_status"):
             self.add_error("legal_status", _("Legal status is recorded for children only."))
+        self._clean_active_offer(data, today)
         return data
+
+    def _clean_active_offer(self, data: dict, today: date) -> None:
+        """The Active Offer's date and maker belong to an offer that was made, not later
+        than today."""
+        made = data.get("active_offer") == ActiveOffer.MADE
+        offered_on = data.get("active_offer_on")
+        if offered_on and not made:
+            self.add_error("active_offer_on", _("Give a date only when the Active Offer was made."))
+        elif offered_on and offered_on > today:
+            self.add_error("active_offer_on", _("The Active Offer cannot be made in the future."))
+        if data.get("active_offer_by", "").strip() and not made:
+            self.add_error(
+                "active_offer_by", _("Say who made the offer only when the Active Offer was made.")
+            )
 
     def to_member(self) -> MemberData:
         d = self.cleaned_data
@@ -207,6 +243,10 @@ class MemberForm(forms.Form):
             ethnicity=d.get("ethnicity", ""),
             substances=list(d.get("substances") or []),
             legal_status=d.get("legal_status"),
+            language=d.get("language", ""),
+            active_offer=d.get("active_offer", ""),
+            active_offer_on=d.get("active_offer_on"),
+            active_offer_by=d.get("active_offer_by", "").strip(),
         )
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from cases.amendments import Amendable, CurrentManager, amendable_constraints
-from families.models import MemberKind, Relationship, Sex
+from families.models import ActiveOffer, MemberKind, PreferredLanguage, Relationship, Sex
 
 
 class ReferralStatus(models.TextChoices):
@@ -248,6 +248,14 @@ class ReferredMember(models.Model):
         related_name="+",
         verbose_name=_("legal status"),
     )
+    language = models.CharField(
+        _("preferred language"), max_length=2, choices=PreferredLanguage.choices, blank=True
+    )
+    active_offer = models.CharField(
+        _("Welsh Active Offer"), max_length=10, choices=ActiveOffer.choices, blank=True
+    )
+    active_offer_on = models.DateField(_("Active Offer made on"), null=True, blank=True)
+    active_offer_by = models.CharField(_("Active Offer made by"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["pk"]

@@ -77,6 +77,10 @@ class MemberData:
     ethnicity: str = ""
     substances: list[Substance] = field(default_factory=list)
     legal_status: LegalStatus | None = None
+    language: str = ""
+    active_offer: str = ""
+    active_offer_on: date | None = None
+    active_offer_by: str = ""
 
 
 @dataclass
@@ -152,6 +156,10 @@ MEMBER_FIELDS = (
     "relationship",
     "ethnicity",
     "legal_status",
+    "language",
+    "active_offer",
+    "active_offer_on",
+    "active_offer_by",
 )
 
 
@@ -232,10 +240,14 @@ def _alert_managers(referral: Referral, family: Family) -> None:
             continue
         notify_user(
             recipient=manager,
-            subject=_("New referral for %(team)s: %(ref)s")
-            % {"team": referral.team, "ref": referral.reference},
-            body=_("A referral from %(referrer)s (%(agency)s) is waiting for screening.")
-            % {"referrer": referral.referrer_name, "agency": referral.referrer_agency},
+            subject=lambda: (
+                _("New referral for %(team)s: %(ref)s")
+                % {"team": referral.team, "ref": referral.reference}
+            ),
+            body=lambda: (
+                _("A referral from %(referrer)s (%(agency)s) is waiting for screening.")
+                % {"referrer": referral.referrer_name, "agency": referral.referrer_agency}
+            ),
             url=url,
             kind=NoticeKind.NEW_REFERRAL,
             topic=f"referral:{referral.pk}",
@@ -665,14 +677,16 @@ def decide_referral(
     _bump(referral, "status")
     tell_referrer(
         referral,
-        subject=_("%(ref)s: %(outcome)s") % {"ref": referral.reference, "outcome": outcome},
-        body=_("The %(team)s screened your referral. Outcome: %(outcome)s. Reason: %(reason)s.")
-        % {"team": referral.team, "outcome": outcome, "reason": reason}
-        + (f"\n\n{detail.strip()}" if detail.strip() else "")
-        + (
-            "\n\n" + _("Referred on to: %(service)s") % {"service": onward_service}
-            if decision.onward_service
-            else ""
+        subject=lambda: _("%(ref)s: %(outcome)s") % {"ref": referral.reference, "outcome": outcome},
+        body=lambda: (
+            _("The %(team)s screened your referral. Outcome: %(outcome)s. Reason: %(reason)s.")
+            % {"team": referral.team, "outcome": outcome, "reason": reason}
+            + (f"\n\n{detail.strip()}" if detail.strip() else "")
+            + (
+                "\n\n" + _("Referred on to: %(service)s") % {"service": onward_service}
+                if decision.onward_service
+                else ""
+            )
         ),
     )
     return decision
@@ -781,9 +795,11 @@ def allocate_referral(
     for person in filter(None, [worker, co_worker]):
         notify_user(
             recipient=person,
-            subject=_("New case allocated: %(ref)s") % {"ref": case.reference},
-            body=_("%(manager)s allocated %(family)s to you.")
-            % {"manager": user, "family": referral.family},
+            subject=lambda: _("New case allocated: %(ref)s") % {"ref": case.reference},
+            body=lambda: (
+                _("%(manager)s allocated %(family)s to you.")
+                % {"manager": user, "family": referral.family}
+            ),
             url=case_url,
             kind=NoticeKind.ALLOCATION,
             topic=f"case:{case.pk}",
@@ -791,9 +807,11 @@ def allocate_referral(
     # The referrer is told the family by the name they gave it, never the team's record.
     tell_referrer(
         referral,
-        subject=_("%(ref)s: allocated") % {"ref": referral.reference},
-        body=_("%(family)s has been allocated to %(worker)s of %(team)s.")
-        % {"family": referral.name_as_referred, "worker": worker, "team": referral.team},
+        subject=lambda: _("%(ref)s: allocated") % {"ref": referral.reference},
+        body=lambda: (
+            _("%(family)s has been allocated to %(worker)s of %(team)s.")
+            % {"family": referral.name_as_referred, "worker": worker, "team": referral.team}
+        ),
     )
     return case
 

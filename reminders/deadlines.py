@@ -3,6 +3,7 @@ queries (one or two per kind, whatever the number of families). Read-only."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import CASEWORKER_ROLES, Membership, Role, Team, User
 from cases import pathway
@@ -46,6 +48,45 @@ from referrals.models import Referral, ReferralStatus, WaitingListEntry
 from reviews.models import Review
 
 from .models import Kind
+
+# A deadline's title is kept in English (the due store, the reminder log) and shown in the
+# reader's language: the fixed titles are msgids, and these patterns put the numbers of a
+# composed title back into its translation (title_in_language).
+PHASE1_HOURS = gettext_noop(
+    "Phase 1 hours projected at %(hours)s, below the minimum of %(minimum)s"
+)
+START_READINGS = gettext_noop("%(n)s start reading(s) missing (WEMWBS/SDQ)")
+CLOSURE_READINGS = gettext_noop("%(n)s closure reading(s) to take")
+WORKER_GONE = gettext_noop("Worker %(worker)s is inactive or has left: reallocate")
+
+
+def _pattern(msgid: str) -> re.Pattern[str]:
+    """The English text with each %(name)s a named group: "%(n)s readings" -> (?P<n>.+?) ..."""
+    parts = re.split(r"%\((\w+)\)s", msgid)
+    return re.compile(
+        "^"
+        + "".join(
+            f"(?P<{part}>.+?)" if odd else re.escape(part)
+            for odd, part in ((i % 2 == 1, part) for i, part in enumerate(parts))
+        )
+        + "$"
+    )
+
+
+_COMPOSED = [
+    (_pattern(msgid), msgid)
+    for msgid in (PHASE1_HOURS, START_READINGS, CLOSURE_READINGS, WORKER_GONE)
+]
+
+
+def title_in_language(title: str) -> str:
+    """A stored (English) deadline title in the current language."""
+    for pattern, msgid in _COMPOSED:
+        found = pattern.match(title)
+        if found:
+            return _(msgid) % found.groupdict()
+    return _(title) if title else title
+
 
 # The page of each kind of item; a deadline links there unless it names another page.
 ITEM_PAGES = {"referral": "referrals:detail", "case": "cases:detail", "review": "reviews:record"}
@@ -134,7 +175,7 @@ def referral_deadlines(team_ids, teams: dict[int, Team], referral_ids=None) -> l
                     r.pk,
                     Kind.FIRST_CONTACT,
                     first_contact_due(r.received_at, team.first_contact_hours),
-                    "First contact with the referrer",
+                    gettext_noop("First contact with the referrer"),
                     None,
                     r.family.name,
                 )
@@ -146,7 +187,7 @@ def referral_deadlines(team_ids, teams: dict[int, Team], referral_ids=None) -> l
                 r.pk,
                 Kind.SCREENING,
                 screening_due(r.received_at, team.screening_pending_days),
-                "Screening decision",
+                gettext_noop("Screening decision"),
                 None,
                 r.family.name,
             )
@@ -272,7 +313,7 @@ def case_deadlines(team_ids, teams: dict[int, Team], now: datetime, cases=None) 
         stage = case["stage"]
         if stage in NOT_ASSESSED_STAGES and case["assessment_done"] is None:
             due = assessment_due(case["clock_from"], team.assessment_hours, team.assessment_clock)
-            out.append(_for_case(case, Kind.ASSESSMENT, due, "Assessment"))
+            out.append(_for_case(case, Kind.ASSESSMENT, due, gettext_noop("Assessment")))
         start = case["phase1_start"]
         if stage == pathway.Stage.PHASE1 and start:
             end = phase1_due(start, team.phase1_max_weeks)
@@ -281,7 +322,7 @@ def case_deadlines(team_ids, teams: dict[int, Team], now: datetime, cases=None) 
                     case,
                     Kind.PHASE1_LENGTH,
                     _day_end(end),
-                    "End of Phase 1 (past the target length)",
+                    gettext_noop("End of Phase 1 (past the target length)"),
                 )
             )
             progress = pathway.phase1_progress(
@@ -300,8 +341,8 @@ def case_deadlines(team_ids, teams: dict[int, Team], now: datetime, cases=None) 
                         case,
                         Kind.PHASE1_HOURS,
                         _day_end(after_first_week(start)),
-                        f"Phase 1 hours projected at {progress['projected_hours']}, "
-                        f"below the minimum of {team.phase1_min_hours}",
+                        PHASE1_HOURS
+                        % {"hours": progress["projected_hours"], "minimum": team.phase1_min_hours},
                     )
                 )
     return out
@@ -396,7 +437,7 @@ def reading_deadlines(
                     case,
                     Kind.START_READINGS,
                     _day_end(after_first_week(case["phase1_start"])),
-                    f"{missing_start[pk]} start reading(s) missing (WEMWBS/SDQ)",
+                    START_READINGS % {"n": missing_start[pk]},
                 )
             )
         # Readings at closure are due by the last review's due date.
@@ -410,7 +451,7 @@ def reading_deadlines(
                     case,
                     Kind.CLOSURE_READINGS,
                     _day_end(case["last_review_due"]),
-                    f"{missing_closure[pk]} closure reading(s) to take",
+                    CLOSURE_READINGS % {"n": missing_closure[pk]},
                 )
             )
     return out
@@ -438,9 +479,7 @@ def orphaned_cases(team_ids, now: datetime, cases=None) -> list[Deadline]:  # no
                 first_name=case["worker__first_name"],
                 last_name=case["worker__last_name"],
             )
-            deadline = _for_case(
-                case, Kind.ORPHANED, now, f"Worker {worker} is inactive or has left: reallocate"
-            )
+            deadline = _for_case(case, Kind.ORPHANED, now, WORKER_GONE % {"worker": worker})
             deadline.recipients = ()
             out.append(deadline)
     return out

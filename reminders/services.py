@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Team, User
 from cases.models import Case, hides_family
@@ -78,7 +79,8 @@ def _message(deadline: deadlines.Deadline, step: str) -> tuple[str, str]:
         subject = _("Due now: %(what)s, %(ref)s") % words
     else:
         subject = _("Overdue: %(what)s, %(ref)s") % words
-    body = _("%(title)s. Due %(due)s.") % {"title": deadline.title, "due": due}
+    title = deadlines.title_in_language(deadline.title)
+    body = _("%(title)s. Due %(due)s.") % {"title": title, "due": due}
     return subject, body
 
 
@@ -136,7 +138,6 @@ def _send(
         if deadline.case_id
         else f"{deadline.item_type}:{deadline.item_id}"
     )
-    subject, body = _message(deadline, step)
     # A restricted family's deadline goes only to the people named on its restriction.
     active = [users[uid] for uid in to if uid in users and _may_be_told(users[uid], family_id)]
     if not active:
@@ -147,8 +148,9 @@ def _send(
     for user in active:
         notify_user(
             recipient=user,
-            subject=subject,
-            body=body,
+            # Written in each recipient's language.
+            subject=lambda: _message(deadline, step)[0],
+            body=lambda: _message(deadline, step)[1],
             url=deadline.url,
             reminder=reminder,
             kind=notice,
@@ -238,25 +240,38 @@ def _summarise(
         ]
         if not mine:
             continue
-        lines = "\n".join(
-            f"- {Kind(d.kind).label}: {d.family} (due {timezone.localtime(d.due_at):%d %b %Y})"
-            for d in mine[:50]
-        )
-        more = len(mine) - 50
-        body = (
-            _(
-                "%(n)s items in %(team)s were already past their reminder windows. They are "
-                "on the due and overdue page:"
+
+        def body(mine: list = mine, team: object = team) -> str:
+            """Written in the recipient's language."""
+            lines = "\n".join(
+                "- "
+                + _("%(kind)s: %(family)s (due %(date)s)")
+                % {
+                    "kind": Kind(d.kind).label,
+                    "family": d.family,
+                    "date": f"{timezone.localtime(d.due_at):%d %b %Y}",
+                }
+                for d in mine[:50]
             )
-            % {"n": len(mine), "team": team}
-            + "\n"
-            + lines
-        )
-        if more > 0:
-            body += "\n" + _("...and %(n)s more.") % {"n": more}
+            more = len(mine) - 50
+            text = (
+                _(
+                    "%(n)s items in %(team)s were already past their reminder windows. They "
+                    "are on the due and overdue page:"
+                )
+                % {"n": len(mine), "team": team}
+                + "\n"
+                + lines
+            )
+            if more > 0:
+                text += "\n" + _("...and %(n)s more.") % {"n": more}
+            return text
+
         notify_user(
             recipient=user,
-            subject=_("%(n)s overdue items in %(team)s") % {"n": len(mine), "team": team},
+            subject=lambda mine=mine, team=team: (
+                _("%(n)s overdue items in %(team)s") % {"n": len(mine), "team": team}
+            ),
             body=body,
             url=reverse("reminders:due"),
             kind=NoticeKind.ESCALATION,
@@ -276,7 +291,7 @@ def recheck_waiting_list(*, now: datetime, team_ids: list[int] | None = None) ->
             day_key,
             Kind.WAITING_RECHECK,
             now,
-            "Capacity has freed",
+            gettext_noop("Capacity has freed"),
             reverse("referrals:waiting_list"),
             "",
         )
@@ -287,8 +302,8 @@ def recheck_waiting_list(*, now: datetime, team_ids: list[int] | None = None) ->
             for user in User.objects.filter(pk__in=managers.get(team_id, []), is_active=True):
                 notify_user(
                     recipient=user,
-                    subject=_("A practitioner has capacity: recheck the waiting list"),
-                    body=_(
+                    subject=lambda: _("A practitioner has capacity: recheck the waiting list"),
+                    body=lambda: _(
                         "A practitioner is below the team's capacity and families are waiting. "
                         "Take the most appropriate family, not necessarily the oldest."
                     ),

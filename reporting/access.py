@@ -4,6 +4,7 @@ its managers', performance officers' and board members' business only."""
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import LocalAuthority, Team, User
@@ -29,9 +30,9 @@ def scope_choices(user: User) -> list[tuple[str, str]]:
     teams = report_teams(user)
     choices = [(f"team-{t.pk}", t.name) for t in teams]
     las = LocalAuthority.objects.filter(teams__in=teams).distinct().order_by("name")
-    choices += [(f"la-{la.pk}", f"{la.name} (local authority)") for la in las]
+    choices += [(f"la-{la.pk}", _("%(name)s (local authority)") % {"name": la.name}) for la in las]
     if user.is_superuser:
-        choices.append(("all", "All teams"))
+        choices.append(("all", _("All teams")))
     return choices
 
 

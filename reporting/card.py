@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from . import measures, store, story, summary
 from .charts import trend_svg
 from .models import Measure, Polarity, Quadrant
@@ -158,10 +160,13 @@ def build_card(
                 [visible_value(f, suppress) if f else None for f in trend],
                 baseline=baseline,
                 target=target,
-                title=f"{definition.name}: last {len(quarters)} quarters",
+                title=_("%(measure)s: last %(n)s quarters")
+                % {"measure": definition.name, "n": len(quarters)},
                 unit=figure.unit,
-                description=f"{definition.name} in each quarter; the values are in the "
-                "table beside the chart.",
+                description=_(
+                    "%(measure)s in each quarter; the values are in the table beside the chart."
+                )
+                % {"measure": definition.name},
             )
         line = Line(
             definition,

@@ -49,7 +49,7 @@ def card_rows(card: dict) -> list[list[object]]:
                 rows.append(
                     [
                         quadrant,
-                        line.definition.name,
+                        str(line.definition.name),
                         printed["value"],
                         f.unit,
                         printed["numerator"],
@@ -58,7 +58,14 @@ def card_rows(card: dict) -> list[list[object]]:
                 )
             else:
                 rows.append(
-                    [quadrant, line.definition.name, f.value, f.unit, f.numerator, f.denominator]
+                    [
+                        quadrant,
+                        str(line.definition.name),
+                        f.value,
+                        f.unit,
+                        f.numerator,
+                        f.denominator,
+                    ]
                 )
             for r in f.rows:
                 if "before" in r:  # services accessed: people per type, before and after

@@ -189,6 +189,9 @@ class ReportBuild(models.Model):
     period_end = models.DateField()
     period_label = models.CharField(max_length=60)
     basis = models.CharField(max_length=10, default="events")
+    # The language the PDF is printed in (en or cy): the requester's page language, or the
+    # one asked for (reporting.views.request_pdf).
+    language = models.CharField(max_length=5, default="en")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -106,7 +106,7 @@ def differences(before: dict, after: dict) -> list[dict]:
         old = before["measures"].get(definition.code)
         new = after["measures"].get(definition.code)
         if old is None or new is None:
-            compare(definition.name, old and old["value"], new and new["value"])
+            compare(str(definition.name), old and old["value"], new and new["value"])
             continue
         for key in ("value", "numerator", "denominator"):
             compare(f"{definition.name}: {key}", old[key], new[key])

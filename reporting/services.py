@@ -8,7 +8,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
@@ -48,10 +48,12 @@ def request_build(
     basis: str,
     automatic: bool = False,
     published: PublishedCard | None = None,
+    language: str = "en",
 ) -> ReportBuild:
     from .tasks import build_report_card
 
     build = ReportBuild.objects.create(
+        language=language,
         scope_key=scope.key,
         scope_label=scope.label,
         team_id=scope.team_id,
@@ -216,7 +218,11 @@ def run_build(*, build_id: int, background_beats: bool = False) -> ReportBuild:
         jobs.beat(build.pk, attempt, pct)
 
     try:
-        with jobs.beating(build.pk, attempt, enabled=background_beats):
+        # The card's words and the PDF in the language it was asked for.
+        with (
+            translation.override(build.language),
+            jobs.beating(build.pk, attempt, enabled=background_beats),
+        ):
             if build.published_id:
                 # The published figures, frozen: nothing is computed again.
                 card = publishing.card_of(build.published, board_suppression())
@@ -255,9 +261,11 @@ def run_build(*, build_id: int, background_beats: bool = False) -> ReportBuild:
         for member in _members(build.team_id, Role.MANAGER, Role.PERFORMANCE):
             notify_user(
                 recipient=member,
-                subject=_("Report card ready: %(scope)s, %(period)s")
-                % {"scope": build.scope_label, "period": build.period_label},
-                body=_(
+                subject=lambda: (
+                    _("Report card ready: %(scope)s, %(period)s")
+                    % {"scope": build.scope_label, "period": build.period_label}
+                ),
+                body=lambda: _(
                     "The quarterly report card is ready to check. The board sees it once "
                     "you publish it."
                 ),
@@ -368,16 +376,20 @@ def _published(*, user: User, card: PublishedCard) -> PublishedCard:
         published=card,
     )
     if card.team_id:
-        subject = (
-            _("Report card published: %(scope)s, %(period)s")
-            if card.revision == 0
-            else _("Report card revised: %(scope)s, %(period)s")
-        )
+
+        def subject() -> str:
+            text = (
+                _("Report card published: %(scope)s, %(period)s")
+                if card.revision == 0
+                else _("Report card revised: %(scope)s, %(period)s")
+            )
+            return text % {"scope": card.scope_label, "period": card.period_label}
+
         for member in _members(card.team_id, Role.BOARD):
             notify_user(
                 recipient=member,
-                subject=subject % {"scope": card.scope_label, "period": card.period_label},
-                body=card.reason or _("The figures are ready to read and download."),
+                subject=subject,
+                body=lambda: card.reason or _("The figures are ready to read and download."),
                 url=reverse("reporting:published_card", args=[card.pk]),
                 kind=NoticeKind.REPORT_READY,
             )

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,8 @@ from .models import (
     TargetChange,
     TeamAgenda,
 )
+
+PRINT_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 
 def _chosen(request: HttpRequest):  # noqa: ANN202
@@ -151,7 +154,13 @@ def request_pdf(request: HttpRequest) -> HttpResponse:
     form, scope, period, basis = _chosen(request)
     if scope is None:
         raise Http404
-    build = services.request_build(user=request.user, scope=scope, period=period, basis=basis)
+    # Printed in the language of the page it was asked from (the switcher), or the one asked
+    # for: ?lang=cy or ?lang=en.
+    asked = request.POST.get("lang") or request.GET.get("lang")
+    language = asked if asked in PRINT_LANGUAGES else get_language()
+    build = services.request_build(
+        user=request.user, scope=scope, period=period, basis=basis, language=language
+    )
     messages.success(request, _("The PDF is being built. This page shows its progress."))
     return redirect("reporting:build", pk=build.pk)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from cases.models import FamilyPlan
 from core.pdf import render_pdf
+from families.language import family_language, lead_language, printed_in
 from families.models import Person
 from outcomes.gas import gas_t_score
 from outcomes.models import Goal
@@ -13,9 +14,10 @@ from outcomes.models import Goal
 from .models import Review
 
 
-def render_family_plan_pdf(plan: FamilyPlan) -> bytes:
+def render_family_plan_pdf(plan: FamilyPlan, language: str | None = None) -> bytes:
     """The Family Plan as given to the family and the social worker: written for the
-    family, so each goal is in the words of its scale, never a bare score."""
+    family, so each goal is in the words of its scale, never a bare score. In the family's
+    language (families.language) unless another is asked for."""
     plan = (
         FamilyPlan.objects.select_related(
             "case__family",
@@ -46,6 +48,7 @@ def render_family_plan_pdf(plan: FamilyPlan) -> bytes:
             "assessment": getattr(plan.case, "assessment", None),
             "next_review": next_review,
         },
+        html=printed_in(language or lead_language(members)),
     )
 
 
@@ -97,6 +100,11 @@ def review_report_context(review: Review) -> dict:
     }
 
 
-def render_review_report_pdf(review: Review) -> bytes:
+def render_review_report_pdf(review: Review, language: str | None = None) -> bytes:
     """The written report to the referrer after a Phase 2 review."""
-    return render_pdf("reporting/pdf/review_report.html", review_report_context(review))
+    context = review_report_context(review)
+    return render_pdf(
+        "reporting/pdf/review_report.html",
+        context,
+        html=printed_in(language or family_language(context["case"].family_id)),
+    )

@@ -200,13 +200,16 @@ def send_review_report(*, review_id: int, user: User, version: int) -> Review:
     named = case.referral.name_as_referred
     tell_referrer(
         case.referral,
-        subject=_("%(review)s report: %(ref)s")
-        % {"review": review, "ref": case.referral.reference},
-        body=_(
-            "The %(review)s for %(family)s was held on %(date)s. Its written report is "
-            "ready: open this notification in IFSS Case Manager to download it."
-        )
-        % {"review": review, "family": named, "date": review.held_on.strftime("%d %B %Y")},
+        subject=lambda: (
+            _("%(review)s report: %(ref)s") % {"review": review, "ref": case.referral.reference}
+        ),
+        body=lambda: (
+            _(
+                "The %(review)s for %(family)s was held on %(date)s. Its written report is "
+                "ready: open this notification in IFSS Case Manager to download it."
+            )
+            % {"review": review, "family": named, "date": review.held_on.strftime("%d %B %Y")}
+        ),
         url=reverse("reviews:report_pdf", args=[review.pk]),
     )
     return review
@@ -233,10 +236,14 @@ def submit_review_report(*, review_id: int, user: User, version: int) -> Review:
     for manager in managers:
         notify_user(
             recipient=manager,
-            subject=_("%(review)s report to sign off: %(case)s")
-            % {"review": review, "case": case.reference},
-            body=_("%(user)s asks you to sign off the %(review)s report before it is sent.")
-            % {"user": user.get_full_name() or user.username, "review": review},
+            subject=lambda: (
+                _("%(review)s report to sign off: %(case)s")
+                % {"review": review, "case": case.reference}
+            ),
+            body=lambda: (
+                _("%(user)s asks you to sign off the %(review)s report before it is sent.")
+                % {"user": user.get_full_name() or user.username, "review": review}
+            ),
             url=reverse("reviews:report", args=[review.pk]),
         )
     return review

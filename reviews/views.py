@@ -18,6 +18,7 @@ from cases.correctionflow import (
 )
 from cases.loads import caseworkers_with_load
 from core.formflow import carry_version, submit_to_service
+from families.language import PRINT_CODES
 from outcomes.models import Goal, GoalScore
 
 from . import services
@@ -142,7 +143,12 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
 def review_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     review = _report_for_user(request, pk)
     record_view(review.case)
-    response = HttpResponse(render_review_report_pdf(review), content_type="application/pdf")
+    # The family's language (families.language), or ?lang=cy, en or both (side by side).
+    language = request.GET.get("lang")
+    language = language if language in PRINT_CODES else None
+    response = HttpResponse(
+        render_review_report_pdf(review, language), content_type="application/pdf"
+    )
     response["Content-Disposition"] = (
         f'inline; filename="review-{review.case_id}-{review.offset_months}m.pdf"'
     )

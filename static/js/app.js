@@ -4,6 +4,12 @@
   "use strict";
   var body = document.body;
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  // Django's JavaScript catalogue (/jsi18n/, loaded before this file) gives gettext and
+  // interpolate; without it (a page that does not load it) the English text is shown.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
+  };
 
   // A case chooser (reporting/forms.py CaseSearchInput): a match clicked is put in the box.
   document.addEventListener("click", function (event) {
@@ -241,7 +247,6 @@
       }
       if (!kept || kept.path !== window.location.pathname || !editable.length) { return; }
       if (document.querySelector("[data-testid=unsent-restore]")) { return; }
-      var welsh = document.documentElement.lang === "cy";
       var when = new Date(kept.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
       var offer = document.createElement("div");
       offer.className = "alert alert-warning d-flex flex-wrap align-items-center gap-2";
@@ -249,17 +254,17 @@
       offer.setAttribute("data-testid", "unsent-restore");
       var text = document.createElement("span");
       text.className = "me-auto";
-      text.textContent = welsh
-        ? "Ni anfonwyd yr hyn a deipiwyd gennych yma am " + when + ": nid oedd y gweinydd ar gael."
-        : "What you typed here at " + when + " was not sent: the server was unavailable.";
+      text.textContent = interpolate(
+        gettext("What you typed here at %(when)s was not sent: the server was unavailable."),
+        { when: when }, true);
       var put = document.createElement("button");
       put.type = "button";
       put.className = "btn btn-sm btn-primary";
-      put.textContent = welsh ? "Rhoi'r testun yn ôl" : "Put it back";
+      put.textContent = gettext("Put it back");
       var drop = document.createElement("button");
       drop.type = "button";
       drop.className = "btn btn-sm btn-outline-secondary";
-      drop.textContent = welsh ? "Taflu" : "Discard";
+      drop.textContent = gettext("Discard");
       offer.append(text, put, drop);
       put.addEventListener("click", function () { fillForms(kept.fields); offer.remove(); });
       drop.addEventListener("click", function () { tabStore.removeItem(UNSENT); offer.remove(); });

@@ -13,9 +13,10 @@ from pypdf import PdfReader
 
 from families.services import subject_access_export
 from reporting.card import build_card
-from reporting.pdf import render_family_plan_pdf, render_report_card_pdf, render_review_report_pdf
+from reporting.pdf import render_report_card_pdf
 from reporting.periods import financial_year
 from reporting.queries import Scope
+from reviews.documents import render_family_plan_pdf, render_review_report_pdf
 from tests.cases.journey import Stage, make_case
 
 pytestmark = pytest.mark.django_db

@@ -46,6 +46,7 @@ NOT_A_PAGE = {
     "two_factor_disable": "POST only: the user's own second factor",
     "keepalive": "POST only: extends the session, shows nothing",
     "autosave": "POST only: stores the user's own unsent form",
+    "set_language": "POST only: the user's own language, then back to the page",
     "referrals:first_contact": "POST only: records the time, then back to the referral page",
     "cases:finish_step_down": "POST only: a stage change, then back to the case page",
     "notifications:open": "POST only: marks the notification read and redirects",

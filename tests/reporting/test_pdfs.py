@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=ZoneInfo("Europe/London"))
 FAMILY = "Pritchard family"
 PLAN_PDF_QUERIES = 6  # and the next review
-REVIEW_PDF_QUERIES = 6  # and the next review
+REVIEW_PDF_QUERIES = 7  # and the next review, and the family's language (families.language)
 
 
 @pytest.fixture(autouse=True)

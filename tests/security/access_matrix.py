@@ -96,6 +96,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "two_factor_disable": POST_ONLY,
     "keepalive": POST_ONLY,
     "autosave": POST_ONLY,
+    # The language switcher (POST only, signed out too: the sign-in page has it) and the
+    # JavaScript catalogue (the interface's words, no data; signed out too).
+    "set_language": row(405, anonymous=405),
+    "javascript_catalog": row(200, anonymous=200),
     # --- referrals ---
     "referrals:list": EVERYONE,  # filtered by Referral.objects.visible_to
     "referrals:new": row(200, board=404),  # board members cannot refer

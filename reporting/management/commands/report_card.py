@@ -75,7 +75,7 @@ def _figures(card: dict) -> dict:
         "basis": card["basis"],
         "measures": {
             line.definition.code: {
-                "name": line.definition.name,
+                "name": str(line.definition.name),
                 "value": line.figure.value,
                 "numerator": line.figure.numerator,
                 "denominator": line.figure.denominator,
