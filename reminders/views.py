@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet, Value
@@ -78,7 +78,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
     paginator.count = sum(row["overdue"] + row["upcoming"] for row in shown)  # no COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    soon = now + timezone.timedelta(days=7)
+    soon = now + timedelta(days=7)
     for d in page.object_list:
         d.due_at = d.due_at or now
         d.overdue = d.due_at < now
@@ -125,7 +125,7 @@ def my_items(user: User, now: datetime) -> QuerySet[DueItem]:
 
 def mark_due(items: list[DueItem], now: datetime) -> list[DueItem]:
     """Set what the rows show: the due time (now if none), overdue, and due within a week."""
-    soon = now + timezone.timedelta(days=7)
+    soon = now + timedelta(days=7)
     for d in items:
         d.due_at = d.due_at or now
         d.overdue = d.due_at < now
