@@ -6,6 +6,7 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -96,6 +97,7 @@ def to_csv(card: dict) -> bytes:
 def to_xlsx(card: dict) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "Report card"
     for row in card_rows(card):
         sheet.append(row)
