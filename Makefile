@@ -38,15 +38,18 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# The whole suite runs on every core with pytest-xdist, each test file on one worker
-# (module fixtures are built once); each worker has its own test database, Redis database
-# and data folder (tests/xdist_workers.py). A targeted run (PYTEST_ARGS=...) runs in one
-# process unless XDIST says how many workers: `make test XDIST=2 PYTEST_ARGS=tests/api`.
+# The whole suite runs on every core with pytest-xdist; each worker has its own test
+# database, Redis database and data folder (tests/xdist_workers.py). `--dist load` hands
+# each worker the tests in pytest-django's order (rolled-back tests, then transactional
+# ones, whose flush empties the database), as one process runs them; `loadfile` would run a
+# file's transactional tests before the next file's rolled-back ones. A targeted run
+# (PYTEST_ARGS=...) runs in one process unless XDIST says how many workers:
+# `make test XDIST=2 PYTEST_ARGS=tests/api`.
 XDIST ?= $(if $(PYTEST_ARGS),0,auto)
 test: install
 	CELERY_TASK_ALWAYS_EAGER=true DJANGO_SECURE_COOKIES=false DJANGO_DEBUG=false \
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key} \
-	$(PY) -m pytest -p tests.xdist_workers -n $(XDIST) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -p tests.xdist_workers -n $(XDIST) --dist load $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

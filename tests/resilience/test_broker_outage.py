@@ -17,7 +17,7 @@ from tests.factories import UserFactory
 
 from .stack import PrivateRedis, base_env, celery_worker, database_url, publishing_to, wait_until
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 OUTAGE_SECONDS = 20
 
