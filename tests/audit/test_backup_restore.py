@@ -22,7 +22,6 @@ from tests.factories import CaseFactory, FamilyFactory
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.slow,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
