@@ -51,10 +51,18 @@ run: demo compilemessages
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The whole suite runs on every core with pytest-xdist; each worker has its own test
+# database, Redis database and data folder (tests/xdist_workers.py). `--dist load` hands
+# each worker the tests in pytest-django's order (rolled-back tests, then transactional
+# ones, whose flush empties the database), as one process runs them; `loadfile` would run a
+# file's transactional tests before the next file's rolled-back ones. A targeted run
+# (PYTEST_ARGS=...) runs in one process unless XDIST says how many workers:
+# `make test XDIST=2 PYTEST_ARGS=tests/api`.
+XDIST ?= $(if $(PYTEST_ARGS),0,auto)
 test: install compilemessages
 	CELERY_TASK_ALWAYS_EAGER=true DJANGO_SECURE_COOKIES=false DJANGO_DEBUG=false \
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key} \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -p tests.xdist_workers -n $(XDIST) --dist load $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -66,6 +74,12 @@ check: install
 # The layer order (README "Architecture: layers"), held by import-linter (.importlinter).
 imports: install
 	$(VENV)/bin/lint-imports
+
+# mypy with django-stubs over the app packages ([tool.mypy] in pyproject.toml; the
+# strictness and what comes next: README, "Developing").
+.PHONY: typecheck
+typecheck: install
+	DJANGO_DEBUG=true $(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

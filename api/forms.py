@@ -38,7 +38,8 @@ class ClientForm(VersionedForm):
         return name
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("can_read_figures") or data.get("can_submit_referrals")):
             raise forms.ValidationError(_("Give the client at least one scope."))
         return data

@@ -42,10 +42,11 @@ class ApiClient(models.Model):
         return self.name
 
     def has_scope(self, scope: str) -> bool:
-        return {
+        granted: dict[str, bool] = {
             ApiScope.READ_FIGURES: self.can_read_figures,
             ApiScope.SUBMIT_REFERRALS: self.can_submit_referrals,
-        }.get(scope, False)
+        }
+        return granted.get(scope, False)
 
     @property
     def scopes(self) -> list[str]:

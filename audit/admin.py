@@ -62,7 +62,7 @@ class AuditedAdminMixin:
         changelist = _context(response).get("cl")
         if changelist is not None:
             shown = list(changelist.result_list)
-            if self.model._meta.label == "auditlog.LogEntry":  # type: ignore[attr-defined]
+            if self.model._meta.label == "auditlog.LogEntry":
                 record_entries_read(shown)
             else:
                 _record(shown)

@@ -14,6 +14,8 @@ CURRENT_ONLY itself (reporting/queries.py does).
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -74,6 +76,9 @@ class Amendable(models.Model):
     retired_reason = models.TextField(
         gettext_lazy("reason for the correction"), blank=True, default="", db_default=""
     )
+
+    # Declared by each concrete model (see above); named here for the type checker.
+    all_versions: models.Manager[Any]
 
     class Meta:
         abstract = True
@@ -143,7 +148,10 @@ def retire(entry: Amendable, *, status: str, user, reason: str, when) -> None:  
     entry.save(update_fields=fields)
 
 
-def copy_of(entry: Amendable, **changes: object) -> Amendable:
+AmendableT = TypeVar("AmendableT", bound=Amendable)
+
+
+def copy_of(entry: AmendableT, **changes: object) -> AmendableT:
     """An unsaved new row with the entry's column values, the changes applied, pointing at
     the entry it corrects."""
     model = type(entry)

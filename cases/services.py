@@ -892,6 +892,6 @@ def restrict_case(
     case.restricted = restricted
     case.version += 1
     case.save(update_fields=["restricted", "version"])
-    keep = {user.pk, case.worker_id, case.co_worker_id} - {None}
+    keep = {pk for pk in (user.pk, case.worker_id, case.co_worker_id) if pk is not None}
     case.restricted_to.set(list({p.pk for p in people} | keep) if restricted else [])
     return case

@@ -25,5 +25,8 @@ class ConsentForm(forms.Form):
     def __init__(self, *args, family, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         kwargs.setdefault("initial", {"recorded_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.filter(family=family)
-        self.fields["person"].label_from_instance = lambda p: p.full_name
+        person = self.fields["person"]
+        assert isinstance(person, forms.ModelChoiceField)
+        person.queryset = Person.objects.filter(family=family)
+        # A per-form label, as Django documents; mypy sees a method replaced.
+        person.label_from_instance = lambda p: p.full_name  # type: ignore[method-assign, assignment]

@@ -91,9 +91,11 @@ def blank_csv() -> bytes:
 
 def blank_xlsx() -> bytes:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "Referrals"
     sheet.append(NAMES)
     notes = book.create_sheet("Columns")

@@ -16,6 +16,8 @@ class UploadForm(forms.Form):
     def __init__(self, *args, teams=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
         ids = [t.pk for t in teams or []]
-        self.fields["team"].queryset = Team.objects.filter(pk__in=ids).order_by("name")
+        team = self.fields["team"]
+        assert isinstance(team, forms.ModelChoiceField)
+        team.queryset = Team.objects.filter(pk__in=ids).order_by("name")
         if len(ids) == 1:
             self.fields["team"].initial = ids[0]

@@ -70,9 +70,8 @@ def notify_user(
     channel = channel_for(recipient, kind)
     if channel == Channel.OFF and kind not in ALWAYS_DELIVERED:
         return None
-    emailing = {Channel.EMAIL: Emailing.NOW, Channel.DIGEST: Emailing.DIGEST}.get(
-        channel, Emailing.NONE
-    )
+    emailings: dict[str, str] = {Channel.EMAIL: Emailing.NOW, Channel.DIGEST: Emailing.DIGEST}
+    emailing = emailings.get(channel, Emailing.NONE)
     subject, body = in_language_of(recipient, subject, body)
     notification = Notification.objects.create(
         recipient=recipient,

@@ -270,7 +270,7 @@ class Reading(Amendable):
         """The three-band category, in the informant's bands (SDQ only)."""
         if self.instrument != Instrument.SDQ:
             return ""
-        return SdqBand(sdq_band(self.total, self.sdq_informant or SdqInformant.PARENT)).label
+        return str(SdqBand(sdq_band(self.total, self.sdq_informant or SdqInformant.PARENT)).label)
 
     @property
     def four_band(self) -> str:
@@ -278,7 +278,7 @@ class Reading(Amendable):
         if self.instrument != Instrument.SDQ:
             return ""
         informant = self.sdq_informant or SdqInformant.PARENT
-        return SdqFourBand(instruments.sdq_four_band(self.total, informant)).label
+        return str(SdqFourBand(instruments.sdq_four_band(self.total, informant)).label)
 
     @property
     def score(self):  # noqa: ANN201 - int, or the SWEMWBS metric score (Decimal)

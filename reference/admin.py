@@ -20,7 +20,7 @@ from .models import (
 
 
 class ReferenceAdmin(ScaledAdmin):
-    list_display = ("name", "code", "active", "order")
+    list_display: tuple[str, ...] = ("name", "code", "active", "order")
     list_editable = ("active", "order")
     search_fields = ("name", "code")
 

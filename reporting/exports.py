@@ -6,6 +6,7 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .suppression import is_small, shown
 
@@ -124,6 +125,7 @@ def to_csv(card: dict) -> bytes:
 def to_xlsx(card: dict) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "Report card"
     for row in card_rows(card):
         sheet.append(row)

@@ -102,5 +102,8 @@ class BoosterForm(forms.Form):
 
     def __init__(self, *args, workers: list[User], **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.fields["delivered_by"].queryset = User.objects.filter(pk__in=[w.pk for w in workers])
-        self.fields["delivered_by"].label_from_instance = lambda u: u.get_full_name() or u.username
+        delivered_by = self.fields["delivered_by"]
+        assert isinstance(delivered_by, forms.ModelChoiceField)
+        delivered_by.queryset = User.objects.filter(pk__in=[w.pk for w in workers])
+        # A per-form label, as Django documents; mypy sees a method replaced.
+        delivered_by.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign, assignment]

@@ -339,6 +339,7 @@ def describe(reminder: Reminder) -> tuple[str, str, date]:
     return what, reminder.step, timezone.localdate(reminder.created_at)
 
 
+@pytest.mark.slow
 def test_thirteen_months_of_a_case_send_exactly_the_expected_reminders(
     time_machine, team_a, manager, practitioner, referrer
 ):

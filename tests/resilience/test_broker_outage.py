@@ -22,6 +22,7 @@ pytestmark = pytest.mark.postgres
 OUTAGE_SECONDS = 20
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_emails_missed_while_the_broker_was_down_go_out_within_a_minute_of_its_return(
     tmp_path,  # noqa: ANN001

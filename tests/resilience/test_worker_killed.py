@@ -22,6 +22,7 @@ from .stack import PrivateRedis, base_env, celery_worker, database_url, publishi
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
