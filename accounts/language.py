@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import JavaScriptCatalog
 from django.views.i18n import set_language as django_set_language
 
-from .models import Language
+from .models import Language, User
 
 CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -59,7 +59,7 @@ def remember_on_sign_in(
 ) -> None:
     """A user who has not chosen a language keeps the one they signed in with (the
     switcher's cookie on the sign-in page): it becomes their remembered choice."""
-    if request is None or getattr(user, "language", None) != "":
+    if request is None or not isinstance(user, User) or user.language != "":
         return
     code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     if code in Language.values:
@@ -94,6 +94,6 @@ class UserLanguageMiddleware:
                 domain=settings.LANGUAGE_COOKIE_DOMAIN,
                 secure=settings.LANGUAGE_COOKIE_SECURE,
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # a setting: Django checks its value
             )
         return response

@@ -9,7 +9,7 @@ to) is a query about memberships, not a check of the user: it stays with its que
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from .models import CASEWORKER_ROLES, STAFF_ROLES, Role
 
@@ -25,8 +25,13 @@ FIGURES_ROLES = (Role.BOARD, Role.PERFORMANCE)
 class Member(Protocol):
     """What the predicates need of a user (accounts.models.User)."""
 
-    pk: int | None
-    is_superuser: bool
+    # Read-only in the protocol: a model's fields are descriptors, which a plain attribute
+    # here would not match.
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_superuser(self) -> bool: ...
 
     def team_ids_with_role(self, *roles: str) -> list[int]: ...
 

@@ -46,6 +46,7 @@ def published_sets(teams: list[Team], period: Period | None = None) -> list[Publ
         if key in seen or (q.start, q.end) != (row.period_start, row.period_end):
             continue
         seen.add(key)
+        assert row.team_id is not None  # filtered on team__in
         row.team = by_pk[row.team_id]
         out.append(row)
     return out
@@ -56,6 +57,7 @@ def published_set(team: Team, period: Period) -> PublishedCard | None:
 
 
 def as_published(row: PublishedCard) -> dict:
+    assert row.team is not None  # a team's card (published_sets)
     return {
         "team": row.team.pk,
         "team_name": row.team.name,

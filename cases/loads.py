@@ -3,6 +3,8 @@ reviews' worker choice, the caseload page and the manager's home show."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 
 from accounts.models import CASEWORKER_ROLES, Membership, Team, User
@@ -23,7 +25,8 @@ def caseworkers_with_load(team: Team) -> list[User]:
     caseworker = Membership.objects.filter(
         user=OuterRef("pk"), team=team, role__in=CASEWORKER_ROLES, active=True
     )
-    workers = list(
+    # Annotated rows, each given its over_capacity flag below: Any to the type checker.
+    workers: list[Any] = list(
         User.objects.filter(Exists(caseworker), is_active=True)
         # The names the load tables and worker choices show; a wide row otherwise.
         .only("pk", "username", "first_name", "last_name")

@@ -21,6 +21,6 @@ def render_pdf(
     def render() -> str:
         return render_to_string(template, full)
 
-    html = html(render) if html else render()
+    text = html(render) if html else render()
     # Tagged PDF/UA-1: a structure tree for screen readers, and /Lang from <html lang>.
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
+    return HTML(string=text, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")

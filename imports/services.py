@@ -66,6 +66,13 @@ def _moment(day: str | date | None) -> datetime | None:
     return timezone.make_aware(datetime.combine(day, time(12, 0)))
 
 
+def _required_moment(day: str | date | None) -> datetime:
+    """A date the row checks require (a case's allocation date): never missing here."""
+    moment = _moment(day)
+    assert moment is not None, "the row checks refuse a case without this date"
+    return moment
+
+
 @transaction.atomic
 def check_import(*, team: Team, user: User, file_name: str, content: bytes) -> ImportRun:
     """The dry run: read and check every row, and keep what would be created. Writes only
@@ -321,9 +328,9 @@ class _Writer:
                     family=families[i],
                     team=self.team,
                     worker_id=p["worker"] or user.pk,
-                    allocated_at=_moment(p["allocation_date"]),
+                    allocated_at=_required_moment(p["allocation_date"]),
                     assessment_clock_from=(
-                        _moment(p["allocation_date"])
+                        _required_moment(p["allocation_date"])
                         if p["effect"] == Effect.WAITING_LIST
                         else r.received_at
                     ),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Language
+from core.http import AuthenticatedHttpRequest
 
 from . import services
 from .models import ALWAYS_DELIVERED, Channel, Kind, Notification
@@ -116,7 +117,7 @@ class PreferencesForm(forms.Form):
             )
 
 
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     """How each kind of notification reaches this user."""
     form = PreferencesForm(
         request.POST or None,

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,7 @@ from accounts.models import Membership
 from accounts.paging import uncounted_page
 from audit.services import record_entries_read
 from core.forms import DATE_WIDGET
+from core.http import AuthenticatedHttpRequest
 
 RECORD_TYPES = {
     "case": ("cases", "case"),
@@ -97,7 +98,7 @@ def _at(day, moment: time) -> datetime:  # noqa: ANN001
     return timezone.make_aware(datetime.combine(day, moment))
 
 
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Managers search what their teams' people viewed and changed; administrators, all."""
     user = request.user
     manager_teams = permissions.manager_team_ids(user)

@@ -267,11 +267,12 @@ def _summarise(
                 text += "\n" + _("...and %(n)s more.") % {"n": more}
             return text
 
+        def subject(mine: list = mine, team: object = team) -> str:
+            return _("%(n)s overdue items in %(team)s") % {"n": len(mine), "team": team}
+
         notify_user(
             recipient=user,
-            subject=lambda mine=mine, team=team: (
-                _("%(n)s overdue items in %(team)s") % {"n": len(mine), "team": team}
-            ),
+            subject=subject,
             body=body,
             url=reverse("reminders:due"),
             kind=NoticeKind.ESCALATION,

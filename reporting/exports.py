@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -36,7 +37,7 @@ def card_rows(card: dict) -> list[list[object]]:
     as the card prints it ("<5"), through the one rule (reporting.suppression)."""
     suppress = card.get("suppress")
 
-    def count(n: object) -> object:
+    def count(n: Any) -> object:
         return shown(n, suppress) if suppress and n is not None else n
 
     rows: list[list[object]] = [

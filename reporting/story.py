@@ -98,7 +98,7 @@ def narratives(scope: Scope, period: Period) -> dict[str, dict]:
 
 def agenda(scope: Scope) -> dict | None:
     """The team's data development agenda (None for a scope that is not a team)."""
-    if scope.kind != "team":
+    if scope.kind != "team" or scope.team_id is None:
         return None
     row = TeamAgenda.objects.filter(team_id=scope.team_id).first()
     if row is None:
@@ -111,5 +111,5 @@ def measure_label(code: str) -> str:
     from . import measures
 
     if not code:
-        return _("The card as a whole")
-    return next((d.name for d in measures.CATALOGUE if d.code == code), code)
+        return str(_("The card as a whole"))
+    return str(next((d.name for d in measures.CATALOGUE if d.code == code), code))

@@ -234,6 +234,8 @@ def publish_history(teams: list[Team], *, today: date) -> int:
         }
         manager = staff[Role.MANAGER]
         publisher = staff[Role.PERFORMANCE] or manager
+        if publisher is None:
+            continue  # a team with no manager or performance officer publishes nothing
         for i, period in enumerate(quarters):
             if publishing.card_rows(scope, period, "events").exists():
                 continue
@@ -246,7 +248,14 @@ def publish_history(teams: list[Team], *, today: date) -> int:
                 ).exists()
             ):
                 services.save_narrative(
-                    user=manager, scope=scope, period=period, version=1, **NARRATIVE
+                    user=manager,
+                    scope=scope,
+                    period=period,
+                    version=1,
+                    story=NARRATIVE["story"],
+                    partners=NARRATIVE["partners"],
+                    what_works=NARRATIVE["what_works"],
+                    action_plan=NARRATIVE["action_plan"],
                 )
             when = min(
                 now,
