@@ -200,6 +200,13 @@ class ScaledAdmin(ScaledFormfields, admin.ModelAdmin):
         if self.list_select_related is True:
             return rows.select_related()
         related = [*(self.list_select_related or ()), *self.str_related]
+        # A shown key's record is named by its own __str__: what that reads is joined too
+        # (a reading's case is "Case 12: Jones", its family's name).
+        keys = {f.name: f for f in self.model._meta.fields if f.is_relation}
+        for name in list(related):
+            if name in keys and keys[name].related_model is not None:
+                inner = str_related_of(keys[name].related_model, self.admin_site) or ()
+                related += [f"{name}__{x}" for x in inner]
         return rows.select_related(*dict.fromkeys(related)) if related else rows
 
     def get_queryset(self, request: HttpRequest):  # noqa: ANN201
