@@ -10,17 +10,21 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import signals, twofactor
-from .admin_scale import ScaledAdmin
+from .admin_scale import ScaledAdmin, ScaledFormfields
 from .formsets import BoundedInline
 from .models import LocalAuthority, Membership, Team, User
 
 
-class MembershipInline(BoundedInline):
-    """A user's few memberships (a team's many are listed on the Membership admin)."""
+class MembershipInline(ScaledFormfields, BoundedInline):
+    """A user's few memberships (a team's many are listed on the Membership admin); the
+    teams' <select> is read once for all its rows."""
 
     model = Membership
     extra = 1
     raw_id_fields = ("user",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        return super().get_queryset(request).select_related("user", "team")
 
 
 @admin.register(User)

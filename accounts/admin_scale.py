@@ -12,11 +12,17 @@
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from django.contrib import admin
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .formsets import BoundedInline
@@ -62,6 +68,87 @@ def large_relations(model: type[models.Model]) -> tuple[str, ...]:
     return tuple(f.name for f in relation_fields(model) if not is_small(f.related_model))
 
 
+def str_related_of(model: type[models.Model], site: admin.AdminSite) -> tuple[str, ...] | None:
+    """The related records model's __str__ reads, as its admin declares them (str_related);
+    None when its admin does not say."""
+    if site.is_registered(model):
+        return getattr(site.get_model_admin(model), "str_related", None) or None
+    return None
+
+
+class NamedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw id field whose chosen record's name is read in one query with what that name
+    reads (a referral's or a signoff's name reads its family): Django's own widget reads the
+    record alone, and its __str__ then one query more per key it names."""
+
+    def label_and_url_for_value(self, value):  # noqa: ANN001, ANN201
+        model = self.rel.model
+        related = str_related_of(model, self.admin_site)
+        rows = model._default_manager.using(self.db)
+        # Without a declared list: every non-null key, joined (one row, by its key).
+        rows = rows.select_related(*related) if related else rows.select_related()
+        try:
+            obj = rows.get(**{self.rel.get_related_field().name: value})
+        except (ValueError, model.DoesNotExist, ValidationError):
+            return "", ""
+        name = f"{self.admin_site.name}:{obj._meta.app_label}_{obj._meta.model_name}_change"
+        try:
+            url = reverse(name, args=(obj.pk,))
+        except NoReverseMatch:
+            url = ""  # no admin for the model
+        return Truncator(obj).words(14), url
+
+
+# A small table's choices, read once per request: a page with two keys to local authorities,
+# or an inline of several rows each with a <select> of teams, reads the table once.
+_CHOICES: WeakKeyDictionary[HttpRequest, dict[object, list]] = WeakKeyDictionary()
+
+
+def shared_choices(
+    db_field: models.Field,
+    formfield,
+    request: HttpRequest | None,  # noqa: ANN001
+) -> None:
+    """Give formfield (a <select> of a small table) its choices as a list read once per
+    request for its model and limits: a form's copies in a formset then read nothing.
+    Foreign keys only, in admins without forms of their own: a form that narrows a field's
+    queryset in its __init__ (as Django's UserChangeForm does its permissions, a
+    many-to-many) would still be shown the list read here."""
+    if request is None or formfield is None or not is_small(db_field.related_model):
+        return
+    if not hasattr(formfield, "queryset"):
+        return
+    key = (
+        db_field.related_model._meta.label_lower,
+        type(db_field).__name__,
+        str(formfield.queryset.query),
+        formfield.empty_label if hasattr(formfield, "empty_label") else None,
+    )
+    per_request = _CHOICES.setdefault(request, {})
+    if key not in per_request:
+        # Through iter(): list() of the choices would ask their len(), a COUNT query.
+        per_request[key] = list(iter(formfield.choices))
+    formfield.choices = per_request[key]
+
+
+class ScaledFormfields:
+    """Raw id fields that name their record in one query, and small tables' <select>s of a
+    foreign key read once per request (for ScaledAdmin and the inlines)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN201
+        if "widget" not in kwargs and db_field.name in self.raw_id_fields:
+            kwargs["widget"] = NamedRawIdWidget(
+                db_field.remote_field, self.admin_site, using=kwargs.get("using")
+            )
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        shared_choices(db_field, formfield, request)
+        return formfield
+
+
+def keys_of(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.fields if f.many_to_one or f.one_to_one]
+
+
 # A change list counts at most this many rows: past it, it says "10000" and the search
 # or the filters narrow the list.
 COUNT_CAP = 10_000
@@ -78,7 +165,7 @@ class CappedPaginator(Paginator):
         return self._capped_count
 
 
-class ScaledAdmin(admin.ModelAdmin):
+class ScaledAdmin(ScaledFormfields, admin.ModelAdmin):
     """A ModelAdmin whose pages run a fixed number of queries, whatever the data."""
 
     show_full_result_count = False
@@ -101,8 +188,29 @@ class ScaledAdmin(admin.ModelAdmin):
                 dict.fromkeys([*(n for n in self.list_display if n in shown), *self.str_related])
             )
 
-    # The related records __str__ reads (e.g. a case's family), joined on the change list.
+    # The related records __str__ reads (e.g. a case's family), joined on the change list,
+    # with the record on its change and delete pages, and with a raw id field naming it.
     str_related: tuple[str, ...] = ()
+
+    def join(self, rows: models.QuerySet) -> models.QuerySet:
+        """The admin's rows with what their names read and what the change list shows
+        (ReadOnlyHistoryAdmin calls this on its own queryset of every version). The change
+        list joins list_select_related only to a queryset that joins nothing yet, so what
+        it would join is joined here too."""
+        if self.list_select_related is True:
+            return rows.select_related()
+        related = [*(self.list_select_related or ()), *self.str_related]
+        # A shown key's record is named by its own __str__: what that reads is joined too
+        # (a reading's case is "Case 12: Jones", its family's name).
+        keys = {f.name: f for f in self.model._meta.fields if f.is_relation}
+        for name in list(related):
+            if name in keys and keys[name].related_model is not None:
+                inner = str_related_of(keys[name].related_model, self.admin_site) or ()
+                related += [f"{name}__{x}" for x in inner]
+        return rows.select_related(*dict.fromkeys(related)) if related else rows
+
+    def get_queryset(self, request: HttpRequest):  # noqa: ANN201
+        return self.join(super().get_queryset(request))
 
     def get_deleted_objects(self, objs, request: HttpRequest):  # noqa: ANN001, ANN201
         """How many records of each kind refer to objs (one level down, all counted in one
@@ -138,7 +246,7 @@ class ScaledAdmin(admin.ModelAdmin):
         return lines, counts, perms_needed, protected
 
 
-class ReadOnlyInline(BoundedInline):
+class ReadOnlyInline(ScaledFormfields, BoundedInline):
     """A large table's rows under their parent, listed read-only with their foreign keys
     joined: edited through the app's own pages (the services), not here. Capped like every
     inline (accounts.formsets)."""
@@ -155,7 +263,9 @@ class ReadOnlyInline(BoundedInline):
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
         return False
 
-    def get_queryset(self, request: HttpRequest):  # noqa: ANN201
-        related = [f.name for f in self.model._meta.fields if f.many_to_one]
+    def join(self, rows: models.QuerySet) -> models.QuerySet:
         m2m = [f.name for f in self.model._meta.many_to_many]
-        return super().get_queryset(request).select_related(*related).prefetch_related(*m2m)
+        return rows.select_related(*keys_of(self.model)).prefetch_related(*m2m)
+
+    def get_queryset(self, request: HttpRequest):  # noqa: ANN201
+        return self.join(super().get_queryset(request))

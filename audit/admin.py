@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
-from .services import is_personal, record_entries_read, record_listed, record_view
+from .services import is_personal, listed_entries, record_access, record_entries_read, view_entries
 
 
 def _personal_keys(model: type[models.Model]) -> list[str]:
@@ -46,8 +46,8 @@ def _keys_of(objs: list[models.Model]) -> dict[type[models.Model], dict[int, str
 
 
 def _record(objs: list[models.Model]) -> None:
-    record_view(*objs)
-    record_listed(_keys_of(objs))
+    # The records shown and the personal records their keys name: one INSERT.
+    record_access(view_entries(*objs) + listed_entries(_keys_of(objs)))
 
 
 def _context(response: HttpResponse) -> dict[str, Any]:

@@ -17,6 +17,17 @@ from accounts.models import User
 def record_view(*objects: models.Model | None) -> None:
     """Log that the current user (set by the audit middleware) viewed these records: the
     entries django-auditlog's access log would write, one per record, in one INSERT."""
+    record_access(view_entries(*objects))
+
+
+def record_access(entries: list) -> None:
+    """Write access entries (of view_entries and listed_entries together: one INSERT)."""
+    if entries:
+        _write_access(entries)
+
+
+def view_entries(*objects: models.Model | None) -> list:
+    """The access entries of record_view, unwritten."""
     from auditlog.models import DEFAULT_OBJECT_REPR, LogEntry
     from auditlog.registry import auditlog
 
@@ -28,7 +39,7 @@ def record_view(*objects: models.Model | None) -> None:
         }.values()
     )
     if not viewed:
-        return
+        return []
     types = ContentType.objects.get_for_models(*{obj.__class__ for obj in viewed})
     entries = []
     for obj in viewed:
@@ -49,32 +60,35 @@ def record_view(*objects: models.Model | None) -> None:
                 additional_data=additional() if callable(additional) else None,
             )
         )
-    _write_access(entries)
+    return entries
 
 
 def record_listed(shown: dict[type[models.Model], dict[int, str]]) -> None:
     """Log that the current user saw these records named on a list (model -> record id ->
     the name shown), without loading the records: a list page knows what it showed."""
+    record_access(listed_entries(shown))
+
+
+def listed_entries(shown: dict[type[models.Model], dict[int, str]]) -> list:
+    """The access entries of record_listed, unwritten."""
     from auditlog.models import LogEntry
 
     shown = {model: rows for model, rows in shown.items() if rows}
     if not shown:
-        return
+        return []
     types = ContentType.objects.get_for_models(*shown)
-    _write_access(
-        [
-            LogEntry(
-                content_type=types[model],
-                object_pk=str(pk),
-                object_id=pk,
-                object_repr=smart_str(text)[:200],
-                additional_data={"listed": True},
-            )
-            for model, rows in shown.items()
-            for pk, text in rows.items()
-            if pk is not None
-        ]
-    )
+    return [
+        LogEntry(
+            content_type=types[model],
+            object_pk=str(pk),
+            object_id=pk,
+            object_repr=smart_str(text)[:200],
+            additional_data={"listed": True},
+        )
+        for model, rows in shown.items()
+        for pk, text in rows.items()
+        if pk is not None
+    ]
 
 
 # The apps whose records are staff and settings, not the families' data.

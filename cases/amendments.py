@@ -180,7 +180,13 @@ class ReadOnlyHistoryAdmin:
     deleted there (a correction goes through its service, with a reason)."""
 
     def get_queryset(self, request):  # noqa: ANN001, ANN201
-        return self.model.all_versions.all()
+        # Every field is shown as text: each key is joined with the record (not a query per
+        # key and row), and what the admin's names read (ScaledAdmin.join).
+        rows = self.model.all_versions.select_related(
+            *(f.name for f in self.model._meta.fields if f.many_to_one or f.one_to_one)
+        )
+        join = getattr(self, "join", None)
+        return join(rows) if join is not None else rows
 
     def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
