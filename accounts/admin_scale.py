@@ -116,10 +116,11 @@ def shared_choices(
     many-to-many) would still be shown the list read here."""
     if request is None or formfield is None or not is_small(db_field.related_model):
         return
-    if not hasattr(formfield, "queryset"):
+    related = db_field.related_model
+    if not hasattr(formfield, "queryset") or not isinstance(related, type):
         return
     key = (
-        db_field.related_model._meta.label_lower,
+        related._meta.label_lower,
         type(db_field).__name__,
         str(formfield.queryset.query),
         formfield.empty_label if hasattr(formfield, "empty_label") else None,

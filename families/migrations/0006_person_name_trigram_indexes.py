@@ -47,6 +47,6 @@ def drop(apps, schema_editor):  # noqa: ANN001, ANN201
 
 
 class Migration(migrations.Migration):
-    dependencies = [("families", "0004_postcodes_one_spelling")]
+    dependencies = [("families", "0005_language_and_active_offer")]
 
     operations = [migrations.RunPython(create, drop)]
