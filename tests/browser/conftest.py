@@ -67,6 +67,8 @@ AXE_SETUP = """
   var loaded;
   window.__ifssAxeLoaded = new Promise(function (resolve) { loaded = resolve; });
   window.addEventListener("load", function () {
+    // A PDF (or other file) shown in the browser's own viewer is not a page of the app.
+    if (document.contentType !== "text/html") { loaded(true); return; }
     window.setTimeout(function () {
       window.__ifssAxeRun().then(function (violations) {
         var where = location.pathname + location.search;

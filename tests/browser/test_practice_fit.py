@@ -53,7 +53,8 @@ def test_a_practitioner_asks_and_a_manager_signs_off_ending_phase1_early(
     expect(page.get_by_test_id("phase1-model")).to_contain_text("Ending Phase 1 today falls short")
     page.get_by_label(f"Score at the end of Phase 1: {goal.title}").select_option("1")
     page.get_by_role("button", name="End Phase 1").click()
-    expect(page.get_by_role("listitem").filter(has_text="Phase 1 would end short")).to_contain_text(
+    form = page.locator("main form[method=post]")  # the error summary above repeats it
+    expect(form.get_by_role("listitem").filter(has_text="Phase 1 would end short")).to_contain_text(
         "Ending it now needs a manager's sign-off"
     )
     expect(page.get_by_label(f"Score at the end of Phase 1: {goal.title}")).to_have_value("1")
@@ -118,7 +119,8 @@ def test_a_review_outside_its_window_needs_a_reason(
     page.get_by_role("radio", name="Yes").check()
     page.get_by_label(f"Score now: {goal.title}").select_option("0")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("outside the 1-month review's window")).to_be_visible()
+    form = page.locator("main form[method=post]")  # the error summary above repeats it
+    expect(form.get_by_text("outside the 1-month review's window")).to_be_visible()
     expect(page.get_by_label("Progress")).to_have_value("Mornings calmer; school every day.")
 
     page.get_by_label("Reason, if held outside the window").fill("Family away at the due date.")
@@ -143,7 +145,8 @@ def test_allocating_past_capacity_shows_load_and_asks_for_a_reason(
     expect(worker.locator("option", has_text=label)).to_have_count(1)
     worker.select_option(label=label)
     page.get_by_role("button", name="Allocate").click()
-    expect(page.get_by_text("Tick to confirm you mean to go past it")).to_be_visible()
+    form = page.locator("main form[method=post]")  # the error summary above repeats it
+    expect(form.get_by_text("Tick to confirm you mean to go past it")).to_be_visible()
 
     page.get_by_role(
         "checkbox", name="I confirm this allocation takes the worker past the team's capacity"
