@@ -118,22 +118,21 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     # The figures the card page shows (stored, if still good), so the two agree.
     card = build_card(scope, period, basis=basis, with_trends=False, fresh=False)
     name = f"report-card-{scope.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
-    return _download(card, name, fmt)
+    response = _download(card, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
 
 
-def _download(card: dict, name: str, fmt: str) -> HttpResponse:
+def _download(card: dict, fmt: str) -> HttpResponse:
+    """The card's figures as CSV or XLSX (the caller names the attachment)."""
     if fmt == "csv":
-        response = HttpResponse(exports.to_csv(card), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    elif fmt == "xlsx":
-        response = HttpResponse(
+        return HttpResponse(exports.to_csv(card), content_type="text/csv; charset=utf-8")
+    if fmt == "xlsx":
+        return HttpResponse(
             exports.to_xlsx(card),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    else:
-        raise Http404
-    return response
+    raise Http404
 
 
 def published_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
@@ -146,7 +145,9 @@ def published_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         f"report-card-{published.scope_key}-{published.period_start:%Y%m%d}-"
         f"{published.period_end:%Y%m%d}-revision-{published.revision}"
     )
-    return _download(card, name, fmt)
+    response = _download(card, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
 
 
 @require_POST

@@ -137,6 +137,7 @@ NO_FAMILY_RECORD: dict[str, str] = {
     "reporting:build_pdf": "a report card build: aggregate figures only",
     "reporting:published_card": "a published report card: aggregate figures only",
     "reporting:published_export": "a published report card's figures: aggregates only",
+    "reporting:target": "a team's baseline and target for a measure: no family",
     "imports:template": "the blank import template: no record at all",
     "imports:run": "a history import of the manager's own team: the spreadsheet's rows",
     "imports:confirm": "confirms a history import of the manager's own team (POST)",
