@@ -38,7 +38,7 @@ class UserAdmin(ScaledAdmin, BaseUserAdmin):
     actions = ["issue_enrolment_codes"]
 
     @admin.action(description=_("Issue a two-factor enrolment code"), permissions=["change"])
-    def issue_enrolment_codes(self, request: HttpRequest, queryset: QuerySet[User]):  # noqa: ANN201
+    def issue_enrolment_codes(self, request: HttpRequest, queryset: QuerySet[User]):
         """One single-use code per chosen user, shown once on the page that follows: the
         user needs it, besides the password, to set up an authenticator app."""
         issued = []
@@ -112,10 +112,10 @@ class SecretFreeTOTPDeviceAdmin(TOTPDeviceAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_urls(self):  # noqa: ANN201 - without the config and QR code views
+    def get_urls(self):
         return admin.ModelAdmin.get_urls(self)
 
-    def get_fieldsets(self, request: HttpRequest, obj=None):  # noqa: ANN001, ANN201
+    def get_fieldsets(self, request: HttpRequest, obj=None):
         return [
             (None, {"fields": ["user", "name", "confirmed"]}),
             (_("Timestamps"), {"fields": ["created_at", "last_used_at"]}),

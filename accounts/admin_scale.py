@@ -81,7 +81,7 @@ class NamedRawIdWidget(ForeignKeyRawIdWidget):
     reads (a referral's or a signoff's name reads its family): Django's own widget reads the
     record alone, and its __str__ then one query more per key it names."""
 
-    def label_and_url_for_value(self, value):  # noqa: ANN001, ANN201
+    def label_and_url_for_value(self, value):
         model = self.rel.model
         related = str_related_of(model, self.admin_site)
         rows = model._default_manager.using(self.db)
@@ -107,7 +107,7 @@ _CHOICES: WeakKeyDictionary[HttpRequest, dict[object, list]] = WeakKeyDictionary
 def shared_choices(
     db_field: models.Field,
     formfield,
-    request: HttpRequest | None,  # noqa: ANN001
+    request: HttpRequest | None,
 ) -> None:
     """Give formfield (a <select> of a small table) its choices as a list read once per
     request for its model and limits: a form's copies in a formset then read nothing.
@@ -136,7 +136,7 @@ class ScaledFormfields:
     """Raw id fields that name their record in one query, and small tables' <select>s of a
     foreign key read once per request (for ScaledAdmin and the inlines)."""
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN201
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.raw_id_fields:
             kwargs["widget"] = NamedRawIdWidget(
                 db_field.remote_field, self.admin_site, using=kwargs.get("using")
@@ -210,10 +210,10 @@ class ScaledAdmin(ScaledFormfields, admin.ModelAdmin):
                 related += [f"{name}__{x}" for x in inner]
         return rows.select_related(*dict.fromkeys(related)) if related else rows
 
-    def get_queryset(self, request: HttpRequest):  # noqa: ANN201
+    def get_queryset(self, request: HttpRequest):
         return self.join(super().get_queryset(request))
 
-    def get_deleted_objects(self, objs, request: HttpRequest):  # noqa: ANN001, ANN201
+    def get_deleted_objects(self, objs, request: HttpRequest):
         """How many records of each kind refer to objs (one level down, all counted in one
         query per object), and which of them protect it: not a list of every record."""
         relations = [r for r in self.model._meta.related_objects if not r.many_to_many]
@@ -256,17 +256,17 @@ class ReadOnlyInline(ScaledFormfields, BoundedInline):
     can_delete = False
     show_change_link = False
 
-    def get_readonly_fields(self, request: HttpRequest, obj=None):  # noqa: ANN001, ANN201
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
         return [f.name for f in self.model._meta.fields if f.editable] + [
             f.name for f in self.model._meta.many_to_many
         ]
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
     def join(self, rows: models.QuerySet) -> models.QuerySet:
         m2m = [f.name for f in self.model._meta.many_to_many]
         return rows.select_related(*keys_of(self.model)).prefetch_related(*m2m)
 
-    def get_queryset(self, request: HttpRequest):  # noqa: ANN201
+    def get_queryset(self, request: HttpRequest):
         return self.join(super().get_queryset(request))

@@ -13,7 +13,7 @@ from django.db.models.lookups import In
 
 @IntegerField.register_lookup
 class IntegerFieldIn(In):
-    def process_rhs(self, compiler, connection):  # noqa: ANN001, ANN201
+    def process_rhs(self, compiler, connection):
         if self.rhs_is_direct_value():
             low, high = connection.ops.integer_field_range(
                 self.lhs.output_field.get_internal_type()

@@ -29,7 +29,7 @@ class NameAndAddressHandler(AxesDatabaseHandler):
     axes compares one figure with one limit; the address's count is given as a failure
     count on the user name's scale (the full limit once the address has reached its own)."""
 
-    def get_failures(self, request, credentials: dict | None = None) -> int:  # noqa: ANN001
+    def get_failures(self, request, credentials: dict | None = None) -> int:
         by_name = super().get_failures(request, credentials)
         address = getattr(request, "axes_ip_address", None)
         if not address or not settings.IFSS_LOCKOUT_ADDRESS_FAILURES:

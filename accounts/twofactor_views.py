@@ -33,7 +33,7 @@ class EnrolmentForm(forms.Form):
     )
 
 
-def _second_factor_passed(request: HttpRequest, device) -> None:  # noqa: ANN001
+def _second_factor_passed(request: HttpRequest, device) -> None:
     """Mark this sign-in as verified, under a new session key (whatever was known of the
     session before the second factor is of no use after it)."""
     otp_login(request, device)

@@ -23,7 +23,7 @@ class ClientForm(VersionedForm):
         label=_("Requests per minute"), min_value=1, max_value=10000, initial=120
     )
 
-    def __init__(self, *args, editing: ApiClient | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, editing: ApiClient | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
         if editing is None:

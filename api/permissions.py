@@ -11,7 +11,7 @@ from accounts import permissions
 from .models import ApiToken
 
 
-def client_of(request):  # noqa: ANN001, ANN201 - the ApiClient, or None
+def client_of(request):
     return request.auth.client if isinstance(request.auth, ApiToken) else None
 
 
@@ -19,7 +19,7 @@ class IsClient(BasePermission):
     """A partner client with a good token; views name the scope they need (`required_scope`,
     None for the reference lists any client may read)."""
 
-    def has_permission(self, request, view) -> bool:  # noqa: ANN001
+    def has_permission(self, request, view) -> bool:
         client = client_of(request)
         if client is None:
             return False  # 401: no or a bad token
@@ -32,7 +32,7 @@ class IsClient(BasePermission):
 class IsClientOrStaff(BasePermission):
     """The schema: any client, or a signed-in member of staff (anyone else: 404)."""
 
-    def has_permission(self, request, view) -> bool:  # noqa: ANN001
+    def has_permission(self, request, view) -> bool:
         if client_of(request) is not None:
             return True
         user = request.user
@@ -43,7 +43,7 @@ class IsClientOrStaff(BasePermission):
         raise Http404
 
 
-def is_staff(user) -> bool:  # noqa: ANN001
+def is_staff(user) -> bool:
     """Team staff (and system administrators) may read the API's docs."""
 
     if not (user and user.is_authenticated):

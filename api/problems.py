@@ -13,7 +13,7 @@ PROBLEM_TYPE = "https://ifss.example/problems/"
 CONTENT_TYPE = "application/problem+json"
 
 
-def _flat(detail) -> str:  # noqa: ANN001
+def _flat(detail) -> str:
     if isinstance(detail, list):
         return " ".join(_flat(d) for d in detail)
     if isinstance(detail, dict):
@@ -35,7 +35,7 @@ def problem(status: int, detail: str, *, errors: dict | None = None, **headers: 
     return response
 
 
-def problem_exception_handler(exc, context) -> Response | None:  # noqa: ANN001
+def problem_exception_handler(exc, context) -> Response | None:
     response = exception_handler(exc, context)
     if response is None:
         return None  # a server error: Django's 500 handler (and the error log) take it

@@ -21,13 +21,13 @@ class ClientRateThrottle(SimpleRateThrottle):
     scope = "api_client"
 
     @property
-    def cache(self):  # noqa: ANN201 - this thread's connection to the shared cache
+    def cache(self):
         return caches["api_throttle"]
 
     def __init__(self) -> None:  # the rate is the client's, known only per request
         pass
 
-    def allow_request(self, request, view) -> bool:  # noqa: ANN001
+    def allow_request(self, request, view) -> bool:
         client = client_of(request)
         if client is None:
             return True  # no client, no call: authentication answers it
@@ -39,7 +39,7 @@ class ClientRateThrottle(SimpleRateThrottle):
             log.warning("API rate limit not counted: the shared cache is unreachable")
             return True
 
-    def get_cache_key(self, request, view) -> str | None:  # noqa: ANN001
+    def get_cache_key(self, request, view) -> str | None:
         client = client_of(request)
         if client is None:
             return None

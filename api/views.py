@@ -60,7 +60,7 @@ class AuditedView(APIView):
     """Keeps every call: who (the client, or a signed-in member of staff), what, when and
     the status answered."""
 
-    def finalize_response(self, request, response, *args, **kwargs):  # noqa: ANN001, ANN201
+    def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         token = request.auth if isinstance(request.auth, ApiToken) else None
         user = request.user if token is None and request.user.is_authenticated else None
@@ -74,7 +74,7 @@ class AuditedView(APIView):
         return response
 
 
-def client_teams(request) -> list[Team]:  # noqa: ANN001
+def client_teams(request) -> list[Team]:
     return list(client_of(request).teams.order_by("name"))
 
 
@@ -85,7 +85,7 @@ def _form_data(data: dict) -> MultiValueDict:
     """The validated JSON as the web form's POST (the form then applies its own rules)."""
     out = MultiValueDict()
 
-    def put(key: str, value) -> None:  # noqa: ANN001
+    def put(key: str, value) -> None:
         if isinstance(value, list):
             out.setlist(key, [str(v) for v in value])
         elif isinstance(value, bool):
@@ -109,7 +109,7 @@ def _form_data(data: dict) -> MultiValueDict:
     return out
 
 
-def _form_errors(form: ReferralForm, formset) -> dict:  # noqa: ANN001
+def _form_errors(form: ReferralForm, formset) -> dict:
     found = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
     for i, member in enumerate(formset.forms):
         for field, messages in member.errors.items():
@@ -148,7 +148,7 @@ class SubmitReferral(AuditedView):
         responses={201: ReceiptSerializer, 200: ReceiptSerializer, **errors(400, 404, 409)},
         tags=["referrals"],
     )
-    def post(self, request) -> Response:  # noqa: ANN001
+    def post(self, request) -> Response:
         client = client_of(request)
         shape = ReferralInSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
@@ -188,7 +188,7 @@ class ReferralReceipt(AuditedView):
         responses={200: ReceiptSerializer, **errors(404)},
         tags=["referrals"],
     )
-    def get(self, request, receipt_key: uuid.UUID) -> Response:  # noqa: ANN001
+    def get(self, request, receipt_key: uuid.UUID) -> Response:
         client = client_of(request)
         referral = Referral.objects.filter(
             submission_key=receipt_key,
@@ -214,7 +214,7 @@ class PublishedFigures(AuditedView):
         responses={200: PublishedSetSerializer(many=True), **errors(404)},
         tags=["figures"],
     )
-    def get(self, request) -> Response:  # noqa: ANN001
+    def get(self, request) -> Response:
         rows = published.published_sets(client_teams(request))
         return Response(
             PublishedSetSerializer([published.as_published(r) for r in rows], many=True).data
@@ -241,7 +241,7 @@ class TeamFigures(AuditedView):
         responses={200: FiguresSerializer, **errors(404)},
         tags=["figures"],
     )
-    def get(self, request, team_id: int, quarter: str) -> Response:  # noqa: ANN001
+    def get(self, request, team_id: int, quarter: str) -> Response:
         team = next((t for t in client_teams(request) if t.pk == team_id), None)
         period = published.parse_quarter(quarter)
         if team is None or period is None:
@@ -255,11 +255,11 @@ class TeamFigures(AuditedView):
 # --- reference lists ----------------------------------------------------------------------
 
 
-def _items(queryset) -> list[dict]:  # noqa: ANN001
+def _items(queryset) -> list[dict]:
     return list(queryset.values("id", "code", "name"))
 
 
-def _choices(choices) -> list[dict]:  # noqa: ANN001
+def _choices(choices) -> list[dict]:
     return [{"code": code, "name": str(name)} for code, name in choices]
 
 
@@ -274,7 +274,7 @@ class ReferenceLists(AuditedView):
         responses={200: ReferenceListsSerializer, **errors()},
         tags=["reference"],
     )
-    def get(self, request) -> Response:  # noqa: ANN001
+    def get(self, request) -> Response:
         data = {
             "teams": [{"id": t.pk, "name": t.name} for t in client_teams(request)],
             "local_authorities": _items(LocalAuthority.objects.order_by("name")),
@@ -298,7 +298,7 @@ class NoSuchRoute(AuditedView):
 
     required_scope = None
 
-    def _missing(self, request, *args, **kwargs) -> Response:  # noqa: ANN001, ANN002, ANN003
+    def _missing(self, request, *args, **kwargs) -> Response:
         raise Http404
 
     get = post = put = patch = delete = _missing
@@ -315,7 +315,7 @@ class Schema(AuditedView, SpectacularAPIView):
 
 
 class StaffOnly(BasePermission):
-    def has_permission(self, request, view) -> bool:  # noqa: ANN001
+    def has_permission(self, request, view) -> bool:
         if not is_staff(request.user):
             raise Http404
         return True

@@ -12,7 +12,7 @@ from . import services
 
 
 @receiver(user_logged_in)
-def _logged_in(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _logged_in(sender, request, user, **kwargs) -> None:
     # Signed in only once both factors have passed: for a user with a second factor to give
     # (or to set up), the password alone is logged as such.
     second_step = two_factor_required(user) or has_confirmed_device(user)
@@ -21,22 +21,22 @@ def _logged_in(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
 
 
 @receiver(account_signals.second_factor_passed)
-def _second_factor_passed(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _second_factor_passed(sender, request, user, **kwargs) -> None:
     services.record_sign_in(request=request, user=user, event="login")
 
 
 @receiver(account_signals.second_factor_failed)
-def _second_factor_failed(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _second_factor_failed(sender, request, user, **kwargs) -> None:
     services.record_sign_in(request=request, user=user, event="second_factor_failed")
 
 
 @receiver(account_signals.enrolment_code_failed)
-def _enrolment_code_failed(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _enrolment_code_failed(sender, request, user, **kwargs) -> None:
     services.record_sign_in(request=request, user=user, event="enrolment_code_failed")
 
 
 @receiver(account_signals.enrolment_code_issued)
-def _enrolment_code_issued(sender, request, user, issued_by, emailed, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _enrolment_code_issued(sender, request, user, issued_by, emailed, **kwargs) -> None:
     services.record_sign_in(
         request=request,
         user=user,
@@ -46,13 +46,13 @@ def _enrolment_code_issued(sender, request, user, issued_by, emailed, **kwargs) 
 
 
 @receiver(user_logged_out)
-def _logged_out(sender, request, user, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _logged_out(sender, request, user, **kwargs) -> None:
     if user is not None:
         services.record_sign_in(request=request, user=user, event="logout")
 
 
 @receiver(user_login_failed)
-def _login_failed(sender, credentials, request=None, **kwargs) -> None:  # noqa: ANN001, ANN003
+def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     services.record_sign_in(
         request=request, user=None, event="login_failed", username=credentials.get("username", "")
     )

@@ -27,7 +27,7 @@ _slot = itertools.count()
 _checked = set()
 
 
-def check_password_sign_in(session, username: str) -> None:  # noqa: ANN001
+def check_password_sign_in(session, username: str) -> None:
     """One real sign-in per account, to show the password path works (not timed as a page)."""
     page = session.get("/accounts/login/", name="sign in (form)")
     token = CSRF.search(page.text).group(1)
@@ -87,7 +87,7 @@ class Staff(HttpUser):
 
 
 @events.quitting.add_listener
-def _write_results(environment, **_kwargs) -> None:  # noqa: ANN001
+def _write_results(environment, **_kwargs) -> None:
     users = os.environ.get("BENCH_USERS", "x") + os.environ.get("BENCH_TAG", "")
     rows = {}
     for (name, _method), entry in environment.stats.entries.items():

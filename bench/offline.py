@@ -32,7 +32,7 @@ from reporting.periods import previous_quarter, quarter_containing  # noqa: E402
 from reporting.queries import Scope  # noqa: E402
 
 
-def timed(label: str, fn, rows: list, slow: dict):  # noqa: ANN001, ANN201
+def timed(label: str, fn, rows: list, slow: dict):
     with CaptureQueriesContext(connection) as ctx:
         t0 = time.perf_counter()
         value = fn()

@@ -34,7 +34,7 @@ from django.db.models import (  # noqa: E402
     Q,
     Subquery,
     Sum,
-)  # noqa: E402
+)
 from django.db.models.functions import Cast  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -51,7 +51,7 @@ OUT = ROOT / "bench" / "out"
 lines: list[str] = []
 
 
-def explain(sql: str, params=None) -> tuple[float, str]:  # noqa: ANN001
+def explain(sql: str, params=None) -> tuple[float, str]:
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         plan = "\n".join(r[0] for r in cursor.fetchall())
@@ -59,13 +59,13 @@ def explain(sql: str, params=None) -> tuple[float, str]:  # noqa: ANN001
     return ms, plan
 
 
-def captured(fn) -> list[str]:  # noqa: ANN001
+def captured(fn) -> list[str]:
     with CaptureQueriesContext(connection) as ctx:
         fn()
     return [q["sql"] for q in ctx.captured_queries]
 
 
-def slowest_sql(fn, must_contain: str) -> str:  # noqa: ANN001
+def slowest_sql(fn, must_contain: str) -> str:
     with CaptureQueriesContext(connection) as ctx:
         fn()
     rows = [q for q in ctx.captured_queries if must_contain in q["sql"]]
@@ -211,7 +211,7 @@ def main() -> None:
     # 7. Home dashboard: the screening counts aggregate every referral of the team.
     from referrals.models import Referral
 
-    def home_counts(statuses=None):  # noqa: ANN001, ANN202
+    def home_counts(statuses=None):
         qs = Referral.objects.filter(team_id__in=[team.pk])
         if statuses:
             qs = qs.filter(status__in=statuses)

@@ -264,7 +264,7 @@ def route_urls(world: SimpleNamespace, records: dict) -> tuple[dict[str, str], d
     return urls, skipped
 
 
-def measure(client, url: str, repeat: int) -> dict:  # noqa: ANN001
+def measure(client, url: str, repeat: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

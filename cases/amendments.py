@@ -136,7 +136,7 @@ def check_current(entry: Amendable, version: int) -> None:
         )
 
 
-def retire(entry: Amendable, *, status: str, user, reason: str, when) -> None:  # noqa: ANN001
+def retire(entry: Amendable, *, status: str, user, reason: str, when) -> None:
     entry.entry_status = status
     entry.retired_at = when
     entry.retired_by = user
@@ -168,7 +168,7 @@ def copy_of(entry: AmendableT, **changes: object) -> AmendableT:
     return new
 
 
-def may_correct(user, *, team_id: int, author_id: int | None) -> bool:  # noqa: ANN001
+def may_correct(user, *, team_id: int, author_id: int | None) -> bool:
     """The entry's author (still on the team's staff) or a manager of the team."""
     from accounts import permissions
 
@@ -179,7 +179,7 @@ class ReadOnlyHistoryAdmin:
     """Admin for an amendable model: every version is shown, none is changed, added or
     deleted there (a correction goes through its service, with a reason)."""
 
-    def get_queryset(self, request):  # noqa: ANN001, ANN201
+    def get_queryset(self, request):
         # Every field is shown as text: each key is joined with the record (not a query per
         # key and row), and what the admin's names read (ScaledAdmin.join).
         rows = self.model.all_versions.select_related(
@@ -188,11 +188,11 @@ class ReadOnlyHistoryAdmin:
         join = getattr(self, "join", None)
         return join(rows) if join is not None else rows
 
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
-def _families_hidden_from(user) -> Q:  # noqa: ANN001
+def _families_hidden_from(user) -> Q:
     from .models import hidden_rows
 
     return hidden_rows(user, "pk", by="family_id")

@@ -18,7 +18,7 @@ class FamilyMembersField(forms.ModelMultipleChoiceField):
         return obj.full_name
 
 
-def _family_people(case) -> forms.QuerySet:  # noqa: ANN001
+def _family_people(case) -> forms.QuerySet:
     return Person.objects.filter(family_id=case.family_id)
 
 
@@ -176,7 +176,7 @@ class ContactForm(forms.Form):
             )
         return data
 
-    def __init__(self, *args, case, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, case, **kwargs) -> None:
         kwargs.setdefault(
             "initial", {"started_at": timezone.localtime().replace(second=0, microsecond=0)}
         )
@@ -230,12 +230,12 @@ class EndPhase1Form(VersionedForm):
         help_text=_("A manager signs this off. The reason is recorded."),
     )
 
-    def __init__(  # noqa: ANN204
+    def __init__(
         self,
-        *args,  # noqa: ANN002
+        *args,
         step_down_enabled: bool,
         goals: list | None = None,
-        **kwargs,  # noqa: ANN003
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         if not step_down_enabled:
@@ -301,7 +301,7 @@ class ClosureForm(VersionedForm):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, case, gaps: list[str] = (), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, case, gaps: list[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.gaps = list(gaps)
         self.children = list(
@@ -391,7 +391,7 @@ class RestrictionForm(forms.Form):
         label=_("Who may see it (you and the case's workers always may)"),
     )
 
-    def __init__(self, *args, staff, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, staff, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = staff
         self.fields["people"].label_from_instance = lambda u: u.get_full_name() or u.username

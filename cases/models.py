@@ -12,19 +12,19 @@ from .amendments import Amendable, CurrentManager, amendable_constraints
 from .deadlines import MAX_CONTACT_MINUTES
 
 
-def _hidden_cases(user) -> models.QuerySet:  # noqa: ANN001
+def _hidden_cases(user) -> models.QuerySet:
     """The restricted cases that do not name this user."""
     return Case.objects.filter(restricted=True).exclude(restricted_to=user)
 
 
-def hidden_from(user, case_ref: str, *, by: str = "pk") -> models.Exists:  # noqa: ANN001
+def hidden_from(user, case_ref: str, *, by: str = "pk") -> models.Exists:
     """True for a row whose case is restricted and does not name this user. The row names its
     case at case_ref, by the case's `by` field (its pk, or its referral_id). For one row (an
     index probe); filter many rows with hidden_rows."""
     return models.Exists(_hidden_cases(user).filter(**{by: models.OuterRef(case_ref)}))
 
 
-def hidden_rows(user, case_ref: str, *, by: str = "pk") -> Q:  # noqa: ANN001
+def hidden_rows(user, case_ref: str, *, by: str = "pk") -> Q:
     """hidden_from's rule as a filter of many rows: the hidden cases are read once (over
     case_restricted_idx) and hashed, instead of probing the case table once per row (the due
     page's 3,300 items: 6 -> 3 ms; docs/performance.md). Exclude with it: a row with no case
@@ -32,7 +32,7 @@ def hidden_rows(user, case_ref: str, *, by: str = "pk") -> Q:  # noqa: ANN001
     return Q(**{f"{case_ref}__in": _hidden_cases(user).values(by)})
 
 
-def hides_family(user, family_id: int) -> bool:  # noqa: ANN001
+def hides_family(user, family_id: int) -> bool:
     """hidden_from's rule for one family, asked in Python: whether the family has a
     restricted case that does not name this user (who may be told about it)."""
     if user.is_superuser:
@@ -47,15 +47,15 @@ class CaseQuerySet(models.QuerySet["Case"]):
     def intensive(self) -> CaseQuerySet:
         return self.filter(stage__in=pathway.INTENSIVE_STAGES)
 
-    def _in_staff_teams(self, user) -> CaseQuerySet:  # noqa: ANN001
+    def _in_staff_teams(self, user) -> CaseQuerySet:
         return self.filter(team_id__in=permissions.staff_team_ids(user))
 
-    def visible_to(self, user) -> CaseQuerySet:  # noqa: ANN001
+    def visible_to(self, user) -> CaseQuerySet:
         if user.is_superuser:
             return self
         return self._in_staff_teams(user).exclude(hidden_rows(user, "pk"))
 
-    def visible_one_to(self, user) -> CaseQuerySet:  # noqa: ANN001
+    def visible_one_to(self, user) -> CaseQuerySet:
         """visible_to's rule for a lookup of one case: the team filter, and the restriction
         as a column (`hidden`) that the caller turns into a 404. As a WHERE clause it is an
         anti-join, and with a case page's eleven joined tables PostgreSQL took longer to plan
@@ -68,7 +68,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         """Phase 1 ended short of the team's minimum weeks or hours, signed off by a manager."""
         return self.filter(phase1_early_signoff__isnull=False)
 
-    def worked_by(self, user) -> CaseQuerySet:  # noqa: ANN001
+    def worked_by(self, user) -> CaseQuerySet:
         return self.filter(Q(worker=user) | Q(co_worker=user))
 
     def with_list_related(self) -> CaseQuerySet:

@@ -153,14 +153,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _case_form(  # noqa: ANN202
-    request,  # noqa: ANN001
-    case,  # noqa: ANN001
-    form,  # noqa: ANN001
-    title,  # noqa: ANN001
+def _case_form(
+    request,
+    case,
+    form,
+    title,
     stale: bool = False,
     template: str = "cases/case_form.html",
-    **extra,  # noqa: ANN003
+    **extra,
 ):
     # Every case form shows the family: a view of it, as the case page is.
     record_view(case, case.family)

@@ -37,7 +37,7 @@ def navigation(request: HttpRequest) -> dict:
     }
 
 
-def _unread_and_draft(request: HttpRequest, user) -> tuple[int, SimpleNamespace | None]:  # noqa: ANN001
+def _unread_and_draft(request: HttpRequest, user) -> tuple[int, SimpleNamespace | None]:
     """The unread notification count for the bell and, on a GET, the text autosaved on this
     page: both in one query, which every signed-in page pays."""
     from accounts.models import FormDraft, User

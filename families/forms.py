@@ -22,7 +22,7 @@ class ConsentForm(forms.Form):
     recorded_on = forms.DateField(label=_("Recorded on"), widget=DATE_WIDGET)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=500)
 
-    def __init__(self, *args, family, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, family, **kwargs) -> None:
         kwargs.setdefault("initial", {"recorded_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         person = self.fields["person"]

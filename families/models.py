@@ -40,7 +40,7 @@ def register_restriction(hidden: Callable[[Any], Q]) -> None:
 
 
 class FamilyQuerySet(models.QuerySet["Family"]):
-    def visible_to(self, user) -> FamilyQuerySet:  # noqa: ANN001
+    def visible_to(self, user) -> FamilyQuerySet:
         """The staff's teams' families, but none with a restricted case that does not name
         this user (cases.models.hidden_rows: the one statement of the restriction)."""
         if user.is_superuser:

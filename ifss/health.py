@@ -63,7 +63,7 @@ def _broker_ok() -> bool:
         with app.connection_for_read() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
         return True
-    except Exception:  # noqa: BLE001 - any failure to connect means not ready
+    except Exception:
         logger.warning("Readiness: the broker is unreachable")
         return False
 

@@ -88,7 +88,7 @@ def _xlsx_grid(content: bytes) -> list[list[str]]:
     return grid
 
 
-def _cell(value) -> str:  # noqa: ANN001
+def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -202,7 +202,7 @@ def check_rows(rows: list[dict[str, str]], lists: Lists) -> list[RowResult]:
     return results
 
 
-def check_row(number: int, raw: dict[str, str], lists: Lists) -> RowResult:  # noqa: C901
+def check_row(number: int, raw: dict[str, str], lists: Lists) -> RowResult:
     errors: list[str] = []
     today = timezone.localdate()
 
@@ -261,7 +261,7 @@ def check_row(number: int, raw: dict[str, str], lists: Lists) -> RowResult:  # n
     return RowResult(number, ref, None if errors else plan, errors)
 
 
-def _plan(v: dict, lists: Lists, err) -> dict:  # noqa: ANN001, C901
+def _plan(v: dict, lists: Lists, err) -> dict:
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
     plan: dict = {
         "reference": v["reference"],

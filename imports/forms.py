@@ -13,7 +13,7 @@ class UploadForm(forms.Form):
         help_text=_("One row per referral, in the template's columns. Nothing is written yet."),
     )
 
-    def __init__(self, *args, teams=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, teams=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         ids = [t.pk for t in teams or []]
         team = self.fields["team"]

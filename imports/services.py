@@ -224,7 +224,7 @@ class _Writer:
             m: ContentType.objects.get_for_model(m) for m in (Referral, Case, Family, Closure)
         }
 
-    def write(self, plans: list[dict]) -> int:  # noqa: C901
+    def write(self, plans: list[dict]) -> int:
         refs = [p["reference"] for p in plans]
         done = set(
             ImportedRecord.objects.filter(team=self.team, source_reference__in=refs).values_list(
@@ -401,7 +401,7 @@ class _Writer:
         self._audit([*referrals, *cases, *closures], now)
         return len(referrals)
 
-    def _scores(self, with_case, cases, reviews, first_adult, first_child) -> None:  # noqa: ANN001
+    def _scores(self, with_case, cases, reviews, first_adult, first_child) -> None:
         user = self.user
         review_of = {(r.case_id, r.offset_months): r for r in reviews}
         goals, pending, readings = [], [], []

@@ -19,14 +19,14 @@ from .forms import UploadForm
 from .models import ImportRun
 
 
-def _manager_teams(user) -> list[Team]:  # noqa: ANN001
+def _manager_teams(user) -> list[Team]:
     teams = list(Team.objects.filter(pk__in=permissions.manager_team_ids(user)).order_by("name"))
     if not teams:
         raise Http404
     return teams
 
 
-def get_run_for_user(user, pk: int, *, with_report: bool = False) -> ImportRun:  # noqa: ANN001
+def get_run_for_user(user, pk: int, *, with_report: bool = False) -> ImportRun:
     # The checked rows (and, unless shown, the report) of a 10,000-row file are megabytes
     # of JSON: the progress poll every two seconds reads neither.
     deferred = ["rows"] if with_report else ["rows", "report"]

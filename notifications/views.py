@@ -21,7 +21,7 @@ from .models import ALWAYS_DELIVERED, Channel, Kind, Notification
 GROUPS_PER_PAGE = 25
 
 
-def _grouped(qs):  # noqa: ANN001, ANN202
+def _grouped(qs):
     """Each notification with its group: its topic (or itself, if it has none) and the
     local day it was made on."""
     own = Concat(Value("n:"), Cast("pk", output_field=CharField()))
@@ -89,7 +89,7 @@ class PreferencesForm(forms.Form):
     """The user's language (pages, emails and prints addressed to them), then one choice per
     kind of notification; the safety net cannot be turned off."""
 
-    def __init__(  # noqa: ANN002, ANN003
+    def __init__(
         self, *args, initial_channels: dict[str, str], initial_language: str = "", **kwargs
     ) -> None:
         super().__init__(*args, **kwargs)

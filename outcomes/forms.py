@@ -37,7 +37,7 @@ class GoalForm(forms.Form):
         coerce=int,
     )
 
-    def __init__(self, *args, case, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = Person.objects.filter(family_id=case.family_id)
 
@@ -87,7 +87,7 @@ class ReadingForm(forms.Form):
         label=_("SDQ prosocial (0-10)"), required=False, min_value=0, max_value=10
     )
 
-    def __init__(self, *args, case, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, case, **kwargs) -> None:
         kwargs.setdefault("initial", {"taken_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = Person.objects.filter(
@@ -134,7 +134,7 @@ class ServiceUseForm(VersionedForm):
     none_used = forms.BooleanField(label=_("None of these"), required=False)
     recorded_on = forms.DateField(label=_("Recorded on"), widget=DATE_WIDGET)
 
-    def __init__(self, *args, current: ServiceUse | None, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, current: ServiceUse | None, **kwargs) -> None:
         if current is None:
             initial = {"version": 0, "recorded_on": timezone.localdate()}
         else:

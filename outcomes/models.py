@@ -281,7 +281,7 @@ class Reading(Amendable):
         return str(SdqFourBand(instruments.sdq_four_band(self.total, informant)).label)
 
     @property
-    def score(self):  # noqa: ANN201 - int, or the SWEMWBS metric score (Decimal)
+    def score(self):
         """The score the figures compare: the metric score for SWEMWBS, else the total."""
         return self.metric_score if self.instrument == Instrument.SWEMWBS else self.total
 

@@ -271,7 +271,7 @@ def _stale_message(person: Person, occasion: str, *, twice: bool) -> str:
 # --- Corrections and withdrawals (cases.amendments) ---------------------------------------
 
 
-def _to_amend(model: type, pk: int, user: User, version: int, author: str):  # noqa: ANN202
+def _to_amend(model: type, pk: int, user: User, version: int, author: str):
     entry = model.all_versions.select_for_update().select_related("case").get(pk=pk)
     if not may_correct(user, team_id=entry.case.team_id, author_id=getattr(entry, f"{author}_id")):
         raise ServiceError(_("Only the entry's author or a manager of the team can correct it."))
@@ -279,7 +279,7 @@ def _to_amend(model: type, pk: int, user: User, version: int, author: str):  # n
     return entry
 
 
-def _retire_scores(goal: Goal, *, status: str, user: User, reason: str, when) -> list[GoalScore]:  # noqa: ANN001
+def _retire_scores(goal: Goal, *, status: str, user: User, reason: str, when) -> list[GoalScore]:
     scores = list(GoalScore.objects.select_for_update().filter(goal=goal))
     for score in scores:
         retire(score, status=status, user=user, reason=reason, when=when)

@@ -49,14 +49,14 @@ class AuditSearchForm(forms.Form):
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
 
 
-def _records_visible_to(user) -> Q:  # noqa: ANN001
+def _records_visible_to(user) -> Q:
     """Entries about referrals, families, people and cases only where the manager may see
     the record itself (their teams, and restricted cases that name them)."""
     from cases.models import Case
     from families.models import Family, Person
     from referrals.models import Referral
 
-    def keys(qs):  # noqa: ANN001, ANN202
+    def keys(qs):
         return qs.annotate(key=Cast("pk", CharField())).values("key")
 
     guarded_referrals = (
@@ -94,7 +94,7 @@ def _records_visible_to(user) -> Q:  # noqa: ANN001
     return allowed
 
 
-def _at(day, moment: time) -> datetime:  # noqa: ANN001
+def _at(day, moment: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, moment))
 
 

@@ -24,7 +24,7 @@ from core.errors import ServiceError
 from families.models import Consent, Family, Person
 
 
-def _log(user: User, obj, event: str, **extra) -> None:  # noqa: ANN001, ANN003
+def _log(user: User, obj, event: str, **extra) -> None:
     from auditlog.models import LogEntry
 
     LogEntry.objects.create(
@@ -171,7 +171,7 @@ def subject_access_export(*, person: Person, user: User) -> bytes:
     return buffer.getvalue()
 
 
-def retention_due(*, team_ids: list[int]):  # noqa: ANN201
+def retention_due(*, team_ids: list[int]):
     """Families whose last case closed more than the retention period ago, with nothing
     open and not yet anonymised: the manager's review queue."""
     from cases import pathway

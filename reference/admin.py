@@ -24,13 +24,13 @@ class ReferenceAdmin(ScaledAdmin):
     list_editable = ("active", "order")
     search_fields = ("name", "code")
 
-    def get_changelist_form(self, request, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def get_changelist_form(self, request, **kwargs):
         """The list's editable fields sit under column headings, with no label of their
         own: each gets one naming its column and its row ("Active: Alcohol")."""
         base = super().get_changelist_form(request, **kwargs)
 
         class LabelledRowForm(base):
-            def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            def __init__(self, *args, **kwargs) -> None:
                 super().__init__(*args, **kwargs)
                 for field in self.fields.values():
                     field.widget.attrs["aria-label"] = f"{field.label}: {self.instance}"

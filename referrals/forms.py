@@ -43,7 +43,7 @@ def conditional_label(label: str, name: str, *, required: bool) -> str:
         '{} <span class="required-when text-danger small" data-required-marker="{}"{}>{}</span>',
         label,
         name,
-        "" if required else mark_safe(" hidden"),  # noqa: S308 - a constant
+        "" if required else mark_safe(" hidden"),
         _("(required)"),
     )
 
@@ -102,7 +102,7 @@ class ReferralForm(forms.Form):
     referrer_phone = forms.CharField(label=_("Phone"), max_length=40)
     referrer_email = forms.EmailField(label=_("Email"))
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         consented = (
             self.data.get("consent_given") == "yes"
@@ -119,7 +119,7 @@ class ReferralForm(forms.Form):
             raise forms.ValidationError(_("A postcode has at most 10 characters."))
         return postcode
 
-    def clean_consent_date(self):  # noqa: ANN201
+    def clean_consent_date(self):
         value = self.cleaned_data.get("consent_date")
         if value and value > timezone.localdate():
             raise forms.ValidationError(_("The consent date cannot be in the future."))
@@ -310,11 +310,11 @@ class ReasonSelect(forms.Select):
     the chosen outcome (static/js/app.js). Without script the reasons stay grouped by
     outcome, and the server refuses a reason of another outcome either way."""
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.outcome_of: dict[str, int] = {}
 
-    def create_option(self, name, value, *args, **kwargs) -> dict:  # noqa: ANN001, ANN002, ANN003
+    def create_option(self, name, value, *args, **kwargs) -> dict:
         option = super().create_option(name, value, *args, **kwargs)
         outcome = self.outcome_of.get(str(value))
         if outcome is not None:
@@ -350,7 +350,7 @@ class DecisionForm(VersionedForm):
         initial=Priority.MEDIUM,
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         reasons = list(self.fields["reason"].queryset)
         grouped: dict[str, list[tuple[int, str]]] = {}
@@ -431,12 +431,12 @@ class AllocationForm(VersionedForm):
         help_text=_("Needed only when the worker is already at capacity. It is recorded."),
     )
 
-    def __init__(  # noqa: ANN204
+    def __init__(
         self,
-        *args,  # noqa: ANN002
+        *args,
         caseworkers: list[User],
         capacity: int,
-        **kwargs,  # noqa: ANN003
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         ids = [u.pk for u in caseworkers]
@@ -518,6 +518,6 @@ class DecisionCorrectionForm(forms.Form):
         label=_("Referred on to (when referring on)"),
     )
 
-    def __init__(self, *args, outcome, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, outcome, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason_code"].queryset = ScreeningReason.objects.filter(outcome=outcome)

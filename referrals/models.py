@@ -44,7 +44,7 @@ class ContactMethod(models.TextChoices):
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
-    def _hidden(self, user) -> Q:  # noqa: ANN001
+    def _hidden(self, user) -> Q:
         """Referrals of a family with a restricted case that does not name this user: its own
         case, or an earlier episode of the family it was linked to (cases.models.hidden_rows,
         the one statement of the restriction)."""
@@ -52,14 +52,14 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
 
         return hidden_rows(user, "family_id", by="family_id")
 
-    def hidden_from(self, user) -> ReferralQuerySet:  # noqa: ANN001
+    def hidden_from(self, user) -> ReferralQuerySet:
         """The referrals a restriction hides from this user (for lists of other things that
         name a referral, such as the due page's items)."""
         if user.is_superuser:
             return self.none()
         return self.filter(self._hidden(user))
 
-    def visible_to(self, user) -> ReferralQuerySet:  # noqa: ANN001
+    def visible_to(self, user) -> ReferralQuerySet:
         """A referrer sees their own referrals; team staff see their teams' but those of a
         restricted family that does not name them; boards see none. (The referrer who made
         a referral still sees it: its page shows only what they typed.)"""
@@ -70,7 +70,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             | (Q(team_id__in=permissions.staff_team_ids(user)) & ~self._hidden(user))
         )
 
-    def managed_by(self, user) -> ReferralQuerySet:  # noqa: ANN001
+    def managed_by(self, user) -> ReferralQuerySet:
         """The referrals a manager may act on: their teams', but never those of a restricted
         family that does not name them."""
         if user.is_superuser:

@@ -217,7 +217,7 @@ def _new_family(data: ReferralData) -> Family:
     return family
 
 
-def _previous_referral(family: Family, before: datetime, exclude: int | None = None):  # noqa: ANN202
+def _previous_referral(family: Family, before: datetime, exclude: int | None = None):
     """The earlier episode a re-referral links back to: the referral of the family's latest
     case if it had one, else its latest referral."""
     earlier = Referral.objects.filter(family=family, received_at__lte=before).exclude(pk=exclude)
@@ -380,7 +380,7 @@ class Difference:
     after: str
 
 
-def _shown(value) -> str:  # noqa: ANN001
+def _shown(value) -> str:
     if value is None:
         return ""
     if isinstance(value, date):

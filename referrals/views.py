@@ -57,15 +57,15 @@ PAGE_SIZE = 25
 KNOWN_TO_THE_TEAM = gettext_lazy("The team may already know this family; the manager will check.")
 
 
-def _may_refer(user) -> bool:  # noqa: ANN001
+def _may_refer(user) -> bool:
     return user.is_superuser or bool(permissions.referring_team_ids(user))
 
 
-def _is_manager(user) -> bool:  # noqa: ANN001
+def _is_manager(user) -> bool:
     return user.is_superuser or bool(permissions.manager_team_ids(user))
 
 
-def _without_errors(form) -> None:  # noqa: ANN001
+def _without_errors(form) -> None:
     """Show a bound form (a resumed draft) without complaining about what is unfinished."""
     from django.forms.utils import ErrorDict
 
@@ -79,7 +79,7 @@ def _without_errors(form) -> None:  # noqa: ANN001
     form.cleaned_data = {}
 
 
-def _referral_form(user, data=None, initial=None) -> ReferralForm:  # noqa: ANN001
+def _referral_form(user, data=None, initial=None) -> ReferralForm:
     """Referrers refer to, and see possible duplicates in, only the teams they belong to."""
     form = ReferralForm(data, initial=initial)
     if not user.is_superuser:
@@ -89,7 +89,7 @@ def _referral_form(user, data=None, initial=None) -> ReferralForm:  # noqa: ANN0
     return form
 
 
-def _initial_for(user) -> dict:  # noqa: ANN001
+def _initial_for(user) -> dict:
     teams = permissions.referring_team_ids(user)
     initial = {
         "referrer_name": user.get_full_name(),
@@ -111,7 +111,7 @@ def _already_submitted(key: str) -> Referral | None:
         return None
 
 
-def _shown_name(user, referral: Referral, staff_teams: set[int]) -> str:  # noqa: ANN001
+def _shown_name(user, referral: Referral, staff_teams: set[int]) -> str:
     """Team staff see the family's name on record; anyone else (the referrer) the name they
     gave it: a referral linked to a known family tells its referrer nothing the team knows."""
     if user.is_superuser or referral.team_id in staff_teams:
@@ -298,7 +298,7 @@ def _household(referral: Referral) -> list:
     )
 
 
-def _previous_involvement(user, referral: Referral) -> list[dict]:  # noqa: ANN001
+def _previous_involvement(user, referral: Referral) -> list[dict]:
     """The family's earlier referrals, each with its case, closure and reviews, that this
     user may see (team staff only; the referral page is already hidden from staff of a
     restricted family that does not name them)."""
@@ -320,7 +320,7 @@ def _previous_involvement(user, referral: Referral) -> list[dict]:  # noqa: ANN0
     return [{"referral": r, "case": cases.get(r.pk)} for r in earlier]
 
 
-def _may_work_on(user, referral: Referral) -> bool:  # noqa: ANN001
+def _may_work_on(user, referral: Referral) -> bool:
     return user.is_superuser or permissions.is_staff_of(user, referral.team_id)
 
 
@@ -384,7 +384,7 @@ def referral_detail(
     return render(request, "referrals/referral_detail.html", context)
 
 
-def _manager_panels(user, referral: Referral) -> dict:  # noqa: ANN001
+def _manager_panels(user, referral: Referral) -> dict:
     """Families the referral may be about (among those the manager may see), and the
     differences between the referral and the family's record, each to apply on purpose."""
     matches = []
@@ -463,7 +463,7 @@ def apply_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("referrals:detail", pk=referral.pk)
 
 
-def _refreshed(request: HttpRequest, pk: int, form) -> Referral:  # noqa: ANN001
+def _refreshed(request: HttpRequest, pk: int, form) -> Referral:
     """After a refused or stale submission: the referral as it is now, with the form
     carrying its current version, so confirming again is a deliberate choice."""
     referral = get_referral_for_user(request.user, pk, manage=True)
@@ -471,7 +471,7 @@ def _refreshed(request: HttpRequest, pk: int, form) -> Referral:  # noqa: ANN001
     return referral
 
 
-def _record_listed_families(referrals) -> None:  # noqa: ANN001
+def _record_listed_families(referrals) -> None:
     """A list names families: who saw which family on it is logged, as a page is."""
     record_listed({Family: {r.family_id: r.family.name for r in referrals}})
 

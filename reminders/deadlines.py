@@ -143,7 +143,7 @@ def _day_end_in(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(17, 0), tzinfo=tz)
 
 
-def _scope(qs, team_ids: Iterable[int] | None, field_name: str = "team_id"):  # noqa: ANN001, ANN202
+def _scope(qs, team_ids: Iterable[int] | None, field_name: str = "team_id"):
     return qs if team_ids is None else qs.filter(**{f"{field_name}__in": list(team_ids)})
 
 
@@ -155,12 +155,12 @@ def managers_by_team(team_ids: Iterable[int] | None = None) -> dict[int, list[in
     return result
 
 
-def _only(qs, ids: Iterable[int] | None, field_name: str = "pk"):  # noqa: ANN001, ANN202
+def _only(qs, ids: Iterable[int] | None, field_name: str = "pk"):
     """qs limited to the given ids (None: all of them)."""
     return qs if ids is None else qs.filter(**{f"{field_name}__in": list(ids)})
 
 
-def referral_deadlines(team_ids, teams: dict[int, Team], referral_ids=None) -> list[Deadline]:  # noqa: ANN001
+def referral_deadlines(team_ids, teams: dict[int, Team], referral_ids=None) -> list[Deadline]:
     out = []
     waiting = _only(
         _scope(Referral.objects.filter(status=ReferralStatus.SUBMITTED), team_ids), referral_ids
@@ -200,11 +200,11 @@ READING_STAGES = (pathway.Stage.PHASE1, pathway.Stage.STEP_DOWN, pathway.Stage.P
 NOT_ASSESSED_STAGES = (pathway.Stage.AWAITING_ASSESSMENT, pathway.Stage.ASSESSMENT)
 
 
-def _open_case_qs(team_ids, case_ids=None):  # noqa: ANN001, ANN202
+def _open_case_qs(team_ids, case_ids=None):
     return _only(_scope(Case.objects.open(), team_ids), case_ids)
 
 
-def open_cases(team_ids, case_ids=None) -> dict[int, dict]:  # noqa: ANN001
+def open_cases(team_ids, case_ids=None) -> dict[int, dict]:
     """The open cases with every figure their deadlines need, in one query, by id.
 
     Each figure is a subquery inside CASE WHEN its stage, so it runs only for the cases
@@ -304,7 +304,7 @@ def _for_case(case: dict, kind: str, due_at: datetime, title: str) -> Deadline:
     )
 
 
-def case_deadlines(team_ids, teams: dict[int, Team], now: datetime, cases=None) -> list[Deadline]:  # noqa: ANN001
+def case_deadlines(team_ids, teams: dict[int, Team], now: datetime, cases=None) -> list[Deadline]:
     out = []
     today = timezone.localdate(now)
     cases = open_cases(team_ids) if cases is None else cases
@@ -348,7 +348,7 @@ def case_deadlines(team_ids, teams: dict[int, Team], now: datetime, cases=None) 
     return out
 
 
-def review_deadlines(team_ids, cases=None, case_ids=None) -> list[Deadline]:  # noqa: ANN001
+def review_deadlines(team_ids, cases=None, case_ids=None) -> list[Deadline]:
     cases = open_cases(team_ids, case_ids) if cases is None else cases
     reviews = (
         Review.objects.pending()
@@ -377,10 +377,10 @@ def review_deadlines(team_ids, cases=None, case_ids=None) -> list[Deadline]:  # 
 
 
 def reading_deadlines(
-    team_ids,  # noqa: ANN001
+    team_ids,
     teams: dict[int, Team],
-    cases=None,  # noqa: ANN001
-    case_ids=None,  # noqa: ANN001
+    cases=None,
+    case_ids=None,
 ) -> list[Deadline]:
     """Start readings a week into Phase 1; closure readings by the last review's due date."""
     cases = open_cases(team_ids, case_ids) if cases is None else cases
@@ -457,7 +457,7 @@ def reading_deadlines(
     return out
 
 
-def sdq_eligible(date_of_birth, on) -> bool:  # noqa: ANN001
+def sdq_eligible(date_of_birth, on) -> bool:
     if date_of_birth is None or on is None:
         return False
     age = (
@@ -468,7 +468,7 @@ def sdq_eligible(date_of_birth, on) -> bool:  # noqa: ANN001
     return SDQ_MIN_AGE <= age <= SDQ_MAX_AGE
 
 
-def orphaned_cases(team_ids, now: datetime, cases=None) -> list[Deadline]:  # noqa: ANN001
+def orphaned_cases(team_ids, now: datetime, cases=None) -> list[Deadline]:
     """Open cases whose worker is inactive or no longer a caseworker in the team."""
     cases = open_cases(team_ids) if cases is None else cases
     out = []

@@ -90,13 +90,13 @@ def bring_up_to_date(team_ids: list[int] | None, now: datetime) -> None:
             DueChange.objects.filter(pk__in=chunk).delete()
 
 
-def _pending(team_ids: list[int] | None, today) -> bool:  # noqa: ANN001
+def _pending(team_ids: list[int] | None, today) -> bool:
     if DueChange.objects.exists():
         return True
     return bool(_not_computed_today(team_ids, today))
 
 
-def _not_computed_today(team_ids: list[int] | None, today) -> set[int]:  # noqa: ANN001
+def _not_computed_today(team_ids: list[int] | None, today) -> set[int]:
     if team_ids is None:
         team_ids = list(Team.objects.values_list("pk", flat=True))
     done = DueTeamState.objects.filter(team_id__in=team_ids, refreshed_on=today)
@@ -124,7 +124,7 @@ def _row(d: deadlines.Deadline) -> DueItem:
     )
 
 
-def _compute_teams(team_ids: list[int], now: datetime, today) -> None:  # noqa: ANN001
+def _compute_teams(team_ids: list[int], now: datetime, today) -> None:
     team_ids = list(Team.objects.filter(pk__in=team_ids).values_list("pk", flat=True))
     rows = [_row(d) for d in deadlines.collect(now, team_ids)]
     DueItem.objects.filter(team_id__in=team_ids).delete()

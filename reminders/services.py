@@ -27,7 +27,7 @@ WINDOW = timedelta(days=1)
 ONE_SHOT = {Kind.PHASE1_HOURS, Kind.ORPHANED}
 
 
-def current_step(due_at: datetime, now: datetime, *, before_days: int, escalate_days: int):  # noqa: ANN201
+def current_step(due_at: datetime, now: datetime, *, before_days: int, escalate_days: int):
     """The step whose window contains now, or None. Windows: the notice from `before_days`
     ahead until the due moment; "due" for a day after it; the escalation for a day from
     `escalate_days` overdue."""
@@ -219,7 +219,7 @@ def _summarise(
     team: Team,
     items: list[deadlines.Deadline],
     managers: list[int],
-    users,  # noqa: ANN001
+    users,
     restricted: dict | None = None,
 ) -> int:
     """Items already past every reminder window (a rule just switched on, a restored

@@ -22,7 +22,7 @@ def _watch(model: str, unit: str, unit_id: Callable[[Model], int | None]) -> Non
 
     from . import duestore
 
-    def changed(sender, instance, **kwargs) -> None:  # noqa: ANN001
+    def changed(sender, instance, **kwargs) -> None:
         fields = kwargs.get("update_fields")
         if model == "accounts.User" and fields and set(fields) <= SIGN_IN_FIELDS:
             return
@@ -53,7 +53,7 @@ def connect() -> None:
     _watch("accounts.Team", Unit.TEAM, lambda obj: obj.pk)
 
 
-def recheck_when_capacity_frees(sender, case, previous, target, **kwargs) -> None:  # noqa: ANN001, ANN003
+def recheck_when_capacity_frees(sender, case, previous, target, **kwargs) -> None:
     """cases.signals.stage_changed: a worker's intensive load fell, so families on the
     waiting list may now be taken (queued after commit, as move_case did before)."""
     from cases import pathway

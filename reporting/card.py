@@ -114,7 +114,7 @@ def build_card(
     basis: str = "events",
     suppress: int | None = None,
     with_trends: bool = True,
-    progress=None,  # noqa: ANN001 - called with a percentage while building
+    progress=None,
     fresh: bool = True,
     sets: dict | None = None,
     comparison: dict | None = None,

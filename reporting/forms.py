@@ -45,7 +45,7 @@ class CardForm(forms.Form):
         initial="events",
     )
 
-    def __init__(self, *args, scopes: list[tuple[str, str]], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, scopes: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scope"].choices = scopes
 

@@ -80,7 +80,7 @@ def claim(build_id: int) -> int | None:
         return ReportBuild.objects.values_list("attempts", flat=True).get(pk=build_id)
 
 
-def mine(build_id: int, attempt: int):  # noqa: ANN201 - a ReportBuild QuerySet
+def mine(build_id: int, attempt: int):
     """The build, only while this attempt still holds it."""
     return ReportBuild.objects.filter(pk=build_id, status=BuildStatus.RUNNING, attempts=attempt)
 

@@ -348,5 +348,5 @@ class PublishedCard(models.Model):
         return f"{self.scope_label} {self.period_label} (revision {self.revision})"
 
     @property
-    def computed_at(self):  # noqa: ANN201 - what reporting.card.build_card prints
+    def computed_at(self):
         return self.published_at

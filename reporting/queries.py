@@ -116,11 +116,11 @@ class Figure:
         return cls(value, numerator, denominator, "percent")
 
 
-def _count_in(qs, date_field: str, period: Period):  # noqa: ANN001, ANN202
+def _count_in(qs, date_field: str, period: Period):
     return qs.filter(**{f"{date_field}__gte": period.start_at, f"{date_field}__lt": period.end_at})
 
 
-def _day_in(qs, date_field: str, period: Period):  # noqa: ANN001, ANN202
+def _day_in(qs, date_field: str, period: Period):
     return qs.filter(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
 
 
@@ -141,7 +141,7 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _year_before(moment):  # noqa: ANN001, ANN202
+def _year_before(moment):
     """The same moment a calendar year earlier (29 February becomes 28 February)."""
     try:
         return moment.replace(year=moment.year - 1)
@@ -161,16 +161,16 @@ class Report:
         self.teams = scope.teams()
 
     # --- building blocks -------------------------------------------------------------------
-    def referrals(self):  # noqa: ANN201
+    def referrals(self):
         return _count_in(Referral.objects.filter(self.scope.on()), "received_at", self.period)
 
-    def cases(self):  # noqa: ANN201
+    def cases(self):
         qs = CaseModel.objects.filter(self.scope.on())
         if self.basis == "cohort":
             qs = qs.filter(referral__in=self.referrals())
         return qs
 
-    def stage_changes(self, **kwargs):  # noqa: ANN003, ANN201
+    def stage_changes(self, **kwargs):
         qs = StageChange.objects.filter(self.scope.on("case__"), **kwargs)
         if self.basis == "cohort":
             return qs.filter(case__referral__in=self.referrals())
@@ -304,7 +304,7 @@ class Report:
         )
         return Figure.percent(agg["ok"], agg["n"])
 
-    def _assessments(self):  # noqa: ANN202
+    def _assessments(self):
         qs = Assessment.objects.filter(self.scope.on("case__"), completed_at__isnull=False)
         if self.basis == "cohort":
             return qs.filter(case__referral__in=self.referrals())
@@ -383,7 +383,7 @@ class Report:
         )
         return Figure.percent(agg["proceed"], agg["n"])
 
-    def _phase1_ended(self):  # noqa: ANN202
+    def _phase1_ended(self):
         qs = CaseModel.objects.filter(self.scope.on(), phase1_end__isnull=False)
         if self.basis == "cohort":
             return qs.filter(referral__in=self.referrals())
@@ -475,7 +475,7 @@ class Report:
         return Figure.percent(agg["re"], agg["n"])
 
     # --- Is anyone better off? -------------------------------------------------------------
-    def _review_scores(self):  # noqa: ANN202
+    def _review_scores(self):
         # The default manager drops amended and withdrawn scores; their goal and review
         # are joined, so those must be current too (cases.amendments).
         qs = GoalScore.objects.filter(
@@ -607,7 +607,7 @@ class Report:
         paired = after.filter(Exists(before))
         through = ServiceUse.services.through
 
-        def types_of(use):  # noqa: ANN001, ANN202 - the number of types on a record
+        def types_of(use):
             return Coalesce(
                 Subquery(
                     through.objects.filter(serviceuse=use)
@@ -645,7 +645,7 @@ class Report:
         figure.rows = rows
         return figure
 
-    def _child_outcomes(self):  # noqa: ANN202
+    def _child_outcomes(self):
         """Children's outcomes at closures in the period, or of the cohort's cases."""
         qs = ChildOutcome.objects.filter(self.scope.on("closure__case__"))
         if self.basis == "cohort":

@@ -89,7 +89,7 @@ FIGURE_MAX_ATTEMPTS = 2  # ...once: then it is failed with a message
 FAILURE_MEMORY = timedelta(minutes=5)  # a failed job is said, not retried, for this long
 
 
-def _job(scope: Scope, period: Period, basis: str):  # noqa: ANN202
+def _job(scope: Scope, period: Period, basis: str):
     return FigureJob.objects.filter(
         scope_key=scope.key, period_start=period.start, period_end=period.end, basis=basis
     )
@@ -145,7 +145,7 @@ def request_figures(scope: Scope, period: Period, basis: str) -> bool:
     return not (job and job.failed_at)
 
 
-def fail_figure_job(job: FigureJob, now) -> bool:  # noqa: ANN001
+def fail_figure_job(job: FigureJob, now) -> bool:
     """A figure job no worker finished, asked twice: failed, so the card page says so and
     stops polling (its "Try again" asks afresh)."""
     return bool(
@@ -160,7 +160,7 @@ def fail_figure_job(job: FigureJob, now) -> bool:  # noqa: ANN001
     )
 
 
-def watch_figure_jobs(*, now=None) -> int:  # noqa: ANN001
+def watch_figure_jobs(*, now=None) -> int:
     """The watchdog's round for figure jobs nobody is polling: one asked twice and not
     finished is failed. (One asked once is asked again by the next page that wants it.)"""
     now = now or timezone.now()
@@ -186,7 +186,7 @@ def compute_stored_figures(
     _job(scope, period, basis).delete()
 
 
-def refresh_figures(*, today=None) -> int:  # noqa: ANN001
+def refresh_figures(*, today=None) -> int:
     """Compute the last complete quarter's stored figures again, with its trend quarters,
     for every team and for all teams. Returns the number of scopes refreshed."""
     today = today or timezone.localdate()
@@ -275,7 +275,7 @@ def run_build(*, build_id: int, background_beats: bool = False) -> ReportBuild:
     return build
 
 
-def _members(team_id: int, *roles: str):  # noqa: ANN202
+def _members(team_id: int, *roles: str):
     return User.objects.filter(
         memberships__team_id=team_id,
         memberships__role__in=roles,
@@ -284,7 +284,7 @@ def _members(team_id: int, *roles: str):  # noqa: ANN202
     ).distinct()
 
 
-def quarterly_builds(*, today=None) -> int:  # noqa: ANN001
+def quarterly_builds(*, today=None) -> int:
     """After a quarter ends, build every team's card for it once (the unique constraint
     on automatic builds keeps a second run from building again)."""
     today = today or timezone.localdate()

@@ -32,7 +32,7 @@ from .queries import Figure, Report, Scope
 TREND_BASIS = "events"  # the trend curves are always events in each quarter
 
 
-def compute(scope: Scope, period: Period, basis: str, progress=None) -> dict:  # noqa: ANN001
+def compute(scope: Scope, period: Period, basis: str, progress=None) -> dict:
     """Every figure of the card for one scope, period and basis, as JSON-ready data."""
     report = Report(scope, period, basis)
     figures = {}
@@ -106,7 +106,7 @@ def gather(
     *,
     with_trends: bool = True,
     fresh: bool = False,
-    progress=None,  # noqa: ANN001
+    progress=None,
 ) -> tuple[dict, dict[tuple, dict], datetime]:
     """The period's figures and the trend quarters' figures, computing (and storing) what
     is missing or old. fresh=True computes the period's own figures whatever is stored.

@@ -36,12 +36,12 @@ DEFAULT_AGENDA = [
 CARRY_BACK = timedelta(days=370)
 
 
-def _is_quarter(start, end) -> bool:  # noqa: ANN001
+def _is_quarter(start, end) -> bool:
     q = quarter_containing(start)
     return (q.start, q.end) == (start, end)
 
 
-def _label(start, end) -> str:  # noqa: ANN001
+def _label(start, end) -> str:
     if _is_quarter(start, end):
         return quarter_containing(start).label
     return f"{start:%d %b %Y} to {end:%d %b %Y}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .models import MeasureTarget
 
 
-def as_float(value) -> float | None:  # noqa: ANN001
+def as_float(value) -> float | None:
     return float(value) if value is not None else None
 
 

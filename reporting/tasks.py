@@ -11,7 +11,7 @@ from . import jobs, services
     soft_time_limit=jobs.BUILD_SOFT_TIME_LIMIT,
     time_limit=jobs.BUILD_TIME_LIMIT,
 )
-def build_report_card(self, build_id: int) -> int:  # noqa: ANN001 - the bound task
+def build_report_card(self, build_id: int) -> int:
     # On a worker the build also beats from a thread (not when run eagerly, in the test
     # suite's transaction), so a long step never looks like a dead worker.
     return services.run_build(build_id=build_id, background_beats=not self.request.is_eager).pk

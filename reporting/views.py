@@ -34,7 +34,7 @@ from .models import (
 PRINT_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 
-def _chosen(request: HttpRequest):  # noqa: ANN202
+def _chosen(request: HttpRequest):
     """The scope, period and basis asked for, defaulting to the last complete quarter."""
     scopes = scope_choices(request.user)
     if not scopes:
@@ -103,7 +103,7 @@ def recompute(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('reporting:card')}?{request.GET.urlencode()}")
 
 
-def _may_write_narrative(request: HttpRequest, scope) -> bool:  # noqa: ANN001
+def _may_write_narrative(request: HttpRequest, scope) -> bool:
     """A team's managers and performance officers write its story (and the administrator
     any scope's)."""
     if request.user.is_superuser:

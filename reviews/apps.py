@@ -11,7 +11,7 @@ class ReviewsConfig(AppConfig):
 
         from .services import schedule_reviews
 
-        def schedule_after_phase1(sender, case, **kwargs) -> None:  # noqa: ANN001, ANN003
+        def schedule_after_phase1(sender, case, **kwargs) -> None:
             schedule_reviews(case_id=case.pk)
 
         # The Phase 2 reviews are scheduled from the end of Phase 1 (cases.services.end_phase1).

@@ -48,12 +48,12 @@ class ReviewForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(  # noqa: ANN204
+    def __init__(
         self,
-        *args,  # noqa: ANN002
+        *args,
         goals: list[Goal],
         window: tuple[date, date],
-        **kwargs,  # noqa: ANN003
+        **kwargs,
     ):
         kwargs.setdefault("initial", {}).setdefault("held_on", timezone.localdate())
         super().__init__(*args, **kwargs)
@@ -100,7 +100,7 @@ class BoosterForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, workers: list[User], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, workers: list[User], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         delivered_by = self.fields["delivered_by"]
         assert isinstance(delivered_by, forms.ModelChoiceField)

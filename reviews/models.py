@@ -92,7 +92,7 @@ class Review(Amendable):
     def __str__(self) -> str:
         return _("%(n)s-month review") % {"n": self.offset_months}
 
-    def window(self, team) -> tuple[date, date]:  # noqa: ANN001
+    def window(self, team) -> tuple[date, date]:
         """The days on which the review counts as held on time: the team's window either
         side of the due date (a shorter one for the 1-month review)."""
         days = team.first_review_window_days if self.offset_months <= 1 else team.review_window_days

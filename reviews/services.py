@@ -319,7 +319,7 @@ def _held_review_to_amend(review_id: int, user: User, version: int) -> Review:
     return review
 
 
-def _retire_review_scores(review: Review, *, status: str, user: User, reason: str, when) -> None:  # noqa: ANN001
+def _retire_review_scores(review: Review, *, status: str, user: User, reason: str, when) -> None:
     for score in GoalScore.objects.select_for_update().filter(review=review):
         retire(score, status=status, user=user, reason=reason, when=when)
 

@@ -51,7 +51,7 @@ def loaded() -> bool:
 class DemoHistory(Generator):
     """The generator over the demo's teams and people, from `history_start(end)` to end."""
 
-    def __init__(self, *, teams: list[Team], end: date, seed: int = 2016, out=None) -> None:  # noqa: ANN001
+    def __init__(self, *, teams: list[Team], end: date, seed: int = 2016, out=None) -> None:
         super().__init__(
             factor=0.0,
             seed=seed,
@@ -79,7 +79,7 @@ class DemoHistory(Generator):
         self._keys += 1
         return history_key(self._keys)
 
-    def _generated(self, deadline) -> bool:  # noqa: ANN001
+    def _generated(self, deadline) -> bool:
         if deadline.case_id is not None:
             return deadline.case_id > self.first_ids["case"]
         return deadline.item_type == "referral" and deadline.item_id > self.first_ids["referral"]
@@ -174,7 +174,7 @@ class DemoHistory(Generator):
             )
 
 
-def load_history(teams: list[Team], *, today: date, out=None) -> dict | None:  # noqa: ANN001
+def load_history(teams: list[Team], *, today: date, out=None) -> dict | None:
     """Write the demo's history once. Returns the generator's result, or None if it was
     there already."""
     if loaded():

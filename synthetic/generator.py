@@ -193,7 +193,7 @@ SERVICES_ADDED = [
 ]
 
 
-def weighted(rng: random.Random, pairs):  # noqa: ANN001, ANN201
+def weighted(rng: random.Random, pairs):
     total = sum(w for _v, w in pairs)
     x = rng.random() * total
     for value, w in pairs:
@@ -282,7 +282,7 @@ class Generator:
         password: str,
         dry_run: bool = False,
         chunk_families: int = 2000,
-        out=None,  # noqa: ANN001
+        out=None,
         start: date = HISTORY_START,
     ) -> None:
         self.factor = factor
@@ -727,7 +727,7 @@ class Generator:
 
     # --- reference data ----------------------------------------------------------------
     def _reference(self) -> None:
-        def codes(model):  # noqa: ANN001, ANN202
+        def codes(model):
             return dict(model.objects.values_list("code", "pk"))
 
         self.ref_issue = codes(PresentingIssue)
@@ -937,7 +937,7 @@ class Generator:
                 )
 
     # --- one family and its whole history ----------------------------------------------------
-    def _members(self, family: int, first_ref: float, large: bool):  # noqa: ANN202
+    def _members(self, family: int, first_ref: float, large: bool):
         rng = self.rng
         ref_day = self.ldate(first_ref)
         surname = rng.choice(SURNAMES)
@@ -1093,11 +1093,11 @@ class Generator:
         family: int,
         members,
         users,
-        received: float,  # noqa: ANN001, C901
+        received: float,
         previous: int | None,
         rereferral: bool,
         large: bool,
-    ):  # noqa: ANN202
+    ):
         """One referral, its screening and (often) a case. Returns when the episode ended
         (None if still going) and the referral's id."""
         rng = self.rng
@@ -1314,7 +1314,7 @@ class Generator:
         case_id: int,
         referral: int,
         family: int,
-        members,  # noqa: ANN001, C901
+        members,
         users,
         allocated: float,
         clock_from: float,
@@ -2051,7 +2051,7 @@ class Generator:
     def _service_uses(
         self,
         case_id: int,
-        members,  # noqa: ANN001
+        members,
         assessed: date,
         closure: tuple[str, date, bool] | None,
         recorded_by: int,
@@ -2169,7 +2169,7 @@ class Generator:
     def _submission_key(self, drawn: uuid.UUID) -> uuid.UUID:
         return drawn
 
-    def _generated(self, deadline) -> bool:  # noqa: ANN001 - a reminders.deadlines.Deadline
+    def _generated(self, deadline) -> bool:
         """Whether a deadline is of a row written here (its reminders are written too)."""
         return True
 

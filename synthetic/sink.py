@@ -40,7 +40,7 @@ def m2m_table(model: type[models.Model], field_name: str, key: str) -> Table:
 class Sink:
     """Buffers rows per table and writes them in registration order on flush()."""
 
-    def __init__(self, connection, *, dry_run: bool = False) -> None:  # noqa: ANN001
+    def __init__(self, connection, *, dry_run: bool = False) -> None:
         self.connection = connection
         self.dry_run = dry_run
         self.pg = connection.vendor == "postgresql"
@@ -93,10 +93,10 @@ class Sink:
                     [tuple(adapt(v) for v in row) for row in rows],
                 )
 
-    def _adapter(self):  # noqa: ANN202
+    def _adapter(self):
         ops = self.connection.ops
 
-        def adapt(value):  # noqa: ANN001, ANN202
+        def adapt(value):
             if isinstance(value, datetime):
                 return ops.adapt_datetimefield_value(value)
             if isinstance(value, date):
@@ -118,7 +118,7 @@ class Sink:
         return f"{total:08x}"
 
 
-def reset_sequences(connection, tables: list[str]) -> None:  # noqa: ANN001
+def reset_sequences(connection, tables: list[str]) -> None:
     """After inserting explicit ids, make the next generated id follow the largest."""
     if connection.vendor != "postgresql":
         return  # SQLite's AUTOINCREMENT follows explicit ids by itself

@@ -52,7 +52,7 @@ class CaseSearchInput(forms.TextInput):
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__({"autocomplete": "off", "class": "form-control", **(attrs or {})})
 
-    def get_context(self, name: str, value, attrs):  # noqa: ANN001, ANN201
+    def get_context(self, name: str, value, attrs):
         if value not in (None, "") and self.current_label:
             value = self.current_label
         context = super().get_context(name, value, attrs)
@@ -70,7 +70,7 @@ class CaseSearchInput(forms.TextInput):
             )
         return context
 
-    def render(self, name: str, value, attrs=None, renderer=None) -> str:  # noqa: ANN001
+    def render(self, name: str, value, attrs=None, renderer=None) -> str:
         html = super().render(name, value, attrs, renderer)
         box = (attrs or {}).get("id", name)
         return format_html(
@@ -103,7 +103,7 @@ class CaseChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Case) -> str:
         return case_label(obj)
 
-    def to_python(self, value):  # noqa: ANN001, ANN201
+    def to_python(self, value):
         if value in self.empty_values:
             return None
         pk = typed_case_id(value)
@@ -111,7 +111,7 @@ class CaseChoiceField(forms.ModelChoiceField):
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid")
         return super().to_python(pk)
 
-    def prepare_value(self, value):  # noqa: ANN001, ANN201
+    def prepare_value(self, value):
         return value.pk if isinstance(value, Case) else value
 
 
@@ -122,13 +122,13 @@ class TeamworkForm(forms.ModelForm):
 
     date_field = "held_on"
 
-    def __init__(  # noqa: ANN002, ANN003
+    def __init__(
         self,
         *args,
         teams: list[Team],
         cases=None,
         case_search_url: str = "",
-        **kwargs,  # noqa: ANN001
+        **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.only_team = teams[0] if len(teams) == 1 else None

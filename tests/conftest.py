@@ -54,7 +54,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):  # noqa: ANN001, ANN201 - pytest-django's, extended
+def django_db_setup(django_db_setup):
     """Serialized rollback on every connection object of this thread, not only the first.
 
     Django keeps the database's contents for serialized rollback on the connection object
@@ -75,7 +75,7 @@ def django_db_setup(django_db_setup):  # noqa: ANN001, ANN201 - pytest-django's,
     }
     create_connection = ConnectionHandler.create_connection
 
-    def with_contents(self, alias: str):  # noqa: ANN001, ANN202
+    def with_contents(self, alias: str):
         made = create_connection(self, alias)
         if alias in contents:
             made._test_serialized_contents = contents[alias]
@@ -228,7 +228,7 @@ def _reference_lists_for_transactional_tests(request: pytest.FixtureRequest) -> 
 
 
 @pytest.fixture(autouse=True)
-def _due_store_matches_the_records(request):  # noqa: ANN001, ANN202
+def _due_store_matches_the_records(request):
     """After each test that uses the database (in a transaction rolled back at its end),
     the due page's stored items must equal the deadlines computed from the records: every
     scenario in the suite doubles as a check that no write was missed."""

@@ -14,7 +14,7 @@ from reminders.models import DueItem, Kind
 DATED = {Kind.PHASE1_HOURS}
 
 
-def _key(team_id, item_type, item_id, kind, due_at, title, family, worker_id, case_id):  # noqa: ANN001, ANN202
+def _key(team_id, item_type, item_id, kind, due_at, title, family, worker_id, case_id):
     return (item_type, item_id, kind), (
         team_id,
         None if kind == Kind.ORPHANED else due_at,

@@ -26,7 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
 
     @factory.post_generation
-    def password(self, create, extracted, **kwargs):  # noqa: ANN001, ANN003
+    def password(self, create, extracted, **kwargs):
         self.set_password(extracted or PASSWORD)
         if create:
             self.save(update_fields=["password"])
@@ -41,7 +41,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
     @factory.post_generation
-    def local_authorities(self, create, extracted, **kwargs):  # noqa: ANN001, ANN003
+    def local_authorities(self, create, extracted, **kwargs):
         if create:
             self.local_authorities.set(extracted or LocalAuthority.objects.all()[:2])
 

@@ -29,7 +29,7 @@ def read_settings(**env: str) -> subprocess.CompletedProcess:
         "print(json.dumps({k: d[k] for k in ('ENGINE', 'OPTIONS', 'CONN_MAX_AGE', "
         "'CONN_HEALTH_CHECKS')}))"
     )
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
         env=environment,

@@ -45,7 +45,7 @@ def csp_directives(header: str) -> dict[str, list[str]]:
     return directives
 
 
-def assert_security_headers(response, url: str) -> None:  # noqa: ANN001
+def assert_security_headers(response, url: str) -> None:
     csp = response.get("Content-Security-Policy", "")
     assert csp, f"{url}: no Content-Security-Policy"
     directives = csp_directives(csp)
@@ -67,7 +67,7 @@ def assert_security_headers(response, url: str) -> None:  # noqa: ANN001
         assert feature in policy, (url, policy)
 
 
-def assert_not_cached(response, url: str) -> None:  # noqa: ANN001
+def assert_not_cached(response, url: str) -> None:
     assert "no-store" in response.get("Cache-Control", ""), (url, response.get("Cache-Control"))
 
 
@@ -93,7 +93,7 @@ def inline_code_problems(html: str) -> list[str]:
 
 
 @pytest.fixture
-def journey(team_a, manager, practitioner, referrer):  # noqa: ANN201
+def journey(team_a, manager, practitioner, referrer):
     """A case in Phase 2 with a plan, a goal, a reading, a held review and a booster, so the
     pages render their full content."""
     return make_case(
@@ -110,7 +110,7 @@ def journey(team_a, manager, practitioner, referrer):  # noqa: ANN201
     )
 
 
-def page_urls(journey) -> list[str]:  # noqa: ANN001
+def page_urls(journey) -> list[str]:
     case, referral = journey.case, journey.referral
     review = journey.reviews[0]
     plan = FamilyPlan.objects.filter(case=case).first()
@@ -250,7 +250,7 @@ def test_the_session_and_csrf_cookies_are_http_only_and_secure_in_production() -
         "s.CSRF_COOKIE_HTTPONLY, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
         "s.SECURE_SSL_REDIRECT, s.DEBUG)"
     )
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=BASE_DIR,
         env=env,
@@ -337,7 +337,7 @@ def production_env(**overrides: str) -> dict[str, str]:
 
 
 def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR,
         env=env,

@@ -30,7 +30,7 @@ def test_responses_carry_no_server_header(tmp_path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
     env.pop("REDIS_URL", None)
-    server = subprocess.Popen(  # noqa: S603 - our own command line
+    server = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -52,7 +52,7 @@ def test_responses_carry_no_server_header(tmp_path) -> None:
             try:
                 with urllib.request.urlopen(
                     f"http://127.0.0.1:{port}/static/js/app.js"
-                ) as response:  # noqa: S310
+                ) as response:
                     headers = response.headers
                 break
             except OSError:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 CLOSED_PORT = "redis://127.0.0.1:1/0"
 
 
-def test_healthz_answers_without_touching_the_database(django_assert_num_queries):  # noqa: ANN001
+def test_healthz_answers_without_touching_the_database(django_assert_num_queries):
     with django_assert_num_queries(0):
         response = Client().get("/healthz")
     assert response.status_code == 200

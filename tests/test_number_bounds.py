@@ -53,7 +53,7 @@ def form_classes() -> list[type[forms.BaseForm]]:
     return sorted(set(found), key=lambda c: f"{c.__module__}.{c.__qualname__}")
 
 
-def model_field(form_class: type[forms.BaseForm], name: str):  # noqa: ANN201
+def model_field(form_class: type[forms.BaseForm], name: str):
     """The model field behind a model form's generated field, if any."""
     meta = getattr(form_class, "_meta", None)
     model = getattr(meta, "model", None)
@@ -61,7 +61,7 @@ def model_field(form_class: type[forms.BaseForm], name: str):  # noqa: ANN201
         return None
     try:
         return model._meta.get_field(name)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 
@@ -93,7 +93,7 @@ def test_the_walk_finds_the_forms() -> None:
 @pytest.mark.parametrize(
     ("form", "name", "field", "backing"), numeric_fields(), ids=lambda v: str(v)[:60]
 )
-def test_a_huge_number_is_refused_with_a_message(form, name, field, backing) -> None:  # noqa: ANN001
+def test_a_huge_number_is_refused_with_a_message(form, name, field, backing) -> None:
     if name in COMPARED_ONLY:
         pytest.skip("compared with the record's version only")
     try:
@@ -111,7 +111,7 @@ def test_a_huge_number_is_refused_with_a_message(form, name, field, backing) -> 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("form", "name", "field"), choice_fields(), ids=lambda v: str(v)[:60])
-def test_a_huge_choice_is_refused_with_a_message(form, name, field) -> None:  # noqa: ANN001
+def test_a_huge_choice_is_refused_with_a_message(form, name, field) -> None:
     field = field.__deepcopy__({})
     # The choices the form's __init__ would give it: the whole table is the widest. (A
     # field whose form sets its choices in __init__ gets a stand-in table: the bounded

@@ -10,13 +10,13 @@ import pytest
 from django.db import connections
 
 
-def connection_of_async_code():  # noqa: ANN201
+def connection_of_async_code():
     """The connection object Django uses in this thread while an event loop runs."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # none yet: run one
 
-        async def inside_a_running_loop():  # noqa: ANN202 - no ORM call: only the object
+        async def inside_a_running_loop():
             return connections["default"]
 
         return asyncio.run(inside_a_running_loop())

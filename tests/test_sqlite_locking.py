@@ -61,7 +61,7 @@ def test_concurrent_read_then_write_transactions_wait_for_the_lock(tmp_path) -> 
         "IFSS_DATA_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+    result = subprocess.run(
         [sys.executable, "-c", SCRIPT],
         cwd=ROOT,
         env=env,
@@ -152,7 +152,7 @@ def test_concurrent_decide_and_allocate_through_the_services(tmp_path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "CELERY_TASK_ALWAYS_EAGER": "true",
     }
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+    result = subprocess.run(
         [sys.executable, "-c", SERVICES_SCRIPT],
         cwd=ROOT,
         env=env,

@@ -73,7 +73,7 @@ def test_the_settings_visibility_timeout_is_the_one_checked():
     assert re.findall(r'"visibility_timeout": (\d+)', text) == [str(VISIBILITY_TIMEOUT)]
 
 
-def _publishing_calls():  # noqa: ANN202
+def _publishing_calls():
     for app_name in APPS:
         for path in sorted((ROOT / app_name).rglob("*.py")):
             if "migrations" in path.parts:
@@ -81,7 +81,7 @@ def _publishing_calls():  # noqa: ANN202
             tree = ast.parse(path.read_text())
             stack: list[str] = []
 
-            def visit(node: ast.AST, stack: list[str] = stack, path: Path = path):  # noqa: ANN202
+            def visit(node: ast.AST, stack: list[str] = stack, path: Path = path):
                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                     stack.append(node.name)
                     for child in ast.iter_child_nodes(node):

@@ -16,11 +16,11 @@ NOW = local(date(2026, 3, 2), 12)
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine):  # noqa: ANN001, ANN201
+def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
-def _page(user, url: str) -> str:  # noqa: ANN001
+def _page(user, url: str) -> str:
     client = Client()
     client.force_login(user)
     response = client.get(url)

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.browser import pages
 
 
-def _route_names(patterns=None, namespace: str = "") -> set[str]:  # noqa: ANN001
+def _route_names(patterns=None, namespace: str = "") -> set[str]:
     names: set[str] = set()
     for p in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(p, URLResolver):
@@ -51,7 +51,7 @@ def test_the_lists_do_not_overlap_and_name_real_routes():
             assert name in pages.ARGS, f"{name} takes arguments: add it to ARGS"
 
 
-def _patterns(patterns=None, namespace: str = "", prefix: str = "") -> list[tuple[str, str]]:  # noqa: ANN001
+def _patterns(patterns=None, namespace: str = "", prefix: str = "") -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for p in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(p, URLResolver):

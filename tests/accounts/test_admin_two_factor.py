@@ -25,7 +25,7 @@ def otp_models() -> list[type]:
 
 
 @pytest.fixture
-def secrets(manager) -> list[str]:  # noqa: ANN201
+def secrets(manager) -> list[str]:
     totp = TOTPDevice.objects.create(user=manager, name="Authenticator app", confirmed=True)
     static = StaticDevice.objects.create(user=manager, name="Recovery codes", confirmed=True)
     tokens = [StaticToken.random_token() for _ in range(3)]

@@ -27,7 +27,7 @@ def _is_role(node: ast.AST) -> bool:
     return isinstance(node, ast.Attribute) and getattr(node.value, "id", None) == "Role"
 
 
-def role_checks(modules=None) -> list[tuple[str, int, str]]:  # noqa: ANN001
+def role_checks(modules=None) -> list[tuple[str, int, str]]:
     found = []
     for rel, tree in app_modules() if modules is None else modules:
         for node in ast.walk(tree):

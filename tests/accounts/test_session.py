@@ -32,13 +32,13 @@ def idle_timeout(settings) -> None:
     settings.SESSION_COOKIE_AGE = 30 * 60
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def goes_to_login(response, path: str) -> bool:  # noqa: ANN001
+def goes_to_login(response, path: str) -> bool:
     return response.status_code == 302 and response["Location"] == f"/accounts/login/?next={path}"
 
 
@@ -200,17 +200,17 @@ def test_the_sign_in_page_carries_no_session_timer() -> None:
 
 
 @pytest.fixture
-def case(team_a, practitioner):  # noqa: ANN201
+def case(team_a, practitioner):
     family = FamilyFactory(team=team_a, name="Evans family")
     PersonFactory(family=family, first_name="Carys")
     return CaseFactory(team=team_a, worker=practitioner, referral__family=family)
 
 
-def contact_path(case) -> str:  # noqa: ANN001
+def contact_path(case) -> str:
     return reverse("cases:add_contact", args=[case.pk])
 
 
-def autosave(client: Client, body) -> object:  # noqa: ANN001
+def autosave(client: Client, body) -> object:
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post(reverse("autosave"), data, content_type="application/json")
 

@@ -20,7 +20,7 @@ START = "2025-05-14 10:00:00+00:00"
 LOCKED = "Too many failed sign-in attempts"
 
 
-def attempt(client: Client, username: str, password: str, **extra):  # noqa: ANN003, ANN201
+def attempt(client: Client, username: str, password: str, **extra):
     return client.post(reverse("login"), {"username": username, "password": password}, **extra)
 
 
@@ -33,7 +33,7 @@ def fail_five_times(client: Client, username: str) -> list:
 
 
 @pytest.fixture
-def clock(time_machine):  # noqa: ANN001, ANN201
+def clock(time_machine):
     time_machine.move_to(START, tick=False)
     return time_machine
 
@@ -167,7 +167,7 @@ def test_the_per_name_limit_still_holds_from_many_addresses(clock, practitioner)
 # --- The audit log -----------------------------------------------------------------------
 
 
-def sign_in_entries(event: str):  # noqa: ANN201
+def sign_in_entries(event: str):
     return LogEntry.objects.filter(additional_data__event=event).order_by("pk")
 
 

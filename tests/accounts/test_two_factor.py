@@ -38,7 +38,7 @@ def two_factor_on(settings) -> None:
     settings.TWO_FACTOR_FOR_ADMINS = True
 
 
-def sign_in(user, client: Client | None = None) -> Client:  # noqa: ANN001
+def sign_in(user, client: Client | None = None) -> Client:
     """Sign in with the user name and password through the login page."""
     client = client or Client()
     response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
@@ -61,18 +61,18 @@ def wrong_code(device: TOTPDevice) -> str:
     return f"{(int(code_for(device)) + 1) % 10**device.digits:0{device.digits}d}"
 
 
-def pending(user) -> TOTPDevice:  # noqa: ANN001
+def pending(user) -> TOTPDevice:
     return TOTPDevice.objects.get(user=user, confirmed=False)
 
 
-def enrol(client: Client, user) -> None:  # noqa: ANN001
+def enrol(client: Client, user) -> None:
     """Give the setup page an enrolment code from an administrator."""
     code = twofactor.issue_enrolment_code(user=user, issued_by=None)
     response = client.post(SETUP, {"enrolment_code": code})
     assert (response.status_code, response["Location"]) == (302, SETUP)
 
 
-def turn_on(client: Client, user) -> list[str]:  # noqa: ANN001
+def turn_on(client: Client, user) -> list[str]:
     """Set up the authenticator through the pages; return the recovery codes shown."""
     enrol(client, user)
     assert client.get(SETUP).status_code == 200
@@ -87,7 +87,7 @@ def recovery_codes(page: str) -> list[str]:
     return re.findall(r"<li>\s*([^<\s]+)\s*</li>", block.group(1))
 
 
-def confirmed_device(user) -> TOTPDevice:  # noqa: ANN001
+def confirmed_device(user) -> TOTPDevice:
     return TOTPDevice.objects.get(user=user, confirmed=True)
 
 
@@ -556,7 +556,7 @@ def test_a_wrong_enrolment_code_is_logged(manager) -> None:
 # --- The second factor: session key, failures and "signed in" in the log ---------------
 
 
-def sign_in_events(user) -> list[str]:  # noqa: ANN001
+def sign_in_events(user) -> list[str]:
     return list(
         LogEntry.objects.filter(object_pk=str(user.pk), additional_data__event__isnull=False)
         .order_by("pk")

@@ -18,7 +18,7 @@ from reference.models import LegalStatus, PresentingIssue, ReferralRoute, Substa
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():  # noqa: ANN202 - the throttle counts in the cache
+def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()

@@ -29,15 +29,15 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def partner(team_a):  # noqa: ANN001, ANN201
+def partner(team_a):
     return make_client([team_a])
 
 
-def submit(key: str, body: dict):  # noqa: ANN201
+def submit(key: str, body: dict):
     return api(key).post(reverse("api:submit_referral"), body, content_type="application/json")
 
 
-def assert_problem(response, status: int) -> dict:  # noqa: ANN001
+def assert_problem(response, status: int) -> dict:
     assert response.status_code == status, response.content
     assert response["Content-Type"] == PROBLEM
     body = response.json()
@@ -99,14 +99,14 @@ def test_a_referral_submitted_through_the_api_reads_its_decision(partner, team_a
         (lambda: {"consent_date": "2999-01-01"}, "consent_date", "cannot be in the future"),
     ],
 )
-def test_a_referral_gets_the_web_forms_messages(partner, team_a, change, field, message):  # noqa: ANN001
+def test_a_referral_gets_the_web_forms_messages(partner, team_a, change, field, message):
     _client, key = partner
     body = assert_problem(submit(key, referral_json(team_a, **change())), 400)
     assert any(message in m for m in body["errors"][field]), body
     assert not Referral.objects.exists()
 
 
-def test_the_shape_of_a_referral_is_checked_before_the_form(partner, team_a):  # noqa: ANN001
+def test_the_shape_of_a_referral_is_checked_before_the_form(partner, team_a):
     _client, key = partner
     body = assert_problem(submit(key, {"team": "north", "members": "none"}), 400)
     assert {"team", "members", "family_name"} <= set(body["errors"])
@@ -117,14 +117,14 @@ def test_the_shape_of_a_referral_is_checked_before_the_form(partner, team_a):  #
     assert_problem(response, 400)
 
 
-def test_a_client_refers_only_to_its_teams(partner, team_b):  # noqa: ANN001
+def test_a_client_refers_only_to_its_teams(partner, team_b):
     _client, key = partner
     body = assert_problem(submit(key, referral_json(team_b)), 400)
     assert "team" in body["errors"]
     assert not Referral.objects.exists()
 
 
-def test_the_same_submission_key_gives_the_same_receipt(partner, team_a):  # noqa: ANN001
+def test_the_same_submission_key_gives_the_same_receipt(partner, team_a):
     _client, key = partner
     body = referral_json(team_a, submission_key=str(uuid.uuid4()))
     first = submit(key, body)
@@ -137,7 +137,7 @@ def test_the_same_submission_key_gives_the_same_receipt(partner, team_a):  # noq
     assert_problem(submit(other_key, body), 409)
 
 
-def test_a_receipt_is_its_clients_alone(partner, team_a, referrer):  # noqa: ANN001
+def test_a_receipt_is_its_clients_alone(partner, team_a, referrer):
     _client, key = partner
     receipt = submit(key, referral_json(team_a)).json()["receipt"]
     _other, other_key = make_client([team_a])
@@ -150,7 +150,7 @@ def test_a_receipt_is_its_clients_alone(partner, team_a, referrer):  # noqa: ANN
 
 @pytest.mark.parametrize("name", ["api:submit_referral", "api:figures", "api:reference"])
 @pytest.mark.parametrize("header", [None, "Bearer nonsense", "Bearer ifss_abc_def", "Basic x"])
-def test_without_a_good_token_every_call_is_refused(name, header, client):  # noqa: ANN001
+def test_without_a_good_token_every_call_is_refused(name, header, client):
     headers = {"Authorization": header} if header else {}
     method = client.post if name == "api:submit_referral" else client.get
     response = method(reverse(name), {}, content_type="application/json", headers=headers)
@@ -159,7 +159,7 @@ def test_without_a_good_token_every_call_is_refused(name, header, client):  # no
     assert body["title"] == "Unauthorized"
 
 
-def test_a_revoked_token_is_refused(partner, admin_user):  # noqa: ANN001
+def test_a_revoked_token_is_refused(partner, admin_user):
     from api.services import revoke_token
 
     client, key = partner
@@ -168,7 +168,7 @@ def test_a_revoked_token_is_refused(partner, admin_user):  # noqa: ANN001
     assert_problem(api(key).get(reverse("api:reference")), 401)
 
 
-def test_a_client_without_the_scope_gets_404(team_a):  # noqa: ANN001
+def test_a_client_without_the_scope_gets_404(team_a):
     _reader, reader_key = make_client([team_a], referrals=False)
     assert_problem(submit(reader_key, referral_json(team_a)), 404)
     assert_problem(api(reader_key).get(reverse("api:receipt", args=[uuid.uuid4()])), 404)
@@ -179,7 +179,7 @@ def test_a_client_without_the_scope_gets_404(team_a):  # noqa: ANN001
     )
 
 
-def test_each_client_has_its_own_rate_limit(team_a):  # noqa: ANN001
+def test_each_client_has_its_own_rate_limit(team_a):
     _slow, slow_key = make_client([team_a], per_minute=2)
     _other, other_key = make_client([team_a], per_minute=2)
     for _ in range(2):
@@ -190,7 +190,7 @@ def test_each_client_has_its_own_rate_limit(team_a):  # noqa: ANN001
     assert api(other_key).get(reverse("api:reference")).status_code == 200
 
 
-def test_the_rate_limit_is_counted_where_every_process_sees_it(team_a, requires_redis):  # noqa: ANN001
+def test_the_rate_limit_is_counted_where_every_process_sees_it(team_a, requires_redis):
     """With Redis configured the count is in Redis, not in one process's memory: another
     process's connection sees the same calls, so several gunicorn workers give a client its
     limit once, not once each."""
@@ -216,7 +216,7 @@ def test_the_rate_limit_is_counted_where_every_process_sees_it(team_a, requires_
 # --- figures and reference lists ----------------------------------------------------------
 
 
-def _publish(team, period):  # noqa: ANN001, ANN202
+def _publish(team, period):
     """Publish the team's card as its manager would (frozen from then on)."""
     from reporting.services import publish_card
     from tests.factories import UserFactory
@@ -227,7 +227,7 @@ def _publish(team, period):  # noqa: ANN001, ANN202
 
 def test_published_figures_are_the_clients_teams_and_suppressed(
     partner, team_a, team_b, manager, practitioner, referrer, settings
-):  # noqa: ANN001
+):
     from api.figures import quarter_key
     from tests.cases.journey import make_case
 
@@ -267,7 +267,7 @@ def test_published_figures_are_the_clients_teams_and_suppressed(
 
 def test_a_client_reads_the_figures_as_published_until_a_revision_is(
     partner, team_a, manager, practitioner, referrer, settings
-):  # noqa: ANN001
+):
     """Records entered after publication never change what a client reads for that quarter;
     a revision does, with its number and reason (issue 16's frozen cards, issue 20)."""
     from api.figures import quarter_key
@@ -309,7 +309,7 @@ def test_a_client_reads_the_figures_as_published_until_a_revision_is(
     assert [r["revision"] for r in api(key).get(reverse("api:figures")).json()] == [1]
 
 
-def test_reference_lists(partner, team_a):  # noqa: ANN001
+def test_reference_lists(partner, team_a):
     _client, key = partner
     data = api(key).get(reverse("api:reference")).json()
     assert data["teams"] == [{"id": team_a.pk, "name": team_a.name}]
@@ -320,7 +320,7 @@ def test_reference_lists(partner, team_a):  # noqa: ANN001
 # --- every call is audited ----------------------------------------------------------------
 
 
-def _api_routes(resolver: URLResolver | None = None, namespace: str = ""):  # noqa: ANN202
+def _api_routes(resolver: URLResolver | None = None, namespace: str = ""):
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
             inner = entry.namespace or ""
@@ -354,7 +354,7 @@ def test_every_api_route_is_audited_and_listed_here() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
-def test_every_call_is_kept_with_who_what_when_and_status(name, partner, admin_user):  # noqa: ANN001
+def test_every_call_is_kept_with_who_what_when_and_status(name, partner, admin_user):
     client, key = partner
     method, args = ROUTES[name]
     url = reverse(name, args=args)

@@ -36,7 +36,7 @@ def test_every_api_route_is_described() -> None:
     assert len(described) == len(set(ROUTES) - not_operations)
 
 
-def test_the_schema_is_served_to_staff_and_clients_at_a_stable_url(db, manager, referrer) -> None:  # noqa: ANN001
+def test_the_schema_is_served_to_staff_and_clients_at_a_stable_url(db, manager, referrer) -> None:
     from tests.api.support import api, make_client
 
     url = "/api/v1/schema/"
@@ -53,7 +53,7 @@ def test_the_schema_is_served_to_staff_and_clients_at_a_stable_url(db, manager, 
     assert outsider.get(url).status_code == 404
 
 
-def test_the_docs_are_for_signed_in_staff_with_vendored_assets(db, manager, referrer) -> None:  # noqa: ANN001
+def test_the_docs_are_for_signed_in_staff_with_vendored_assets(db, manager, referrer) -> None:
     staff = Client()
     staff.force_login(manager)
     page = staff.get("/api/v1/docs/")

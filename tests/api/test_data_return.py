@@ -23,7 +23,7 @@ from tests.referrals.support import fast_password_hashing  # noqa: F401 - autous
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(user) -> Client:  # noqa: ANN001
+def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -34,7 +34,7 @@ def this_quarter() -> str:
     return quarter_key(quarter_containing(timezone.localdate() - timedelta(days=1)).start)
 
 
-def rows_of(response) -> list[list[str]]:  # noqa: ANN001
+def rows_of(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
@@ -48,7 +48,7 @@ def test_the_return_is_the_throughput_table_per_team_and_authority_suppressed(
     other_manager,
     this_quarter,
     settings,
-):  # noqa: ANN001
+):
     settings.REPORT_SUPPRESS_BELOW = 5
     make_case(team_a, manager, practitioner, referrer)  # one referral: shown as "<5"
     response = signed_in(board_member).get(
@@ -82,7 +82,7 @@ def test_the_return_is_the_throughput_table_per_team_and_authority_suppressed(
     ]
 
 
-def test_a_bad_quarter_gets_a_message_and_keeps_what_was_typed(manager):  # noqa: ANN001
+def test_a_bad_quarter_gets_a_message_and_keeps_what_was_typed(manager):
     response = signed_in(manager).get(
         reverse("datareturn:download", args=["csv"]), {"quarter": "2026Q7"}
     )
@@ -91,7 +91,7 @@ def test_a_bad_quarter_gets_a_message_and_keeps_what_was_typed(manager):  # noqa
     assert "Give a quarter as 2026Q1" in page and 'value="2026Q7"' in page
 
 
-def test_referrers_and_practitioners_get_404(referrer, practitioner):  # noqa: ANN001
+def test_referrers_and_practitioners_get_404(referrer, practitioner):
     for user in (referrer, practitioner):
         browser = signed_in(user)
         assert browser.get(reverse("datareturn:page")).status_code == 404

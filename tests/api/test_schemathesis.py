@@ -31,7 +31,7 @@ CHECKS = [
 
 
 @pytest.fixture
-def token(db, team_a, django_settings):  # noqa: ANN001, ANN201
+def token(db, team_a, django_settings):
     from reporting.periods import quarter
     from reporting.queries import team_scope
     from reporting.services import publish_card
@@ -49,7 +49,7 @@ def token(db, team_a, django_settings):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def wsgi_app():  # noqa: ANN201
+def wsgi_app():
     """The project's WSGI app, inside the test's transaction: like Django's test client, it
     must not close the database connection at the end of each request."""
     from django.core.signals import request_finished, request_started
@@ -65,7 +65,7 @@ def wsgi_app():  # noqa: ANN201
 
 
 @pytest.fixture
-def django_settings(settings):  # noqa: ANN001, ANN201
+def django_settings(settings):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     return settings
 
@@ -74,7 +74,7 @@ def django_settings(settings):  # noqa: ANN001, ANN201
 # a node attribute pytest removed. The test loads the live schema itself and runs each
 # operation's hypothesis strategy, which is the same generation and the same checks.)
 @pytest.mark.django_db
-def test_the_api_answers_as_its_schema_says(token, wsgi_app):  # noqa: ANN001
+def test_the_api_answers_as_its_schema_says(token, wsgi_app):
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_wsgi(
         "/api/v1/schema/?format=json", wsgi_app, headers=headers
@@ -91,7 +91,7 @@ def test_the_api_answers_as_its_schema_says(token, wsgi_app):  # noqa: ANN001
             database=None,
             suppress_health_check=list(HealthCheck),
         )
-        def run(case):  # noqa: ANN001, ANN202
+        def run(case):
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         run()

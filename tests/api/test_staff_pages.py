@@ -18,17 +18,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sysadmin():  # noqa: ANN201
+def sysadmin():
     return UserFactory(username="sysadmin", is_staff=True, is_superuser=True)
 
 
-def signed_in(user) -> Client:  # noqa: ANN001
+def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def test_an_administrator_issues_a_token_shown_once_and_revokes_it(sysadmin, team_a):  # noqa: ANN001
+def test_an_administrator_issues_a_token_shown_once_and_revokes_it(sysadmin, team_a):
     browser = signed_in(sysadmin)
     response = browser.post(
         reverse("api:client_new"),
@@ -61,7 +61,7 @@ def test_an_administrator_issues_a_token_shown_once_and_revokes_it(sysadmin, tea
     assert "GET /api/v1/reference/" in page  # the calls, with their status, are listed
 
 
-def test_a_client_needs_a_scope_and_a_unique_name(sysadmin, team_a):  # noqa: ANN001
+def test_a_client_needs_a_scope_and_a_unique_name(sysadmin, team_a):
     browser = signed_in(sysadmin)
     data = {"name": "Mosaic", "teams": [team_a.pk], "requests_per_minute": "60"}
     response = browser.post(reverse("api:client_new"), data)
@@ -74,7 +74,7 @@ def test_a_client_needs_a_scope_and_a_unique_name(sysadmin, team_a):  # noqa: AN
     assert response.status_code == 200 and 'value="Mosaic"' in response.content.decode()
 
 
-def test_an_administrator_changes_a_clients_scopes_and_teams(sysadmin, team_a, team_b):  # noqa: ANN001
+def test_an_administrator_changes_a_clients_scopes_and_teams(sysadmin, team_a, team_b):
     from tests.api.support import make_client
 
     client, key = make_client([team_a])
@@ -93,7 +93,7 @@ def test_an_administrator_changes_a_clients_scopes_and_teams(sysadmin, team_a, t
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.PERFORMANCE, Role.REFERRER, Role.BOARD])
-def test_nobody_but_an_administrator_reaches_the_client_pages(role, team_a):  # noqa: ANN001
+def test_nobody_but_an_administrator_reaches_the_client_pages(role, team_a):
     from tests.api.support import make_client
 
     client, _key = make_client([team_a])
@@ -113,7 +113,7 @@ def test_nobody_but_an_administrator_reaches_the_client_pages(role, team_a):  # 
     assert ApiToken.objects.get().revoked_at is None and ApiToken.objects.count() == 1
 
 
-def test_a_session_is_no_token(manager):  # noqa: ANN001
+def test_a_session_is_no_token(manager):
     """A signed-in person calling a client's route without a token gets 401, not data."""
     from tests.api.test_api import ROUTES
 
@@ -126,7 +126,7 @@ def test_a_session_is_no_token(manager):  # noqa: ANN001
         assert response["Content-Type"] == "application/problem+json"
 
 
-def test_the_client_list_costs_the_same_queries_for_one_client_or_six(sysadmin, team_a, team_b):  # noqa: ANN001
+def test_the_client_list_costs_the_same_queries_for_one_client_or_six(sysadmin, team_a, team_b):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -147,7 +147,7 @@ def test_the_client_list_costs_the_same_queries_for_one_client_or_six(sysadmin, 
     assert queries() == one
 
 
-def test_the_menu_links_the_data_return_and_the_client_pages(sysadmin, board_member):  # noqa: ANN001
+def test_the_menu_links_the_data_return_and_the_client_pages(sysadmin, board_member):
     page = signed_in(sysadmin).get("/").content.decode()
     assert reverse("api:clients") in page and reverse("datareturn:page") in page
     page = signed_in(board_member).get("/").content.decode()

@@ -118,7 +118,7 @@ APP_ROLE = "ifss_app"
 
 
 @pytest.fixture
-def as_app_role(logged) -> None:  # noqa: ANN001
+def as_app_role(logged) -> None:
     """The rest of the test runs as the role the app runs as in production, with the grants
     `manage.py grant_app_role` gives it after `migrate` (the suite's own user owns the
     tables, as the migrations' user does, and is a member of the app role: .ci/run)."""

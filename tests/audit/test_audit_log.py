@@ -26,19 +26,19 @@ pytestmark = pytest.mark.django_db
 ACCESS = LogEntry.Action.ACCESS
 
 
-def login(user, address: str = "127.0.0.1") -> Client:  # noqa: ANN001
+def login(user, address: str = "127.0.0.1") -> Client:
     client = Client(REMOTE_ADDR=address)
     client.force_login(user)
     return client
 
 
-def case_of(team, worker, name: str) -> Case:  # noqa: ANN001
+def case_of(team, worker, name: str) -> Case:
     family = FamilyFactory(team=team, name=name)
     PersonFactory(family=family, first_name="Carys")
     return CaseFactory(team=team, worker=worker, referral__family=family)
 
 
-def entries(obj, action: int | None = None):  # noqa: ANN001, ANN201
+def entries(obj, action: int | None = None):
     qs = LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(obj.__class__), object_pk=str(obj.pk)
     )
@@ -231,7 +231,7 @@ def rows(page: str) -> list[str]:
 
 
 @pytest.fixture
-def views_in_both_teams(team_a, team_b, practitioner, other_practitioner):  # noqa: ANN201
+def views_in_both_teams(team_a, team_b, practitioner, other_practitioner):
     """The practitioner of team A views an A case; the one of team B views a B case."""
     case_a = case_of(team_a, practitioner, "Alderney family")
     case_b = case_of(team_b, other_practitioner, "Brecon family")
@@ -286,7 +286,7 @@ def test_a_django_staff_flag_alone_does_not_open_the_log() -> None:
 
 
 @pytest.fixture
-def history(team_a, manager, practitioner, practitioner2):  # noqa: ANN201
+def history(team_a, manager, practitioner, practitioner2):
     """Views by two people on two dates, and a change."""
     early = case_of(team_a, practitioner, "Early family")
     late = case_of(team_a, practitioner2, "Late family")
@@ -307,7 +307,7 @@ def without_sign_ins(found: list[str]) -> list[str]:
     return [r for r in found if not re.search(r" (login|logout) user \d+ ", r)]
 
 
-def search(manager, **params) -> list[str]:  # noqa: ANN001, ANN003
+def search(manager, **params) -> list[str]:
     response = login(manager).get(reverse("audit:log"), params)
     assert response.status_code == 200
     return without_sign_ins(rows(response.content.decode()))

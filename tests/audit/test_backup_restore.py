@@ -43,7 +43,7 @@ def conninfo(dbname: str) -> str:
     )
 
 
-def table_counts(cursor) -> dict[str, int]:  # noqa: ANN001
+def table_counts(cursor) -> dict[str, int]:
     cursor.execute(
         "SELECT table_name FROM information_schema.tables "
         "WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
@@ -59,7 +59,7 @@ def table_counts(cursor) -> dict[str, int]:  # noqa: ANN001
 def test_a_dump_restored_into_a_fresh_database_keeps_records_and_the_append_only_audit_log(
     tmp_path,
     team_a,
-    practitioner,  # noqa: ANN001
+    practitioner,
 ) -> None:
     for tool in ("pg_dump", "pg_restore"):
         if not shutil.which(tool):

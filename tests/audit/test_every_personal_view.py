@@ -72,7 +72,7 @@ QUERY = {
 
 
 @pytest.fixture(scope="module")
-def names(world: World):  # noqa: ANN201, F811
+def names(world: World):  # noqa: F811
     """Give every family and person of the world a name no page shows by chance: the
     marker a page is searched for. Returns {marker: (family id, person id or None)}."""
     markers = {}
@@ -92,7 +92,7 @@ def names(world: World):  # noqa: ANN201, F811
     return markers
 
 
-def _text(response) -> str:  # noqa: ANN001
+def _text(response) -> str:
     if response.get("Content-Type", "").startswith("application/pdf"):
         try:
             pages = PdfReader(io.BytesIO(response.content)).pages
@@ -106,7 +106,7 @@ def _families_named(text: str, names: dict) -> set[int]:
     return {family for marker, (family, _person) in names.items() if marker in text}
 
 
-def _family_of(obj) -> int | None:  # noqa: ANN001
+def _family_of(obj) -> int | None:
     """The family a logged record belongs to: the family itself, or through its keys."""
     if isinstance(obj, Family):
         return obj.pk
@@ -119,7 +119,7 @@ def _family_of(obj) -> int | None:  # noqa: ANN001
     return None
 
 
-def _families_logged(since: int, user) -> set[int]:  # noqa: ANN001
+def _families_logged(since: int, user) -> set[int]:
     """The families the access entries written since `since`, by this user, name."""
     entries = LogEntry.objects.filter(pk__gt=since, action=LogEntry.Action.ACCESS, actor=user)
     families = set()
@@ -158,8 +158,8 @@ def _routes_and_roles() -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("name", "role"), _routes_and_roles())
 def test_a_page_showing_personal_data_writes_a_view_entry(
     world: World,  # noqa: F811
-    names,  # noqa: ANN001
-    as_role,  # noqa: ANN001, F811
+    names,
+    as_role,  # noqa: F811
     name: str,
     role: str,
 ):
@@ -178,7 +178,7 @@ def test_every_page_is_walked_for_a_role():
     assert walked == set(MATRIX) - _not_a_page()
 
 
-def _admin_pages():  # noqa: ANN202
+def _admin_pages():
     for model in apps.get_models():
         if not admin.site.is_registered(model):
             continue
@@ -190,8 +190,8 @@ def _admin_pages():  # noqa: ANN202
 
 def test_every_admin_page_showing_personal_data_writes_a_view_entry(
     world: World,  # noqa: F811
-    names,  # noqa: ANN001
-    as_role,  # noqa: ANN001, F811
+    names,
+    as_role,  # noqa: F811
 ):
     checked = 0
     for url in _admin_pages():

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 FAMILY = "Restricted-Evans family"
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -36,7 +36,7 @@ def case(team_a, practitioner) -> Case:
     return CaseFactory(team=team_a, worker=practitioner, referral__family=family)
 
 
-def restrict(manager, case: Case, people: list, on: bool = True):  # noqa: ANN001, ANN201
+def restrict(manager, case: Case, people: list, on: bool = True):
     # A browser always sends the CSRF token; without any field the view sees no POST.
     # And the version the form carries (a stale restriction is refused).
     version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
@@ -57,7 +57,7 @@ def family_pages(case: Case) -> list[str]:
     ]
 
 
-def in_case_list(user, case: Case) -> bool:  # noqa: ANN001
+def in_case_list(user, case: Case) -> bool:
     client = login(user)
     pages = [
         client.get(reverse("cases:list")).content.decode(),

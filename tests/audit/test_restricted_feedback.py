@@ -19,7 +19,7 @@ from tests.referrals.support import fast_password_hashing  # noqa: F401 - autous
 pytestmark = pytest.mark.django_db
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client

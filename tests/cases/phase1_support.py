@@ -12,7 +12,7 @@ from cases.models import Case, Phase1SignOff
 FIXTURE_REASON = "Agreed with the family and the social worker."
 
 
-def _a_manager(case: Case):  # noqa: ANN202
+def _a_manager(case: Case):
     membership = Membership.objects.filter(team=case.team, role=Role.MANAGER, active=True).first()
     if membership is None:
         from tests.factories import MembershipFactory
@@ -24,10 +24,10 @@ def _a_manager(case: Case):  # noqa: ANN202
 def end_phase1(
     *,
     case_id: int,
-    user,  # noqa: ANN001
+    user,
     ended_on: date,
-    manager=None,  # noqa: ANN001
-    **kwargs,  # noqa: ANN003
+    manager=None,
+    **kwargs,
 ) -> Case:
     """cases.services.end_phase1, signed off first when the ending falls short of the model
     (and the case is in a state to end Phase 1 at all: refusals are the service's own)."""
@@ -50,8 +50,8 @@ def end_phase1(
 def end_phase1_signed_off(
     *,
     case_id: int,
-    worker,  # noqa: ANN001
-    manager,  # noqa: ANN001
+    worker,
+    manager,
     ended_on: date,
     step_down: bool = False,
 ) -> Case:

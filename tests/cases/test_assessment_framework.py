@@ -40,7 +40,7 @@ def fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -58,7 +58,7 @@ def phase1(team_a, manager, practitioner, referrer):
     return make_case(team_a, manager, practitioner, referrer, stage=Stage.PHASE1)
 
 
-def update(assessment: Assessment, user, **overrides) -> Assessment:  # noqa: ANN001
+def update(assessment: Assessment, user, **overrides) -> Assessment:
     values = {
         "assessment_id": assessment.pk,
         "user": user,
@@ -159,7 +159,7 @@ def test_the_assessment_page_refuses_an_unknown_readiness_and_keeps_what_was_typ
 # --- Contacts: a child seen, seen alone --------------------------------------------------
 
 
-def contact_data(journey, **overrides) -> ContactData:  # noqa: ANN001
+def contact_data(journey, **overrides) -> ContactData:
     values = {
         "started_at": timezone.now() - timedelta(hours=2),
         "duration_minutes": 90,
@@ -204,7 +204,7 @@ def test_the_database_refuses_a_child_seen_alone_but_not_seen(phase1):
         Contact.objects.filter(case=phase1.case).update(child_seen=False, child_seen_alone=True)
 
 
-def contact_post(journey, **changes) -> dict:  # noqa: ANN001
+def contact_post(journey, **changes) -> dict:
     return {
         "started_at": timezone.localtime(timezone.now() - timedelta(hours=1)).strftime(
             "%Y-%m-%dT%H:%M"

@@ -97,7 +97,7 @@ class World:
     referrer: object
     clock: object  # the time_machine fixture
 
-    def case(self, stage: str, **kwargs):  # noqa: ANN003, ANN201
+    def case(self, stage: str, **kwargs):
         """A case built through the services before the typed day; the clock then moves
         to the moment of entry."""
         self.clock.move_to(SET_UP, tick=False)
@@ -110,7 +110,7 @@ class World:
     def enter(self) -> None:
         self.clock.move_to(ENTERED, tick=False)
 
-    def figures(self, period) -> Report:  # noqa: ANN001
+    def figures(self, period) -> Report:
         return Report(team_scope(self.team), period)
 
     def both(self, figure: Callable[[Report], object]) -> tuple:
@@ -122,7 +122,7 @@ def local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
-def stage_change(case, to_stage: str) -> StageChange:  # noqa: ANN001
+def stage_change(case, to_stage: str) -> StageChange:
     return StageChange.objects.get(case=case, to_stage=to_stage)
 
 
@@ -645,5 +645,5 @@ def test_every_dated_service_is_covered() -> None:
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
 def test_a_backdated_entry_lands_in_the_period_of_its_typed_date(
     scenario, time_machine, team_a, manager, practitioner, referrer
-) -> None:  # noqa: ANN001
+) -> None:
     scenario(World(team_a, manager, practitioner, referrer, time_machine))

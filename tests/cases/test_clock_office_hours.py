@@ -50,7 +50,7 @@ FRIDAY_1630 = london(2025, 5, 23, 16, 30)  # the Friday before the spring bank h
         (72, (2025, 6, 6, 16, 30)),  # nine office days: 0.5 + 8 x 8 + 7.5
     ],
 )
-def test_office_hours_from_1630_friday_before_a_bank_holiday_monday(hours, due) -> None:  # noqa: ANN001
+def test_office_hours_from_1630_friday_before_a_bank_holiday_monday(hours, due) -> None:
     end = add_hours(FRIDAY_1630, hours, OFFICE)
     assert as_london(end) == due
     assert hours_between(FRIDAY_1630, end, OFFICE) == hours

@@ -33,18 +33,18 @@ REASON = "Typed 600 for 60: the visit lasted an hour."
 
 
 @pytest.fixture
-def journey(team_a, manager, practitioner, referrer):  # noqa: ANN001, ANN201
+def journey(team_a, manager, practitioner, referrer):
     return make_case(
         team_a, manager, practitioner, referrer, stage=Stage.PHASE1, contacts=1, goals=1
     )
 
 
 @pytest.fixture
-def contact(journey) -> Contact:  # noqa: ANN001
+def contact(journey) -> Contact:
     return Contact.objects.get(case=journey.case)
 
 
-def data_of(contact: Contact, **changes) -> ContactData:  # noqa: ANN003
+def data_of(contact: Contact, **changes) -> ContactData:
     values = {
         "started_at": contact.started_at,
         "duration_minutes": contact.duration_minutes,
@@ -59,7 +59,7 @@ def data_of(contact: Contact, **changes) -> ContactData:  # noqa: ANN003
     return ContactData(**values)
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -211,7 +211,7 @@ def test_the_audit_log_holds_the_original_and_the_correction(contact, practition
 # --- every figure -----------------------------------------------------------------------------
 
 
-def all_figures(team) -> dict:  # noqa: ANN001
+def all_figures(team) -> dict:
     """Every board figure of the catalogue, and the throughput table and context, for the
     team over the year around today, on both bases."""
     today = timezone.localdate()

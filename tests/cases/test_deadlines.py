@@ -40,7 +40,7 @@ def _one_day(call: ast.Call) -> bool:
     )
 
 
-def bare_durations(modules=None) -> list[tuple[str, int, str]]:  # noqa: ANN001
+def bare_durations(modules=None) -> list[tuple[str, int, str]]:
     found = []
     for rel, tree in app_modules() if modules is None else modules:
         named = set()  # nodes inside a module-level constant: NAME = timedelta(days=7)

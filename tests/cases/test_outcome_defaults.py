@@ -116,7 +116,7 @@ def test_every_form_is_listed() -> None:
 
 
 @pytest.fixture
-def page_for(team_a, manager, practitioner, referrer):  # noqa: ANN001, ANN201
+def page_for(team_a, manager, practitioner, referrer):
     def page_for(name: str, stage: str) -> str:
         j = make_case(
             team_a, manager, practitioner, referrer, stage=stage, complete_assessment=True
@@ -139,7 +139,7 @@ OUTCOME_PAGES = {k: v for k, v in FORMS.items() if v}
 
 
 @pytest.mark.parametrize("form_name", list(OUTCOME_PAGES))
-def test_an_untouched_outcome_form_sends_no_success(page_for, form_name) -> None:  # noqa: ANN001
+def test_an_untouched_outcome_form_sends_no_success(page_for, form_name) -> None:
     name, stage = OUTCOME_PAGES[form_name]
     parser = Untouched()
     parser.feed(page_for(name, stage))
@@ -150,7 +150,7 @@ def test_an_untouched_outcome_form_sends_no_success(page_for, form_name) -> None
     assert preset == {}, f"{form_name} presets a success"
 
 
-def test_the_closure_page_presets_no_outcome_at_all(page_for) -> None:  # noqa: ANN001
+def test_the_closure_page_presets_no_outcome_at_all(page_for) -> None:
     """Not even a neutral one: substance use and each child's outcome start empty."""
     parser = Untouched()
     parser.feed(page_for("cases:close", Stage.PHASE2))
@@ -184,7 +184,7 @@ def test_no_model_default_counts_as_success() -> None:
 
 def test_not_known_counts_as_neither_success_nor_failure(
     time_machine, team_a, manager, practitioner, referrer
-) -> None:  # noqa: ANN001
+) -> None:
     """ "Not known" is its own row of the children's outcomes, never a good or a bad one."""
     from datetime import datetime
     from zoneinfo import ZoneInfo

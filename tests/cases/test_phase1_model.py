@@ -12,7 +12,7 @@ from cases import pathway
 START = date(2027, 1, 4)
 
 
-def progress(days_in: int, hours: float, **team) -> dict:  # noqa: ANN003
+def progress(days_in: int, hours: float, **team) -> dict:
     settings = {"min_weeks": 4, "max_weeks": 6, "min_hours": 50, **team}
     return pathway.phase1_progress(
         start=START, today=START + timedelta(days=days_in), direct_hours=hours, **settings

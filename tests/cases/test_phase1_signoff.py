@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def build(team_a, manager, practitioner, referrer):  # noqa: ANN201
-    def build(days: int, min_hours: int = 2, **kwargs):  # noqa: ANN003, ANN202
+def build(team_a, manager, practitioner, referrer):
+    def build(days: int, min_hours: int = 2, **kwargs):
         team_a.phase1_min_hours = min_hours
         team_a.save(update_fields=["phase1_min_hours"])
         return make_case(
@@ -41,7 +41,7 @@ def build(team_a, manager, practitioner, referrer):  # noqa: ANN201
     return build
 
 
-def end(journey, user, **kwargs):  # noqa: ANN001, ANN003, ANN202
+def end(journey, user, **kwargs):
     scores = {g.pk: 0 for g in journey.goals}
     return services.end_phase1(
         case_id=journey.case.pk,
@@ -206,7 +206,7 @@ def test_with_every_score_and_no_reading_owed_no_reason_is_kept(build, practitio
 # --- the pages -----------------------------------------------------------------------------------
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client

@@ -37,20 +37,20 @@ NOW = datetime(2025, 5, 14, 10, 0, tzinfo=UTC)
 _row = itertools.count()
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def case_of(team, worker, *, name: str | None = None, **kwargs):  # noqa: ANN001, ANN003, ANN201
+def case_of(team, worker, *, name: str | None = None, **kwargs):
     family = FamilyFactory(team=team, name=name or f"Row family {next(_row)}")
     PersonFactory(family=family, first_name="Carys")
     return CaseFactory(team=team, worker=worker, referral__family=family, **kwargs)
 
 
 @pytest.fixture
-def case(team_a, practitioner):  # noqa: ANN201
+def case(team_a, practitioner):
     return case_of(team_a, practitioner, name="Evans family")
 
 

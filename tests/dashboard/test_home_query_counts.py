@@ -32,11 +32,11 @@ MANAGER_HOME_QUERIES = 12
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:  # noqa: ANN001
+def fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def add_work(team, workers: list, n: int) -> None:  # noqa: ANN001
+def add_work(team, workers: list, n: int) -> None:
     """n of everything the dashboard counts: open and closed cases, referrals awaiting
     screening (half without first contact), accepted ones and waiting-list entries."""
     for i in range(n):

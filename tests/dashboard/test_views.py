@@ -31,13 +31,13 @@ _row = itertools.count()
 MID_QUARTER = datetime(2025, 5, 14, 10, 0, tzinfo=UTC)
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def family(team, name: str | None = None):  # noqa: ANN001, ANN201
+def family(team, name: str | None = None):
     return FamilyFactory(team=team, name=name or f"Row family {next(_row)}")
 
 

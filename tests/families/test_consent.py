@@ -18,29 +18,29 @@ from tests.referrals.support import fast_password_hashing  # noqa: F401 - autous
 pytestmark = pytest.mark.django_db
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def family(team_a, practitioner):  # noqa: ANN201
+def family(team_a, practitioner):
     family = FamilyFactory(team=team_a, name="Evans family")
     CaseFactory(team=team_a, worker=practitioner, referral__family=family)
     return family
 
 
 @pytest.fixture
-def mother(family):  # noqa: ANN201
+def mother(family):
     return PersonFactory(family=family, first_name="Carys", last_name="Evans")
 
 
-def consent_url(family) -> str:  # noqa: ANN001
+def consent_url(family) -> str:
     return reverse("families:consent", args=[family.pk])
 
 
-def post_consent(client: Client, family, member, **overrides):  # noqa: ANN001, ANN003, ANN201
+def post_consent(client: Client, family, member, **overrides):
     data = {
         "person": member.pk,
         "topic": "sharing",

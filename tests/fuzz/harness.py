@@ -35,7 +35,7 @@ FUZZ = settings(
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     """A signed-in client that reports a server error as a 500 instead of raising it."""
     client = Client(raise_request_exception=False)
     client.force_login(user)
@@ -101,7 +101,7 @@ class Target:
         )
 
 
-def _where(exc_info) -> str:  # noqa: ANN001
+def _where(exc_info) -> str:
     """The innermost frame of the app's own code, and the exception."""
     if not exc_info:
         return ""
@@ -125,14 +125,14 @@ class WrittenTables:
     def __init__(self) -> None:
         self.tables: set[str] = set()
 
-    def __call__(self, execute, sql, params, many, context):  # noqa: ANN001, ANN204
+    def __call__(self, execute, sql, params, many, context):
         match = WRITE.match(sql)
         if match and match.group(1) not in IGNORED_TABLES:
             self.tables.add(match.group(1))
         return execute(sql, params, many, context)
 
 
-def send_and_check(client: Client, request: Request, *, check=None) -> HttpResponse:  # noqa: ANN001
+def send_and_check(client: Client, request: Request, *, check=None) -> HttpResponse:
     """Send the request in a savepoint: never a 500, nothing invalid saved; then roll back."""
     with transaction.atomic():
         before = snapshot()

@@ -73,11 +73,11 @@ pytestmark = pytest.mark.django_db
 Stage = pathway.Stage
 
 
-def minute(moment) -> str:  # noqa: ANN001
+def minute(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def pks(model, **filters) -> list[str]:  # noqa: ANN001, ANN003
+def pks(model, **filters) -> list[str]:
     return [str(pk) for pk in model.objects.filter(**filters).values_list("pk", flat=True)]
 
 
@@ -87,15 +87,15 @@ class World:
     def __init__(self, request: pytest.FixtureRequest) -> None:
         self.request = request
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return self.request.getfixturevalue(name)
 
-    def case(self, stage: Stage, **kwargs):  # noqa: ANN003, ANN201
+    def case(self, stage: Stage, **kwargs):
         return make_case(
             self.team_a, self.manager, self.practitioner, self.referrer, stage=stage, **kwargs
         )
 
-    def elsewhere(self):  # noqa: ANN201
+    def elsewhere(self):
         """A case of the other team: its ids are what a tampered form would point at."""
         return make_case(
             self.team_b,
@@ -690,7 +690,7 @@ def service_use_target(w: World) -> Target:
         ),
     )
 
-    def url(c, person, occasion: str) -> str:  # noqa: ANN001
+    def url(c, person, occasion: str) -> str:
         return reverse("outcomes:record_services", args=[c.pk, person.pk, occasion])
 
     urls = [
@@ -835,7 +835,7 @@ def subject_access_target(w: World) -> Target:
         pk = data.draw(st.sampled_from(choices), label="person")
         return Request(reverse("privacy:subject_access_export", args=[pk]), {})
 
-    def check(response, request: Request) -> None:  # noqa: ANN001
+    def check(response, request: Request) -> None:
         if response.status_code == 200:
             assert response["Content-Type"] == "application/zip"
 
@@ -875,7 +875,7 @@ def anonymise_target(w: World) -> Target:
         pk = data.draw(st.sampled_from(choices), label="family")  # the view reads no form
         return Request(reverse("privacy:anonymise", args=[pk]), {})
 
-    def check(response, request: Request) -> None:  # noqa: ANN001
+    def check(response, request: Request) -> None:
         from families.models import Family
 
         for family in Family.objects.filter(pk__in=[recent.case.family_id, other.family_id]):
@@ -919,7 +919,7 @@ def notification_open_target(w: World) -> Target:
         pk = data.draw(st.sampled_from([mine.pk, theirs.pk, 0]), label="notification")
         return Request(reverse("notifications:open", args=[pk]), {})
 
-    def check(response, request: Request) -> None:  # noqa: ANN001
+    def check(response, request: Request) -> None:
         assert_same_site_redirect(response, request)
 
     return Target(
@@ -947,7 +947,7 @@ def notification_read_all_target(w: World) -> Target:
 def notification_preferences_target(w: World) -> Target:
     from notifications.models import DEFAULT_CHANNELS, Channel, Kind, Preference
 
-    def check(response, request) -> None:  # noqa: ANN001, ARG001
+    def check(response, request) -> None:
         # Whatever was sent, escalations are never off and every row is a known choice.
         assert not Preference.objects.filter(kind=Kind.ESCALATION, channel=Channel.OFF).exists()
         assert set(Preference.objects.values_list("channel", flat=True)) <= set(Channel.values)
@@ -983,7 +983,7 @@ def autosave_target(w: World) -> Target:
             body = json.dumps({"path": path, "fields": fields})
         return Request(reverse("autosave"), body, content_type="application/json")
 
-    def check(response, request: Request) -> None:  # noqa: ANN001
+    def check(response, request: Request) -> None:
         assert response.status_code in (204, 400), response.status_code
 
     return Target(
@@ -1155,7 +1155,7 @@ def revision_target(w: World) -> Target:
     return target
 
 
-def _teamwork_records(w: World, slug: str):  # noqa: ANN202
+def _teamwork_records(w: World, slug: str):
     """A record of the kind in team A (the manager's) and one in team B, and the cases."""
     from teamwork.views import KINDS
 
@@ -1163,7 +1163,7 @@ def _teamwork_records(w: World, slug: str):  # noqa: ANN202
     ours, theirs = w.case(Stage.PHASE1).case, w.elsewhere().case
     today = timezone.localdate()
 
-    def record(case):  # noqa: ANN001, ANN202
+    def record(case):
         fields = {
             "consultations": {"held_on": today, "asked_by": "A", "agency": "B", "topic": "C"},
             "training": {"held_on": today, "course": "Course", "attendees": 3},
@@ -1179,12 +1179,12 @@ def _teamwork_records(w: World, slug: str):  # noqa: ANN202
     return kind, ours, theirs, record(ours), record(theirs)
 
 
-def _teamwork_rules_hold(kind, theirs_record):  # noqa: ANN001, ANN202
+def _teamwork_rules_hold(kind, theirs_record):
     """Whatever was posted: no record dated in the future or before 2000, no negative
     attendees, no case of another team or referred after the record, and team B's record
     untouched."""
 
-    def check(response, request: Request) -> None:  # noqa: ANN001
+    def check(response, request: Request) -> None:
         today = timezone.localdate()
         for r in kind.model.objects.all():
             day = getattr(r, kind.date_field)
@@ -1328,7 +1328,7 @@ AMEND_VALUES = {
 }
 
 
-def _amendable(w: World, kind: str):  # noqa: ANN202 - (url kwargs, the entry, its journey)
+def _amendable(w: World, kind: str):
     from cases.models import Contact
     from referrals.models import ScreeningDecision
 
@@ -1503,7 +1503,7 @@ def correct_decision_target(w: World) -> Target:
     )
 
 
-def _import_file(w: World, cells: dict[str, str]):  # noqa: ANN202
+def _import_file(w: World, cells: dict[str, str]):
     import csv
     import io
 
@@ -1557,7 +1557,7 @@ def import_confirm_target(w: World) -> Target:
     return Target(client=login(w.manager), url=url, payload={"confirm": "1"})
 
 
-def _api_client(w: World):  # noqa: ANN202
+def _api_client(w: World):
     from api import services
 
     client = services.create_client(
@@ -1712,7 +1712,7 @@ def target(request: pytest.FixtureRequest) -> Target:
 
 @FUZZ
 @given(data=st.data())
-def test_fuzzed_post_is_never_a_500_and_saves_nothing_invalid(target: Target, data) -> None:  # noqa: ANN001
+def test_fuzzed_post_is_never_a_500_and_saves_nothing_invalid(target: Target, data) -> None:
     response = send_and_check(target.client, target.fuzzed(data), check=target.check)
     event(f"status {response.status_code}")  # see --hypothesis-show-statistics
 
@@ -1782,7 +1782,7 @@ def test_every_post_endpoint_is_fuzzed() -> None:
     covered = {word for name in TARGETS for word in name.split(" ")}
     names: set[str] = set()
 
-    def walk(patterns, prefix: str = "") -> None:  # noqa: ANN001
+    def walk(patterns, prefix: str = "") -> None:
         for p in patterns:
             if hasattr(p, "url_patterns"):
                 if getattr(p, "namespace", None) == "admin":

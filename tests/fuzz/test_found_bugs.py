@@ -38,11 +38,11 @@ SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 Stage = pathway.Stage
 
 
-def bug(reason: str, *, only: bool = True):  # noqa: ANN201
+def bug(reason: str, *, only: bool = True):
     return pytest.mark.xfail(only, strict=True, reason=f"BUG: {reason}")
 
 
-def case_at(stage: Stage, team_a, manager, practitioner, referrer, **kwargs):  # noqa: ANN001, ANN003, ANN201
+def case_at(stage: Stage, team_a, manager, practitioner, referrer, **kwargs):
     return make_case(team_a, manager, practitioner, referrer, stage=stage, **kwargs)
 
 

@@ -65,7 +65,7 @@ def scored_goals(draw: st.DrawFn) -> tuple[list[int], list[int]]:
 
 @PURE
 @given(goals=scored_goals())
-def test_gas_negating_every_score_mirrors_the_t_score_around_50(goals) -> None:  # noqa: ANN001
+def test_gas_negating_every_score_mirrors_the_t_score_around_50(goals) -> None:
     xs, ws = goals
     t = gas_t_score(xs, ws)
     mirrored = gas_t_score([-x for x in xs], ws)
@@ -75,7 +75,7 @@ def test_gas_negating_every_score_mirrors_the_t_score_around_50(goals) -> None: 
 
 @PURE
 @given(goals=scored_goals(), data=st.data())
-def test_gas_a_better_score_on_one_goal_raises_the_t_score(goals, data) -> None:  # noqa: ANN001
+def test_gas_a_better_score_on_one_goal_raises_the_t_score(goals, data) -> None:
     xs, ws = goals
     i = data.draw(st.sampled_from([i for i, x in enumerate(xs) if x < 2] or [None]), label="goal")
     if i is None:
@@ -87,7 +87,7 @@ def test_gas_a_better_score_on_one_goal_raises_the_t_score(goals, data) -> None:
 
 @PURE
 @given(goals=scored_goals(), k=st.integers(2, 10))
-def test_gas_t_score_ignores_the_scale_of_the_weights(goals, k: int) -> None:  # noqa: ANN001
+def test_gas_t_score_ignores_the_scale_of_the_weights(goals, k: int) -> None:
     xs, ws = goals
     assert abs(gas_t_score(xs, ws) - gas_t_score(xs, [w * k for w in ws])) < 1e-9
 

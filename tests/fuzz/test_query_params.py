@@ -75,7 +75,7 @@ PAGES["reporting:revision"] = PAGES["reporting:card"]
 
 
 @pytest.fixture
-def manager_client(team_a, manager, practitioner, referrer):  # noqa: ANN001, ANN201
+def manager_client(team_a, manager, practitioner, referrer):
     make_case(team_a, manager, practitioner, referrer, stage=pathway.Stage.PHASE1)
     return login(manager)
 
@@ -83,7 +83,7 @@ def manager_client(team_a, manager, practitioner, referrer):  # noqa: ANN001, AN
 @pytest.mark.parametrize("page", sorted(PAGES))
 @FUZZ
 @given(data=st.data())
-def test_fuzzed_filters_are_never_a_500(manager_client, page: str, data) -> None:  # noqa: ANN001
+def test_fuzzed_filters_are_never_a_500(manager_client, page: str, data) -> None:
     known = PAGES[page]
     names = data.draw(
         st.lists(st.sampled_from([*known, "unknown", "page"]), min_size=1, max_size=4, unique=True),

@@ -116,7 +116,7 @@ class Pages:
 
 def test_payloads_in_every_free_text_field_are_shown_escaped(
     team_a, referrer, manager, practitioner, settings
-) -> None:  # noqa: ANN001
+) -> None:
     payload = PAYLOAD
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     p = Pages(payload)

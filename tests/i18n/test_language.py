@@ -32,14 +32,14 @@ from tests.referrals.post_data import referral_post
 pytestmark = pytest.mark.django_db
 
 
-def _sign_in(client: Client, user) -> None:  # noqa: ANN001
+def _sign_in(client: Client, user) -> None:
     response = client.post(
         reverse("login"), {"username": user.username, "password": PASSWORD}, follow=False
     )
     assert response.status_code == 302, response.content.decode()[:500]
 
 
-def _html_lang(response) -> str:  # noqa: ANN001
+def _html_lang(response) -> str:
     return re.search(r'<html lang="([^"]+)"', response.content.decode()).group(1)
 
 
@@ -119,7 +119,7 @@ def test_each_notification_and_email_is_in_its_recipients_language(
     practitioner,
     referrer,
     celery_eager,
-    settings,  # noqa: F811
+    settings,
 ) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     practitioner.language = "cy"
@@ -150,7 +150,7 @@ def test_each_notification_and_email_is_in_its_recipients_language(
 
 
 @pytest.fixture
-def journey(team_a, manager, practitioner, referrer):  # noqa: ANN001, ANN201
+def journey(team_a, manager, practitioner, referrer):
     return make_case(
         team_a,
         manager,
@@ -237,7 +237,7 @@ def test_the_review_report_prints_in_the_familys_language(journey) -> None:
 # --- Family members: preferred language and the Active Offer ------------------------------
 
 
-def _post_referral(client: Client, team, extra: dict) -> object:  # noqa: ANN001
+def _post_referral(client: Client, team, extra: dict) -> object:
     return client.post(reverse("referrals:new"), referral_post(team=team, **extra))
 
 
@@ -245,7 +245,7 @@ def test_a_members_language_and_active_offer_are_saved_and_shown(
     referrer,
     manager,
     team_a,
-    celery_eager,  # noqa: F811
+    celery_eager,
 ) -> None:
     client = Client()
     client.force_login(referrer)

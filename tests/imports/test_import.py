@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def eager_celery():  # noqa: ANN201
+def eager_celery():
     from ifss.celery import app
 
     saved = app.conf.task_always_eager
@@ -30,11 +30,11 @@ def eager_celery():  # noqa: ANN201
     app.conf.task_always_eager = saved
 
 
-def _la(team) -> str:  # noqa: ANN001
+def _la(team) -> str:
     return team.local_authorities.order_by("name").first().name
 
 
-def _import(team, manager, content: bytes, name: str, capture) -> ImportRun:  # noqa: ANN001
+def _import(team, manager, content: bytes, name: str, capture) -> ImportRun:
     run = services.check_import(team=team, user=manager, file_name=name, content=content)
     assert run.error_count == 0, run.report
     with capture(execute=True):

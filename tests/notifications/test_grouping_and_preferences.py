@@ -31,7 +31,7 @@ URL = "/notifications/"
 PREFS = "/notifications/preferences/"
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -41,7 +41,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 3, day, hour, minute, tzinfo=LONDON)
 
 
-def make(time_machine, user, when: datetime, topic: str, subject: str) -> Notification:  # noqa: ANN001
+def make(time_machine, user, when: datetime, topic: str, subject: str) -> Notification:
     time_machine.move_to(when, tick=False)
     return NotificationFactory(recipient=user, topic=topic, subject=subject)
 
@@ -148,7 +148,7 @@ def test_the_defaults_email_what_needs_acting_on_and_keep_the_rest_out_of_the_in
 )
 def test_each_channel_is_honoured_by_the_send_path(
     referrer, channel, in_app, emailing, queued, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     services.set_preferences(user=referrer, channels={Kind.REFERRAL_NEWS: channel})
 
     with django_capture_on_commit_callbacks() as callbacks:

@@ -166,7 +166,7 @@ def test_running_the_sweep_twice_sends_nothing_twice(referrer):
 
 
 @contextmanager
-def broker_down(settings) -> Iterator[None]:  # noqa: ANN001
+def broker_down(settings) -> Iterator[None]:
     """Queue tasks for real, to a broker on a closed port, and put everything back after.
 
     Changing Django settings alone is not enough: the Celery app read them once, into

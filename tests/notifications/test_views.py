@@ -14,13 +14,13 @@ from tests.referrals.support import assert_queries_constant
 pytestmark = pytest.mark.django_db
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def unread(user) -> int:  # noqa: ANN001
+def unread(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 

@@ -39,7 +39,7 @@ WHY = "Recorded against the wrong family"
 
 
 @pytest.fixture
-def journey(team_a, manager, practitioner, referrer):  # noqa: ANN001, ANN201
+def journey(team_a, manager, practitioner, referrer):
     journey = make_case(
         team_a,
         manager,
@@ -68,7 +68,7 @@ def journey(team_a, manager, practitioner, referrer):  # noqa: ANN001, ANN201
     return journey
 
 
-def goal_data(goal: Goal, **changes) -> GoalData:  # noqa: ANN003
+def goal_data(goal: Goal, **changes) -> GoalData:
     values = {
         "title": goal.title,
         "category": goal.category,
@@ -82,14 +82,14 @@ def goal_data(goal: Goal, **changes) -> GoalData:  # noqa: ANN003
     return GoalData(**values)
 
 
-def reading_data(r: Reading, **changes) -> ReadingData:  # noqa: ANN003
+def reading_data(r: Reading, **changes) -> ReadingData:
     fields = ("person", "instrument", "occasion", "taken_on", "total")
     values = {name: getattr(r, name) for name in fields}
     values.update(changes)
     return ReadingData(**values)
 
 
-def review_data(review: Review, **changes) -> ReviewData:  # noqa: ANN003
+def review_data(review: Review, **changes) -> ReviewData:
     values = {
         "held_on": review.held_on,
         "attendees": review.attendees,
@@ -117,7 +117,7 @@ def contact_data(c: Contact) -> ContactData:
     )
 
 
-def held(journey) -> Review:  # noqa: ANN001
+def held(journey) -> Review:
     return next(r for r in journey.reviews if r.held_on)
 
 
@@ -199,7 +199,7 @@ KINDS = {
 }
 
 
-def earlier_decision(journey) -> ScreeningDecision:  # noqa: ANN001
+def earlier_decision(journey) -> ScreeningDecision:
     """A "no space" decision before the acceptance (the latest is never withdrawn)."""
     acceptance = accepted(journey)
     return ScreeningDecision.objects.filter(referral=journey.case.referral).exclude(
@@ -213,7 +213,7 @@ def earlier_decision(journey) -> ScreeningDecision:  # noqa: ANN001
     )
 
 
-def accepted(journey) -> ScreeningDecision:  # noqa: ANN001
+def accepted(journey) -> ScreeningDecision:
     return ScreeningDecision.objects.get(referral=journey.case.referral, outcome__code="accepted")
 
 
@@ -370,7 +370,7 @@ def test_the_latest_decision_is_not_withdrawn(journey, manager, practitioner) ->
 # --- the pages ----------------------------------------------------------------------------------
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client

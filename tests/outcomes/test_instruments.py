@@ -96,7 +96,7 @@ def test_the_same_total_falls_in_each_informants_own_band() -> None:
         ("4_17", "grandparent", 9, False),
     ],
 )
-def test_sdq_refusal_at_each_age_boundary(version, informant, age, ok) -> None:  # noqa: ANN001
+def test_sdq_refusal_at_each_age_boundary(version, informant, age, ok) -> None:
     assert (sdq_refusal(version, informant, age) is None) is ok
 
 

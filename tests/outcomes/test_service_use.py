@@ -46,7 +46,7 @@ def frozen(time_machine) -> None:
     time_machine.move_to(datetime(2027, 3, 10, 10, tzinfo=LONDON), tick=False)
 
 
-def make_case(team, worker, stage: str = "phase2", **kwargs):  # noqa: ANN001, ANN003, ANN201
+def make_case(team, worker, stage: str = "phase2", **kwargs):
     return CaseFactory(
         team=team,
         worker=worker,
@@ -58,19 +58,19 @@ def make_case(team, worker, stage: str = "phase2", **kwargs):  # noqa: ANN001, A
 
 
 @pytest.fixture
-def case(team_a, practitioner):  # noqa: ANN001, ANN201
+def case(team_a, practitioner):
     return make_case(team_a, practitioner, referral__family__name="Evans family")
 
 
 @pytest.fixture
-def mother(case):  # noqa: ANN001, ANN201
+def mother(case):
     return PersonFactory(
         family=case.family, first_name="Kerry", last_name="Evans", date_of_birth=date(1990, 5, 1)
     )
 
 
 @pytest.fixture
-def child(case):  # noqa: ANN001, ANN201
+def child(case):
     return PersonFactory(
         family=case.family,
         kind=MemberKind.CHILD,
@@ -82,7 +82,7 @@ def child(case):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def unborn(case):  # noqa: ANN001, ANN201
+def unborn(case):
     return PersonFactory(
         family=case.family,
         kind=MemberKind.UNBORN,
@@ -98,7 +98,7 @@ def types(*codes: str) -> list[ServiceType]:
     return list(ServiceType.objects.filter(code__in=codes))
 
 
-def record(case, user, person, occasion=BEFORE, codes=(), *, on=TODAY, version=0):  # noqa: ANN001, ANN201
+def record(case, user, person, occasion=BEFORE, codes=(), *, on=TODAY, version=0):
     return record_service_use(
         case_id=case.pk,
         user=user,
@@ -116,21 +116,21 @@ def codes_of(use: ServiceUse) -> set[str]:
     return set(use.services.values_list("code", flat=True))
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def services_url(case) -> str:  # noqa: ANN001
+def services_url(case) -> str:
     return reverse("outcomes:services", args=[case.pk])
 
 
-def form_url(case, person, occasion=BEFORE) -> str:  # noqa: ANN001
+def form_url(case, person, occasion=BEFORE) -> str:
     return reverse("outcomes:record_services", args=[case.pk, person.pk, occasion])
 
 
-def form_post(codes=(), *, on=TODAY, version=0, none=False) -> dict:  # noqa: ANN001
+def form_post(codes=(), *, on=TODAY, version=0, none=False) -> dict:
     data = {
         "version": str(version),
         "recorded_on": on.isoformat(),

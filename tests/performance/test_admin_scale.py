@@ -36,7 +36,7 @@ def registered() -> list[tuple[type, admin.ModelAdmin]]:
     ]
 
 
-def large_selects(model: type, model_admin, parent: type | None = None) -> list[str]:  # noqa: ANN001
+def large_selects(model: type, model_admin, parent: type | None = None) -> list[str]:
     """The relation fields of model's form that would render a <select> of a large table."""
     chosen = {*model_admin.raw_id_fields, *model_admin.autocomplete_fields}
     readonly = set(model_admin.readonly_fields)
@@ -55,7 +55,7 @@ def large_selects(model: type, model_admin, parent: type | None = None) -> list[
 @pytest.mark.parametrize(
     ("model", "model_admin"), registered(), ids=[m._meta.label for m, _a in registered()]
 )
-def test_no_select_of_a_large_table(model, model_admin):  # noqa: ANN001
+def test_no_select_of_a_large_table(model, model_admin):
     bad = large_selects(model, model_admin)
     for inline_class in model_admin.inlines:
         inline = inline_class(model, admin.site)
@@ -70,7 +70,7 @@ def test_no_select_of_a_large_table(model, model_admin):  # noqa: ANN001
 @pytest.mark.parametrize(
     ("model", "model_admin"), registered(), ids=[m._meta.label for m, _a in registered()]
 )
-def test_large_change_lists_do_not_count_every_row(model, model_admin):  # noqa: ANN001
+def test_large_change_lists_do_not_count_every_row(model, model_admin):
     if is_small(model):
         return
     assert model_admin.show_full_result_count is False, model._meta.label

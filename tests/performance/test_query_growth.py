@@ -57,7 +57,7 @@ ALLOWED: dict[str, str] = {
 }
 
 
-def _routes(patterns, namespace: str | None = None):  # noqa: ANN001, ANN202
+def _routes(patterns, namespace: str | None = None):
     for p in patterns:
         if isinstance(p, URLResolver):
             ns = ":".join(filter(None, [namespace, p.namespace])) or None
@@ -112,7 +112,7 @@ def kwargs_for(name: str, world: World) -> dict[str, object] | None:
     return {}
 
 
-def add_team_rows(world: World, team, manager, worker, referrer, tag: str) -> None:  # noqa: ANN001
+def add_team_rows(world: World, team, manager, worker, referrer, tag: str) -> None:
     """One more of each kind of a team's records: a referral awaiting screening, a family
     waiting, cases at every stage (one closed long ago), team activity, and a caseworker."""
     import time_machine
@@ -285,7 +285,7 @@ SESSIONS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()

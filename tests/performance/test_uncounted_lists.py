@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("route", ["referrals:list", "audit:log"])
-def test_long_lists_count_nothing(manager, team_a, route):  # noqa: ANN001
+def test_long_lists_count_nothing(manager, team_a, route):
     ReferralFactory.create_batch(3, team=team_a)
     client = Client()
     client.force_login(manager)
@@ -26,7 +26,7 @@ def test_long_lists_count_nothing(manager, team_a, route):  # noqa: ANN001
     assert not counts, counts
 
 
-def test_uncounted_page_reads_one_row_more_and_clamps_the_number(team_a):  # noqa: ANN001
+def test_uncounted_page_reads_one_row_more_and_clamps_the_number(team_a):
     from referrals.models import Referral
 
     ReferralFactory.create_batch(5, team=team_a)

@@ -43,17 +43,17 @@ pytestmark = pytest.mark.django_db
 RETENTION = reverse("privacy:retention")
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def years_ago(years: float):  # noqa: ANN201
+def years_ago(years: float):
     return timezone.now() - timedelta(days=round(365.25 * years))
 
 
-def closed_family(team, worker, name: str, *, closed_years_ago: float) -> Family:  # noqa: ANN001
+def closed_family(team, worker, name: str, *, closed_years_ago: float) -> Family:
     """A family with one case, closed that long ago."""
     closed = years_ago(closed_years_ago)
     family = FamilyFactory(team=team, name=name)
@@ -82,7 +82,7 @@ def queue_rows(page: str) -> list[str]:
 
 
 @pytest.fixture
-def families(team_a, team_b, practitioner, other_practitioner):  # noqa: ANN201
+def families(team_a, team_b, practitioner, other_practitioner):
     due = closed_family(team_a, practitioner, "Due family", closed_years_ago=8)
     recent = closed_family(team_a, practitioner, "Recent family", closed_years_ago=6)
     reopened = closed_family(team_a, practitioner, "Reopened family", closed_years_ago=9)
@@ -198,7 +198,7 @@ SECRETS = [
 
 
 @pytest.fixture
-def closed_long_ago(team_a, manager, practitioner, referrer):  # noqa: ANN201
+def closed_long_ago(team_a, manager, practitioner, referrer):
     """A full case, from referral to closure, that ended eight years ago; with the kind of
     free text every stage collects."""
     with time_machine.travel(years_ago(8), tick=False):
@@ -248,11 +248,11 @@ def closed_long_ago(team_a, manager, practitioner, referrer):  # noqa: ANN201
     return journey
 
 
-def anonymise_url(journey) -> str:  # noqa: ANN001
+def anonymise_url(journey) -> str:
     return reverse("privacy:anonymise", args=[journey.case.family_id])
 
 
-def snapshot_of_the_statistics(journey) -> dict:  # noqa: ANN001
+def snapshot_of_the_statistics(journey) -> dict:
     case = Case.objects.get(pk=journey.case.pk)
     referral = Referral.objects.get(pk=journey.referral.pk)
     return {

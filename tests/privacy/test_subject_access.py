@@ -25,14 +25,14 @@ from tests.referrals.support import fast_password_hashing  # noqa: F401 - autous
 pytestmark = pytest.mark.django_db
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def journey(team_a, manager, practitioner, referrer):  # noqa: ANN201
+def journey(team_a, manager, practitioner, referrer):
     journey = make_case(
         team_a,
         manager,
@@ -65,11 +65,11 @@ def journey(team_a, manager, practitioner, referrer):  # noqa: ANN201
     return journey
 
 
-def export_url(person) -> str:  # noqa: ANN001
+def export_url(person) -> str:
     return reverse("privacy:subject_access_export", args=[person.pk])
 
 
-def unzip(response) -> dict[str, bytes]:  # noqa: ANN001
+def unzip(response) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
 

@@ -35,7 +35,7 @@ def assert_queries_constant(
     add_rows: Callable[[int], None],
     marker: str | None,
     expected: int,
-    django_assert_num_queries,  # noqa: ANN001 - the pytest-django fixture
+    django_assert_num_queries,
     few: int = 1,
     many: int = 20,
     shown: int | None = None,
@@ -77,7 +77,7 @@ def assert_queries_constant(
 
 
 @pytest.fixture
-def celery_eager():  # noqa: ANN201
+def celery_eager():
     """Run queued tasks inline, as `make test` does, even if the environment forgot to."""
     from ifss.celery import app
 

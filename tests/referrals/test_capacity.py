@@ -16,11 +16,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
 
 @pytest.fixture
-def accepted(team_a):  # noqa: ANN201
+def accepted(team_a):
     return ReferralFactory(team=team_a, status=ReferralStatus.ACCEPTED)
 
 
-def give_load(team, worker, n: int, stage: str = "phase1") -> None:  # noqa: ANN001
+def give_load(team, worker, n: int, stage: str = "phase1") -> None:
     for _i in range(n):
         CaseFactory(team=team, worker=worker, stage=stage)
 
@@ -97,7 +97,7 @@ def test_the_worker_drop_down_shows_load_against_capacity(
     assert f"{practitioner2}: 1 of 2 intensive families</option>" in page
 
 
-def _post(client, referral, worker, **extra):  # noqa: ANN001, ANN003, ANN202
+def _post(client, referral, worker, **extra):
     return client.post(
         reverse("referrals:allocate", args=[referral.pk]),
         {"version": referral.version, "worker": worker.pk, "co_worker": "", **extra},

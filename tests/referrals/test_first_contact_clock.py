@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
-def _page(user, name: str, *args) -> str:  # noqa: ANN001
+def _page(user, name: str, *args) -> str:
     client = Client()
     client.force_login(user)
     with time_machine.travel(NOW, tick=False):
@@ -29,7 +29,7 @@ def _page(user, name: str, *args) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def received_three_hours_ago(team_a, referrer):  # noqa: ANN201
+def received_three_hours_ago(team_a, referrer):
     return ReferralFactory(
         team=team_a,
         created_by=referrer,
@@ -41,7 +41,7 @@ def received_three_hours_ago(team_a, referrer):  # noqa: ANN201
 
 
 @pytest.fixture
-def received_thirty_hours_ago(team_a, referrer):  # noqa: ANN201
+def received_thirty_hours_ago(team_a, referrer):
     return ReferralFactory(
         team=team_a,
         created_by=referrer,

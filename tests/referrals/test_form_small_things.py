@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 NEW = "/referrals/new/"
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -72,7 +72,7 @@ def test_the_consent_date_is_marked_required_only_while_consent_is_yes(referrer,
     ("consent", "days_ago", "accepted"),
     [("yes", 0, True), ("yes", -1, False), ("yes", None, False), ("no", None, True)],
 )
-def test_the_server_holds_the_rule_at_its_boundary(referrer, team_a, consent, days_ago, accepted):  # noqa: ANN001
+def test_the_server_holds_the_rule_at_its_boundary(referrer, team_a, consent, days_ago, accepted):
     date = "" if days_ago is None else (timezone.localdate() - timedelta(days=days_ago)).isoformat()
     login(referrer).post(NEW, referral_post(team=team_a, consent_given=consent, consent_date=date))
     assert Referral.objects.exists() is accepted

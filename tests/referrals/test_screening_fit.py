@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
 
 @pytest.fixture
-def submitted(team_a, referrer):  # noqa: ANN201
+def submitted(team_a, referrer):
     return ReferralFactory(team=team_a, created_by=referrer)
 
 
@@ -57,7 +57,7 @@ def test_a_reason_of_another_outcome_is_still_refused_by_the_server(client, mana
     assert not ScreeningDecision.objects.exists()
 
 
-def _contact(client, referral, **extra):  # noqa: ANN001, ANN003, ANN202
+def _contact(client, referral, **extra):
     return client.post(
         reverse("referrals:first_contact", args=[referral.pk]),
         {

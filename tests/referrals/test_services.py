@@ -53,7 +53,7 @@ def substances(*codes: str) -> list[Substance]:
     return list(Substance.objects.filter(code__in=codes).order_by("code"))
 
 
-def mother(**overrides) -> MemberData:  # noqa: ANN003
+def mother(**overrides) -> MemberData:
     values = {
         "kind": "adult",
         "first_name": "Carys",
@@ -65,7 +65,7 @@ def mother(**overrides) -> MemberData:  # noqa: ANN003
     return MemberData(**{**values, **overrides})
 
 
-def son(**overrides) -> MemberData:  # noqa: ANN003
+def son(**overrides) -> MemberData:
     values = {
         "kind": "child",
         "first_name": "Dylan",
@@ -77,7 +77,7 @@ def son(**overrides) -> MemberData:  # noqa: ANN003
     return MemberData(**{**values, **overrides})
 
 
-def make_data(team, *, members=None, **overrides) -> ReferralData:  # noqa: ANN001, ANN003
+def make_data(team, *, members=None, **overrides) -> ReferralData:
     values = {
         "team": team,
         "family_name": "Evans family",
@@ -105,7 +105,7 @@ def make_data(team, *, members=None, **overrides) -> ReferralData:  # noqa: ANN0
     return ReferralData(**{**values, **overrides})
 
 
-def submit(user, team, **kwargs):  # noqa: ANN001, ANN003, ANN201
+def submit(user, team, **kwargs):
     data = kwargs.pop("data", None) or make_data(team)
     return services.submit_referral(
         user=user, data=data, submission_key=kwargs.pop("submission_key", uuid.uuid4()), **kwargs
@@ -381,7 +381,7 @@ def test_linking_a_family_of_another_team_is_refused_and_nothing_is_saved(manage
 
 
 @pytest.fixture
-def known_family(team_a):  # noqa: ANN201
+def known_family(team_a):
     family = FamilyFactory(team=team_a, name="Evans family", postcode="CF10 1AA")
     PersonFactory(
         family=family, first_name="Carys", last_name="Evans", date_of_birth=date(1990, 2, 3)
@@ -476,7 +476,7 @@ def test_duplicates_for_staff_leave_out_a_restricted_family_that_does_not_name_t
     other = UserFactory()
     MembershipFactory(user=other, team=team_a, role=Role.MANAGER)
 
-    def found(user):  # noqa: ANN001, ANN202
+    def found(user):
         return services.find_possible_duplicates(
             team=team_a, postcode="CF10 1AA", members=[], user=user
         )
@@ -500,11 +500,11 @@ def test_duplicates_are_the_newest_five(team_a):
 
 
 @pytest.fixture
-def referral(referrer, team_a):  # noqa: ANN201
+def referral(referrer, team_a):
     return submit(referrer, team_a)
 
 
-def decide(referral, manager, code, **kwargs):  # noqa: ANN001, ANN003, ANN201
+def decide(referral, manager, code, **kwargs):
     chosen = outcome(code)
     return services.decide_referral(
         referral_id=referral.pk,
@@ -690,7 +690,7 @@ def test_the_referrer_is_told_which_service_the_family_was_referred_on_to(
 
 
 @pytest.fixture
-def received_at_noon(referral):  # noqa: ANN201
+def received_at_noon(referral):
     Referral.objects.filter(pk=referral.pk).update(received_at=NOON)
     return referral
 
@@ -759,7 +759,7 @@ def test_first_contact_with_a_stale_version_is_refused(received_at_noon, manager
 
 
 @pytest.fixture
-def accepted(referral, manager):  # noqa: ANN201
+def accepted(referral, manager):
     decide(referral, manager, "accepted")
     referral.refresh_from_db()
     return referral

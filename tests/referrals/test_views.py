@@ -29,14 +29,14 @@ TEAM_STAFF = ["practitioner", "csw", "manager", "performance_officer"]
 NOT_MANAGERS = ["practitioner", "csw", "performance_officer", "referrer", "board_member"]
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def mine(team_a, referrer):  # noqa: ANN201
+def mine(team_a, referrer):
     """A team A referral made by the referrer."""
     return ReferralFactory(
         team=team_a, created_by=referrer, family=FamilyFactory(team=team_a, name="Ashworth family")
@@ -44,7 +44,7 @@ def mine(team_a, referrer):  # noqa: ANN201
 
 
 @pytest.fixture
-def theirs(team_a, other_referrer):  # noqa: ANN201
+def theirs(team_a, other_referrer):
     """A team A referral made by another referrer."""
     return ReferralFactory(
         team=team_a,
@@ -54,7 +54,7 @@ def theirs(team_a, other_referrer):  # noqa: ANN201
 
 
 @pytest.fixture
-def team_b_referral(team_b, other_manager):  # noqa: ANN201
+def team_b_referral(team_b, other_manager):
     return ReferralFactory(
         team=team_b,
         created_by=other_manager,
@@ -63,7 +63,7 @@ def team_b_referral(team_b, other_manager):  # noqa: ANN201
 
 
 @pytest.fixture
-def waiting_a(team_a, referrer):  # noqa: ANN201
+def waiting_a(team_a, referrer):
     return WaitingListEntryFactory(
         referral=ReferralFactory(
             team=team_a,
@@ -74,7 +74,7 @@ def waiting_a(team_a, referrer):  # noqa: ANN201
     )
 
 
-def decision_post(referral, code: str = "accepted", **extra) -> dict:  # noqa: ANN001, ANN003
+def decision_post(referral, code: str = "accepted", **extra) -> dict:
     return {
         "outcome": outcome(code).pk,
         "reason": reason(code).pk,

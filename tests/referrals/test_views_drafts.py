@@ -18,7 +18,7 @@ from tests.referrals.post_data import adult, child, referral_post
 pytestmark = pytest.mark.django_db
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client(raise_request_exception=False)
     client.force_login(user)
     return client
@@ -29,7 +29,7 @@ def as_stored(post: dict) -> dict[str, list[str]]:
     return {k: v if isinstance(v, list) else [v] for k, v in post.items()}
 
 
-def half_filled(team) -> dict:  # noqa: ANN001
+def half_filled(team) -> dict:
     """Some of the form typed: the family and the mother, nothing about the referrer yet."""
     return referral_post(
         team=team,
@@ -214,7 +214,7 @@ def test_the_draft_list_and_dashboard_show_only_my_drafts(referrer, other_referr
 
 
 @pytest.fixture
-def known(team_a):  # noqa: ANN201
+def known(team_a):
     family = FamilyFactory(team=team_a, name="Evans household", postcode="CF10 1AA")
     PersonFactory(
         family=family, first_name="Carys", last_name="Evans", date_of_birth=date(1990, 2, 3)

@@ -31,13 +31,13 @@ pytestmark = pytest.mark.django_db
 CORRECT_ERRORS = "Please correct the errors below. Nothing you typed has been lost."
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client(raise_request_exception=False)
     client.force_login(user)
     return client
 
 
-def page_of(response) -> str:  # noqa: ANN001
+def page_of(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.content.decode()
 
@@ -49,21 +49,21 @@ def assert_nothing_saved() -> None:
 
 
 @pytest.fixture
-def referrer_client(referrer) -> Client:  # noqa: ANN001
+def referrer_client(referrer) -> Client:
     return login(referrer)
 
 
 @pytest.fixture
-def manager_client(manager) -> Client:  # noqa: ANN001
+def manager_client(manager) -> Client:
     return login(manager)
 
 
 @pytest.fixture
-def submitted(team_a, referrer):  # noqa: ANN201
+def submitted(team_a, referrer):
     return ReferralFactory(team=team_a, created_by=referrer)
 
 
-def decision_post(referral, code: str, **extra) -> dict:  # noqa: ANN001, ANN003
+def decision_post(referral, code: str, **extra) -> dict:
     return {
         "outcome": outcome(code).pk,
         "reason": reason(code).pk,
@@ -307,7 +307,7 @@ def test_a_link_to_a_family_of_another_team_never_links_to_it(referrer_client, t
 # --- The screening decision -----------------------------------------------------------------
 
 
-def assert_not_decided(referral) -> None:  # noqa: ANN001
+def assert_not_decided(referral) -> None:
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.SUBMITTED
     assert referral.version == 1
@@ -505,7 +505,7 @@ def test_first_contact_with_a_non_numeric_version_is_refused_with_a_message(
 
 
 @pytest.fixture
-def accepted(team_a, referrer):  # noqa: ANN201
+def accepted(team_a, referrer):
     return ReferralFactory(team=team_a, created_by=referrer, status=ReferralStatus.ACCEPTED)
 
 

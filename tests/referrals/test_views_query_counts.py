@@ -22,13 +22,13 @@ pytestmark = pytest.mark.django_db
 _row = itertools.count()
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def row_referral(team, created_by, status=ReferralStatus.SUBMITTED):  # noqa: ANN001, ANN201
+def row_referral(team, created_by, status=ReferralStatus.SUBMITTED):
     """A referral whose family is named "Row family N" and has two members."""
     family = FamilyFactory(team=team, name=f"Row family {next(_row)}")
     PersonFactory(family=family)

@@ -21,20 +21,20 @@ from tests.referrals.test_services import make_data, mother, son, substances
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def submit(user, team, **data):  # noqa: ANN001, ANN003, ANN201
+def submit(user, team, **data):
     return services.submit_referral(
         user=user, data=make_data(team, **data), submission_key=uuid.uuid4()
     )
 
 
 @pytest.fixture
-def episode(team_a, referrer, practitioner):  # noqa: ANN001, ANN201
+def episode(team_a, referrer, practitioner):
     """An earlier referral of the Evans family, allocated: its case."""
     first = submit(referrer, team_a)
     Referral.objects.filter(pk=first.pk).update(status="allocated")

@@ -9,13 +9,13 @@ from tests.factories import MembershipFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:  # noqa: ANN001
+def fast_password_hashing(settings) -> None:
     """Every fixture user gets a password; the default PBKDF2 costs ~0.25 s per user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def celery_eager():  # noqa: ANN201
+def celery_eager():
     """Run queued tasks inline, as `make test` does, even if the environment forgot to."""
     from ifss.celery import app
 
@@ -26,7 +26,7 @@ def celery_eager():  # noqa: ANN201
 
 
 @pytest.fixture
-def manager2(team_a):  # noqa: ANN001, ANN201
+def manager2(team_a):
     user = UserFactory(username="manager2_a")
     MembershipFactory(user=user, team=team_a, role=Role.MANAGER)
     return user

@@ -17,14 +17,14 @@ def local(day: date, hour: int = 9, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
-def case_received(team, worker, received_at: datetime, **kwargs):  # noqa: ANN001, ANN003, ANN201
+def case_received(team, worker, received_at: datetime, **kwargs):
     """An allocated case awaiting assessment whose referral arrived at received_at: its
     assessment is due received_at + the team's assessment hours (72 by default)."""
     kwargs.setdefault("allocated_at", received_at + timedelta(hours=1))
     return CaseFactory(team=team, worker=worker, referral__received_at=received_at, **kwargs)
 
 
-def submitted_referral(team, received_at: datetime, **kwargs):  # noqa: ANN001, ANN003, ANN201
+def submitted_referral(team, received_at: datetime, **kwargs):
     return ReferralFactory(team=team, received_at=received_at, status="submitted", **kwargs)
 
 

@@ -28,7 +28,7 @@ CLOSED_PORT = "redis://127.0.0.1:1/0"
 
 
 @contextmanager
-def broker_down(settings) -> Iterator[None]:  # noqa: ANN001
+def broker_down(settings) -> Iterator[None]:
     """Publish tasks for real, to Redis on a closed port, with the production connection
     settings (CELERY_BROKER_CONNECTION_TIMEOUT=2 and the rest unchanged). The Celery app
     read the settings once into app.conf and caches its pools, so those are swapped too,

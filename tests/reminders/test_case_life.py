@@ -76,7 +76,7 @@ EXPECTED = {
 class Life:
     """The case's records, kept between the events of the calendar."""
 
-    def __init__(self, team, manager, worker, referrer) -> None:  # noqa: ANN001
+    def __init__(self, team, manager, worker, referrer) -> None:
         self.team, self.manager, self.worker, self.referrer = team, manager, worker, referrer
         self.referral = self.case = self.adult = self.child = self.goal = None
 

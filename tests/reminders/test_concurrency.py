@@ -33,7 +33,7 @@ pytestmark = [
 ROUNDS = 3
 
 
-def run_concurrently(n: int, target) -> list:  # noqa: ANN001
+def run_concurrently(n: int, target) -> list:
     barrier = threading.Barrier(n)
     results: list = [None] * n
     errors: list[BaseException] = []
@@ -42,7 +42,7 @@ def run_concurrently(n: int, target) -> list:  # noqa: ANN001
         try:
             barrier.wait(timeout=30)
             results[i] = target()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

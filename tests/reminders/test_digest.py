@@ -22,7 +22,7 @@ NOW = local(date(2026, 3, 2), 17)
 
 
 @pytest.fixture
-def digest_worker(practitioner):  # noqa: ANN001, ANN201
+def digest_worker(practitioner):
     practitioner.email_digest = True
     practitioner.save(update_fields=["email_digest"])
     return practitioner

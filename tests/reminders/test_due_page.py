@@ -28,23 +28,23 @@ _names = count()
 
 
 @pytest.fixture
-def frozen(time_machine):  # noqa: ANN001, ANN201
+def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
     return time_machine
 
 
-def client_for(user) -> Client:  # noqa: ANN001
+def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def overdue_case(team, worker, name: str):  # noqa: ANN001, ANN201
+def overdue_case(team, worker, name: str):
     # Assessment due 24 hours ago.
     return case_received(team, worker, NOW - timedelta(hours=96), referral__family__name=name)
 
 
-def upcoming_case(team, worker, name: str):  # noqa: ANN001, ANN201
+def upcoming_case(team, worker, name: str):
     # Assessment due in 48 hours.
     return case_received(team, worker, NOW - timedelta(hours=24), referral__family__name=name)
 
@@ -109,7 +109,7 @@ def test_the_list_filters_to_one_worker(frozen, team_a, manager, practitioner, p
 
 
 @pytest.mark.parametrize("who", ["practitioner", "referrer", "board_member"])
-def test_only_managers_may_see_the_page(frozen, request, who, team_a, manager):  # noqa: ANN001
+def test_only_managers_may_see_the_page(frozen, request, who, team_a, manager):
     user = request.getfixturevalue(who)
 
     assert client_for(user).get(URL).status_code == 404
@@ -140,7 +140,7 @@ def test_another_teams_items_are_not_shown(
     assert "Ashworth family" not in other
 
 
-def phase2_case_with_overdue_review(team, worker, name: str):  # noqa: ANN001, ANN201
+def phase2_case_with_overdue_review(team, worker, name: str):
     """A Phase 2 case whose 1-month review was due yesterday and whose adult has no start
     reading: a review deadline and a readings deadline."""
     case = case_received(

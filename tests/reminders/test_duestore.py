@@ -25,18 +25,18 @@ URL = "/due/"
 
 
 @pytest.fixture
-def frozen(time_machine):  # noqa: ANN001, ANN201
+def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
     return time_machine
 
 
-def page_for(user) -> str:  # noqa: ANN001
+def page_for(user) -> str:
     client = Client()
     client.force_login(user)
     return client.get(URL).content.decode()
 
 
-def phase1_case(team, worker, started_days_ago: int):  # noqa: ANN001, ANN201
+def phase1_case(team, worker, started_days_ago: int):
     case = case_received(team, worker, NOW - timedelta(days=started_days_ago + 7), stage="phase1")
     case.phase1_start = NOW.date() - timedelta(days=started_days_ago)
     case.save()

@@ -22,25 +22,25 @@ URL = "/due/mine/"
 
 
 @pytest.fixture
-def frozen(time_machine):  # noqa: ANN001, ANN201
+def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
     return time_machine
 
 
-def client_for(user) -> Client:  # noqa: ANN001
+def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def overdue_case(team, worker, name: str, **kwargs):  # noqa: ANN001, ANN003, ANN201
+def overdue_case(team, worker, name: str, **kwargs):
     # Assessment due 24 hours ago.
     return case_received(
         team, worker, NOW - timedelta(hours=96), referral__family__name=name, **kwargs
     )
 
 
-def upcoming_case(team, worker, name: str, hours: int = 24, **kwargs):  # noqa: ANN001, ANN003, ANN201
+def upcoming_case(team, worker, name: str, hours: int = 24, **kwargs):
     # Assessment due 72 - hours from now.
     return case_received(
         team, worker, NOW - timedelta(hours=hours), referral__family__name=name, **kwargs
@@ -118,12 +118,12 @@ def test_a_restricted_case_shows_to_its_own_worker_only(
 
 
 @pytest.mark.parametrize("who", ["referrer", "board_member", "performance_officer"])
-def test_people_without_a_caseload_get_a_404(frozen, request, who, team_a):  # noqa: ANN001
+def test_people_without_a_caseload_get_a_404(frozen, request, who, team_a):
     assert client_for(request.getfixturevalue(who)).get(URL).status_code == 404
 
 
 @pytest.mark.parametrize("who", ["practitioner", "csw", "manager"])
-def test_every_caseworker_role_has_the_page_and_the_menu_link(frozen, request, who, team_a):  # noqa: ANN001
+def test_every_caseworker_role_has_the_page_and_the_menu_link(frozen, request, who, team_a):
     response = client_for(request.getfixturevalue(who)).get(URL)
     assert response.status_code == 200
     assert f'href="{URL}"' in response.content.decode()

@@ -32,12 +32,12 @@ NOW = local(MONDAY, 17)
 
 
 @pytest.fixture
-def frozen(time_machine):  # noqa: ANN001, ANN201
+def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
     return time_machine
 
 
-def in_every_window(team, worker):  # noqa: ANN001, ANN201
+def in_every_window(team, worker):
     """A referral and three cases with a step current at NOW: before, due and escalate."""
     return {
         # First contact due in 4 hours: the notice (to the managers: no worker yet).
@@ -323,7 +323,7 @@ def test_moving_a_case_between_intensive_stages_queues_no_recheck(
 # --- Phase 1 hours ------------------------------------------------------------------------
 
 
-def phase1_case(team, worker, *, started_days_ago: int, hours: float):  # noqa: ANN001, ANN201
+def phase1_case(team, worker, *, started_days_ago: int, hours: float):
     """A case in Phase 1 since `started_days_ago`, with `hours` of direct work so far."""
     start = timezone.localdate() - timedelta(days=started_days_ago)
     case = CaseFactory(
@@ -347,7 +347,7 @@ def phase1_case(team, worker, *, started_days_ago: int, hours: float):  # noqa: 
     return case
 
 
-def hours_reminders():  # noqa: ANN201
+def hours_reminders():
     return Reminder.objects.filter(kind=Kind.PHASE1_HOURS)
 
 
@@ -417,7 +417,7 @@ def test_indirect_work_does_not_count_towards_phase1_hours(frozen, team_a, manag
 # --- Readings -----------------------------------------------------------------------------
 
 
-def family_with(case, *members):  # noqa: ANN001, ANN002, ANN201
+def family_with(case, *members):
     """Add people to the case's family: (kind, date of birth) pairs."""
     return [
         PersonFactory(family=case.family, kind=kind, date_of_birth=born, first_name=f"P{i}")
@@ -425,7 +425,7 @@ def family_with(case, *members):  # noqa: ANN001, ANN002, ANN201
     ]
 
 
-def start_readings():  # noqa: ANN201
+def start_readings():
     return Reminder.objects.filter(kind=Kind.START_READINGS)
 
 

@@ -21,7 +21,7 @@ SECOND = timedelta(seconds=1)
 DAY = timedelta(days=1)
 
 
-def step(now: datetime, *, before_days: int = 2, escalate_days: int = 3):  # noqa: ANN201
+def step(now: datetime, *, before_days: int = 2, escalate_days: int = 3):
     return current_step(DUE, now, before_days=before_days, escalate_days=escalate_days)
 
 
@@ -44,7 +44,7 @@ def step(now: datetime, *, before_days: int = 2, escalate_days: int = 3):  # noq
         pytest.param(DUE + 400 * DAY, None, id="long past"),
     ],
 )
-def test_the_step_whose_window_contains_now(now, expected):  # noqa: ANN001
+def test_the_step_whose_window_contains_now(now, expected):
     assert step(now) == expected
 
 
@@ -63,7 +63,7 @@ def test_the_step_whose_window_contains_now(now, expected):  # noqa: ANN001
         pytest.param(2, 7, DUE + 3 * DAY, None, id="nothing on day 3 with a 7-day delay"),
     ],
 )
-def test_windows_follow_the_team_settings(before_days, escalate_days, now, expected):  # noqa: ANN001
+def test_windows_follow_the_team_settings(before_days, escalate_days, now, expected):
     assert step(now, before_days=before_days, escalate_days=escalate_days) == expected
 
 
@@ -80,7 +80,7 @@ def test_windows_follow_the_team_settings(before_days, escalate_days, now, expec
         pytest.param(DUE + 2 * DAY - SECOND, 0, False, id="0 escalation days, still open"),
     ],
 )
-def test_is_past_all_windows(now, escalate_days, expected):  # noqa: ANN001
+def test_is_past_all_windows(now, escalate_days, expected):
     assert is_past_all_windows(DUE, now, escalate_days=escalate_days) is expected
 
 

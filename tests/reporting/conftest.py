@@ -10,13 +10,13 @@ from .fixture import World, build_world, rolled_back
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker) -> World:  # noqa: ANN001
+def world(django_db_setup, django_db_blocker) -> World:
     with rolled_back(django_db_blocker):
         yield build_world()
 
 
 @pytest.fixture
-def eager_celery():  # noqa: ANN201
+def eager_celery():
     """Run Celery tasks in-process (whatever CELERY_TASK_ALWAYS_EAGER says)."""
     from ifss.celery import app
 

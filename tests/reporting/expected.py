@@ -584,7 +584,7 @@ WELSH, BRITISH = "White Welsh", "White British"
 KINSHIP = "Kinship carer (grandparent or relative)"
 
 
-def context(ethnicity, users, substances, household, ages, male, of) -> dict:  # noqa: ANN001
+def context(ethnicity, users, substances, household, ages, male, of) -> dict:
     return {
         "Ethnicity": ethnicity,
         "Sex of substance users": users,

@@ -152,12 +152,12 @@ def at(y: int, m: int, d: int, h: int = 9, mi: int = 0) -> datetime:
     return datetime(y, m, d, h, mi, tzinfo=LONDON)
 
 
-def travel(moment: datetime):  # noqa: ANN201
+def travel(moment: datetime):
     return time_machine.travel(moment, tick=False)
 
 
 @contextmanager
-def rolled_back(django_db_blocker) -> Iterator[None]:  # noqa: ANN001
+def rolled_back(django_db_blocker) -> Iterator[None]:
     """For a module-scoped fixture: everything made inside is rolled back at the end; each
     test runs in a savepoint inside it, as usual."""
     with django_db_blocker.unblock():
@@ -473,7 +473,7 @@ class Fam:
             )
         return self
 
-    def goal(self, when: datetime, *, substance: bool, baseline: int, members=()) -> Fam:  # noqa: ANN001
+    def goal(self, when: datetime, *, substance: bool, baseline: int, members=()) -> Fam:
         n = len(self.goals) + 1
         with travel(when):
             self.goals.append(
@@ -639,7 +639,7 @@ MISSING_REASON = "Not taken: the family's story ends here."
 NOT_KNOWN_REASON = "The story gives no outcome."
 
 
-def _children(case) -> list[int]:  # noqa: ANN001
+def _children(case) -> list[int]:
     return list(
         case.family.members.filter(kind__in=[MemberKind.CHILD, MemberKind.UNBORN]).values_list(
             "pk", flat=True
@@ -647,11 +647,11 @@ def _children(case) -> list[int]:  # noqa: ANN001
     )
 
 
-def _every_child(case, given: dict[int, str]) -> dict[int, str]:  # noqa: ANN001
+def _every_child(case, given: dict[int, str]) -> dict[int, str]:
     return {pk: given.get(pk, ChildOutcomeKind.NOT_KNOWN) for pk in _children(case)}
 
 
-def _not_known_reasons(case) -> dict[int, str]:  # noqa: ANN001
+def _not_known_reasons(case) -> dict[int, str]:
     return dict.fromkeys(_children(case), NOT_KNOWN_REASON)
 
 
@@ -687,7 +687,7 @@ class World:
     cast: Cast
     fams: dict[str, Fam]
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return getattr(self.__dict__["cast"], name)
 
     def scope(self, name: str) -> Scope:

@@ -21,24 +21,24 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine):  # noqa: ANN001, ANN201
+def frozen(time_machine):
     time_machine.move_to(REPORT_NOW, tick=False)
     return time_machine
 
 
-def queued(world) -> ReportBuild:  # noqa: ANN001
+def queued(world) -> ReportBuild:
     return services.request_build(
         user=world.manager_a, scope=world.scope("taff"), period=Q4, basis="events"
     )
 
 
-def page(world, build: ReportBuild) -> str:  # noqa: ANN001
+def page(world, build: ReportBuild) -> str:
     client = Client()
     client.force_login(world.manager_a)
     return client.get(reverse("reporting:build", args=[build.pk])).content.decode()
 
 
-def test_a_build_is_taken_once_whatever_the_number_of_deliveries(world) -> None:  # noqa: ANN001
+def test_a_build_is_taken_once_whatever_the_number_of_deliveries(world) -> None:
     build = queued(world)
     assert jobs.claim(build.pk) == 1
     # The same message delivered again (Redis's visibility timeout, a second worker):
@@ -48,7 +48,7 @@ def test_a_build_is_taken_once_whatever_the_number_of_deliveries(world) -> None:
     assert (build.status, build.attempts) == (BuildStatus.RUNNING, 1)
 
 
-def test_the_watchdog_leaves_a_beating_build_alone(world, frozen) -> None:  # noqa: ANN001
+def test_the_watchdog_leaves_a_beating_build_alone(world, frozen) -> None:
     build = queued(world)
     attempt = jobs.claim(build.pk)
     for _ in range(10):
@@ -62,7 +62,7 @@ def test_the_watchdog_leaves_a_beating_build_alone(world, frozen) -> None:  # no
 def test_a_build_whose_worker_died_is_queued_again_once_then_failed_with_a_message(
     world,
     frozen,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     build = queued(world)
     first = jobs.claim(build.pk)
@@ -95,7 +95,7 @@ def test_a_build_whose_worker_died_is_queued_again_once_then_failed_with_a_messa
     assert "The worker building this card stopped, 2 times." in html
 
 
-def test_a_build_past_its_deadline_fails_even_if_it_still_beats(world, frozen) -> None:  # noqa: ANN001
+def test_a_build_past_its_deadline_fails_even_if_it_still_beats(world, frozen) -> None:
     build = queued(world)
     attempt = jobs.claim(build.pk)
     elapsed = timedelta()
@@ -113,7 +113,7 @@ def test_a_build_past_its_deadline_fails_even_if_it_still_beats(world, frozen) -
 def test_a_queued_build_nobody_takes_is_published_again_then_failed(
     world,
     frozen,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     build = queued(world)
     frozen.shift(jobs.QUEUE_PATIENCE - timedelta(seconds=1))
@@ -132,7 +132,7 @@ def test_a_queued_build_nobody_takes_is_published_again_then_failed(
 
 def test_a_late_worker_finishing_a_build_given_to_another_attempt_tells_nobody_twice(
     world,
-    frozen,  # noqa: ANN001
+    frozen,
 ) -> None:
     """A worker that was only slow (its beats stopped, the watchdog queued the build again)
     finishes after the second attempt took it: the second attempt's result stands and the
@@ -154,7 +154,7 @@ def test_a_late_worker_finishing_a_build_given_to_another_attempt_tells_nobody_t
     assert (build.status, build.attempts) == (BuildStatus.DONE, 2)
 
 
-def test_the_build_task_runs_the_watchdog_every_30_seconds(settings) -> None:  # noqa: ANN001
+def test_the_build_task_runs_the_watchdog_every_30_seconds(settings) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["watch-jobs"]
     assert entry["task"] == "reporting.tasks.watch_jobs"
     assert entry["schedule"] <= 30
@@ -163,7 +163,7 @@ def test_the_build_task_runs_the_watchdog_every_30_seconds(settings) -> None:  #
     assert jobs.silent_after() + timedelta(seconds=entry["schedule"]) < jobs.run_deadline()
 
 
-def test_an_old_build_without_job_times_is_watched_from_its_request(world, frozen) -> None:  # noqa: ANN001
+def test_an_old_build_without_job_times_is_watched_from_its_request(world, frozen) -> None:
     build = queued(world)
     ReportBuild.objects.filter(pk=build.pk).update(queued_at=None, published_at=None)
     frozen.shift(jobs.QUEUE_DEADLINE + timedelta(seconds=1))

@@ -23,17 +23,17 @@ Q1_QUERY = "period_kind=quarter&year=2025&quarter=1&basis=events"
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine) -> None:  # noqa: ANN001
+def frozen(time_machine) -> None:
     time_machine.move_to(REPORT_NOW, tick=False)
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def ask(client: Client, scope: str, capture, *, execute: bool = True):  # noqa: ANN001, ANN201
+def ask(client: Client, scope: str, capture, *, execute: bool = True):
     url = f"{reverse('reporting:request_pdf')}?scope={scope}&{Q1_QUERY}"
     with capture(execute=execute):
         return client.post(url)
@@ -42,7 +42,7 @@ def ask(client: Client, scope: str, capture, *, execute: bool = True):  # noqa: 
 def test_asking_for_the_pdf_builds_it_on_the_worker(
     world,
     eager_celery,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     client = login(world.manager_a)
 
@@ -92,7 +92,7 @@ def test_asking_for_the_pdf_builds_it_on_the_worker(
 def test_a_queued_build_shows_its_progress_and_polls(
     world,
     django_capture_on_commit_callbacks,
-    monkeypatch,  # noqa: ANN001
+    monkeypatch,
 ) -> None:
     client = login(world.manager_a)
     response = ask(
@@ -114,7 +114,7 @@ def test_a_queued_build_shows_its_progress_and_polls(
     seen: list[int] = []
     real_build_card = services.build_card
 
-    def watched(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def watched(*args, **kwargs):
         report = kwargs["progress"]
 
         def progress(pct: int) -> None:
@@ -141,7 +141,7 @@ def test_a_queued_build_shows_its_progress_and_polls(
     assert bytes(build.pdf) == before
 
 
-def test_a_failed_build_says_so(world, monkeypatch) -> None:  # noqa: ANN001
+def test_a_failed_build_says_so(world, monkeypatch) -> None:
     build = services.request_build(
         user=world.manager_a, scope=world.scope("taff"), period=Q4, basis="events"
     )
@@ -180,7 +180,7 @@ def test_who_may_see_a_teams_build(
     django_capture_on_commit_callbacks,
     monkeypatch,
     who,
-    status,  # noqa: ANN001
+    status,
 ) -> None:
     monkeypatch.setattr(services, "render_report_card_pdf", lambda card: b"%PDF-1.7 card")
     ask(login(world.manager_a), f"team-{world.taff.pk}", django_capture_on_commit_callbacks)
@@ -194,7 +194,7 @@ def test_who_may_see_a_teams_build(
 def test_a_local_authority_build_is_the_requesters_alone(
     world,
     eager_celery,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     ask(login(world.manager_a), f"la-{world.cardiff.pk}", django_capture_on_commit_callbacks)
     build = ReportBuild.objects.get()
@@ -214,7 +214,7 @@ def test_a_local_authority_build_is_the_requesters_alone(
 def test_after_the_quarter_every_teams_card_is_built_once_and_the_team_told(
     world,
     eager_celery,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         made = services.quarterly_builds(today=date(2025, 7, 5))
@@ -278,7 +278,7 @@ def test_the_beat_task_builds_the_quarter_just_ended(
     world,
     eager_celery,
     django_capture_on_commit_callbacks,
-    time_machine,  # noqa: ANN001
+    time_machine,
 ) -> None:
     time_machine.move_to(date(2025, 4, 2), tick=False)
     with django_capture_on_commit_callbacks(execute=True):
@@ -286,7 +286,7 @@ def test_the_beat_task_builds_the_quarter_just_ended(
     assert set(ReportBuild.objects.values_list("period_label", flat=True)) == {"Q4 2024-25"}
 
 
-def test_the_reports_page_is_for_boards_managers_and_performance_officers(world) -> None:  # noqa: ANN001
+def test_the_reports_page_is_for_boards_managers_and_performance_officers(world) -> None:
     assert login(world.board_a).get(reverse("reporting:reports")).status_code == 200
     assert login(world.manager_a).get(reverse("reporting:reports")).status_code == 200
     assert login(world.performance_b).get(reverse("reporting:reports")).status_code == 200
@@ -294,7 +294,7 @@ def test_the_reports_page_is_for_boards_managers_and_performance_officers(world)
     assert login(world.referrer_b).get(reverse("reporting:reports")).status_code == 404
 
 
-def test_the_reports_page_states_the_small_number_rule_as_text(world, settings) -> None:  # noqa: ANN001
+def test_the_reports_page_states_the_small_number_rule_as_text(world, settings) -> None:
     """A raw '<N' opened an HTML tag and swallowed the rest of the sentence."""
     settings.REPORT_SUPPRESS_BELOW = 5
     page = login(world.board_a).get(reverse("reporting:reports")).content.decode()

@@ -27,11 +27,11 @@ Q1_QUERY = {"period_kind": "quarter", "year": "2025", "quarter": "1", "basis": "
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine) -> None:  # noqa: ANN001
+def frozen(time_machine) -> None:
     time_machine.move_to(REPORT_NOW, tick=False)
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -89,7 +89,7 @@ def printed(figure: dict) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("basis", ["events", "cohort"])
-def test_the_manager_sees_every_measure_with_numerator_and_denominator(world, basis) -> None:  # noqa: ANN001
+def test_the_manager_sees_every_measure_with_numerator_and_denominator(world, basis) -> None:
     response = login(world.manager_a).get(card_url(f"team-{world.taff.pk}", basis=basis))
 
     assert response.status_code == 200
@@ -104,7 +104,7 @@ def test_the_manager_sees_every_measure_with_numerator_and_denominator(world, ba
             assert re.fullmatch(r"\d+ / \d+", fraction), (code, fraction)
 
 
-def test_percentages_print_n_over_d(world) -> None:  # noqa: ANN001
+def test_percentages_print_n_over_d(world) -> None:
     cells = measure_cells(
         login(world.manager_a).get(card_url(f"team-{world.taff.pk}")).content.decode()
     )
@@ -116,7 +116,7 @@ def test_percentages_print_n_over_d(world) -> None:  # noqa: ANN001
     assert cells["phase1_hours"][1:] == ("9.1", "54.5 / 6")  # hours / families
 
 
-def test_the_breakdowns_are_printed_with_their_denominators(world) -> None:  # noqa: ANN001
+def test_the_breakdowns_are_printed_with_their_denominators(world) -> None:
     page = html.unescape(
         login(world.manager_a).get(card_url(f"team-{world.taff.pk}")).content.decode()
     )
@@ -158,7 +158,7 @@ def test_the_breakdowns_are_printed_with_their_denominators(world) -> None:  # n
         ("cohort", "Outcomes of the families referred in the period (cohort)"),
     ],
 )
-def test_the_basis_is_labelled(world, basis, label) -> None:  # noqa: ANN001
+def test_the_basis_is_labelled(world, basis, label) -> None:
     page = login(world.manager_a).get(card_url(f"team-{world.taff.pk}", basis=basis)).content
     assert f'<strong data-testid="basis">{label}</strong>' in page.decode()
 
@@ -171,7 +171,7 @@ def scope_options(page: str) -> dict[str, str]:
     return dict(re.findall(r'<option value="([\w-]+)"[^>]*>([^<]*)</option>', select))
 
 
-def test_a_manager_chooses_from_their_team_and_its_local_authorities(world) -> None:  # noqa: ANN001
+def test_a_manager_chooses_from_their_team_and_its_local_authorities(world) -> None:
     page = login(world.manager_a).get(reverse("reporting:card")).content.decode()
 
     assert scope_options(page) == {
@@ -181,7 +181,7 @@ def test_a_manager_chooses_from_their_team_and_its_local_authorities(world) -> N
     }
 
 
-def test_the_local_authority_card_for_a_manager(world) -> None:  # noqa: ANN001
+def test_the_local_authority_card_for_a_manager(world) -> None:
     response = login(world.manager_a).get(card_url(f"la-{world.cardiff.pk}"))
 
     assert response.status_code == 200
@@ -191,7 +191,7 @@ def test_the_local_authority_card_for_a_manager(world) -> None:  # noqa: ANN001
     assert cells["not_rereferred"][1:] == ("100%", "2 / 2")
 
 
-def test_another_teams_scope_shows_no_figures(world) -> None:  # noqa: ANN001
+def test_another_teams_scope_shows_no_figures(world) -> None:
     """Asking for Usk's card as Taff's manager: the form refuses the scope, no card."""
     for url in (card_url(f"team-{world.usk.pk}"), card_url(f"la-{world.newport.pk}")):
         response = login(world.manager_a).get(url)
@@ -201,11 +201,11 @@ def test_another_teams_scope_shows_no_figures(world) -> None:  # noqa: ANN001
         assert "Usk IFST" not in page
 
 
-def test_another_teams_scope_is_404(world) -> None:  # noqa: ANN001
+def test_another_teams_scope_is_404(world) -> None:
     assert login(world.manager_a).get(card_url(f"team-{world.usk.pk}")).status_code == 404
 
 
-def test_exports_and_pdf_requests_for_another_teams_scope_are_404(world) -> None:  # noqa: ANN001
+def test_exports_and_pdf_requests_for_another_teams_scope_are_404(world) -> None:
     client = login(world.manager_a)
     query = card_url(f"team-{world.usk.pk}").split("?", 1)[1]
     assert client.get(f"{reverse('reporting:export', args=['csv'])}?{query}").status_code == 404
@@ -213,14 +213,14 @@ def test_exports_and_pdf_requests_for_another_teams_scope_are_404(world) -> None
     assert not ReportBuild.objects.exists()
 
 
-def test_the_performance_officer_sees_the_card(world) -> None:  # noqa: ANN001
+def test_the_performance_officer_sees_the_card(world) -> None:
     response = login(world.performance_a).get(card_url(f"team-{world.taff.pk}"))
     assert response.status_code == 200
     assert measure_cells(response.content.decode())["referrals_received"][1] == "10"
 
 
 @pytest.mark.parametrize("who", ["worker_a", "referrer_a", "board_a"])
-def test_practitioners_referrers_and_board_members_get_404(world, who) -> None:  # noqa: ANN001
+def test_practitioners_referrers_and_board_members_get_404(world, who) -> None:
     client = login(getattr(world, who))
     assert client.get(reverse("reporting:card")).status_code == 404
     assert client.get(card_url(f"team-{world.taff.pk}")).status_code == 404
@@ -229,7 +229,7 @@ def test_practitioners_referrers_and_board_members_get_404(world, who) -> None: 
     assert client.get(reverse("reporting:narrative")).status_code == 404
 
 
-def test_the_administrator_sees_all_teams(world) -> None:  # noqa: ANN001
+def test_the_administrator_sees_all_teams(world) -> None:
     client = login(world.admin)
     options = scope_options(client.get(reverse("reporting:card")).content.decode())
     assert options["all"] == "All teams"
@@ -243,7 +243,7 @@ def test_the_administrator_sees_all_teams(world) -> None:  # noqa: ANN001
 # --- The period form ---------------------------------------------------------------------------
 
 
-def test_a_date_range_that_ends_before_it_starts_is_an_error_not_a_500(world) -> None:  # noqa: ANN001
+def test_a_date_range_that_ends_before_it_starts_is_an_error_not_a_500(world) -> None:
     url = card_url(
         f"team-{world.taff.pk}", period_kind="range", date_from="2025-06-30", date_to="2025-04-01"
     )
@@ -266,13 +266,13 @@ def test_a_date_range_that_ends_before_it_starts_is_an_error_not_a_500(world) ->
         {"basis": "everything"},
     ],
 )
-def test_bad_period_input_is_an_error_not_a_500(world, params) -> None:  # noqa: ANN001
+def test_bad_period_input_is_an_error_not_a_500(world, params) -> None:
     response = login(world.manager_a).get(card_url(f"team-{world.taff.pk}", **params))
     assert response.status_code == 200
     assert 'data-testid="report-card"' not in response.content.decode()
 
 
-def test_a_date_range_and_a_financial_year(world) -> None:  # noqa: ANN001
+def test_a_date_range_and_a_financial_year(world) -> None:
     client = login(world.manager_a)
     april = card_url(
         f"team-{world.taff.pk}", period_kind="range", date_from="2025-04-01", date_to="2025-04-30"
@@ -286,7 +286,7 @@ def test_a_date_range_and_a_financial_year(world) -> None:  # noqa: ANN001
 # --- The narrative -----------------------------------------------------------------------------
 
 
-def narrative_url(world) -> str:  # noqa: ANN001
+def narrative_url(world) -> str:
     return card_url(f"team-{world.taff.pk}").replace(
         reverse("reporting:card"), reverse("reporting:narrative")
     )
@@ -302,7 +302,7 @@ def narrative_post(version: int, story: str) -> dict:
     }
 
 
-def test_the_manager_writes_the_narrative_and_the_card_shows_it(world) -> None:  # noqa: ANN001
+def test_the_manager_writes_the_narrative_and_the_card_shows_it(world) -> None:
     client = login(world.manager_a)
     assert client.get(narrative_url(world)).status_code == 200
 
@@ -317,7 +317,7 @@ def test_the_manager_writes_the_narrative_and_the_card_shows_it(world) -> None: 
     assert (saved.version, saved.updated_by) == (2, world.manager_a)
 
 
-def test_a_stale_narrative_edit_shows_the_latest_and_keeps_what_was_typed(world) -> None:  # noqa: ANN001
+def test_a_stale_narrative_edit_shows_the_latest_and_keeps_what_was_typed(world) -> None:
     manager = login(world.manager_a)
     manager.get(narrative_url(world))  # the manager opens the form at version 1
     login(world.admin).post(narrative_url(world), narrative_post(1, "The admin's story."))
@@ -340,14 +340,14 @@ def test_a_stale_narrative_edit_shows_the_latest_and_keeps_what_was_typed(world)
     )
 
 
-def test_another_teams_manager_cannot_write_the_narrative(world) -> None:  # noqa: ANN001
+def test_another_teams_manager_cannot_write_the_narrative(world) -> None:
     client = login(world.manager_b)
     assert client.get(narrative_url(world)).status_code == 404
     assert client.post(narrative_url(world), narrative_post(1, "Not mine")).status_code == 404
     assert not Narrative.objects.exists()
 
 
-def test_no_one_writes_a_local_authority_narrative_but_the_administrator(world) -> None:  # noqa: ANN001
+def test_no_one_writes_a_local_authority_narrative_but_the_administrator(world) -> None:
     url = narrative_url(world).replace(f"team-{world.taff.pk}", f"la-{world.cardiff.pk}")
     assert login(world.manager_a).get(url).status_code == 404
     assert login(world.admin).get(url).status_code == 200
@@ -356,7 +356,7 @@ def test_no_one_writes_a_local_authority_narrative_but_the_administrator(world) 
 # --- Board members reach no personal data ------------------------------------------------------
 
 
-def case_urls(world) -> list[str]:  # noqa: ANN001
+def case_urls(world) -> list[str]:
     a1, a9 = world.fams["A1"], world.fams["A9"]
     case, referral = a1.case, a1.referral
     review = Review.objects.filter(case=case, held_on__isnull=False).first()
@@ -400,7 +400,7 @@ def case_urls(world) -> list[str]:  # noqa: ANN001
 FAMILY_NAMES = ("Morgan", "Pryce", "Hughes", "Lewis", "Evans", "Rees", "Davies", "Walsh")
 
 
-def test_a_board_member_gets_404_on_every_case_page(world) -> None:  # noqa: ANN001
+def test_a_board_member_gets_404_on_every_case_page(world) -> None:
     client = login(world.board_a)
     for url in case_urls(world):
         response = client.get(url)
@@ -409,7 +409,7 @@ def test_a_board_member_gets_404_on_every_case_page(world) -> None:  # noqa: ANN
             assert client.post(url).status_code == 404, url
 
 
-def test_a_board_members_lists_are_empty(world) -> None:  # noqa: ANN001
+def test_a_board_members_lists_are_empty(world) -> None:
     """The lists every signed-in user has answer, but show a board member nothing."""
     client = login(world.board_a)
     for name in ("cases:list", "cases:mine", "referrals:list"):
@@ -426,7 +426,7 @@ def test_board_pdf_hides_small_numbers_the_managers_page_shows_them(
     world,
     settings,
     eager_celery,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     """Usk: first contact 3 of 5 in time. The PDF prints "<5 / 5" and no percentage."""
     settings.REPORT_SUPPRESS_BELOW = 5

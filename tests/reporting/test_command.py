@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine) -> None:  # noqa: ANN001
+def frozen(time_machine) -> None:
     time_machine.move_to(REPORT_NOW, tick=False)
 
 
@@ -48,7 +48,7 @@ def assert_matches(data: dict, scope: str, basis: str) -> None:
         assert got == want, name
 
 
-def test_team_quarter_json(world) -> None:  # noqa: ANN001
+def test_team_quarter_json(world) -> None:
     data = figures("--team", "Taff IFST", "--period", "2025Q1")
 
     assert data["scope"] == "Taff IFST"
@@ -58,14 +58,14 @@ def test_team_quarter_json(world) -> None:  # noqa: ANN001
     assert_matches(data, "taff", "events")
 
 
-def test_local_authority_cohort_json(world) -> None:  # noqa: ANN001
+def test_local_authority_cohort_json(world) -> None:
     data = figures("--la", "Cardiff", "--period", "2025Q1", "--cohort")
 
     assert (data["scope"], data["basis"]) == ("Cardiff", "cohort")
     assert_matches(data, "cardiff", "cohort")
 
 
-def test_all_teams_date_range_json(world) -> None:  # noqa: ANN001
+def test_all_teams_date_range_json(world) -> None:
     data = figures("--all", "--period", "2025-04-01..2025-06-30")
 
     assert data["scope"] == "All teams"
@@ -73,13 +73,13 @@ def test_all_teams_date_range_json(world) -> None:  # noqa: ANN001
     assert_matches(data, "all", "events")
 
 
-def test_usk_json_uses_its_48_hour_first_contact_target(world) -> None:  # noqa: ANN001
+def test_usk_json_uses_its_48_hour_first_contact_target(world) -> None:
     data = figures("--team", "Usk IFST", "--period", "2025Q1")
     assert data["measures"]["first_contact"]["numerator"] == 3
     assert_matches(data, "usk", "events")
 
 
-def test_pdf(world, tmp_path, settings) -> None:  # noqa: ANN001
+def test_pdf(world, tmp_path, settings) -> None:
     settings.REPORT_SUPPRESS_BELOW = 5
     target = tmp_path / "card.pdf"
 
@@ -102,12 +102,12 @@ def test_pdf(world, tmp_path, settings) -> None:  # noqa: ANN001
         ("2025-02-30..2025-03-31", "day is out of range for month"),
     ],
 )
-def test_a_bad_period_is_a_command_error(world, period, message) -> None:  # noqa: ANN001
+def test_a_bad_period_is_a_command_error(world, period, message) -> None:
     with pytest.raises(CommandError, match=message):
         run("--team", "Taff IFST", "--period", period, "--json")
 
 
-def test_an_unknown_team_or_authority_is_a_command_error(world) -> None:  # noqa: ANN001
+def test_an_unknown_team_or_authority_is_a_command_error(world) -> None:
     with pytest.raises(CommandError, match="No team called 'Nowhere IFST'"):
         run("--team", "Nowhere IFST", "--period", "2025Q1", "--json")
     with pytest.raises(CommandError, match="No local authority called 'Atlantis'"):
@@ -123,6 +123,6 @@ def test_an_unknown_team_or_authority_is_a_command_error(world) -> None:  # noqa
         ("--team", "Taff IFST", "--json"),  # no period
     ],
 )
-def test_missing_or_conflicting_options_are_command_errors(world, args) -> None:  # noqa: ANN001
+def test_missing_or_conflicting_options_are_command_errors(world, args) -> None:
     with pytest.raises(CommandError):
         run(*args)

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 Q1 = "period_kind=quarter&year=2025&quarter=1&basis=events"
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -35,7 +35,7 @@ def comparison(page: str, code: str) -> str:
 
 def test_the_team_card_shows_the_all_teams_figure_and_the_board_sees_it_suppressed(
     cast_fixture, time_machine
-) -> None:  # noqa: ANN001
+) -> None:
     cast = cast_fixture
     in_phase1(cast)  # one family referred to Taff in Q1
     time_machine.move_to(at(2025, 7, 10, 12), tick=False)
@@ -55,5 +55,5 @@ def test_the_team_card_shows_the_all_teams_figure_and_the_board_sees_it_suppress
 
 
 @pytest.fixture
-def cast_fixture():  # noqa: ANN201
+def cast_fixture():
     return make_cast(prefix="cmp")

@@ -23,18 +23,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine) -> None:  # noqa: ANN001
+def frozen(time_machine) -> None:
     time_machine.move_to(REPORT_NOW, tick=False)
 
 
-def turn_on(team, care: str | None = "50000", registration: str | None = "10000") -> None:  # noqa: ANN001
+def turn_on(team, care: str | None = "50000", registration: str | None = "10000") -> None:
     team.cost_panel = True
     team.cost_of_care = Decimal(care) if care else None
     team.cost_of_registration = Decimal(registration) if registration else None
     team.save()
 
 
-def test_the_panel_is_off_by_default(world) -> None:  # noqa: ANN001
+def test_the_panel_is_off_by_default(world) -> None:
     assert build_card(world.scope("taff"), Q1)["cost_avoidance"] is None
     client = Client()
     client.force_login(world.manager_a)
@@ -47,7 +47,7 @@ def test_the_panel_is_off_by_default(world) -> None:  # noqa: ANN001
     assert "cost-avoidance" not in page
 
 
-def test_a_team_that_turns_it_on_sees_its_estimate(world) -> None:  # noqa: ANN001
+def test_a_team_that_turns_it_on_sees_its_estimate(world) -> None:
     turn_on(world.taff)
     panel = build_card(world.scope("taff"), Q1)["cost_avoidance"]
     assert panel == {
@@ -66,7 +66,7 @@ def test_a_team_that_turns_it_on_sees_its_estimate(world) -> None:  # noqa: ANN0
     }
 
 
-def test_board_outputs_hide_small_counts_and_their_amounts(world) -> None:  # noqa: ANN001
+def test_board_outputs_hide_small_counts_and_their_amounts(world) -> None:
     turn_on(world.taff)
     panel = build_card(world.scope("taff"), Q1, suppress=5)["cost_avoidance"]
     row = panel["rows"][0]
@@ -74,7 +74,7 @@ def test_board_outputs_hide_small_counts_and_their_amounts(world) -> None:  # no
     assert panel["total"] == "–"
 
 
-def test_all_teams_counts_only_the_teams_that_turned_it_on(world) -> None:  # noqa: ANN001
+def test_all_teams_counts_only_the_teams_that_turned_it_on(world) -> None:
     turn_on(world.taff, registration=None)
     panel = build_card(world.scope("all"), Q1)["cost_avoidance"]
     assert [r["team"] for r in panel["rows"]] == ["Taff IFST"]
@@ -91,14 +91,14 @@ def test_all_teams_counts_only_the_teams_that_turned_it_on(world) -> None:  # no
     assert panel["total"] == "£90,000"
 
 
-def test_the_cohort_counts_the_closures_of_families_referred_in_the_period(world) -> None:  # noqa: ANN001
+def test_the_cohort_counts_the_closures_of_families_referred_in_the_period(world) -> None:
     turn_on(world.taff)
     # Of Taff's Q1 referrals only Pryce (A2) has closed (2 July: Dylan placed on the register).
     panel = build_card(world.scope("taff"), Q1, basis="cohort")["cost_avoidance"]
     assert panel["rows"][0]["at_home"] == "0" and panel["total"] == "£0"
 
 
-def test_the_pdf_carries_the_panel(world) -> None:  # noqa: ANN001
+def test_the_pdf_carries_the_panel(world) -> None:
     turn_on(world.taff)
     text = pdf_text(render_report_card_pdf(build_card(world.scope("taff"), Q1)))
     assert "Cost avoidance (estimate)" in text

@@ -24,23 +24,23 @@ Q1_QUERY = "period_kind=quarter&year=2025&quarter=1"
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine) -> None:  # noqa: ANN001
+def frozen(time_machine) -> None:
     time_machine.move_to(REPORT_NOW, tick=False)
 
 
-def export(user, fmt: str, scope: str, basis: str = "events"):  # noqa: ANN001, ANN201
+def export(user, fmt: str, scope: str, basis: str = "events"):
     client = Client()
     client.force_login(user)
     url = f"{reverse('reporting:export', args=[fmt])}?scope={scope}&{Q1_QUERY}&basis={basis}"
     return client.get(url)
 
 
-def csv_rows(response) -> list[list[str]]:  # noqa: ANN001
+def csv_rows(response) -> list[list[str]]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-def xlsx_rows(response) -> list[list[object]]:  # noqa: ANN001
+def xlsx_rows(response) -> list[list[object]]:
     assert response["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -126,7 +126,7 @@ def split(rows: list[list]) -> tuple[list, list, list]:
 
 
 @pytest.mark.parametrize(("scope", "basis"), [("taff", "events"), ("taff", "cohort")])
-def test_csv_has_every_measure_and_the_throughput_table(world, scope, basis) -> None:  # noqa: ANN001
+def test_csv_has_every_measure_and_the_throughput_table(world, scope, basis) -> None:
     response = export(world.manager_a, "csv", f"team-{world.taff.pk}", basis)
 
     assert response.status_code == 200
@@ -143,7 +143,7 @@ def test_csv_has_every_measure_and_the_throughput_table(world, scope, basis) -> 
     assert ["Context", "Male presence", "Families with an adult male", "4"] in context
 
 
-def test_xlsx_has_every_measure_with_numbers_as_numbers(world) -> None:  # noqa: ANN001
+def test_xlsx_has_every_measure_with_numbers_as_numbers(world) -> None:
     response = export(world.manager_a, "xlsx", f"team-{world.taff.pk}")
 
     assert response.status_code == 200
@@ -163,7 +163,7 @@ def test_xlsx_has_every_measure_with_numbers_as_numbers(world) -> None:  # noqa:
     assert type(throughput[0][2]) is int
 
 
-def test_xlsx_cells_are_typed_as_numbers(world) -> None:  # noqa: ANN001
+def test_xlsx_cells_are_typed_as_numbers(world) -> None:
     response = export(world.manager_a, "xlsx", f"team-{world.taff.pk}")
     sheet = load_workbook(io.BytesIO(response.content))["Report card"]
     sdq = next(
@@ -174,14 +174,14 @@ def test_xlsx_cells_are_typed_as_numbers(world) -> None:  # noqa: ANN001
     assert formulas == []
 
 
-def test_all_teams_export_for_the_administrator(world) -> None:  # noqa: ANN001
+def test_all_teams_export_for_the_administrator(world) -> None:
     rows = csv_rows(export(world.admin, "csv", "all"))
     measure_rows, throughput, _ = split(rows)
     assert measure_rows == [[as_csv(c) for c in r] for r in expected_measure_rows("all", "events")]
     assert throughput == [[as_csv(c) for c in r] for r in expected_throughput_rows("all")]
 
 
-def test_exports_are_refused_to_other_roles(world) -> None:  # noqa: ANN001
+def test_exports_are_refused_to_other_roles(world) -> None:
     assert export(world.board_a, "csv", f"team-{world.taff.pk}").status_code == 404
     assert export(world.manager_b, "xlsx", f"team-{world.taff.pk}").status_code == 404
     assert export(world.manager_a, "pdf", f"team-{world.taff.pk}").status_code == 404
@@ -193,7 +193,7 @@ HYPERLINK = '=HYPERLINK("http://x")'
 
 
 @pytest.fixture
-def hostile_names(world):  # noqa: ANN001, ANN201
+def hostile_names(world):
     """Team names and a recorded ethnicity that a spreadsheet would run as formulas."""
     world.taff.name = HYPERLINK
     world.taff.save(update_fields=["name"])
@@ -211,7 +211,7 @@ def hostile_names(world):  # noqa: ANN001, ANN201
     world.taff.name, world.usk.name = "Taff IFST", "Usk IFST"
 
 
-def test_csv_neutralises_formulas(world, hostile_names) -> None:  # noqa: ANN001
+def test_csv_neutralises_formulas(world, hostile_names) -> None:
     rows = csv_rows(export(world.admin, "csv", "all"))
 
     _, throughput, context = split(rows)
@@ -222,7 +222,7 @@ def test_csv_neutralises_formulas(world, hostile_names) -> None:  # noqa: ANN001
     assert not [c for c in cells if c.startswith("-") and not _is_number(c)]
 
 
-def test_xlsx_neutralises_formulas(world, hostile_names) -> None:  # noqa: ANN001
+def test_xlsx_neutralises_formulas(world, hostile_names) -> None:
     response = export(world.admin, "xlsx", "all")
     sheet = load_workbook(io.BytesIO(response.content))["Report card"]
 
@@ -238,7 +238,7 @@ def test_xlsx_neutralises_formulas(world, hostile_names) -> None:  # noqa: ANN00
     assert row[2:9] == (10, 1, 8, 1, 5, 6, 1)
 
 
-def test_a_team_manager_export_neutralises_their_own_team_name(world, hostile_names) -> None:  # noqa: ANN001
+def test_a_team_manager_export_neutralises_their_own_team_name(world, hostile_names) -> None:
     rows = csv_rows(export(world.manager_a, "csv", f"team-{world.taff.pk}"))
     _, throughput, _ = split(rows)
     assert throughput == [["Throughput", "'" + HYPERLINK, "10", "1", "8", "1", "5", "6", "1", "0"]]

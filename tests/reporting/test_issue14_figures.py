@@ -28,11 +28,11 @@ Q2 = quarter(2025, 2)  # 1 July - 30 September 2025
 
 
 @pytest.fixture
-def cast():  # noqa: ANN201
+def cast():
     return make_cast(prefix="i14")
 
 
-def family(cast, name: str):  # noqa: ANN001, ANN201
+def family(cast, name: str):
     return fam(
         cast,
         "A",
@@ -43,14 +43,14 @@ def family(cast, name: str):  # noqa: ANN001, ANN201
     )
 
 
-def rows(figure) -> list[tuple[str, int]]:  # noqa: ANN001
+def rows(figure) -> list[tuple[str, int]]:
     return [(r["label"], r["n"]) for r in figure.rows]
 
 
 # --- Finding 5: one referral, one outcome ---------------------------------------------------
 
 
-def test_a_family_waiting_then_accepted_counts_once_as_accepted(cast, time_machine) -> None:  # noqa: ANN001
+def test_a_family_waiting_then_accepted_counts_once_as_accepted(cast, time_machine) -> None:
     f = family(cast, "Waiting")
     f.refer(at(2025, 4, 14)).screen("no-space", at(2025, 4, 14, 12))
     f.screen("accepted", at(2025, 5, 5, 10))
@@ -70,7 +70,7 @@ def test_a_family_waiting_then_accepted_counts_once_as_accepted(cast, time_machi
     assert Report(team_scope(cast.taff), Q1, "cohort").referral_outcomes().value == 1
 
 
-def test_the_outcome_is_the_one_at_the_end_of_the_period(cast, time_machine) -> None:  # noqa: ANN001
+def test_the_outcome_is_the_one_at_the_end_of_the_period(cast, time_machine) -> None:
     f = family(cast, "Later")
     f.refer(at(2025, 6, 2)).screen("no-space", at(2025, 6, 2, 12))
     f.screen("accepted", at(2025, 7, 8, 10))  # in the next quarter
@@ -89,7 +89,7 @@ def test_the_outcome_is_the_one_at_the_end_of_the_period(cast, time_machine) -> 
 # --- Finding 6: the assessment clock does not hide waiting -----------------------------------
 
 
-def waited_23_days(cast):  # noqa: ANN001, ANN201
+def waited_23_days(cast):
     """Referred 14 April, on the waiting list, allocated 7 May 10:00, assessed by 8 May 10:00:
     24 hours from allocation, 23 days and 1 hour from referral."""
     f = family(cast, "Patient")
@@ -99,8 +99,8 @@ def waited_23_days(cast):  # noqa: ANN001, ANN201
 
 
 def test_a_family_that_waited_23_days_is_not_reported_within_72_hours_of_referral(
-    cast,  # noqa: ANN001
-    time_machine,  # noqa: ANN001
+    cast,
+    time_machine,
 ) -> None:
     waited_23_days(cast)
     time_machine.move_to(REPORT_NOW, tick=False)
@@ -121,7 +121,7 @@ def test_a_family_that_waited_23_days_is_not_reported_within_72_hours_of_referra
     assert (figure.numerator, figure.denominator) == (1, 1)
 
 
-def test_the_target_counts_from_referral_when_the_team_chooses_so(cast, time_machine) -> None:  # noqa: ANN001
+def test_the_target_counts_from_referral_when_the_team_chooses_so(cast, time_machine) -> None:
     cast.taff.assessment_target_from = AssessmentTargetFrom.REFERRAL
     cast.taff.save(update_fields=["assessment_target_from"])
     f = waited_23_days(cast)
@@ -133,7 +133,7 @@ def test_the_target_counts_from_referral_when_the_team_chooses_so(cast, time_mac
     assert (figure.numerator, figure.denominator) == (0, 1)
 
 
-def test_the_target_counts_from_allocation_for_every_family_when_chosen(cast, time_machine) -> None:  # noqa: ANN001
+def test_the_target_counts_from_allocation_for_every_family_when_chosen(cast, time_machine) -> None:
     cast.taff.assessment_target_from = AssessmentTargetFrom.ALLOCATION
     cast.taff.save(update_fields=["assessment_target_from"])
     f = family(cast, "Slow")
@@ -149,7 +149,7 @@ def test_the_target_counts_from_allocation_for_every_family_when_chosen(cast, ti
     assert rows(figure)[0] == ("From referral: within 72 hours", 0)
 
 
-def test_an_office_hours_clock_counts_09_to_17_on_working_days(cast, time_machine) -> None:  # noqa: ANN001
+def test_an_office_hours_clock_counts_09_to_17_on_working_days(cast, time_machine) -> None:
     """Referred 16:30 on the Friday before the spring bank holiday, assessed by 16:00 on
     the Wednesday: 0.5 + 8 (Tuesday) + 7 = 15.5 office hours, inside a 16-hour target;
     47.5 hours on whole working days, outside it."""
@@ -172,7 +172,7 @@ def test_an_office_hours_clock_counts_09_to_17_on_working_days(cast, time_machin
 # --- Completed Phase 2 is a planned end --------------------------------------------------------
 
 
-def in_phase2(f, received):  # noqa: ANN001, ANN201
+def in_phase2(f, received):
     f.refer(received).screen("accepted", received + timedelta(hours=1))
     f.allocate(received + timedelta(hours=2))
     f.assess(received + timedelta(days=1), received + timedelta(days=2))
@@ -181,7 +181,7 @@ def in_phase2(f, received):  # noqa: ANN001, ANN201
     return f.end_phase1((received + timedelta(days=31)).date())
 
 
-def test_only_a_planned_end_counts_as_completed_phase_2(cast, time_machine) -> None:  # noqa: ANN001
+def test_only_a_planned_end_counts_as_completed_phase_2(cast, time_machine) -> None:
     done = in_phase2(family(cast, "Done"), at(2025, 1, 6))
     gone = in_phase2(family(cast, "Gone"), at(2025, 1, 7))
     done.close(d(2025, 5, 1))  # completed: a planned end

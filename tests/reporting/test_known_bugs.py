@@ -24,11 +24,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cast():  # noqa: ANN201
+def cast():
     return make_cast(prefix="kb")
 
 
-def in_phase1(f, received, *, minutes: int = 120):  # noqa: ANN001, ANN201
+def in_phase1(f, received, *, minutes: int = 120):
     """Referred, accepted, allocated, assessed and proceeding, with one direct contact."""
     f.refer(received).screen("accepted", received + timedelta(hours=1))
     f.allocate(received + timedelta(hours=2))
@@ -38,7 +38,7 @@ def in_phase1(f, received, *, minutes: int = 120):  # noqa: ANN001, ANN201
     return f.contact(received + timedelta(days=3), minutes)
 
 
-def test_assessment_target_respects_a_working_hours_clock(cast, time_machine) -> None:  # noqa: ANN001
+def test_assessment_target_respects_a_working_hours_clock(cast, time_machine) -> None:
     cast.taff.assessment_clock = clock.WORKING
     cast.taff.save(update_fields=["assessment_clock"])
     f = fam(
@@ -63,7 +63,7 @@ def test_assessment_target_respects_a_working_hours_clock(cast, time_machine) ->
     assert (figure.numerator, figure.denominator) == (1, 1)
 
 
-def test_a_closed_quarters_paired_change_does_not_change_later(cast, time_machine) -> None:  # noqa: ANN001
+def test_a_closed_quarters_paired_change_does_not_change_later(cast, time_machine) -> None:
     f = fam(
         cast,
         "A",
@@ -87,7 +87,7 @@ def test_a_closed_quarters_paired_change_does_not_change_later(cast, time_machin
     assert (after.value, after.denominator) == (10.0, 1)
 
 
-def test_a_review_still_within_its_grace_is_not_counted_late(cast, time_machine) -> None:  # noqa: ANN001
+def test_a_review_still_within_its_grace_is_not_counted_late(cast, time_machine) -> None:
     f = fam(
         cast,
         "A",
@@ -110,7 +110,7 @@ def test_a_review_still_within_its_grace_is_not_counted_late(cast, time_machine)
     assert on_the_first.numerator == on_the_first.denominator  # not a late review
 
 
-def test_a_child_is_in_the_right_age_band_on_their_birthday(cast, time_machine) -> None:  # noqa: ANN001
+def test_a_child_is_in_the_right_age_band_on_their_birthday(cast, time_machine) -> None:
     f = fam(
         cast,
         "A",
@@ -132,7 +132,7 @@ def test_a_child_is_in_the_right_age_band_on_their_birthday(cast, time_machine) 
     assert (bands["3-6"], bands["7-10"]) == (0, 1)
 
 
-def test_cases_closed_a_year_before_the_quarter_across_a_leap_day(cast, time_machine) -> None:  # noqa: ANN001
+def test_cases_closed_a_year_before_the_quarter_across_a_leap_day(cast, time_machine) -> None:
     f = fam(
         cast,
         "A",
@@ -152,7 +152,7 @@ def test_cases_closed_a_year_before_the_quarter_across_a_leap_day(cast, time_mac
 
 def test_a_local_authority_card_counts_other_teams_referrals_consistently(
     cast,
-    time_machine,  # noqa: ANN001
+    time_machine,
 ) -> None:
     f = fam(
         cast,
@@ -181,7 +181,7 @@ def test_a_local_authority_card_counts_other_teams_referrals_consistently(
 
 def test_the_board_pdf_hides_the_number_of_families_in_male_presence(
     cast,
-    time_machine,  # noqa: ANN001
+    time_machine,
 ) -> None:
     for name, members in (
         ("One", [adult("Al", "male", substances=("alcohol",)), child("C1", d(2016, 1, 1))]),
@@ -216,7 +216,7 @@ def test_a_suppressed_denominator_cannot_be_worked_back_from_the_mean() -> None:
     assert shown["value"] == "–" or shown["numerator"] in ("", "–", "<5")
 
 
-def test_a_mean_with_no_numerator_prints_no_dangling_slash(cast, time_machine) -> None:  # noqa: ANN001
+def test_a_mean_with_no_numerator_prints_no_dangling_slash(cast, time_machine) -> None:
     f = fam(
         cast,
         "A",

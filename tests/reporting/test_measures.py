@@ -23,11 +23,11 @@ CODES = [d.code for d in measures.CATALOGUE]
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine) -> None:  # noqa: ANN001
+def frozen(time_machine) -> None:
     time_machine.move_to(REPORT_NOW, tick=False)
 
 
-def figure(world, scope: str, basis: str, code: str, period=Q1) -> dict:  # noqa: ANN001
+def figure(world, scope: str, basis: str, code: str, period=Q1) -> dict:
     report = Report(world.scope(scope), period, basis)
     return dataclasses.asdict(measures.compute(report, measures.BY_CODE[code]))
 
@@ -42,7 +42,7 @@ def test_the_expected_figures_cover_the_whole_catalogue() -> None:
 @pytest.mark.parametrize("code", CODES)
 @pytest.mark.parametrize("basis", BASES)
 @pytest.mark.parametrize("scope", SCOPES)
-def test_measure(world, scope, basis, code) -> None:  # noqa: ANN001
+def test_measure(world, scope, basis, code) -> None:
     assert figure(world, scope, basis, code) == EXPECTED[scope][basis][code]
 
 
@@ -52,7 +52,7 @@ def _pairs(rows: list[dict], with_of: bool = False) -> list[tuple]:
 
 @pytest.mark.parametrize("basis", BASES)
 @pytest.mark.parametrize("scope", SCOPES)
-def test_context_tables(world, scope, basis) -> None:  # noqa: ANN001
+def test_context_tables(world, scope, basis) -> None:
     tables = Report(world.scope(scope), Q1, basis).context()
     expected = CONTEXT[scope]
     assert list(tables) == list(expected)
@@ -66,7 +66,7 @@ def test_context_tables(world, scope, basis) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("basis", BASES)
 @pytest.mark.parametrize("scope", SCOPES)
-def test_throughput_table(world, scope, basis) -> None:  # noqa: ANN001
+def test_throughput_table(world, scope, basis) -> None:
     assert Report(world.scope(scope), Q1, basis).throughput() == THROUGHPUT[scope]
 
 
@@ -75,7 +75,7 @@ def test_throughput_table(world, scope, basis) -> None:  # noqa: ANN001
 
 def test_first_contact_uses_each_teams_own_threshold_in_one_query(
     world,
-    django_assert_num_queries,  # noqa: ANN001
+    django_assert_num_queries,
 ) -> None:
     """Usk's target is 48 h: the Walshes (36 h) count for Usk but would not under 24 h."""
     report = Report(world.scope("all"), Q1)
@@ -91,7 +91,7 @@ def test_first_contact_uses_each_teams_own_threshold_in_one_query(
     assert (everyone.numerator, everyone.denominator) == (10, 15)
 
 
-def test_assessment_target_is_per_team_but_the_bands_are_clock_hours(world) -> None:  # noqa: ANN001
+def test_assessment_target_is_per_team_but_the_bands_are_clock_hours(world) -> None:
     """The Walshes were assessed in exactly 96 h: in Usk's target, in the "week" band."""
     usk = Report(world.scope("usk"), Q1).assessment_times()
     assert (usk.numerator, usk.denominator) == (2, 3)
@@ -104,7 +104,7 @@ def test_assessment_target_is_per_team_but_the_bands_are_clock_hours(world) -> N
     assert (usk.numerator, usk.denominator) == (1, 3)
 
 
-def test_the_quarter_before_counts_only_its_own_events(world) -> None:  # noqa: ANN001
+def test_the_quarter_before_counts_only_its_own_events(world) -> None:
     """Q4 2024-25: Rees (13 Jan), Ellis (3 Mar) and Bowen (31 Mar 23:30) for Taff; Hill
     and the Ashtons' re-referral (10 Mar) for Usk."""
     assert figure(world, "taff", "events", "referrals_received", Q4)["value"] == 3
@@ -122,7 +122,7 @@ def test_the_quarter_before_counts_only_its_own_events(world) -> None:  # noqa: 
     assert (lengths["numerator"], lengths["denominator"]) == (1, 1)
 
 
-def test_the_card_draws_eight_quarters_and_colours_by_polarity(world) -> None:  # noqa: ANN001
+def test_the_card_draws_eight_quarters_and_colours_by_polarity(world) -> None:
     taff = world.taff
     for code, baseline, target in (
         ("referrals_received", 8, 12),

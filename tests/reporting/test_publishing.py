@@ -31,18 +31,18 @@ PUBLISHED_ON = at(2025, 7, 10, 12)
 CORRECTED_ON = at(2025, 8, 4, 12)
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def cast():  # noqa: ANN201
+def cast():
     return make_cast(prefix="pub")
 
 
-def in_phase1(cast):  # noqa: ANN001, ANN201
+def in_phase1(cast):
     f = fam(
         cast,
         "A",
@@ -64,7 +64,7 @@ def direct_hours_shown(page: str) -> str:
     return re.search(r'<span class="fs-5">([^<]*)</span>', row)[1]
 
 
-def value(card, code: str):  # noqa: ANN001, ANN201
+def value(card, code: str):
     return card.data["measures"][code]["value"]
 
 
@@ -72,7 +72,7 @@ def test_publish_then_a_late_record_shows_as_a_revision_with_its_difference(
     cast,
     time_machine,
     eager_celery,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     f = in_phase1(cast)
     taff = f"team-{cast.taff.pk}"
@@ -177,7 +177,7 @@ def test_publish_then_a_late_record_shows_as_a_revision_with_its_difference(
     assert board.get(f"{reports}?as_at=2025-13-45").status_code == 200
 
 
-def test_only_managers_and_performance_officers_publish(cast, time_machine) -> None:  # noqa: ANN001
+def test_only_managers_and_performance_officers_publish(cast, time_machine) -> None:
     in_phase1(cast)
     time_machine.move_to(PUBLISHED_ON, tick=False)
     query = f"?scope=team-{cast.taff.pk}&{QUERY}"
@@ -193,7 +193,7 @@ def test_only_managers_and_performance_officers_publish(cast, time_machine) -> N
     assert PublishedCard.objects.count() == 1
 
 
-def test_the_board_sees_published_pdfs_only(cast, time_machine, eager_celery) -> None:  # noqa: ANN001
+def test_the_board_sees_published_pdfs_only(cast, time_machine, eager_celery) -> None:
     in_phase1(cast)
     time_machine.move_to(PUBLISHED_ON, tick=False)
     live = services.request_build(
@@ -209,7 +209,7 @@ def test_the_board_sees_published_pdfs_only(cast, time_machine, eager_celery) ->
     assert url in login(cast.performance_a).get(reverse("reporting:reports")).text
 
 
-def test_a_published_card_is_not_anothers_teams_business(cast, time_machine) -> None:  # noqa: ANN001
+def test_a_published_card_is_not_anothers_teams_business(cast, time_machine) -> None:
     in_phase1(cast)
     time_machine.move_to(PUBLISHED_ON, tick=False)
     card = services.publish_card(
@@ -227,7 +227,7 @@ def test_a_published_card_is_not_anothers_teams_business(cast, time_machine) -> 
         assert login(cast.users[who]).get(url).status_code == status, who
 
 
-def test_a_quarter_with_nothing_changed_has_no_revision(cast, time_machine) -> None:  # noqa: ANN001
+def test_a_quarter_with_nothing_changed_has_no_revision(cast, time_machine) -> None:
     in_phase1(cast)
     time_machine.move_to(PUBLISHED_ON, tick=False)
     scope = team_scope(cast.taff)

@@ -49,7 +49,7 @@ CARD_PAGE_QUERIES = 16
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine) -> None:  # noqa: ANN001
+def frozen(time_machine) -> None:
     time_machine.move_to(REPORT_NOW, tick=False)
 
 
@@ -139,7 +139,7 @@ def page_queries(client: Client, url: str) -> tuple[int, str]:
     return len(ctx.captured_queries), response.content.decode()
 
 
-def test_the_card_costs_the_same_for_10_and_60_families(cast) -> None:  # noqa: ANN001
+def test_the_card_costs_the_same_for_10_and_60_families(cast) -> None:
     costs = []
     for n, start in ((10, 0), (50, 10)):
         add_families(cast, n, start=start)
@@ -167,7 +167,7 @@ def test_the_card_costs_the_same_for_10_and_60_families(cast) -> None:  # noqa: 
     )
 
 
-def test_the_card_page_costs_the_same_for_10_and_60_families(cast) -> None:  # noqa: ANN001
+def test_the_card_page_costs_the_same_for_10_and_60_families(cast) -> None:
     client = Client()
     client.force_login(cast.manager_a)
     url = (
@@ -188,7 +188,7 @@ def test_the_card_page_costs_the_same_for_10_and_60_families(cast) -> None:  # n
     assert '<td class="text-end">30</td>' in page  # Taff's 30 referrals in the throughput row
 
 
-def test_an_export_reads_the_figures_the_page_stored(cast) -> None:  # noqa: ANN001
+def test_an_export_reads_the_figures_the_page_stored(cast) -> None:
     client = Client()
     client.force_login(cast.manager_a)
     query = f"?scope=team-{cast.taff.pk}&period_kind=quarter&year=2025&quarter=1&basis=events"

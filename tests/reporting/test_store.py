@@ -27,7 +27,7 @@ QUERY = "period_kind=quarter&year=2025&quarter=1&basis={basis}"
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine):  # noqa: ANN001, ANN201
+def frozen(time_machine):
     time_machine.move_to(REPORT_NOW, tick=False)
     return time_machine
 
@@ -52,7 +52,7 @@ def _texts(card: dict) -> list:
 
 @pytest.mark.parametrize("basis", ["events", "cohort"])
 @pytest.mark.parametrize("scope", ["taff", "all"])
-def test_a_card_from_stored_figures_reads_exactly_like_one_computed_now(world, scope, basis):  # noqa: ANN001
+def test_a_card_from_stored_figures_reads_exactly_like_one_computed_now(world, scope, basis):
     live = build_card(world.scope(scope), Q1, basis=basis, suppress=5)
     sets = store.ready(world.scope(scope), Q1, basis)
     assert sets is not None  # building the card stored every set it used
@@ -62,7 +62,7 @@ def test_a_card_from_stored_figures_reads_exactly_like_one_computed_now(world, s
     assert stored["context"] == live["context"]
 
 
-def test_trend_quarters_are_computed_once_and_reused(world):  # noqa: ANN001
+def test_trend_quarters_are_computed_once_and_reused(world):
     scope = world.scope("taff")
     build_card(scope, Q1)
     quarters = last_quarters(Q1, 8)
@@ -77,7 +77,7 @@ def test_trend_quarters_are_computed_once_and_reused(world):  # noqa: ANN001
     assert FigureSet.objects.count() == 8  # ...and nothing was added
 
 
-def test_an_old_set_is_computed_again_and_a_settled_one_is_kept(world, frozen):  # noqa: ANN001
+def test_an_old_set_is_computed_again_and_a_settled_one_is_kept(world, frozen):
     scope = world.scope("taff")
     build_card(scope, Q1)
     assert store.ready(scope, Q1, "events") is not None
@@ -121,7 +121,7 @@ def test_an_old_set_is_computed_again_and_a_settled_one_is_kept(world, frozen): 
     assert store.ready(scope, Q1, "events") is None
 
 
-def test_a_cohort_never_settles(world, frozen):  # noqa: ANN001
+def test_a_cohort_never_settles(world, frozen):
     scope = world.scope("taff")
     frozen.move_to(REPORT_NOW + timedelta(days=60), tick=False)
     build_card(scope, Q1, basis="cohort")
@@ -131,7 +131,7 @@ def test_a_cohort_never_settles(world, frozen):  # noqa: ANN001
     assert store.ready(scope, Q1, "events") is not None  # the settled trend quarters are kept
 
 
-def test_the_nightly_job_computes_every_teams_card_and_all_teams_again(world, frozen):  # noqa: ANN001
+def test_the_nightly_job_computes_every_teams_card_and_all_teams_again(world, frozen):
     day = REPORT_NOW.date() + timedelta(days=60)  # Q2 is the last complete quarter by then
     frozen.move_to(REPORT_NOW + timedelta(days=60), tick=False)
     FigureSet.objects.all().delete()
@@ -152,7 +152,7 @@ def test_the_nightly_job_computes_every_teams_card_and_all_teams_again(world, fr
 
 
 @pytest.fixture
-def queued(monkeypatch):  # noqa: ANN001, ANN201
+def queued(monkeypatch):
     """Tasks sent to a broker with no worker behind it: the calls are kept."""
     sent = []
     monkeypatch.setattr(tasks.compute_figures, "apply_async", lambda args: sent.append(args))
@@ -160,7 +160,7 @@ def queued(monkeypatch):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(autouse=True)
-def not_eager():  # noqa: ANN201
+def not_eager():
     """Tasks go to the broker, as in production (the suite otherwise runs them in-process)."""
     from ifss.celery import app
 
@@ -170,7 +170,7 @@ def not_eager():  # noqa: ANN201
     app.conf.task_always_eager = saved
 
 
-def test_the_page_asks_a_worker_and_polls_until_the_figures_are_there(world, queued):  # noqa: ANN001
+def test_the_page_asks_a_worker_and_polls_until_the_figures_are_there(world, queued):
     client = Client()
     client.force_login(world.users["manager_a"])
     url = f"{reverse('reporting:card')}?scope=team-{world.taff.pk}&" + QUERY.format(basis="events")
@@ -195,8 +195,8 @@ def test_the_page_asks_a_worker_and_polls_until_the_figures_are_there(world, que
     assert "Figures computed 5 Jul 2025 12:00" in partial
 
 
-def test_with_the_broker_down_the_request_computes_the_figures(world, monkeypatch):  # noqa: ANN001
-    def down(args):  # noqa: ANN001, ANN202
+def test_with_the_broker_down_the_request_computes_the_figures(world, monkeypatch):
+    def down(args):
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(tasks.compute_figures, "apply_async", down)
@@ -207,7 +207,7 @@ def test_with_the_broker_down_the_request_computes_the_figures(world, monkeypatc
     assert 'data-testid="report-card"' in page
 
 
-def test_compute_again_replaces_the_cards_own_figures(world, eager_celery):  # noqa: ANN001
+def test_compute_again_replaces_the_cards_own_figures(world, eager_celery):
     client = Client()
     client.force_login(world.users["manager_a"])
     query = f"scope=team-{world.taff.pk}&" + QUERY.format(basis="events")
@@ -226,14 +226,14 @@ def test_compute_again_replaces_the_cards_own_figures(world, eager_celery):  # n
     assert store.figure(own, "consultations").value == 4  # Taff's three in Q1, and this one
 
 
-def test_a_board_member_cannot_recompute(world):  # noqa: ANN001
+def test_a_board_member_cannot_recompute(world):
     client = Client()
     client.force_login(world.users["board_a"])
     query = f"scope=team-{world.taff.pk}&" + QUERY.format(basis="events")
     assert client.post(f"{reverse('reporting:recompute')}?{query}").status_code == 404
 
 
-def test_a_failed_computation_is_said_and_not_asked_again_until_try_again(  # noqa: ANN001
+def test_a_failed_computation_is_said_and_not_asked_again_until_try_again(
     world, queued, monkeypatch
 ):
     client = Client()
@@ -243,7 +243,7 @@ def test_a_failed_computation_is_said_and_not_asked_again_until_try_again(  # no
     assert 'data-testid="card-computing"' in client.get(url).content.decode()
     assert len(queued) == 1
 
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(store, "gather", broken)
@@ -264,7 +264,7 @@ def test_a_failed_computation_is_said_and_not_asked_again_until_try_again(  # no
     assert 'data-testid="report-card"' in client.get(url).content.decode()
 
 
-def test_a_job_no_worker_finished_is_asked_for_again_after_five_minutes(world, queued, frozen):  # noqa: ANN001
+def test_a_job_no_worker_finished_is_asked_for_again_after_five_minutes(world, queued, frozen):
     client = Client()
     client.force_login(world.users["manager_a"])
     url = f"{reverse('reporting:card')}?scope=team-{world.taff.pk}&" + QUERY.format(basis="cohort")
@@ -281,9 +281,7 @@ def test_a_job_no_worker_finished_is_asked_for_again_after_five_minutes(world, q
     assert 'data-testid="report-card"' in client.get(url).content.decode()
 
 
-def test_a_job_no_worker_finished_twice_is_failed_and_the_page_stops_polling(  # noqa: ANN001
-    world, queued, frozen
-):
+def test_a_job_no_worker_finished_twice_is_failed_and_the_page_stops_polling(world, queued, frozen):
     """Each worker asked died with the job (issue 21): asked once more, then failed with a
     message, by the next page that polls or by the watchdog, whichever comes first."""
     client = Client()
@@ -305,7 +303,7 @@ def test_a_job_no_worker_finished_twice_is_failed_and_the_page_stops_polling(  #
     assert len(queued) == 2  # not asked a third time
 
 
-def test_a_job_no_worker_finished_twice_is_failed_by_the_polling_page(world, queued, frozen):  # noqa: ANN001
+def test_a_job_no_worker_finished_twice_is_failed_by_the_polling_page(world, queued, frozen):
     client = Client()
     client.force_login(world.users["manager_a"])
     url = f"{reverse('reporting:card')}?scope=team-{world.taff.pk}&" + QUERY.format(basis="cohort")

@@ -17,25 +17,25 @@ Q = quarter(2026, 2)  # Q2 2026-27
 QUARTERS = last_quarters(Q, 8)
 
 
-def _count(v):  # noqa: ANN001, ANN202
+def _count(v):
     return {"value": v, "numerator": None, "denominator": None, "unit": "count", "rows": []}
 
 
-def _percent(n, d):  # noqa: ANN001, ANN202
+def _percent(n, d):
     value = round(100 * n / d, 1) if d else None
     return {"value": value, "numerator": n, "denominator": d, "unit": "percent", "rows": []}
 
 
-def _mean(v, n):  # noqa: ANN001, ANN202
+def _mean(v, n):
     return {"value": v, "numerator": None, "denominator": n, "unit": "mean", "rows": []}
 
 
-def _history(**series) -> list[dict]:  # noqa: ANN003
+def _history(**series) -> list[dict]:
     """Eight quarters' figures, oldest first: {code: [figure per quarter]}."""
     return [{"measures": {code: figs[i] for code, figs in series.items()}} for i in range(8)]
 
 
-def _by_code(headlines) -> dict:  # noqa: ANN001
+def _by_code(headlines) -> dict:
     return {h.definition.code: h for h in headlines}
 
 

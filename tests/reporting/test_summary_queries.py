@@ -33,11 +33,11 @@ PDF_BUILD_QUERIES = 13
 
 
 @pytest.fixture
-def cast():  # noqa: ANN201
+def cast():
     return make_cast(prefix="sq")
 
 
-def _publish(cast, quarters: int) -> PublishedCard:  # noqa: ANN001
+def _publish(cast, quarters: int) -> PublishedCard:
     """Publish Q1 2025-26 and the quarters before it: `quarters` in all."""
     scope = team_scope(cast.taff)
     periods = [Q1]
@@ -50,7 +50,7 @@ def _publish(cast, quarters: int) -> PublishedCard:  # noqa: ANN001
     return card
 
 
-def _queries(fn) -> tuple[int, object]:  # noqa: ANN001
+def _queries(fn) -> tuple[int, object]:
     with CaptureQueriesContext(connection) as ctx:
         result = fn()
     return len(ctx.captured_queries), result
@@ -59,7 +59,7 @@ def _queries(fn) -> tuple[int, object]:  # noqa: ANN001
 @pytest.mark.parametrize("quarters", [1, 5])
 def test_the_summary_page_costs_the_same_however_many_quarters_are_published(
     cast, time_machine, quarters: int
-) -> None:  # noqa: ANN001
+) -> None:
     time_machine.move_to(at(2025, 7, 10, 12), tick=False)
     in_phase1(cast)
     card = _publish(cast, quarters)
@@ -77,7 +77,7 @@ def test_the_summary_page_costs_the_same_however_many_quarters_are_published(
 @pytest.mark.parametrize("quarters", [1, 5])
 def test_the_pdf_of_a_published_card_costs_the_same_however_many_are_published(
     cast, time_machine, quarters: int
-) -> None:  # noqa: ANN001
+) -> None:
     time_machine.move_to(at(2025, 7, 10, 12), tick=False)
     in_phase1(cast)
     card = _publish(cast, quarters)

@@ -22,18 +22,18 @@ pytestmark = pytest.mark.django_db
 Q1 = "period_kind=quarter&year=2025&quarter=1&basis=events"
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def cast():  # noqa: ANN201
+def cast():
     return make_cast(prefix="tgt")
 
 
-def test_a_performance_officer_sets_a_target_with_its_reason(cast, time_machine) -> None:  # noqa: ANN001
+def test_a_performance_officer_sets_a_target_with_its_reason(cast, time_machine) -> None:
     time_machine.move_to(at(2025, 7, 10, 12), tick=False)
     team = cast.taff
     perf = login(cast.performance_a)
@@ -81,7 +81,7 @@ def test_a_performance_officer_sets_a_target_with_its_reason(cast, time_machine)
     assert current_targets(team.pk)["first_contact"] == (60.0, 95.0)
 
 
-def test_only_the_teams_managers_and_performance_officers_reach_targets(cast) -> None:  # noqa: ANN001
+def test_only_the_teams_managers_and_performance_officers_reach_targets(cast) -> None:
     team = cast.taff
     url = f"{reverse('reporting:target', args=['first_contact'])}?team={team.pk}"
     data = {"version": "0", "baseline": "1", "target": "2", "reason": "Mine."}

@@ -75,7 +75,7 @@ def expected_rows(*teams: str) -> list[dict]:
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine) -> None:  # noqa: ANN001
+def frozen(time_machine) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
@@ -213,7 +213,7 @@ def build_table_world() -> Cast:
 
 
 @pytest.fixture(scope="module")
-def cast(django_db_setup, django_db_blocker) -> Cast:  # noqa: ANN001
+def cast(django_db_setup, django_db_blocker) -> Cast:
     with rolled_back(django_db_blocker):
         yield build_table_world()
 
@@ -221,17 +221,17 @@ def cast(django_db_setup, django_db_blocker) -> Cast:  # noqa: ANN001
 # --- The table, reproduced -----------------------------------------------------------------
 
 
-def test_the_throughput_table_is_reproduced_exactly(cast) -> None:  # noqa: ANN001
+def test_the_throughput_table_is_reproduced_exactly(cast) -> None:
     rows = Report(Scope("all"), FY).throughput()
     assert rows == expected_rows("Taff IFST", "Usk IFST")
 
 
-def test_each_teams_row_on_its_own_card(cast) -> None:  # noqa: ANN001
+def test_each_teams_row_on_its_own_card(cast) -> None:
     assert Report(team_scope(cast.taff), FY).throughput() == expected_rows("Taff IFST")
     assert Report(team_scope(cast.usk), FY, "cohort").throughput() == expected_rows("Usk IFST")
 
 
-def test_the_card_page_prints_the_table(cast) -> None:  # noqa: ANN001
+def test_the_card_page_prints_the_table(cast) -> None:
     client = Client()
     client.force_login(cast.admin)
     url = f"{reverse('reporting:card')}?scope=all&period_kind=year&year=2025&basis=events"
@@ -260,7 +260,7 @@ def pages(content: bytes) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
-def test_the_pdf_prints_the_table(cast) -> None:  # noqa: ANN001
+def test_the_pdf_prints_the_table(cast) -> None:
     text = pdf_text(render_report_card_pdf(build_card(Scope("all"), FY, with_trends=False)))
 
     assert PRINTED["Taff IFST"] in text
@@ -268,7 +268,7 @@ def test_the_pdf_prints_the_table(cast) -> None:  # noqa: ANN001
     assert "Percentages use referrals as the denominator." in text
 
 
-def test_the_board_pdf_prints_the_table_with_small_numbers_hidden(cast) -> None:  # noqa: ANN001
+def test_the_board_pdf_prints_the_table_with_small_numbers_hidden(cast) -> None:
     card = build_card(Scope("all"), FY, suppress=5, with_trends=False)
     text = pdf_text(render_report_card_pdf(card))
 
@@ -276,7 +276,7 @@ def test_the_board_pdf_prints_the_table_with_small_numbers_hidden(cast) -> None:
     assert PRINTED_SUPPRESSED["Usk IFST"].removeprefix("Usk IFST ") in text
 
 
-def test_each_throughput_row_prints_whole_on_one_page(cast) -> None:  # noqa: ANN001
+def test_each_throughput_row_prints_whole_on_one_page(cast) -> None:
     card = build_card(Scope("all"), FY, suppress=5, with_trends=False)
     texts = pages(render_report_card_pdf(card))
 

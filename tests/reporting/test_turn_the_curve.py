@@ -32,14 +32,14 @@ Q1 = "period_kind=quarter&year=2025&quarter=1&basis=events"
 Q2 = "period_kind=quarter&year=2025&quarter=2&basis=events"
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def cast():  # noqa: ANN201
+def cast():
     return make_cast(prefix="ttc")
 
 
@@ -62,7 +62,7 @@ def measure_cell(page: str, code: str) -> str:
 
 def test_a_measures_story_is_kept_per_quarter_and_carried_while_drafted(
     cast,
-    time_machine,  # noqa: ANN001
+    time_machine,
 ) -> None:
     in_phase1(cast)
     time_machine.move_to(at(2025, 10, 10, 12), tick=False)
@@ -110,7 +110,7 @@ def test_a_measures_story_is_kept_per_quarter_and_carried_while_drafted(
         assert login(cast.users[who]).get(write_q1).status_code == 404, who
 
 
-def test_the_data_development_agenda(cast, time_machine) -> None:  # noqa: ANN001
+def test_the_data_development_agenda(cast, time_machine) -> None:
     time_machine.move_to(at(2025, 10, 10, 12), tick=False)
     taff = f"scope=team-{cast.taff.pk}"
     card = f"{reverse('reporting:card')}?{taff}&{Q1}"
@@ -156,7 +156,7 @@ def test_publish_correct_revise_end_to_end(
     cast,
     time_machine,
     eager_celery,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     family = in_phase1(cast)  # one contact of 120 minutes in Q1
     taff = f"scope=team-{cast.taff.pk}"

@@ -198,7 +198,7 @@ class Late(Fam):
             )
         return self
 
-    def wemwbs_late(self, person: str, occasion: str, day: date, total: int, entered) -> Late:  # noqa: ANN001
+    def wemwbs_late(self, person: str, occasion: str, day: date, total: int, entered) -> Late:
         with travel(entered):
             record_reading(
                 case_id=self.case.pk,
@@ -219,7 +219,7 @@ class Late(Fam):
             end_phase1_signed_off(case_id=self.case.pk, user=self.worker, ended_on=day)
         return self
 
-    def review_late(self, offset: int, held_on: date, scores: tuple[int, ...], entered) -> Late:  # noqa: ANN001
+    def review_late(self, offset: int, held_on: date, scores: tuple[int, ...], entered) -> Late:
         review = Review.objects.get(case=self.case, offset_months=offset)
         with travel(entered):
             record_review(
@@ -237,7 +237,7 @@ class Late(Fam):
             )
         return self
 
-    def close_late(self, day: date, reason_code: str, outcomes: dict, entered) -> Late:  # noqa: ANN001
+    def close_late(self, day: date, reason_code: str, outcomes: dict, entered) -> Late:
         with travel(entered):
             close_case(
                 case_id=self.case.pk,
@@ -252,7 +252,7 @@ class Late(Fam):
         return self
 
 
-def late(cast, name: str, members: list[dict]) -> Late:  # noqa: ANN001
+def late(cast, name: str, members: list[dict]) -> Late:
     return Late(cast, "A", name, cast.cardiff, "lone_mother", members)
 
 
@@ -294,7 +294,7 @@ def withdrawn(fam: Fam, *, entered: datetime) -> None:
         )
 
 
-def build_year():  # noqa: ANN201
+def build_year():
     cast = make_cast(prefix="yr")
     taff = cast.taff
 
@@ -466,13 +466,13 @@ def build_year():  # noqa: ANN201
 
 
 @pytest.fixture(scope="module")
-def year(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def year(django_db_setup, django_db_blocker):
     with fixture.rolled_back(django_db_blocker):
         yield build_year()
 
 
 @pytest.fixture
-def report(year, time_machine) -> Report:  # noqa: ANN001
+def report(year, time_machine) -> Report:
     time_machine.move_to(NOW, tick=False)
     return Report(team_scope(year.taff), FY)
 
@@ -565,10 +565,10 @@ def test_the_expected_figures_cover_every_measure_of_the_card() -> None:
 
 
 @pytest.mark.parametrize("code", [d.code for d in measures.CATALOGUE])
-def test_each_board_figure_of_the_year_matches_the_hand_count(report, code: str) -> None:  # noqa: ANN001
+def test_each_board_figure_of_the_year_matches_the_hand_count(report, code: str) -> None:
     figure = measures.compute(report, measures.BY_CODE[code])
     assert dataclasses.asdict(figure) == EXPECTED[code]
 
 
-def test_the_throughput_table_of_the_year_matches_the_hand_count(report) -> None:  # noqa: ANN001
+def test_the_throughput_table_of_the_year_matches_the_hand_count(report) -> None:
     assert report.throughput() == THROUGHPUT

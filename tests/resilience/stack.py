@@ -32,7 +32,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until(check, timeout: float, what: str, interval: float = 0.2) -> float:  # noqa: ANN001
+def wait_until(check, timeout: float, what: str, interval: float = 0.2) -> float:
     """Poll another process's state (not a clock: the thing awaited is outside this one).
     Returns the seconds waited."""
     started = time.monotonic()
@@ -269,14 +269,14 @@ class WebServer(Process):
             return False
 
 
-def get(url: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None):  # noqa: ANN201
+def get(url: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None):
     """(status, headers, text) of a GET (or a POST with data), redirects not followed."""
     import urllib.error
     import urllib.parse
     import urllib.request
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def redirect_request(self, *args, **kwargs):
             return None
 
     body = urllib.parse.urlencode(data).encode() if data is not None else None

@@ -25,7 +25,7 @@ OUTAGE_SECONDS = 20
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_emails_missed_while_the_broker_was_down_go_out_within_a_minute_of_its_return(
-    tmp_path,  # noqa: ANN001
+    tmp_path,
 ) -> None:
     users = [UserFactory(username=f"outage{i}", email=f"outage{i}@example.org") for i in range(3)]
     redis = PrivateRedis(tmp_path / "redis")
@@ -61,7 +61,7 @@ def test_emails_missed_while_the_broker_was_down_go_out_within_a_minute_of_its_r
 
 
 @pytest.mark.django_db
-def test_a_task_given_to_redis_survives_redis_being_killed(tmp_path) -> None:  # noqa: ANN001
+def test_a_task_given_to_redis_survives_redis_being_killed(tmp_path) -> None:
     redis = PrivateRedis(tmp_path / "redis")
     try:
         with publishing_to(redis.url):

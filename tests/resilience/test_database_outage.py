@@ -24,7 +24,7 @@ pytestmark = [
 def pages_without_arguments() -> list[str]:
     """Every named page of the project that takes no argument (the admin has its own)."""
 
-    def walk(patterns, namespace=None):  # noqa: ANN001, ANN202
+    def walk(patterns, namespace=None):
         for p in patterns:
             if isinstance(p, URLResolver):
                 if p.namespace == "admin":
@@ -44,7 +44,7 @@ def pages_without_arguments() -> list[str]:
 
 def test_a_severed_database_is_told_as_an_outage_and_recovers_by_itself(
     tmp_path,
-    manager,  # noqa: ANN001
+    manager,
 ) -> None:
     client = Client()
     client.force_login(manager)  # a session row the server will need to read

@@ -32,7 +32,7 @@ Q1 = Period(date(2025, 4, 1), date(2025, 6, 30), "Q1 2025-26")
 def test_a_build_whose_worker_is_killed_ends_built_once_within_its_deadline(
     tmp_path,
     team_a,
-    manager,  # noqa: ANN001
+    manager,
 ) -> None:
     redis = PrivateRedis(tmp_path / "redis")
     env = base_env(

@@ -39,7 +39,7 @@ def frozen(time_machine) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -68,7 +68,7 @@ def report_url(review: Review) -> str:
     return reverse("reviews:report", args=[review.pk])
 
 
-def held(journey) -> Review:  # noqa: ANN001
+def held(journey) -> Review:
     return Review.objects.get(pk=journey.reviews[0].pk)
 
 

@@ -20,12 +20,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:  # noqa: ANN001
+def fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def clock(time_machine):  # noqa: ANN001, ANN201
+def clock(time_machine):
     """Move the held clock: clock(2027, 3, 15)."""
 
     def move(y: int, m: int, d: int, h: int = 10) -> None:
@@ -36,7 +36,7 @@ def clock(time_machine):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def case(clock, team_a, practitioner, referrer):  # noqa: ANN001, ANN201
+def case(clock, team_a, practitioner, referrer):
     return CaseFactory(
         team=team_a,
         worker=practitioner,
@@ -49,20 +49,20 @@ def case(clock, team_a, practitioner, referrer):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def goals(case, practitioner):  # noqa: ANN001, ANN201
+def goals(case, practitioner):
     return [goal(case, practitioner, "Kerry stops drinking during the day", -2)]
 
 
 @pytest.fixture
-def reviews(case):  # noqa: ANN001, ANN201
+def reviews(case):
     return schedule_reviews(case_id=case.pk)
 
 
-def review(case, months: int) -> Review:  # noqa: ANN001
+def review(case, months: int) -> Review:
     return Review.objects.get(case=case, offset_months=months)
 
 
-def record(case, months: int, held_on: date, user, goals, reason: str = "") -> Review:  # noqa: ANN001
+def record(case, months: int, held_on: date, user, goals, reason: str = "") -> Review:
     r = review(case, months)
     return record_review(
         review_id=r.pk,
@@ -72,7 +72,7 @@ def record(case, months: int, held_on: date, user, goals, reason: str = "") -> R
     )
 
 
-def correct(case, months: int, held_on: date, user, goals, reason: str = "") -> Review:  # noqa: ANN001
+def correct(case, months: int, held_on: date, user, goals, reason: str = "") -> Review:
     """A held review put on another day: a correction (a held review is never recorded
     again), held to the same window."""
     r = review(case, months)

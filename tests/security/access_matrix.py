@@ -383,7 +383,7 @@ URL_KWARGS: dict[str, Callable[[World], dict[str, int | str]]] = {
 }
 
 
-def _member(team, role: str, username: str):  # noqa: ANN001, ANN202
+def _member(team, role: str, username: str):
     from tests.factories import MembershipFactory, UserFactory
 
     user = UserFactory(username=username)
@@ -550,7 +550,7 @@ def build_world() -> World:
     )
 
 
-def _api_token(team):  # noqa: ANN001, ANN202
+def _api_token(team):
     from api import services
 
     client = services.create_client(

@@ -84,7 +84,7 @@ class _Text(HTMLParser):
             self.texts.append(data.strip())
 
 
-def texts_of(response) -> list[str]:  # noqa: ANN001
+def texts_of(response) -> list[str]:
     """What a reader of the response sees, as a list of short texts."""
     kind = response.get("Content-Type", "")
     body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -113,7 +113,7 @@ def texts_of(response) -> list[str]:  # noqa: ANN001
 JSON_NOT_COUNTS = {"team", "id", "suppressed_below", "revision"}
 
 
-def _json_texts(value, key: str = ""):  # noqa: ANN001, ANN202
+def _json_texts(value, key: str = ""):
     if isinstance(value, dict):
         for k, v in value.items():
             if k not in JSON_NOT_COUNTS:
@@ -125,7 +125,7 @@ def _json_texts(value, key: str = ""):  # noqa: ANN001, ANN202
         yield str(value)
 
 
-def small_counts(response) -> list[str]:  # noqa: ANN001
+def small_counts(response) -> list[str]:
     return [t for t in texts_of(response) if SMALL.search(NOT_COUNTS.sub(" ", t))]
 
 
@@ -258,7 +258,7 @@ def small_world(world: World):  # noqa: F811
     return {"revision": revision, "build": build, "quarter": last, "key": key}
 
 
-def card_period(card):  # noqa: ANN001, ANN201
+def card_period(card):
     from reporting.periods import Period
 
     return Period(card.period_start, card.period_end, card.period_label)
@@ -270,7 +270,7 @@ Fetch = Callable[[World, dict, Callable], list]
 
 
 def _board_get(*urls: Callable[[World, dict], str]) -> Fetch:
-    def fetch(w: World, s: dict, sign_in) -> list:  # noqa: ANN001
+    def fetch(w: World, s: dict, sign_in) -> list:
         client = sign_in("board")
         return [client.get(u(w, s)) for u in urls]
 
@@ -282,7 +282,7 @@ def _plain(name: str) -> Fetch:
 
 
 def _api(path: Callable[[World, dict], str]) -> Fetch:
-    def fetch(w: World, s: dict, sign_in) -> list:  # noqa: ANN001
+    def fetch(w: World, s: dict, sign_in) -> list:
         return [sign_in("anonymous").get(path(w, s), HTTP_AUTHORIZATION=f"Bearer {s['key']}")]
 
     return fetch
@@ -374,7 +374,7 @@ def test_every_board_route_is_checked() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(BOARD_ROUTES))
-def test_no_board_route_prints_a_small_count(small_world, world, as_role, name) -> None:  # noqa: ANN001, F811
+def test_no_board_route_prints_a_small_count(small_world, world, as_role, name) -> None:  # noqa: F811
     fetch, must_suppress = BOARD_ROUTES[name]
     responses = fetch(world, small_world, as_role)
     for response in responses:
@@ -386,9 +386,9 @@ def test_no_board_route_prints_a_small_count(small_world, world, as_role, name) 
 
 @pytest.mark.parametrize("name", sorted(n for n, (_f, must) in BOARD_ROUTES.items() if must))
 def test_the_scanner_sees_small_counts_when_the_rule_is_off(
-    small_world,  # noqa: ANN001
+    small_world,
     world,  # noqa: F811
-    as_role,  # noqa: ANN001, F811
+    as_role,  # noqa: F811
     name: str,
 ) -> None:
     fetch, _must = BOARD_ROUTES[name]
@@ -413,7 +413,7 @@ def test_the_scanner_sees_small_counts_when_the_rule_is_off(
     assert all(small_counts(r) for r in responses), name
 
 
-def test_a_board_member_is_told_of_a_published_card(small_world, world) -> None:  # noqa: ANN001, F811
+def test_a_board_member_is_told_of_a_published_card(small_world, world) -> None:  # noqa: F811
     """Publishing (and revising) tells the team's board members (reporting.services)."""
     from notifications.models import Notification
     from reporting import services

@@ -35,7 +35,7 @@ DOWNLOADS = {
 FILE_MARKERS = ("Content-Disposition", "FileResponse", "StreamingHttpResponse", "as_attachment")
 
 
-def _patterns(resolver: URLResolver, namespace: str = ""):  # noqa: ANN202
+def _patterns(resolver: URLResolver, namespace: str = ""):
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             inner = entry.namespace or ""

@@ -40,7 +40,7 @@ MARGIN = 1.5
 TOTAL_FORMS = re.compile(r'name="([\w-]+)-TOTAL_FORMS"')
 
 
-def project_modules():  # noqa: ANN201
+def project_modules():
     root = Path(settings.BASE_DIR).resolve()
     for config in apps.get_app_configs():
         path = Path(config.path).resolve()
@@ -64,7 +64,7 @@ def project_formsets() -> dict[str, type[BaseFormSet]]:
     return found
 
 
-def admin_inline_formsets():  # noqa: ANN201
+def admin_inline_formsets():
     project = {c.name for c in apps.get_app_configs() if c.module in set(project_modules())}
     request = RequestFactory().get("/admin/")
     request.user = type("Superuser", (), {"has_perm": lambda *a: True, "is_active": True})()
@@ -97,7 +97,7 @@ def test_every_admin_inline_is_capped():
         assert formset.absolute_max <= ADMIN_INLINE_LIMIT, name
 
 
-def _formset_pages(world: World, as_role):  # noqa: ANN001, ANN202, F811
+def _formset_pages(world: World, as_role):  # noqa: F811
     """(route, role, url, html) of every page that carries a formset: the project's routes
     as the role that may open them, and the admin's add pages as the administrator."""
     for name in sorted(MATRIX):

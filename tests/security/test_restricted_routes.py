@@ -157,7 +157,7 @@ NO_FAMILY_RECORD: dict[str, str] = {
 SEARCH = {"q": "Xandrell", "name": "Xandrell", "family": "Xandrell"}
 
 
-def _routes(patterns, namespace: str | None = None):  # noqa: ANN001, ANN202
+def _routes(patterns, namespace: str | None = None):
     for p in patterns:
         if isinstance(p, URLResolver):
             if p.namespace == "admin":
@@ -309,7 +309,7 @@ WHO = {
 
 
 @pytest.fixture(scope="module")
-def restricted(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def restricted(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
@@ -329,18 +329,18 @@ def restricted(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="module")
-def handler(restricted):  # noqa: ANN001, ANN201
+def handler(restricted):
     return Client().handler
 
 
-def client_for(handler, role: str) -> Client:  # noqa: ANN001
+def client_for(handler, role: str) -> Client:
     client = Client()
     client.handler = handler
     client.cookies[settings.SESSION_COOKIE_NAME] = SESSIONS[role]
     return client
 
 
-def leaks(response) -> list[str]:  # noqa: ANN001
+def leaks(response) -> list[str]:
     if response.status_code != 200:
         return []
     if response.get("Content-Type", "").startswith("text/html") or response.get(

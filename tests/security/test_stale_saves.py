@@ -145,7 +145,7 @@ def _services(w: World) -> Scenario:
     )
 
 
-def _case_at(w: World, stage: str, **kwargs) -> object:  # noqa: ANN003
+def _case_at(w: World, stage: str, **kwargs) -> object:
     from tests.cases.journey import make_case
 
     return make_case(
@@ -382,7 +382,7 @@ def _target(action: str, page_url: str) -> str | None:
         return None
 
 
-def _discover(world: World, as_role) -> dict[str, tuple[str, bool]]:  # noqa: ANN001, F811
+def _discover(world: World, as_role) -> dict[str, tuple[str, bool]]:  # noqa: F811
     """Route posted to -> (a page carrying the form, whether the form has a version)."""
     found: dict[str, tuple[str, bool]] = {}
     pages = [
@@ -411,7 +411,7 @@ _FOUND: dict[int, dict[str, tuple[str, bool]]] = {}
 
 
 @pytest.fixture
-def edit_forms(world: World, as_role):  # noqa: ANN001, ANN201, F811
+def edit_forms(world: World, as_role):  # noqa: F811
     """The walk, once per module's world (each test's own changes are rolled back)."""
     if id(world) not in _FOUND:
         _FOUND.clear()
@@ -419,7 +419,7 @@ def edit_forms(world: World, as_role):  # noqa: ANN001, ANN201, F811
     return _FOUND[id(world)]
 
 
-def test_every_form_is_versioned_or_listed(edit_forms):  # noqa: ANN001
+def test_every_form_is_versioned_or_listed(edit_forms):
     unversioned = sorted(name for name, (_url, versioned) in edit_forms.items() if not versioned)
     missing = [name for name in unversioned if name not in NOT_AN_EDIT]
     assert not missing, f"forms that post without a version (add one, or list why): {missing}"
@@ -427,7 +427,7 @@ def test_every_form_is_versioned_or_listed(edit_forms):  # noqa: ANN001
     assert not versioned_but_listed, versioned_but_listed
 
 
-def test_the_walk_finds_the_known_edit_forms(edit_forms):  # noqa: ANN001
+def test_the_walk_finds_the_known_edit_forms(edit_forms):
     versioned = {name for name, (_url, v) in edit_forms.items() if v}
     assert set(SCENARIOS) <= versioned, set(SCENARIOS) - versioned
 
@@ -447,8 +447,8 @@ def _edit_routes() -> list[str]:
 @pytest.mark.parametrize("name", _edit_routes())
 def test_a_stale_save_is_refused_and_shows_the_other_change(
     world: World,  # noqa: F811
-    as_role,  # noqa: ANN001, F811
-    edit_forms,  # noqa: ANN001
+    as_role,  # noqa: F811
+    edit_forms,
     name: str,
 ):
     if name not in edit_forms or not edit_forms[name][1]:

@@ -53,7 +53,7 @@ SESSIONS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
@@ -73,14 +73,14 @@ def world(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="module")
-def handler(world: World):  # noqa: ANN201
+def handler(world: World):
     """One request handler for the module: building the middleware chain (WhiteNoise scans
     every static file) would otherwise cost more than the request itself, in every test."""
     return Client().handler
 
 
 @pytest.fixture
-def as_role(handler, world: World):  # noqa: ANN001, ANN201
+def as_role(handler, world: World):
     """A fresh client (no cookies but the role's session) on the shared handler."""
 
     def sign_in(role: str) -> Client:
@@ -101,7 +101,7 @@ def url_of(world: World, name: str) -> str:
 # --- every URL is in the matrix -------------------------------------------------------------
 
 
-def _names(patterns, namespace: str | None = None):  # noqa: ANN001, ANN202
+def _names(patterns, namespace: str | None = None):
     for p in patterns:
         if isinstance(p, URLResolver):
             if p.namespace == "admin":
@@ -147,7 +147,7 @@ def test_every_url_with_arguments_has_kwargs():
 # --- GET ------------------------------------------------------------------------------------
 
 
-def _cases(bugs: dict[tuple[str, str], str], pairs):  # noqa: ANN001, ANN202
+def _cases(bugs: dict[tuple[str, str], str], pairs):
     params = []
     for name, role in pairs:
         marks = ()
@@ -277,7 +277,7 @@ def test_django_admin(world: World, as_role, role: str):
 
 
 @pytest.fixture
-def restricted(world: World):  # noqa: ANN201
+def restricted(world: World):
     """A team A case restricted to its worker (the practitioner) and team A's first manager
     (always kept on the list). Not named: the CSW, the performance officer, a second
     manager of team A (manager2)."""
@@ -407,7 +407,7 @@ def test_audit_log_does_not_show_another_teams_records(world: World, as_role):
 
 
 @pytest.fixture
-def restricted_retention(world: World):  # noqa: ANN201
+def restricted_retention(world: World):
     from cases.services import restrict_case
 
     restrict_case(

@@ -17,14 +17,14 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate().isoformat()
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def cases(team_a, team_b, practitioner, other_practitioner):  # noqa: ANN001, ANN201
+def cases(team_a, team_b, practitioner, other_practitioner):
     mine = CaseFactory(team=team_a, worker=practitioner, referral__family__name="Morgan family")
     theirs = CaseFactory(
         team=team_b, worker=other_practitioner, referral__family__name="Morgan-Price family"
@@ -33,7 +33,7 @@ def cases(team_a, team_b, practitioner, other_practitioner):  # noqa: ANN001, AN
 
 
 @pytest.mark.parametrize("url", ["teamwork:feedback_new", "teamwork:complaint_new"])
-def test_the_form_has_no_select_of_cases(manager, cases, url):  # noqa: ANN001
+def test_the_form_has_no_select_of_cases(manager, cases, url):
     page = login(manager).get(reverse(url)).content.decode()
     assert '<select name="case"' not in page
     assert 'name="case"' in page
@@ -41,7 +41,7 @@ def test_the_form_has_no_select_of_cases(manager, cases, url):  # noqa: ANN001
     assert "Morgan" not in page  # no case is listed before anything is typed
 
 
-def test_matches_are_the_users_cases_only(manager, cases):  # noqa: ANN001
+def test_matches_are_the_users_cases_only(manager, cases):
     mine, theirs = cases
     client = login(manager)
     url = reverse("teamwork:feedback_cases")
@@ -53,7 +53,7 @@ def test_matches_are_the_users_cases_only(manager, cases):  # noqa: ANN001
     assert client.get(url, {"case": "x"}).status_code == 200  # too short: no matches
 
 
-def test_a_restricted_case_is_not_offered_to_staff_it_does_not_name(manager, csw, cases):  # noqa: ANN001
+def test_a_restricted_case_is_not_offered_to_staff_it_does_not_name(manager, csw, cases):
     from cases.services import restrict_case
 
     mine, _theirs = cases
@@ -63,13 +63,13 @@ def test_a_restricted_case_is_not_offered_to_staff_it_does_not_name(manager, csw
 
 
 @pytest.mark.parametrize("who", ["board_member", "referrer"])
-def test_matches_are_404_for_who_keeps_no_feedback(request, who, cases):  # noqa: ANN001
+def test_matches_are_404_for_who_keeps_no_feedback(request, who, cases):
     user = request.getfixturevalue(who)
     response = login(user).get(reverse("teamwork:feedback_cases"), {"case": "Morgan"})
     assert response.status_code == 404
 
 
-def test_typing_the_case_number_without_script_is_enough(manager, cases):  # noqa: ANN001
+def test_typing_the_case_number_without_script_is_enough(manager, cases):
     mine, theirs = cases
     client = login(manager)
     data = {"given_by": "family", "received_on": TODAY, "positive": "True"}
@@ -86,7 +86,7 @@ def test_typing_the_case_number_without_script_is_enough(manager, cases):  # noq
     assert Feedback.objects.count() == 2
 
 
-def test_an_edit_shows_the_chosen_case_by_name(manager, cases):  # noqa: ANN001
+def test_an_edit_shows_the_chosen_case_by_name(manager, cases):
     mine, _theirs = cases
     client = login(manager)
     data = {"given_by": "family", "received_on": TODAY, "positive": "True"}

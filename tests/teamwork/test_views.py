@@ -33,18 +33,18 @@ TODAY = date(2025, 11, 12)
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine) -> None:  # noqa: ANN001
+def frozen(time_machine) -> None:
     time_machine.move_to(timezone.make_aware(timezone.datetime(2025, 11, 12, 10, 0)), tick=False)
 
 
-def login(user) -> Client:  # noqa: ANN001
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def case_a(team_a, practitioner):  # noqa: ANN001, ANN201
+def case_a(team_a, practitioner):
     """A team A case referred on 1 September 2025."""
     received = timezone.make_aware(timezone.datetime(2025, 9, 1, 9, 0))
     return CaseFactory(
@@ -57,12 +57,12 @@ def case_a(team_a, practitioner):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def case_b(team_b, other_practitioner):  # noqa: ANN001, ANN201
+def case_b(team_b, other_practitioner):
     received = timezone.make_aware(timezone.datetime(2025, 9, 1, 9, 0))
     return CaseFactory(team=team_b, worker=other_practitioner, referral__received_at=received)
 
 
-def payload(slug: str, on=None, **changes) -> dict[str, str]:  # noqa: ANN001, ANN003
+def payload(slug: str, on=None, **changes) -> dict[str, str]:
     """A form each kind's page accepts (the user is in one team, so no team is asked)."""
     base = {
         "consultations": {
@@ -102,7 +102,7 @@ MODELS = {
 }
 
 
-def make(slug: str, team, case, day: date = TODAY, **fields):  # noqa: ANN001, ANN003
+def make(slug: str, team, case, day: date = TODAY, **fields):
     """One record of the kind, made directly (as the admin or the demo would)."""
     model = MODELS[slug]
     if slug == "consultations":
@@ -120,7 +120,7 @@ def make(slug: str, team, case, day: date = TODAY, **fields):  # noqa: ANN001, A
 
 
 @pytest.mark.parametrize("slug", sorted(KINDS))
-def test_manager_records_edits_and_deletes_each_kind(slug, manager, case_a):  # noqa: ANN001
+def test_manager_records_edits_and_deletes_each_kind(slug, manager, case_a):
     kind = KINDS[slug]
     client = login(manager)
     assert client.get(reverse(kind.new_name)).status_code == 200
@@ -152,7 +152,7 @@ def test_manager_records_edits_and_deletes_each_kind(slug, manager, case_a):  # 
 
 
 @pytest.mark.parametrize("slug", sorted(KINDS))
-def test_changes_are_in_the_audit_log_with_the_user(slug, manager, case_a):  # noqa: ANN001
+def test_changes_are_in_the_audit_log_with_the_user(slug, manager, case_a):
     kind = KINDS[slug]
     client = login(manager)
     client.post(reverse(kind.new_name), payload(slug, case_a))
@@ -170,7 +170,7 @@ def test_changes_are_in_the_audit_log_with_the_user(slug, manager, case_a):  # n
     assert {e.actor for e in entries} == {manager}
 
 
-def test_a_manager_of_two_teams_chooses_the_team(manager, team_b):  # noqa: ANN001
+def test_a_manager_of_two_teams_chooses_the_team(manager, team_b):
     from tests.factories import MembershipFactory
 
     MembershipFactory(user=manager, team=team_b, role="manager")
@@ -184,7 +184,7 @@ def test_a_manager_of_two_teams_chooses_the_team(manager, team_b):  # noqa: ANN0
     assert "South IFST" in listed  # the team column is shown to people in several teams
 
 
-def test_a_single_team_is_not_asked_and_a_posted_team_is_ignored(manager, team_b):  # noqa: ANN001
+def test_a_single_team_is_not_asked_and_a_posted_team_is_ignored(manager, team_b):
     client = login(manager)
     assert 'name="team"' not in client.get(reverse("teamwork:consultation_new")).content.decode()
     data = payload("consultations", team=str(team_b.pk))
@@ -232,7 +232,7 @@ def test_a_single_team_is_not_asked_and_a_posted_team_is_ignored(manager, team_b
         ("complaints", "summary", "   ", False),
     ],
 )
-def test_validation(slug, field, value, ok, manager, case_a):  # noqa: ANN001
+def test_validation(slug, field, value, ok, manager, case_a):
     kind = KINDS[slug]
     response = login(manager).post(reverse(kind.new_name), payload(slug, case_a, **{field: value}))
     if ok:
@@ -245,7 +245,7 @@ def test_validation(slug, field, value, ok, manager, case_a):  # noqa: ANN001
         assert "invalid-feedback" in page or "alert-block" in page or "alert-danger" in page
 
 
-def test_the_refusal_says_why(manager, case_a):  # noqa: ANN001
+def test_the_refusal_says_why(manager, case_a):
     client = login(manager)
     page = client.post(
         reverse("teamwork:consultation_new"), payload("consultations", held_on="2025-11-13")
@@ -261,7 +261,7 @@ def test_the_refusal_says_why(manager, case_a):  # noqa: ANN001
     assert "greater than or equal to 0" in page
 
 
-def test_another_teams_case_cannot_be_chosen(manager, case_a, case_b):  # noqa: ANN001
+def test_another_teams_case_cannot_be_chosen(manager, case_a, case_b):
     client = login(manager)
     matches = client.get(reverse("teamwork:feedback_cases"), {"case": "family"})
     assert "Evans family" in matches.content.decode()
@@ -277,7 +277,7 @@ def test_another_teams_case_cannot_be_chosen(manager, case_a, case_b):  # noqa: 
         assert not MODELS[slug].objects.exists()
 
 
-def test_a_complaint_about_a_case_of_another_of_the_users_teams_is_refused(manager, team_b, case_a):  # noqa: ANN001
+def test_a_complaint_about_a_case_of_another_of_the_users_teams_is_refused(manager, team_b, case_a):
     """A manager of both teams may choose either case, but not file team B's complaint
     against team A's family."""
     from tests.factories import MembershipFactory
@@ -290,7 +290,7 @@ def test_a_complaint_about_a_case_of_another_of_the_users_teams_is_refused(manag
     assert not Complaint.objects.exists()
 
 
-def test_a_long_closed_case_is_not_offered_but_stays_on_its_record(manager, team_a, case_a):  # noqa: ANN001
+def test_a_long_closed_case_is_not_offered_but_stays_on_its_record(manager, team_a, case_a):
     old = CaseFactory(
         team=team_a,
         worker=manager,
@@ -322,7 +322,7 @@ def test_a_long_closed_case_is_not_offered_but_stays_on_its_record(manager, team
         {"page": "99999"},
     ],
 )
-def test_a_bad_search_is_explained_never_a_500(query, manager, team_a):  # noqa: ANN001
+def test_a_bad_search_is_explained_never_a_500(query, manager, team_a):
     make("consultations", team_a, None)
     response = login(manager).get(reverse("teamwork:consultations"), query)
     assert response.status_code == 200
@@ -336,7 +336,7 @@ def test_a_bad_search_is_explained_never_a_500(query, manager, team_a):  # noqa:
 
 
 @pytest.mark.parametrize("slug", sorted(KINDS))
-def test_the_same_form_sent_twice_records_once(slug, manager, case_a):  # noqa: ANN001
+def test_the_same_form_sent_twice_records_once(slug, manager, case_a):
     kind = KINDS[slug]
     client = login(manager)
     data = payload(slug, case_a)
@@ -349,14 +349,14 @@ def test_the_same_form_sent_twice_records_once(slug, manager, case_a):  # noqa: 
     assert kind.model.objects.count() == 2
 
 
-def test_a_tampered_key_is_a_new_form_not_a_500(manager):  # noqa: ANN001
+def test_a_tampered_key_is_a_new_form_not_a_500(manager):
     client = login(manager)
     for key in ("not-a-uuid", "", "{" + str(uuid.uuid4()) + "}"):
         data = payload("consultations", submission_key=key)
         assert client.post(reverse("teamwork:consultation_new"), data).status_code == 302
 
 
-def test_the_form_carries_its_one_time_key_after_a_refusal(manager):  # noqa: ANN001
+def test_the_form_carries_its_one_time_key_after_a_refusal(manager):
     """A refused form keeps its key, so correcting it and saving twice still records once."""
     client = login(manager)
     data = payload("consultations", held_on="2025-11-13")
@@ -364,7 +364,7 @@ def test_the_form_carries_its_one_time_key_after_a_refusal(manager):  # noqa: AN
     assert f'value="{data["submission_key"]}"' in page
 
 
-def test_the_same_edit_sent_twice_is_not_a_conflict(manager, team_a):  # noqa: ANN001
+def test_the_same_edit_sent_twice_is_not_a_conflict(manager, team_a):
     record = make("consultations", team_a, None)
     client = login(manager)
     url = reverse("teamwork:consultation_edit", args=[record.pk])
@@ -375,7 +375,7 @@ def test_the_same_edit_sent_twice_is_not_a_conflict(manager, team_a):  # noqa: A
     assert (record.topic, record.version) == ("Changed once", 2)
 
 
-def test_a_stale_edit_shows_what_changed_and_keeps_what_was_typed(manager, csw, team_a):  # noqa: ANN001
+def test_a_stale_edit_shows_what_changed_and_keeps_what_was_typed(manager, csw, team_a):
     record = make("consultations", team_a, None, topic="First topic")
     client = login(manager)
     url = reverse("teamwork:consultation_edit", args=[record.pk])
@@ -405,7 +405,7 @@ def test_a_stale_edit_shows_what_changed_and_keeps_what_was_typed(manager, csw, 
     assert (record.topic, record.version) == ("Manager's topic", 3)
 
 
-def test_deleting_twice_is_a_404_the_second_time(manager, team_a):  # noqa: ANN001
+def test_deleting_twice_is_a_404_the_second_time(manager, team_a):
     record = make("training", team_a, None)
     client = login(manager)
     url = reverse("teamwork:training_delete", args=[record.pk])
@@ -429,7 +429,7 @@ EXPECTED = {
 @pytest.mark.parametrize(
     "role", ["manager", "practitioner", "csw", "performance_officer", "board_member", "referrer"]
 )
-def test_who_may_reach_each_kind(slug, role, request, team_a, case_a):  # noqa: ANN001
+def test_who_may_reach_each_kind(slug, role, request, team_a, case_a):
     kind = KINDS[slug]
     user = request.getfixturevalue(role)
     record = make(slug, team_a, case_a)
@@ -453,7 +453,7 @@ def test_who_may_reach_each_kind(slug, role, request, team_a, case_a):  # noqa: 
 
 
 @pytest.mark.parametrize("slug", sorted(KINDS))
-def test_another_teams_record_is_a_404_and_not_listed(slug, other_manager, team_a, case_a):  # noqa: ANN001
+def test_another_teams_record_is_a_404_and_not_listed(slug, other_manager, team_a, case_a):
     kind = KINDS[slug]
     record = make(slug, team_a, case_a)
     client = login(other_manager)
@@ -468,7 +468,7 @@ def test_another_teams_record_is_a_404_and_not_listed(slug, other_manager, team_
 
 def test_feedback_on_a_restricted_case_is_hidden_from_staff_it_does_not_name(
     manager, practitioner, csw, team_a, case_a
-):  # noqa: ANN001
+):
     from cases.services import restrict_case
 
     feedback = make("feedback", team_a, case_a, comments="About a staff member's relative")
@@ -485,20 +485,20 @@ def test_feedback_on_a_restricted_case_is_hidden_from_staff_it_does_not_name(
     assert login(practitioner).get(edit).status_code == 200  # the case's worker is named
 
 
-def test_the_administrator_sees_every_team(admin_user, team_a, team_b, case_a, case_b):  # noqa: ANN001
+def test_the_administrator_sees_every_team(admin_user, team_a, team_b, case_a, case_b):
     make("complaints", team_a, case_a, summary="North complaint")
     make("complaints", team_b, case_b, summary="South complaint")
     page = login(admin_user).get(reverse("teamwork:complaints")).content.decode()
     assert "North complaint" in page and "South complaint" in page
 
 
-def test_signed_out_users_go_to_the_login_page(team_a):  # noqa: ANN001
+def test_signed_out_users_go_to_the_login_page(team_a):
     response = Client().get(reverse("teamwork:consultations"))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_the_navigation_links_each_kind_the_user_may_reach(manager, practitioner, board_member):  # noqa: ANN001
+def test_the_navigation_links_each_kind_the_user_may_reach(manager, practitioner, board_member):
     page = login(manager).get("/").content.decode()
     for slug in KINDS:
         assert reverse(KINDS[slug].list_name) in page
@@ -512,7 +512,7 @@ def test_the_navigation_links_each_kind_the_user_may_reach(manager, practitioner
 # --- lists: newest first, pages of 25, search, counts ---------------------------------------
 
 
-def test_the_list_is_newest_first_in_pages_of_25(manager, team_a):  # noqa: ANN001
+def test_the_list_is_newest_first_in_pages_of_25(manager, team_a):
     for i in range(30):
         make("consultations", team_a, None, day=TODAY - timedelta(days=i), topic=f"Topic {i:02d}")
     client = login(manager)
@@ -526,7 +526,7 @@ def test_the_list_is_newest_first_in_pages_of_25(manager, team_a):  # noqa: ANN0
     assert "Consultations: <strong>30</strong>" in first
 
 
-def test_search_by_text_and_dates_with_counts(manager, team_a):  # noqa: ANN001
+def test_search_by_text_and_dates_with_counts(manager, team_a):
     make("training", team_a, None, day=date(2025, 10, 1), course="Parenting", attendees=10)
     make("training", team_a, None, day=date(2025, 11, 1), course="Parenting", attendees=5)
     make("training", team_a, None, day=date(2025, 11, 2), course="Substances", attendees=7)
@@ -544,7 +544,7 @@ def test_search_by_text_and_dates_with_counts(manager, team_a):  # noqa: ANN001
     assert "?q=Parenting&amp;page=2" in page
 
 
-def test_feedback_counts_say_how_much_was_positive(manager, team_a, case_a):  # noqa: ANN001
+def test_feedback_counts_say_how_much_was_positive(manager, team_a, case_a):
     make("feedback", team_a, case_a, positive=True)
     make("feedback", team_a, case_a, positive=True)
     make("feedback", team_a, case_a, positive=False)
@@ -557,7 +557,7 @@ def test_feedback_counts_say_how_much_was_positive(manager, team_a, case_a):  # 
 # --- the report card counts what the pages record -------------------------------------------
 
 
-def test_the_report_card_figures_follow_the_pages(manager, team_a, case_a):  # noqa: ANN001
+def test_the_report_card_figures_follow_the_pages(manager, team_a, case_a):
     period = Period(date(2025, 10, 1), date(2025, 12, 31), "Q3 2025-26")
 
     def figures() -> dict:
@@ -621,7 +621,7 @@ def _count(client: Client, url: str) -> int:
 
 
 @pytest.mark.parametrize("slug", sorted(KINDS))
-def test_list_page_queries_do_not_grow_with_rows(slug, manager, team_a, case_a):  # noqa: ANN001
+def test_list_page_queries_do_not_grow_with_rows(slug, manager, team_a, case_a):
     kind = KINDS[slug]
     client = login(manager)
     client.get("/")  # settle the session
@@ -638,7 +638,7 @@ def test_list_page_queries_do_not_grow_with_rows(slug, manager, team_a, case_a):
 # --- pages carry no inline script or style --------------------------------------------------
 
 
-def test_no_teamwork_page_carries_inline_script_or_style(manager, team_a, case_a):  # noqa: ANN001
+def test_no_teamwork_page_carries_inline_script_or_style(manager, team_a, case_a):
     client = login(manager)
     problems = {}
     for slug, kind in KINDS.items():

@@ -13,10 +13,10 @@ from accounts.models import User
 class Command(BaseCommand):
     help = "Print a single-use two-factor enrolment code for a user (valid for three days)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("username")
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         try:
             user = User.objects.get(username=options["username"])
         except User.DoesNotExist as error:

@@ -33,10 +33,10 @@ def grant_statements(role: str) -> list[str]:
 class Command(BaseCommand):
     help = "Grant the app's PostgreSQL role read/write, and append-only on the audit log."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("role", nargs="?", default="ifss_app")
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("Only PostgreSQL has roles; nothing to do on SQLite.")
         role = options["role"]

@@ -22,7 +22,7 @@ from reporting.queries import Scope, la_scope, team_scope
 class Command(BaseCommand):
     help = "Build a report card PDF or print its figures as JSON for a team, an LA or all teams."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         where = parser.add_mutually_exclusive_group(required=True)
         where.add_argument("--team", help="team name")
         where.add_argument("--la", help="local authority name")

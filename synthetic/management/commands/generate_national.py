@@ -18,7 +18,7 @@ from synthetic.generator import TEAMS, Generator
 class Command(BaseCommand):
     help = "Generate a deterministic synthetic national dataset (factor 1.0: 150,000 families)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--factor", type=float, default=1.0)
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument(
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Generate and count the rows, write nothing."
         )
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         factor = options["factor"]
         if not 0 < factor <= 10:
             raise CommandError("--factor must be above 0 and at most 10.")

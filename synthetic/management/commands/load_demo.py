@@ -500,7 +500,7 @@ def _ago(days: float | None, now: datetime) -> datetime | None:
     return None if days is None else now - timedelta(days=days)
 
 
-def advance_case(case, journey: str, worker: User, manager: User, now: datetime) -> None:  # noqa: ANN001, C901
+def advance_case(case, journey: str, worker: User, manager: User, now: datetime) -> None:
     """Take an allocated case along the pathway through the real services, dated in the past
     relative to its allocation: assessment, Phase 1 with contacts and goals, Phase 2 with
     reviews and a booster, and closure."""
