@@ -90,9 +90,13 @@ def test_the_walk_finds_the_forms() -> None:
     assert len(choice_fields()) >= 10
 
 
-@pytest.mark.parametrize(
-    ("form", "name", "field", "backing"), numeric_fields(), ids=lambda v: str(v)[:60]
-)
+def _test_id(value: object) -> str:
+    """The same in every process (pytest-xdist's workers compare their tests): a form field
+    is named by its class, never by its repr, which holds the object's address."""
+    return type(value).__name__ if isinstance(value, forms.Field) else str(value)[:60]
+
+
+@pytest.mark.parametrize(("form", "name", "field", "backing"), numeric_fields(), ids=_test_id)
 def test_a_huge_number_is_refused_with_a_message(form, name, field, backing) -> None:
     if name in COMPARED_ONLY:
         pytest.skip("compared with the record's version only")
@@ -110,7 +114,7 @@ def test_a_huge_number_is_refused_with_a_message(form, name, field, backing) -> 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("form", "name", "field"), choice_fields(), ids=lambda v: str(v)[:60])
+@pytest.mark.parametrize(("form", "name", "field"), choice_fields(), ids=_test_id)
 def test_a_huge_choice_is_refused_with_a_message(form, name, field) -> None:
     field = field.__deepcopy__({})
     # The choices the form's __init__ would give it: the whole table is the widest. (A
