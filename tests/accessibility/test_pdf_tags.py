@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from families.services import subject_access_export
+from privacy.services import subject_access_export
 from reporting.card import build_card
 from reporting.pdf import render_report_card_pdf
 from reporting.periods import financial_year
