@@ -330,6 +330,7 @@ def add_state() -> Objects:
         ScreeningDecision,
         WaitingListEntry,
     )
+    from reporting import publishing
     from reporting import services as reporting_services
     from reporting.models import BuildStatus, ReportBuild
     from reporting.periods import quarter_containing
@@ -341,9 +342,10 @@ def add_state() -> Objects:
 
     users = {u.username: u for u in User.objects.all()}
     team = Team.objects.get(name__icontains="gwent")
-    cases = Case.objects.filter(team=team)
-    case_phase1 = cases.filter(stage=Stage.PHASE1).first()
-    case_phase2 = cases.filter(stage=Stage.PHASE2).first()
+    cases = Case.objects.filter(team=team).order_by("pk")
+    # The practitioner's own cases from the demo's stories (its history adds many others).
+    case_phase1 = cases.filter(stage=Stage.PHASE1, worker=users[WORKER]).first()
+    case_phase2 = cases.filter(stage=Stage.PHASE2, worker=users[WORKER]).first()
     case_closed = cases.filter(stage=Stage.CLOSED).first()
     case_awaiting = cases.filter(stage=Stage.AWAITING_ASSESSMENT).first()
     today = timezone.localdate()
@@ -373,7 +375,8 @@ def add_state() -> Objects:
 
     scope = team_scope(team)
     period = quarter_containing(today - timedelta(days=100))
-    published = reporting_services.publish_card(
+    # The demo's history publishes the team's past quarters; publish this one if it has not.
+    published = publishing.latest(scope, period, "events") or reporting_services.publish_card(
         user=users[PERF], scope=scope, period=period, basis="events"
     )
     build = ReportBuild.objects.create(
@@ -434,7 +437,7 @@ def add_state() -> Objects:
         submitted=referrals.filter(status=ReferralStatus.SUBMITTED).first(),
         accepted=referrals.filter(status=ReferralStatus.ACCEPTED).first(),
         decision=decisions.first(),
-        waiting=WaitingListEntry.objects.filter(referral__team=team).first(),
+        waiting=WaitingListEntry.objects.current().filter(referral__team=team).first(),
         draft=draft,
         # Entries the practitioner recorded (only their author or a manager corrects one).
         contact=Contact.objects.filter(case=case_phase1, **mine("recorded_by")).first(),
