@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from accounts.management.commands.load_demo import DEMO_PASSWORD
+from synthetic.management.commands.load_demo import DEMO_PASSWORD
 from django.core.management import call_command
 from django.utils import timezone
 
