@@ -70,7 +70,7 @@ from reminders.models import Reminder
 from reviews.models import Booster, Review
 from teamwork.models import Complaint, Consultation, Feedback, TrainingSession
 
-from .sink import Sink, Table, columns, m2m_table, reset_sequences
+from .sink import Sink, Table, columns, defaults, m2m_table, reset_sequences
 
 LONDON = ZoneInfo("Europe/London")
 HISTORY_START = date(2015, 4, 1)  # the start of financial year 2015-16
@@ -697,7 +697,9 @@ class Generator:
         )
         self.models = {}
         for key, model, names in spec:
-            s.register(Table(key, model._meta.db_table, columns(model, names)))
+            s.register(
+                Table(key, model._meta.db_table, columns(model, names), defaults(model, names))
+            )
             self.models[key] = model
         # Many-to-many rows go after both sides (the order of registration is the order
         # of writing).

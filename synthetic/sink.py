@@ -21,11 +21,31 @@ def columns(model: type[models.Model], names: list[str]) -> list[str]:
     return [meta.get_field(n).column for n in names]
 
 
+def defaults(model: type[models.Model], names: list[str]) -> tuple[list[str], tuple]:
+    """The columns of the model's other required fields and the values written to them: the
+    field's default ("" for a blank text field). A field added to a model later is written
+    as Django would, rather than as NULL (which COPY and INSERT would do otherwise)."""
+    listed = {model._meta.get_field(n).column for n in names}
+    cols: list[str] = []
+    values: list = []
+    for f in model._meta.concrete_fields:
+        if f.column in listed or f.null or f.db_default is not models.NOT_PROVIDED:
+            continue
+        if f.has_default() or f.empty_strings_allowed:
+            cols.append(f.column)
+            values.append(f.get_default())
+    return cols, tuple(values)
+
+
 class Table:
-    def __init__(self, key: str, db_table: str, cols: list[str]) -> None:
+    def __init__(
+        self, key: str, db_table: str, cols: list[str], fixed: tuple[list[str], tuple] = ([], ())
+    ) -> None:
         self.key = key
         self.db_table = db_table
         self.cols = cols
+        # Columns every row gets the same value in (written after the row's own).
+        self.fixed_cols, self.fixed = fixed
 
 
 def m2m_table(model: type[models.Model], field_name: str, key: str) -> Table:
@@ -77,7 +97,9 @@ class Sink:
         return written
 
     def _write(self, table: Table, rows: list[tuple]) -> None:
-        cols = ", ".join(f'"{c}"' for c in table.cols)
+        cols = ", ".join(f'"{c}"' for c in [*table.cols, *table.fixed_cols])
+        if table.fixed:
+            rows = [(*row, *table.fixed) for row in rows]
         with self.connection.cursor() as cursor:
             if self.pg:
                 raw = cursor.cursor  # the psycopg cursor under Django's wrapper
@@ -86,7 +108,7 @@ class Sink:
                     for row in rows:
                         write(row)
             else:
-                marks = ", ".join(["%s"] * len(table.cols))
+                marks = ", ".join(["%s"] * (len(table.cols) + len(table.fixed_cols)))
                 adapt = self._adapter()
                 cursor.executemany(
                     f'INSERT INTO "{table.db_table}" ({cols}) VALUES ({marks})',

@@ -28,10 +28,13 @@
   var errorSummary = document.getElementById("error-summary");
   if (errorSummary) { errorSummary.focus(); }
 
-  // A data table wider than the screen scrolls in its own box: that box can then take
-  // keyboard focus (arrow keys scroll it) and is named for screen readers.
+  // A data table (or a report card chart) wider than the screen scrolls in its own box:
+  // that box can then take keyboard focus (arrow keys scroll it) and is named for screen
+  // readers.
   function scrollableTables() {
-    document.querySelectorAll(".table-responsive").forEach(function (box) {
+    document.querySelectorAll(".table-responsive, .chart-with-values .chart").forEach(function (box) {
+      var welsh = document.documentElement.lang === "cy";
+      var chart = box.classList.contains("chart");
       if (box.scrollWidth > box.clientWidth + 1) {
         if (!box.hasAttribute("tabindex")) {
           var holder = box.closest("section, .card, main");
@@ -39,7 +42,8 @@
           box.setAttribute("tabindex", "0");
           box.setAttribute("role", "region");
           box.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") +
-            (document.documentElement.lang === "cy" ? "tabl (sgroliwch i'r ochr)" : "table (scrolls sideways)"));
+            (chart ? (welsh ? "siart (sgroliwch i'r ochr)" : "chart (scrolls sideways)")
+                   : (welsh ? "tabl (sgroliwch i'r ochr)" : "table (scrolls sideways)")));
         }
       } else if (box.getAttribute("role") === "region") {
         box.removeAttribute("tabindex");

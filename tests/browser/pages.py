@@ -103,27 +103,30 @@ PAGES: dict[str, set[str]] = {
     "reporting:reports": {MANAGER, PERF, BOARD},
     "reporting:revision": {PERF},
     "reporting:published_card": {MANAGER, PERF, BOARD},
-    "reporting:consultations": {WORKER},
-    "reporting:consultation_new": {WORKER},
-    "reporting:consultation_edit": {WORKER},
-    "reporting:consultation_delete": {WORKER},
-    "reporting:training": {WORKER},
-    "reporting:training_new": {WORKER},
-    "reporting:training_edit": {WORKER},
-    "reporting:training_delete": {WORKER},
-    "reporting:feedback": {WORKER},
-    "reporting:feedback_new": {WORKER},
-    "reporting:feedback_edit": {WORKER},
-    "reporting:feedback_delete": {WORKER},
-    "reporting:complaints": {MANAGER},
-    "reporting:complaint_new": {MANAGER},
-    "reporting:complaint_edit": {MANAGER},
-    "reporting:complaint_delete": {MANAGER},
+    "reporting:agenda": {MANAGER, PERF},
+    "reporting:targets": {MANAGER, PERF},
+    "reporting:target": {MANAGER, PERF},
+    "teamwork:consultations": {WORKER},
+    "teamwork:consultation_new": {WORKER},
+    "teamwork:consultation_edit": {WORKER},
+    "teamwork:consultation_delete": {WORKER},
+    "teamwork:training": {WORKER},
+    "teamwork:training_new": {WORKER},
+    "teamwork:training_edit": {WORKER},
+    "teamwork:training_delete": {WORKER},
+    "teamwork:feedback": {WORKER},
+    "teamwork:feedback_new": {WORKER},
+    "teamwork:feedback_edit": {WORKER},
+    "teamwork:feedback_delete": {WORKER},
+    "teamwork:complaints": {MANAGER},
+    "teamwork:complaint_new": {MANAGER},
+    "teamwork:complaint_edit": {MANAGER},
+    "teamwork:complaint_delete": {MANAGER},
     # Privacy
     "families:consent": {WORKER},
-    "families:subject_access": {MANAGER},
-    "families:retention": {MANAGER},
-    "families:anonymise": {MANAGER},
+    "privacy:subject_access": {MANAGER},
+    "privacy:retention": {MANAGER},
+    "privacy:anonymise": {MANAGER},
     # Imports, partner API, data return
     "imports:upload": {MANAGER},
     "imports:run": {MANAGER},
@@ -162,6 +165,8 @@ NOT_PAGES: dict[str, str] = {
     "keepalive": "POST: renews the session (JSON)",
     "autosave": "POST: saves a form draft (JSON)",
     "bench_floor": "benchmark endpoint (plain text)",
+    "set_language": "POST only: sets the language cookie and goes back",
+    "javascript_catalog": "script (the Welsh strings of the front end's JavaScript)",
     "referrals:first_contact": "POST only",
     "referrals:link_family": "POST only",
     "referrals:apply_update": "POST only",
@@ -170,12 +175,13 @@ NOT_PAGES: dict[str, str] = {
     "reviews:report_pdf": "download (PDF; tagged PDF/UA, tests/accessibility/test_pdf_tags.py)",
     "reporting:recompute": "POST only",
     "reporting:export": "download (CSV/XLSX)",
+    "reporting:published_export": "download (a published card's figures, CSV/XLSX)",
     "reporting:request_pdf": "POST only",
     "reporting:build_pdf": "download (PDF)",
     "reporting:publish": "POST only",
-    "reporting:feedback_cases": "htmx fragment (the case chooser's matches)",
-    "reporting:complaint_cases": "htmx fragment (the case chooser's matches)",
-    "families:subject_access_export": "POST only (download)",
+    "teamwork:feedback_cases": "htmx fragment (the case chooser's matches)",
+    "teamwork:complaint_cases": "htmx fragment (the case chooser's matches)",
+    "privacy:subject_access_export": "POST only (download)",
     "notifications:open": "POST only",
     "notifications:read_all": "POST only",
     "imports:template": "download (CSV/XLSX)",
@@ -268,16 +274,17 @@ ARGS: dict[str, Callable[[Objects], dict]] = {
     "reviews:add_booster": lambda o: {"pk": o.case_phase2.pk},
     "reporting:build": lambda o: {"pk": o.build.pk},
     "reporting:published_card": lambda o: {"pk": o.published.pk},
-    "reporting:consultation_edit": lambda o: {"pk": o.teamwork["consultations"].pk},
-    "reporting:consultation_delete": lambda o: {"pk": o.teamwork["consultations"].pk},
-    "reporting:training_edit": lambda o: {"pk": o.teamwork["training"].pk},
-    "reporting:training_delete": lambda o: {"pk": o.teamwork["training"].pk},
-    "reporting:feedback_edit": lambda o: {"pk": o.teamwork["feedback"].pk},
-    "reporting:feedback_delete": lambda o: {"pk": o.teamwork["feedback"].pk},
-    "reporting:complaint_edit": lambda o: {"pk": o.teamwork["complaints"].pk},
-    "reporting:complaint_delete": lambda o: {"pk": o.teamwork["complaints"].pk},
+    "reporting:target": lambda o: {"code": "referrals_received"},
+    "teamwork:consultation_edit": lambda o: {"pk": o.teamwork["consultations"].pk},
+    "teamwork:consultation_delete": lambda o: {"pk": o.teamwork["consultations"].pk},
+    "teamwork:training_edit": lambda o: {"pk": o.teamwork["training"].pk},
+    "teamwork:training_delete": lambda o: {"pk": o.teamwork["training"].pk},
+    "teamwork:feedback_edit": lambda o: {"pk": o.teamwork["feedback"].pk},
+    "teamwork:feedback_delete": lambda o: {"pk": o.teamwork["feedback"].pk},
+    "teamwork:complaint_edit": lambda o: {"pk": o.teamwork["complaints"].pk},
+    "teamwork:complaint_delete": lambda o: {"pk": o.teamwork["complaints"].pk},
     "families:consent": lambda o: {"pk": o.case_phase1.family_id},
-    "families:anonymise": lambda o: {"pk": o.retention.pk},
+    "privacy:anonymise": lambda o: {"pk": o.retention.pk},
     "imports:run": lambda o: {"pk": o.import_run.pk},
     "api:client": lambda o: {"pk": o.api_client.pk},
     "admin:app_list": lambda o: {"app_label": "accounts"},
@@ -323,6 +330,7 @@ def add_state() -> Objects:
         ScreeningDecision,
         WaitingListEntry,
     )
+    from reporting import publishing
     from reporting import services as reporting_services
     from reporting.models import BuildStatus, ReportBuild
     from reporting.periods import quarter_containing
@@ -334,9 +342,10 @@ def add_state() -> Objects:
 
     users = {u.username: u for u in User.objects.all()}
     team = Team.objects.get(name__icontains="gwent")
-    cases = Case.objects.filter(team=team)
-    case_phase1 = cases.filter(stage=Stage.PHASE1).first()
-    case_phase2 = cases.filter(stage=Stage.PHASE2).first()
+    cases = Case.objects.filter(team=team).order_by("pk")
+    # The practitioner's own cases from the demo's stories (its history adds many others).
+    case_phase1 = cases.filter(stage=Stage.PHASE1, worker=users[WORKER]).first()
+    case_phase2 = cases.filter(stage=Stage.PHASE2, worker=users[WORKER]).first()
     case_closed = cases.filter(stage=Stage.CLOSED).first()
     case_awaiting = cases.filter(stage=Stage.AWAITING_ASSESSMENT).first()
     today = timezone.localdate()
@@ -366,7 +375,8 @@ def add_state() -> Objects:
 
     scope = team_scope(team)
     period = quarter_containing(today - timedelta(days=100))
-    published = reporting_services.publish_card(
+    # The demo's history publishes the team's past quarters; publish this one if it has not.
+    published = publishing.latest(scope, period, "events") or reporting_services.publish_card(
         user=users[PERF], scope=scope, period=period, basis="events"
     )
     build = ReportBuild.objects.create(
@@ -427,7 +437,7 @@ def add_state() -> Objects:
         submitted=referrals.filter(status=ReferralStatus.SUBMITTED).first(),
         accepted=referrals.filter(status=ReferralStatus.ACCEPTED).first(),
         decision=decisions.first(),
-        waiting=WaitingListEntry.objects.filter(referral__team=team).first(),
+        waiting=WaitingListEntry.objects.current().filter(referral__team=team).first(),
         draft=draft,
         # Entries the practitioner recorded (only their author or a manager corrects one).
         contact=Contact.objects.filter(case=case_phase1, **mine("recorded_by")).first(),

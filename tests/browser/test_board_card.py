@@ -14,11 +14,11 @@ import re
 from pathlib import Path
 
 import pytest
-from accounts.management.commands.load_demo import DEMO_PASSWORD
 from django.core.management import call_command
 from django.utils import timezone
 
 from synthetic.demo import quarters_to_publish
+from synthetic.management.commands.load_demo import DEMO_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,

@@ -68,7 +68,7 @@ def test_load_demo_is_idempotent_and_covers_every_stage():
         ReferralStatus.CLOSED,
         ReferralStatus.REFERRED_ON,
     } <= statuses
-    from accounts.management.commands.load_demo import submission_key
+    from synthetic.management.commands.load_demo import submission_key
 
     rereferral = Referral.objects.get(submission_key=submission_key("roberts-2"))
     assert rereferral.previous_referral.status == ReferralStatus.CLOSED
