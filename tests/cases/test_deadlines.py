@@ -17,6 +17,7 @@ HOME = "cases/deadlines.py"
 ALLOWED: dict[str, str] = {
     "synthetic/generator.py": "random draws of a synthetic history (how late, how long)",
     "management/commands/load_demo.py": "the demo families' story: when each thing happened",
+    "synthetic/demo.py": "the demo's history: when each past quarter's card was published",
     "referrals/forms.py": "an unborn child's expected date: pregnancy, not a deadline",
 }
 TIME_FACTORS = {7, 24, 60}

@@ -1146,6 +1146,33 @@ def narrative_target(w: World) -> Target:
     )
 
 
+def agenda_target(w: World) -> Target:
+    """The team's data development agenda (reporting.services.save_agenda)."""
+    return Target(
+        client=login(w.manager),
+        url=f"{reverse('reporting:agenda')}?team={w.team_a.pk}",
+        payload={"version": "1", "items": "School attendance\nOffending"},
+        key_values={"version": ["0", "2", str(2**63)]},
+    )
+
+
+def measure_target_target(w: World) -> Target:
+    """A measure's baseline and target, with the reason (reporting.services.set_target)."""
+    return Target(
+        client=login(w.manager),
+        url=(
+            f"{reverse('reporting:target', kwargs={'code': 'referrals_received'})}"
+            f"?team={w.team_a.pk}"
+        ),
+        payload={"version": "0", "baseline": "10", "target": "12", "reason": "Agreed."},
+        key_values={
+            "version": ["1", str(2**63)],
+            "baseline": ["-1", "1e9", "NaN", "12.345"],
+            "target": ["-1", "1e9", "Infinity"],
+        },
+    )
+
+
 def revision_target(w: World) -> Target:
     """Nothing is published in the fixture: the page answers with the form and a message."""
     target = with_query(
@@ -1602,8 +1629,9 @@ def api_client_edit_target(w: World) -> Target:
             "teams": [str(w.team_b.pk)],
             "can_submit_referrals": "on",
             "requests_per_minute": "5",
+            "version": str(client.version),
         },
-        key_values=API_CLIENT_VALUES,
+        key_values={**API_CLIENT_VALUES, "version": ["0", str(client.version + 1), "x"]},
     )
 
 
@@ -1666,6 +1694,8 @@ TARGETS: dict[str, Callable[[World], Target]] = {
     "two_factor_verify": two_factor_verify_target,
     "password_change": password_change_target,
     "reporting:narrative": narrative_target,
+    "reporting:agenda": agenda_target,
+    "reporting:target": measure_target_target,
     "reporting:request_pdf": lambda w: with_query(w, "reporting:request_pdf", {}),
     "reporting:recompute": lambda w: with_query(w, "reporting:recompute", {}),
     "reporting:publish": lambda w: with_query(w, "reporting:publish", {}),
@@ -1738,6 +1768,10 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "api:reference",
         "api:schema",
         "api:no_such_route",
+        # Django's set_language: a language code outside LANGUAGES is ignored, and an
+        # unsafe `next` is not followed (tests/i18n/test_language.py).
+        "set_language",
+        "javascript_catalog",  # the translations for the scripts: GET only
     }
     # Pages that only show things (GET): test_query_params.py fuzzes their filters.
     read_only = {
@@ -1765,6 +1799,8 @@ def test_every_post_endpoint_is_fuzzed() -> None:
         "reporting:build_pdf",
         "reporting:reports",
         "reporting:published_card",
+        "reporting:published_export",  # a download of a published card (GET)
+        "reporting:targets",  # the list of every measure's baseline and target (GET)
         "teamwork:consultations",
         "teamwork:training",
         "teamwork:feedback",

@@ -25,7 +25,7 @@ NAMES = {"family", "family_name", "last_name", "surname", "first_name", "get_ful
 
 # module.function -> the subject it sends.
 SENDERS = {
-    "accounts.twofactor.email_enrolment_code": "IFSS Case Manager: your two-factor set-up code",
+    "accounts.twofactor._send_code": "IFSS Case Manager: your two-factor set-up code",
     "cases.services._tell_referrer_of_stage": "Referral 12: Phase 2",
     "notifications.services.send_notification_email_now": "(the notification's subject)",
     "notifications.services.send_digest": "IFSS Case Manager: 3 notifications",
@@ -117,6 +117,44 @@ def _resolved(
     return touched
 
 
+def _subject_texts(
+    subject: ast.AST, function: ast.FunctionDef, functions: dict
+) -> list[tuple[ast.AST, ast.FunctionDef]]:
+    """A subject given as a function (so each reader gets it in their own language, issue
+    17) is followed to the text it makes: a lambda's body, a nested function's returns, or
+    `helper(...)[0]`'s own `subject = ...` in a helper of the module."""
+    if isinstance(subject, ast.Lambda):
+        subject = subject.body
+    if isinstance(subject, ast.Name):
+        nested = next(
+            (
+                f
+                for f in ast.walk(function)
+                if isinstance(f, ast.FunctionDef) and f is not function and f.name == subject.id
+            ),
+            None,
+        )
+        if nested is not None:
+            return [
+                (r.value, nested)
+                for r in ast.walk(nested)
+                if isinstance(r, ast.Return) and r.value is not None
+            ]
+    if (
+        isinstance(subject, ast.Subscript)
+        and isinstance(subject.value, ast.Call)
+        and _callee(subject.value) in functions
+    ):
+        helper = functions[_callee(subject.value)]
+        return [
+            (a.value, helper)
+            for a in ast.walk(helper)
+            if isinstance(a, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "subject" for t in a.targets)
+        ]
+    return [(subject, function)]
+
+
 def senders() -> dict[str, set[str]]:
     """module.function -> every name its subjects touch."""
     root = Path(settings.BASE_DIR)
@@ -134,9 +172,10 @@ def senders() -> dict[str, set[str]]:
                 subject = next((k.value for k in call.keywords if k.arg == "subject"), None)
                 if subject is None and call.args and _callee(call) == "send_mail":
                     subject = call.args[0]
-                touched = (
-                    _resolved(subject, function, module=functions) if subject is not None else set()
-                )
+                touched: set[str] = set()
+                if subject is not None:
+                    for text, where in _subject_texts(subject, function, functions):
+                        touched |= _resolved(text, where, module=functions)
                 out.setdefault(f"{module}.{function.name}", set()).update(touched)
     return out
 

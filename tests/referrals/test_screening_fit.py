@@ -97,7 +97,11 @@ def test_first_contact_without_who_or_how_is_refused_and_keeps_what_was_typed(
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert page.count("This field is required.") == 2
+    # Each field's message is shown once by its field and once in the error summary at the
+    # top of the page (with a link to the field).
+    summary, _sep, form = page.partition('id="error-summary"')[2].partition("</ul>")
+    assert summary.count("This field is required.") == 2
+    assert form.count("This field is required.") == 2
     assert "Agreed to share the school report" in page
     submitted.refresh_from_db()
     assert submitted.first_contact_at is None

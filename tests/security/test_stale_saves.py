@@ -40,6 +40,10 @@ A, B = "manager", "manager2"  # two managers of team A
 # Routes that take a POST from a form without a version, and why that cannot overwrite
 # another person's change.
 NOT_AN_EDIT = {
+    "set_language": (
+        "the signed-in user's own language choice (a switcher on every page): the last choice "
+        "is the one wanted, and it changes no record anyone else edits"
+    ),
     "login": "signs in; no record",
     "password_change": "the user's own password",
     "two_factor_setup": "the user's own second factor",
