@@ -106,8 +106,10 @@ def texts_of(response) -> list[str]:
         return list(_json_texts(json.loads(body)))
     if "javascript" in kind:
         # Django's translation catalogue: what a reader sees are its translated strings
-        # (the JSON of `newcatalog`), not the code around them.
-        found = re.search(r"const newcatalog = (\{.*?\});\n", body.decode(), re.S)
+        # (the JSON of `newcatalog`, absent in English), not the code around them.
+        text = body.decode()
+        assert "django.jsi18n_initialized" in text, "not Django's translation catalogue"
+        found = re.search(r"const newcatalog = (\{.*?\});\n", text, re.S)
         return list(_json_texts(json.loads(found[1]))) if found else []
     parser = _Text()
     parser.feed(body.decode())
