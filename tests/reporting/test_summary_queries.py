@@ -23,13 +23,15 @@ pytestmark = pytest.mark.django_db
 # The published card page for a board member: the request's own (session, user,
 # memberships, and the unread notifications count of the layout), the user's teams, the
 # card, the earlier published quarters for the trends (one query for all of them), the
-# measure metadata, the team's baselines and targets, the narrative, the card's revisions
-# and its PDF.
-SUMMARY_PAGE_QUERIES = 12
+# measure metadata, the team's baselines and targets, the narrative, the team's data
+# development agenda (story.agenda: one query for a team's card, whatever the quarters;
+# added with the frozen narratives), the card's revisions and its PDF.
+SUMMARY_PAGE_QUERIES = 13
 # Building the PDF of a published card: claiming the build (savepoint, update, read,
 # release), the build, its card, the earlier published quarters, measure metadata,
-# baselines and targets, the narrative, a beat, storing the PDF, and reading it back.
-PDF_BUILD_QUERIES = 13
+# baselines and targets, the narrative, the team's data development agenda (story.agenda,
+# one query, added with the frozen narratives), a beat, storing the PDF, and reading it back.
+PDF_BUILD_QUERIES = 14
 
 
 @pytest.fixture

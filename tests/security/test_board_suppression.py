@@ -104,6 +104,13 @@ def texts_of(response) -> list[str]:
         ]
     if "json" in kind:
         return list(_json_texts(json.loads(body)))
+    if "javascript" in kind:
+        # Django's translation catalogue: what a reader sees are its translated strings
+        # (the JSON of `newcatalog`, absent in English), not the code around them.
+        text = body.decode()
+        assert "django.jsi18n_initialized" in text, "not Django's translation catalogue"
+        found = re.search(r"const newcatalog = (\{.*?\});\n", text, re.S)
+        return list(_json_texts(json.loads(found[1]))) if found else []
     parser = _Text()
     parser.feed(body.decode())
     return parser.texts
@@ -208,10 +215,10 @@ def small_figures(team_name: str) -> dict:
 @pytest.fixture
 def small_world(world: World):  # noqa: F811
     """The world's published card (revision 0) and a revision of it, every count small; a
-    PDF built from the revision; team A's quarter stored with small counts for the API."""
+    PDF built from the revision; team A's last quarter published with small counts for the API."""
     from api import services as api_services
     from reporting import services
-    from reporting.models import FigureSet, PublishedCard
+    from reporting.models import PublishedCard
     from reporting.periods import previous_quarter, quarter_containing
 
     card = world.published_card
@@ -238,14 +245,18 @@ def small_world(world: World):  # noqa: F811
         published=revision,
     )
     services.run_build(build_id=build.pk)
+    # The partner API reads published cards (api/figures.py: the latest revision of a whole
+    # quarter's card), no longer stored figure sets: publish team A's last quarter, then give
+    # its frozen figures the small counts.
     last = previous_quarter(quarter_containing(timezone.localdate()))
-    FigureSet.objects.update_or_create(
-        scope_key=f"team-{world.team_a.pk}",
-        period_start=last.start,
-        period_end=last.end,
+    api_card = services.publish_card(
+        user=world.users["manager"],
+        scope=services.scope_from_key(f"team-{world.team_a.pk}", world.team_a.name),
+        period=last,
         basis="events",
-        defaults={"data": small_figures(world.team_a.name), "computed_at": timezone.now()},
     )
+    api_card.data = small_figures(world.team_a.name)
+    api_card.save(update_fields=["data"])
     client = api_services.create_client(
         name="Board suppression partner",
         teams=[world.team_a],
@@ -306,6 +317,8 @@ def _published(name: str, **kwargs: str) -> Callable[[World, dict], str]:
 BOARD_ROUTES: dict[str, tuple[Fetch, bool]] = {
     "home": (_plain("home"), True),  # the board's team figures
     "healthz": (_plain("healthz"), False),
+    # The public JavaScript translation catalogue (accounts/language.py): strings, no figures.
+    "javascript_catalog": (_plain("javascript_catalog"), False),
     "readyz": (_plain("readyz"), False),
     "password_change": (_plain("password_change"), False),
     "password_change_done": (_plain("password_change_done"), False),
