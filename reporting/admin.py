@@ -9,6 +9,9 @@ from .models import Measure, MeasureTarget, Narrative, ReportBuild
 class MeasureTargetInline(BoundedInline):
     model = MeasureTarget
     extra = 0
+    # Who changed a target, when and its version are set by reporting.services.set_target
+    # (with the change and its reason kept): shown here, never chosen from every user.
+    readonly_fields = ("version", "updated_by", "updated_at")
 
 
 @admin.register(Measure)

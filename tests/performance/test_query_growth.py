@@ -41,7 +41,7 @@ SIGNED_IN = [r for r in ROLES if r != "anonymous"]
 # Searches, asked for with a term as well as bare (issue 15: they grew with the data): the
 # route -> the query string, from the world. Walked as "<route>?search".
 SEARCHES = {
-    "families:subject_access": lambda w: f"name={w.journey.adult.last_name[:3]}",
+    "privacy:subject_access": lambda w: f"name={w.journey.adult.last_name[:3]}",
     "audit:log": lambda w: f"actor={w.users['practitioner'].username}",
 }
 
