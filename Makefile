@@ -58,11 +58,19 @@ run: demo compilemessages
 # file's transactional tests before the next file's rolled-back ones. A targeted run
 # (PYTEST_ARGS=...) runs in one process unless XDIST says how many workers:
 # `make test XDIST=2 PYTEST_ARGS=tests/api`.
+# The whole suite runs the browser tests afterwards in one process of their own: a live
+# server thread and Chromium per xdist worker, on two cores, made a page's last request
+# outlive its test and deadlock the test's database flush.
 XDIST ?= $(if $(PYTEST_ARGS),0,auto)
+TEST_ENV = CELERY_TASK_ALWAYS_EAGER=true DJANGO_SECURE_COOKIES=false DJANGO_DEBUG=false \
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key}
 test: install compilemessages
-	CELERY_TASK_ALWAYS_EAGER=true DJANGO_SECURE_COOKIES=false DJANGO_DEBUG=false \
-	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key} \
-	$(PY) -m pytest -p tests.xdist_workers -n $(XDIST) --dist load $(PYTEST_ARGS)
+ifeq ($(PYTEST_ARGS),)
+	$(TEST_ENV) $(PY) -m pytest -p tests.xdist_workers -n $(XDIST) --dist load --ignore=tests/browser
+	$(TEST_ENV) $(PY) -m pytest -p tests.xdist_workers -n 0 tests/browser
+else
+	$(TEST_ENV) $(PY) -m pytest -p tests.xdist_workers -n $(XDIST) --dist load $(PYTEST_ARGS)
+endif
 
 lint: install
 	$(VENV)/bin/ruff check .
