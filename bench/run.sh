@@ -13,7 +13,9 @@
 # load before each level, not measured; 0 measures from the first request of fresh
 # workers), BENCH_WORKERS (3, as the
 # Dockerfile), BENCH_PORT (8765), BENCH_SKIP_OFFLINE=1 to skip the report card and sweep,
-# BENCH_LOAD_ONLY=1 for the load test alone (after a full run wrote bench/out/).
+# BENCH_LOAD_ONLY=1 for the load test alone (after a full run wrote bench/out/),
+# BENCH_PASSES ("interactive all"; "all" alone for the think-time run), BENCH_THINK
+# ("5-10": seconds between one user's requests; none by default).
 # The sweep writes reminders and notifications into the database it runs on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -110,7 +112,7 @@ load() {
 
 # Pass "interactive": the pages practitioners use between visits, with the floor.
 # Pass "all": the same plus the report card page, in the same run.
-for pass in interactive all; do
+for pass in ${BENCH_PASSES:-interactive all}; do
     if [ "$pass" = interactive ]; then tag="_interactive"; exclude="report card"; else tag=""; exclude=""; fi
     for n in $LEVELS; do
         echo "== $pass pages, $n concurrent users for $DURATION ($WORKERS gunicorn workers)"

@@ -69,19 +69,13 @@ def users_and_records() -> tuple[dict, SimpleNamespace, dict]:
     from accounts.models import Membership, Team, User
     from cases.models import Case, Contact, FamilyPlan
     from families.models import Person
-    from families.services import retention_due
     from notifications.models import Notification
     from outcomes.models import Goal, Reading
+    from privacy.services import retention_due
     from referrals.models import Referral, ReferralDraft, ScreeningDecision, WaitingListEntry
-    from reporting.models import (
-        Complaint,
-        Consultation,
-        Feedback,
-        PublishedCard,
-        ReportBuild,
-        TrainingSession,
-    )
+    from reporting.models import PublishedCard, ReportBuild
     from reviews.models import Review
+    from teamwork.models import Complaint, Consultation, Feedback, TrainingSession
 
     chosen = pick()
     team = Team.objects.get(pk=chosen["team_id"])
