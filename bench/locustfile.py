@@ -1,7 +1,9 @@
-"""Locust load test: each simulated user holds a signed-in session as the busiest team's
-manager, and one as its busiest practitioner (for "my cases"), and requests the
-benchmarked pages in turn, back to back or with BENCH_THINK seconds between requests, so
-the floor page shares the run with the others. Pages, users and sessions come from
+"""Locust load test: each simulated user holds a signed-in session for each account the
+benchmark uses (the busiest team's manager, its busiest practitioner, a board member) and
+is one role of a realistic mix (targets.py: six practitioners, three managers and a board
+member in every ten; BENCH_MIX=0 asks every page in turn instead), requesting its role's
+pages in turn, back to back or with BENCH_THINK seconds between requests; the floor page is
+among every role's pages, so it shares the run with the others. Pages, users and sessions come from
 bench/out/ (written by bench/run.sh).
 
 At the end it writes bench/out/locust_<users>.json: p50, p95 and errors per page."""
@@ -73,7 +75,13 @@ class Staff(HttpUser):
             self.sessions[username] = session
         # BENCH_EXCLUDE: pages left out of this run (comma-separated names).
         skip = {n.strip() for n in os.environ.get("BENCH_EXCLUDE", "").split(",") if n.strip()}
-        self.pages = [(n, p) for n, p in TARGETS["pages"].items() if n not in skip]
+        names = list(TARGETS["pages"])
+        if os.environ.get("BENCH_MIX", "1") != "0" and TARGETS.get("mix"):
+            # A realistic mix: each simulated user is one role (six practitioners, three
+            # managers and a board member in every ten) asking for that role's pages.
+            roles = [r for r, w in TARGETS["mix_weights"].items() for _ in range(w)]
+            names = TARGETS["mix"][roles[slot % len(roles)]]
+        self.pages = [(n, TARGETS["pages"][n]) for n in names if n not in skip]
         self.i = random.randrange(len(self.pages))
 
     @task

@@ -213,8 +213,8 @@ def searches(world: SimpleNamespace) -> list[tuple[str, str, str]]:
     return [
         ("audit log: a user's name", "audit:log", f"actor={worker}"),
         ("audit log: a case's entries", "audit:log", f"record=case&record_id={world.case.pk}"),
-        ("subject access: a surname", "families:subject_access", f"name={surname}"),
-        ("subject access: 3 letters", "families:subject_access", f"name={surname[:3]}"),
+        ("subject access: a surname", "privacy:subject_access", f"name={surname}"),
+        ("subject access: 3 letters", "privacy:subject_access", f"name={surname[:3]}"),
     ]
 
 

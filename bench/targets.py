@@ -55,6 +55,54 @@ def pick() -> dict:
     }
     users = {name: manager for name in pages}
     users["my cases"] = worker
+    # The practitioner's and the board member's own pages, for the load test's mix.
+    board = (
+        Membership.objects.active()
+        .filter(team=team, role="board", user__is_active=True)
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+        .first()
+    )
+    own = (
+        Case.objects.filter(worker_id=worker_id, restricted=False)
+        .exclude(stage="closed")
+        .annotate(n=Count("contacts"))
+        .order_by("-n", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    for name, path, username in [
+        ("home (practitioner)", "/", worker),
+        ("case page (practitioner's own)", f"/cases/{own}/", worker),
+        ("home (board)", "/", board),
+    ]:
+        if username and "None" not in path:
+            pages[name] = path
+            users[name] = username
+    floor = "floor (minimal page)"
+    # Who the load test's simulated users are (issue 15: a realistic mix): of every ten,
+    # six practitioners between visits, three managers and a board member, each asking
+    # for their own pages in turn, and the floor among them, so it shares the load.
+    mix = {
+        "practitioner": [
+            floor,
+            "home (practitioner)",
+            "my cases",
+            "case page (practitioner's own)",
+        ],
+        "manager": [
+            floor,
+            "home dashboard",
+            "screening queue",
+            "team caseload",
+            "case page (large family)",
+            "due and overdue",
+            "report card",
+            "password change (layout, no query of its own)",
+        ],
+        "board": [floor, "home (board)"],
+    }
+    mix = {role: [n for n in names if n in pages] for role, names in mix.items()}
     return {
         "team": team.name,
         "team_id": team.pk,
@@ -66,4 +114,6 @@ def pick() -> dict:
         "case_members": big_members,
         "pages": pages,
         "users": users,
+        "mix": mix,
+        "mix_weights": {"practitioner": 6, "manager": 3, "board": 1},
     }
