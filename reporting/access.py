@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import LocalAuthority, Team, User
 
-from .queries import Scope, la_scope, team_scope
+from .queries import Scope, la_scope
 
 REPORT_ROLES = permissions.REPORT_ROLES
 
@@ -36,13 +36,16 @@ def scope_choices(user: User) -> list[tuple[str, str]]:
     return choices
 
 
-def scope_for(user: User, key: str) -> Scope:
-    """The scope named by key, or 404 if the user may not report on it."""
-    if key not in dict(scope_choices(user)):
+def scope_for(user: User, key: str, choices: list[tuple[str, str]] | None = None) -> Scope:
+    """The scope named by key, or 404 if the user may not report on it. `choices` is the
+    user's scope_choices when the caller has them already (the card page: read once)."""
+    named = dict(scope_choices(user) if choices is None else choices)
+    if key not in named:
         raise Http404
     if key == "all":
         return Scope("all")
     kind, _, pk = key.partition("-")
     if kind == "team":
-        return team_scope(Team.objects.get(pk=int(pk)))
+        # The choice's label is the team's name: the scope needs nothing more of the row.
+        return Scope("team", team_id=int(pk), label=named[key])
     return la_scope(LocalAuthority.objects.get(pk=int(pk)))

@@ -55,7 +55,7 @@ def _chosen(request: HttpRequest):
     if not form.is_valid():
         return form, None, None, None
     d = form.cleaned_data
-    return form, scope_for(request.user, d["scope"]), d["period"], d["basis"]
+    return form, scope_for(request.user, d["scope"], scopes), d["period"], d["basis"]
 
 
 def report_card(request: HttpRequest) -> HttpResponse:

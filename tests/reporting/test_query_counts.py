@@ -39,13 +39,13 @@ CARD_OVERHEAD = 5
 COLD_CARD_QUERIES = 8 * (SET_QUERIES + 6) + CARD_OVERHEAD  # 373
 # With them stored, a card computes only its own figures, fresh, and replaces them.
 WARM_CARD_QUERIES = SET_QUERIES + 4 + CARD_OVERHEAD  # 49
-# The page builds the card from stored sets only, in 16 queries: the request's own
+# The page builds the card from stored sets only, in 13 queries: the request's own
 # (session, user, memberships, unread notifications with the form draft), the user's reporting
-# teams and the scope choices (local authorities) for the form and again to check the
-# scope, the chosen team, the stored sets, the all-teams set of the period (the comparison),
-# measure metadata, targets, the narratives and the data development agenda, and the card's
-# latest publication.
-CARD_PAGE_QUERIES = 16
+# teams and the scope choices (local authorities), read once for the form and the check of
+# the scope (the team's name is its choice's label), the stored sets, the all-teams set of
+# the period (the comparison), measure metadata, targets, the narratives and the data
+# development agenda, and the card's latest publication.
+CARD_PAGE_QUERIES = 13
 
 
 @pytest.fixture(autouse=True)
