@@ -199,5 +199,6 @@ def test_an_export_reads_the_figures_the_page_stored(cast) -> None:
     assert response.status_code == 200
     assert "Referrals received" in response.content.decode()
     # The session, user and memberships (no page around it: no menu counts), the scope
-    # checks 5, then the stored set, measure metadata, targets, the narratives and the agenda.
-    assert len(ctx.captured_queries) == 13
+    # checks 2 (the user's teams and their local authorities, read once), then the stored
+    # set, measure metadata, targets, the narratives and the agenda.
+    assert len(ctx.captured_queries) == 10
