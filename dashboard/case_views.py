@@ -273,18 +273,7 @@ def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
         lambda d: services.record_contact(
             case_id=case.pk,
             user=request.user,
-            data=services.ContactData(
-                started_at=d["started_at"],
-                duration_minutes=d["duration_minutes"],
-                mode=d["mode"],
-                work_type=d["work_type"],
-                out_of_hours=d["out_of_hours"],
-                child_seen=d["child_seen"],
-                child_seen_alone=d["child_seen_alone"],
-                people_seen=list(d["people_seen"]),
-                methods=list(d["methods"]),
-                notes=d["notes"],
-            ),
+            data=_contact_data(d),
         ),
         _("Contact logged."),
     )
@@ -576,21 +565,19 @@ def _contact_initial(contact: Contact) -> dict[str, object]:
     }
 
 
-def _contact_data(d: dict, form: object, contact: Contact) -> dict[str, object]:
-    return {
-        "data": services.ContactData(
-            started_at=d["started_at"],
-            duration_minutes=d["duration_minutes"],
-            mode=d["mode"],
-            work_type=d["work_type"],
-            out_of_hours=d["out_of_hours"],
-            people_seen=list(d["people_seen"]),
-            methods=list(d["methods"]),
-            notes=d["notes"],
-            child_seen=d["child_seen"],
-            child_seen_alone=d["child_seen_alone"],
-        )
-    }
+def _contact_data(d: dict) -> services.ContactData:
+    return services.ContactData(
+        started_at=d["started_at"],
+        duration_minutes=d["duration_minutes"],
+        mode=d["mode"],
+        work_type=d["work_type"],
+        out_of_hours=d["out_of_hours"],
+        child_seen=d["child_seen"],
+        child_seen_alone=d["child_seen_alone"],
+        people_seen=list(d["people_seen"]),
+        methods=list(d["methods"]),
+        notes=d["notes"],
+    )
 
 
 correct_contact, withdraw_contact = AmendableKind(
@@ -600,7 +587,7 @@ correct_contact, withdraw_contact = AmendableKind(
     initial=_contact_initial,
     original=_contact_original,
     correct=services.correct_contact,
-    correct_data=_contact_data,
+    correct_data=lambda d, form, contact: {"data": _contact_data(d)},
     withdraw=services.withdraw_contact,
     correct_title=gettext_lazy("Correct a contact"),
     withdraw_title=gettext_lazy("Withdraw a contact"),

@@ -17,6 +17,18 @@ from .models import GAS_LEVELS, Goal, Instrument, Reading, ServiceOccasion, Serv
 from .services_accessed import service_rows
 
 
+def _goal_data(d: dict, form: GoalForm, **more: int) -> services.GoalData:
+    return services.GoalData(
+        title=d["title"],
+        category=d["category"],
+        is_substance=d["is_substance"],
+        members=list(d["members"]),
+        levels=form.levels(),
+        baseline=d["baseline"],
+        **more,
+    )
+
+
 def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     record_view(case, case.family)
@@ -27,14 +39,7 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
         lambda d: services.add_goal(
             case_id=case.pk,
             user=request.user,
-            data=services.GoalData(
-                title=d["title"],
-                category=d["category"],
-                is_substance=d["is_substance"],
-                members=list(d["members"]),
-                levels=form.levels(),
-                baseline=d["baseline"],
-            ),
+            data=_goal_data(d, form),
         ),
         _("Goal added with its baseline score."),
     )
@@ -177,20 +182,6 @@ def _goal_initial(goal: Goal) -> dict[str, object]:
     }
 
 
-def _goal_data(d: dict, form: GoalForm, goal: Goal) -> dict[str, object]:
-    return {
-        "data": services.GoalData(
-            title=d["title"],
-            category=d["category"],
-            is_substance=d["is_substance"],
-            members=list(d["members"]),
-            levels=form.levels(),
-            baseline=d["baseline"],
-            weight=goal.weight,
-        )
-    }
-
-
 correct_goal, withdraw_goal = AmendableKind(
     name="goal",
     model=Goal,
@@ -199,7 +190,7 @@ correct_goal, withdraw_goal = AmendableKind(
     initial=_goal_initial,
     original=_goal_original,
     correct=services.correct_goal,
-    correct_data=_goal_data,
+    correct_data=lambda d, form, goal: {"data": _goal_data(d, form, weight=goal.weight)},
     withdraw=services.withdraw_goal,
     correct_title=gettext_lazy("Correct a goal"),
     withdraw_title=gettext_lazy("Withdraw a goal"),

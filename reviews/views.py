@@ -41,6 +41,19 @@ def _report_for_user(request: HttpRequest, pk: int) -> Review:
     return review
 
 
+def _review_data(d: dict, form: ReviewForm) -> services.ReviewData:
+    return services.ReviewData(
+        held_on=d["held_on"],
+        attendees=d["attendees"],
+        progress=d["progress"],
+        plan_still_fit=d["plan_still_fit"],
+        services_signposted=list(d["services_signposted"]),
+        scores=form.scores(),
+        children_wellbeing=d["children_wellbeing"],
+        outside_window_reason=d["outside_window_reason"],
+    )
+
+
 def record_review(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for_user(request, pk)
     case = get_case_for_user(request.user, review.case_id)
@@ -67,16 +80,7 @@ def record_review(request: HttpRequest, pk: int) -> HttpResponse:
             review_id=review.pk,
             user=request.user,
             version=d["version"],
-            data=services.ReviewData(
-                held_on=d["held_on"],
-                attendees=d["attendees"],
-                progress=d["progress"],
-                plan_still_fit=d["plan_still_fit"],
-                services_signposted=list(d["services_signposted"]),
-                scores=form.scores(),
-                children_wellbeing=d["children_wellbeing"],
-                outside_window_reason=d["outside_window_reason"],
-            ),
+            data=_review_data(d, form),
         ),
         _("Review recorded. Read its report below, then send it to the referrer."),
     )
@@ -232,21 +236,6 @@ def _review_initial(review: Review) -> dict[str, object]:
     }
 
 
-def _review_data(d: dict, form: ReviewForm, review: Review) -> dict[str, object]:
-    return {
-        "data": services.ReviewData(
-            held_on=d["held_on"],
-            attendees=d["attendees"],
-            progress=d["progress"],
-            plan_still_fit=d["plan_still_fit"],
-            services_signposted=list(d["services_signposted"]),
-            scores=form.scores(),
-            children_wellbeing=d["children_wellbeing"],
-            outside_window_reason=d["outside_window_reason"],
-        )
-    }
-
-
 correct_review, withdraw_review = AmendableKind(
     name="review",
     model=Review,
@@ -259,7 +248,7 @@ correct_review, withdraw_review = AmendableKind(
     initial=_review_initial,
     original=_review_original,
     correct=services.correct_review,
-    correct_data=_review_data,
+    correct_data=lambda d, form, review: {"data": _review_data(d, form)},
     withdraw=services.withdraw_review,
     correct_title=gettext_lazy("Correct a review"),
     withdraw_title=gettext_lazy("Withdraw a review record"),
