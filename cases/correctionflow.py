@@ -1,28 +1,36 @@
 """The pages that correct or withdraw an entry (cases.amendments), shared by every kind.
 
-Each app's view authorises (get_entry_for_user), builds its kind's form with
-correction_fields, and calls correction_page or withdrawal_page with its service. The page
-shows the original beside the form, requires a reason, and on a stale save shows what is
-saved now and keeps what was typed (the same stale-save rule as every other edit)."""
+Each app declares its kind once (AmendableKind: its model, form, services, what the
+original shows) and takes the two views from it. A view authorises (get_entry_for_user,
+else 404), builds the kind's form with the reason and version added, and calls the
+service. The page shows the original beside the form, requires a reason, and on a stale
+save shows what is saved now and keeps what was typed (the same stale-save rule as every
+other edit)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from audit.services import record_view
 from core.formflow import carry_version, submit_to_service
+from core.http import AuthenticatedHttpRequest
 
 from .access import get_case_for_user
-from .amendments import Amendable, may_correct
+from .amendments import Amendable, AmendableT, may_correct
 from .models import Case
+
+StrOrPromise = str | Promise
 
 REASON_HELP = gettext_lazy(
     "Required. The original stays in the record, marked amended or withdrawn, with your "
@@ -74,8 +82,8 @@ def correction_form(form_class: type[forms.Form]) -> type[forms.Form]:
 
 
 def get_entry_for_user(
-    user: User, model: type[Amendable], pk: int, *, author: str, case_path: str = "case"
-) -> tuple[Amendable, Case]:
+    user: User, model: type[AmendableT], pk: int, *, author: str, case_path: str = "case"
+) -> tuple[AmendableT, Case]:
     """The entry (any version) and its case, if this user may correct it: the case is
     visible to them (else 404, as for the case) and they are its author or a manager of the
     team (else 404 too: nobody learns of an entry they may not touch)."""
@@ -135,59 +143,115 @@ def _page(
     )
 
 
-def correction_page(
-    request: HttpRequest,
-    *,
-    case: Case | None,
-    entry: Amendable,
-    form: forms.Form,
-    title: str,
-    original: list[tuple[str, Any]],
-    call: Callable[[dict[str, Any]], Any],
-    done_url: str,
-    viewed: tuple[Any, ...] = (),
-) -> HttpResponse:
-    done, stale = submit_to_service(request, form, call, _("Correction saved."))
-    if done:
-        return redirect(done_url)
-    return _page(
-        request,
-        case=case,
-        back_url=done_url,
-        entry=entry,
-        form=form,
-        title=title,
-        original=original,
-        stale=stale,
-        withdraw=False,
-        viewed=viewed,
-    )
+def _case_page(entry: Any, case: Case | None) -> str:
+    assert case is not None  # an entry of a case: its lookup returned the case
+    return reverse("cases:detail", args=[case.pk])
 
 
-def withdrawal_page(
-    request: HttpRequest,
-    *,
-    case: Case | None,
-    entry: Amendable,
-    title: str,
-    original: list[tuple[str, Any]],
-    call: Callable[[dict[str, Any]], Any],
-    done_url: str,
-    viewed: tuple[Any, ...] = (),
-) -> HttpResponse:
-    form = WithdrawForm(request.POST or None, initial={"version": getattr(entry, "version", 0)})
-    done, stale = submit_to_service(request, form, call, _("Entry withdrawn."))
-    if done:
-        return redirect(done_url)
-    return _page(
-        request,
-        case=case,
-        back_url=done_url,
-        entry=entry,
-        form=form,
-        title=title,
-        original=original,
-        stale=stale,
-        withdraw=True,
-        viewed=viewed,
-    )
+def _no_views(entry: Any) -> tuple[Any, ...]:
+    return ()
+
+
+def _case_form(entry: Any, case: Case | None) -> dict[str, Any]:
+    return {"case": case}
+
+
+@dataclass(frozen=True)
+class AmendableKind:
+    """One kind of entry's correct and withdraw pages, declared once by its app.
+
+    `name` is the kind's word in its URL and services: the page's URL carries `<name>_pk`
+    and the services take `<name>_id`, `user`, `reason` and `version`. `correct_data` gives
+    the correction service's further keywords from the valid form. By default an entry is
+    found by get_entry_for_user (its `author` or a manager of its case's team, else 404)
+    and the page returns to its case; `lookup`, `done_url` and `viewed` say otherwise."""
+
+    name: str
+    model: type[Amendable]
+    form_class: type[forms.Form]
+    initial: Callable[[Any], dict[str, Any]]
+    original: Callable[[Any], list[tuple[str, Any]]]
+    correct: Callable[..., Any]
+    correct_data: Callable[[dict[str, Any], Any, Any], dict[str, Any]]
+    withdraw: Callable[..., Any]
+    correct_title: StrOrPromise
+    withdraw_title: StrOrPromise
+    author: str = "recorded_by"
+    lookup: Callable[[AuthenticatedHttpRequest, int], tuple[Any, Case | None]] | None = None
+    form_kwargs: Callable[[Any, Case | None], dict[str, Any]] = _case_form
+    done_url: Callable[[Any, Case | None], str] = _case_page
+    viewed: Callable[[Any], tuple[Any, ...]] = _no_views
+
+    def entry(self, request: AuthenticatedHttpRequest, pk: int) -> tuple[Any, Case | None]:
+        if self.lookup is not None:
+            return self.lookup(request, pk)
+        return get_entry_for_user(request.user, self.model, pk, author=self.author)
+
+    def _service(
+        self, service: Callable[..., Any], request: AuthenticatedHttpRequest, entry: Any
+    ) -> Any:
+        def call(d: dict[str, Any], **more: Any) -> Any:
+            return service(
+                **{f"{self.name}_id": entry.pk},
+                user=request.user,
+                reason=d["reason"],
+                version=d["version"],
+                **more,
+            )
+
+        return call
+
+    def correct_page(self, request: AuthenticatedHttpRequest, **kwargs: int) -> HttpResponse:
+        entry, case = self.entry(request, kwargs[f"{self.name}_pk"])
+        initial = {"version": entry.version, **self.initial(entry)}
+        form: Any = correction_form(self.form_class)(
+            request.POST or None, initial=initial, **self.form_kwargs(entry, case)
+        )
+        call = self._service(self.correct, request, entry)
+        return self._submit(
+            request,
+            entry,
+            case,
+            form,
+            lambda d: call(d, **self.correct_data(d, form, entry)),
+            _("Correction saved."),
+            withdraw=False,
+        )
+
+    def withdraw_page(self, request: AuthenticatedHttpRequest, **kwargs: int) -> HttpResponse:
+        entry, case = self.entry(request, kwargs[f"{self.name}_pk"])
+        form = WithdrawForm(request.POST or None, initial={"version": entry.version})
+        call = self._service(self.withdraw, request, entry)
+        return self._submit(request, entry, case, form, call, _("Entry withdrawn."), withdraw=True)
+
+    def _submit(
+        self,
+        request: AuthenticatedHttpRequest,
+        entry: Any,
+        case: Case | None,
+        form: forms.Form,
+        call: Callable[[dict[str, Any]], Any],
+        success: str,
+        *,
+        withdraw: bool,
+    ) -> HttpResponse:
+        done_url = self.done_url(entry, case)
+        done, stale = submit_to_service(request, form, call, success)
+        if done:
+            return redirect(done_url)
+        return _page(
+            request,
+            case=case,
+            back_url=done_url,
+            entry=entry,
+            form=form,
+            title=str(self.withdraw_title if withdraw else self.correct_title),
+            original=self.original(entry),
+            stale=stale,
+            withdraw=withdraw,
+            viewed=self.viewed(entry),
+        )
+
+    def views(self) -> tuple[Callable[..., HttpResponse], Callable[..., HttpResponse]]:
+        """The correct and withdraw views, for the app's urls.py."""
+        return self.correct_page, self.withdraw_page

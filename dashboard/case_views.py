@@ -7,21 +7,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import STAFF_ROLES, Team, User
 from audit.services import recent_viewers, record_listed, record_view
 from cases import hooks, pathway, services
 from cases.access import get_case_for_user
-from cases.correctionflow import (
-    correction_form,
-    correction_page,
-    get_entry_for_user,
-    withdrawal_page,
-)
+from cases.correctionflow import AmendableKind
 from cases.forms import (
     FRAMEWORK_FIELDS,
     AssessmentForm,
@@ -278,18 +273,7 @@ def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
         lambda d: services.record_contact(
             case_id=case.pk,
             user=request.user,
-            data=services.ContactData(
-                started_at=d["started_at"],
-                duration_minutes=d["duration_minutes"],
-                mode=d["mode"],
-                work_type=d["work_type"],
-                out_of_hours=d["out_of_hours"],
-                child_seen=d["child_seen"],
-                child_seen_alone=d["child_seen_alone"],
-                people_seen=list(d["people_seen"]),
-                methods=list(d["methods"]),
-                notes=d["notes"],
-            ),
+            data=_contact_data(d),
         ),
         _("Contact logged."),
     )
@@ -566,10 +550,8 @@ def _contact_original(contact: Contact) -> list[tuple[str, object]]:
     ]
 
 
-def correct_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
-    contact, case = get_entry_for_user(request.user, Contact, contact_pk, author="recorded_by")
-    initial = {
-        "version": contact.version,
+def _contact_initial(contact: Contact) -> dict[str, object]:
+    return {
         "started_at": timezone.localtime(contact.started_at).replace(second=0, microsecond=0),
         "duration_minutes": contact.duration_minutes,
         "mode": contact.mode,
@@ -581,49 +563,35 @@ def correct_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
         "methods": list(contact.methods.all()),
         "notes": contact.notes,
     }
-    form = correction_form(ContactForm)(request.POST or None, case=case, initial=initial)
-    return correction_page(
-        request,
-        case=case,
-        entry=contact,
-        form=form,
-        title=_("Correct a contact"),
-        original=_contact_original(contact),
-        call=lambda d: services.correct_contact(
-            contact_id=contact.pk,
-            user=request.user,
-            data=services.ContactData(
-                started_at=d["started_at"],
-                duration_minutes=d["duration_minutes"],
-                mode=d["mode"],
-                work_type=d["work_type"],
-                out_of_hours=d["out_of_hours"],
-                people_seen=list(d["people_seen"]),
-                methods=list(d["methods"]),
-                notes=d["notes"],
-                child_seen=d["child_seen"],
-                child_seen_alone=d["child_seen_alone"],
-            ),
-            reason=d["reason"],
-            version=d["version"],
-        ),
-        done_url=reverse("cases:detail", args=[case.pk]),
+
+
+def _contact_data(d: dict) -> services.ContactData:
+    return services.ContactData(
+        started_at=d["started_at"],
+        duration_minutes=d["duration_minutes"],
+        mode=d["mode"],
+        work_type=d["work_type"],
+        out_of_hours=d["out_of_hours"],
+        child_seen=d["child_seen"],
+        child_seen_alone=d["child_seen_alone"],
+        people_seen=list(d["people_seen"]),
+        methods=list(d["methods"]),
+        notes=d["notes"],
     )
 
 
-def withdraw_contact(request: HttpRequest, contact_pk: int) -> HttpResponse:
-    contact, case = get_entry_for_user(request.user, Contact, contact_pk, author="recorded_by")
-    return withdrawal_page(
-        request,
-        case=case,
-        entry=contact,
-        title=_("Withdraw a contact"),
-        original=_contact_original(contact),
-        call=lambda d: services.withdraw_contact(
-            contact_id=contact.pk, user=request.user, reason=d["reason"], version=d["version"]
-        ),
-        done_url=reverse("cases:detail", args=[case.pk]),
-    )
+correct_contact, withdraw_contact = AmendableKind(
+    name="contact",
+    model=Contact,
+    form_class=ContactForm,
+    initial=_contact_initial,
+    original=_contact_original,
+    correct=services.correct_contact,
+    correct_data=lambda d, form, contact: {"data": _contact_data(d)},
+    withdraw=services.withdraw_contact,
+    correct_title=gettext_lazy("Correct a contact"),
+    withdraw_title=gettext_lazy("Withdraw a contact"),
+).views()
 
 
 def corrections(request: HttpRequest, pk: int) -> HttpResponse:

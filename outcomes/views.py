@@ -2,17 +2,12 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import record_view
 from cases.access import get_case_for_user
-from cases.correctionflow import (
-    correction_form,
-    correction_page,
-    get_entry_for_user,
-    withdrawal_page,
-)
+from cases.correctionflow import AmendableKind
 from core.formflow import carry_version, submit_to_service
 from families.models import Person
 
@@ -20,6 +15,18 @@ from . import services
 from .forms import GoalForm, ReadingForm, ServiceUseForm
 from .models import GAS_LEVELS, Goal, Instrument, Reading, ServiceOccasion, ServiceUse
 from .services_accessed import service_rows
+
+
+def _goal_data(d: dict, form: GoalForm, **more: int) -> services.GoalData:
+    return services.GoalData(
+        title=d["title"],
+        category=d["category"],
+        is_substance=d["is_substance"],
+        members=list(d["members"]),
+        levels=form.levels(),
+        baseline=d["baseline"],
+        **more,
+    )
 
 
 def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
@@ -32,14 +39,7 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
         lambda d: services.add_goal(
             case_id=case.pk,
             user=request.user,
-            data=services.GoalData(
-                title=d["title"],
-                category=d["category"],
-                is_substance=d["is_substance"],
-                members=list(d["members"]),
-                levels=form.levels(),
-                baseline=d["baseline"],
-            ),
+            data=_goal_data(d, form),
         ),
         _("Goal added with its baseline score."),
     )
@@ -167,10 +167,8 @@ def _goal_original(goal: Goal) -> list[tuple[str, object]]:
     ]
 
 
-def correct_goal(request: HttpRequest, goal_pk: int) -> HttpResponse:
-    goal, case = get_entry_for_user(request.user, Goal, goal_pk, author="created_by")
-    initial = {
-        "version": goal.version,
+def _goal_initial(goal: Goal) -> dict[str, object]:
+    return {
         "title": goal.title,
         "category": goal.category_id,
         "is_substance": goal.is_substance,
@@ -182,46 +180,21 @@ def correct_goal(request: HttpRequest, goal_pk: int) -> HttpResponse:
         "level_plus2": goal.level_plus2,
         "baseline": goal.baseline,
     }
-    form = correction_form(GoalForm)(request.POST or None, case=case, initial=initial)
-    return correction_page(
-        request,
-        case=case,
-        entry=goal,
-        form=form,
-        title=_("Correct a goal"),
-        original=_goal_original(goal),
-        call=lambda d: services.correct_goal(
-            goal_id=goal.pk,
-            user=request.user,
-            data=services.GoalData(
-                title=d["title"],
-                category=d["category"],
-                is_substance=d["is_substance"],
-                members=list(d["members"]),
-                levels=form.levels(),
-                baseline=d["baseline"],
-                weight=goal.weight,
-            ),
-            reason=d["reason"],
-            version=d["version"],
-        ),
-        done_url=reverse("cases:detail", args=[case.pk]),
-    )
 
 
-def withdraw_goal(request: HttpRequest, goal_pk: int) -> HttpResponse:
-    goal, case = get_entry_for_user(request.user, Goal, goal_pk, author="created_by")
-    return withdrawal_page(
-        request,
-        case=case,
-        entry=goal,
-        title=_("Withdraw a goal"),
-        original=_goal_original(goal),
-        call=lambda d: services.withdraw_goal(
-            goal_id=goal.pk, user=request.user, reason=d["reason"], version=d["version"]
-        ),
-        done_url=reverse("cases:detail", args=[case.pk]),
-    )
+correct_goal, withdraw_goal = AmendableKind(
+    name="goal",
+    model=Goal,
+    author="created_by",
+    form_class=GoalForm,
+    initial=_goal_initial,
+    original=_goal_original,
+    correct=services.correct_goal,
+    correct_data=lambda d, form, goal: {"data": _goal_data(d, form, weight=goal.weight)},
+    withdraw=services.withdraw_goal,
+    correct_title=gettext_lazy("Correct a goal"),
+    withdraw_title=gettext_lazy("Withdraw a goal"),
+).views()
 
 
 def _reading_original(reading: Reading) -> list[tuple[str, object]]:
@@ -260,42 +233,21 @@ def _reading_data(d: dict) -> services.ReadingData:
     )
 
 
-def correct_reading(request: HttpRequest, reading_pk: int) -> HttpResponse:
-    reading, case = get_entry_for_user(request.user, Reading, reading_pk, author="recorded_by")
-    fields = ("person", "instrument", "occasion", "taken_on", "total", "sdq_informant")
-    fields += ("sdq_version", "sdq_emotional", "sdq_conduct", "sdq_hyperactivity")
-    fields += ("sdq_peer", "sdq_prosocial")
-    initial = {name: getattr(reading, name) for name in fields}
-    initial.update(version=reading.version, person=reading.person_id)
-    form = correction_form(ReadingForm)(request.POST or None, case=case, initial=initial)
-    return correction_page(
-        request,
-        case=case,
-        entry=reading,
-        form=form,
-        title=_("Correct a reading"),
-        original=_reading_original(reading),
-        call=lambda d: services.correct_reading(
-            reading_id=reading.pk,
-            user=request.user,
-            data=_reading_data(d),
-            reason=d["reason"],
-            version=d["version"],
-        ),
-        done_url=reverse("cases:detail", args=[case.pk]),
-    )
+def _reading_initial(reading: Reading) -> dict[str, object]:
+    fields = ("instrument", "occasion", "taken_on", "total", "sdq_informant", "sdq_version")
+    fields += ("sdq_emotional", "sdq_conduct", "sdq_hyperactivity", "sdq_peer", "sdq_prosocial")
+    return {"person": reading.person_id, **{name: getattr(reading, name) for name in fields}}
 
 
-def withdraw_reading(request: HttpRequest, reading_pk: int) -> HttpResponse:
-    reading, case = get_entry_for_user(request.user, Reading, reading_pk, author="recorded_by")
-    return withdrawal_page(
-        request,
-        case=case,
-        entry=reading,
-        title=_("Withdraw a reading"),
-        original=_reading_original(reading),
-        call=lambda d: services.withdraw_reading(
-            reading_id=reading.pk, user=request.user, reason=d["reason"], version=d["version"]
-        ),
-        done_url=reverse("cases:detail", args=[case.pk]),
-    )
+correct_reading, withdraw_reading = AmendableKind(
+    name="reading",
+    model=Reading,
+    form_class=ReadingForm,
+    initial=_reading_initial,
+    original=_reading_original,
+    correct=services.correct_reading,
+    correct_data=lambda d, form, reading: {"data": _reading_data(d)},
+    withdraw=services.withdraw_reading,
+    correct_title=gettext_lazy("Correct a reading"),
+    withdraw_title=gettext_lazy("Withdraw a reading"),
+).views()

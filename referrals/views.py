@@ -20,7 +20,7 @@ from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import Team
 from accounts.paging import uncounted_page
 from audit.services import record_listed, record_view
-from cases.correctionflow import correction_form, correction_page, withdrawal_page
+from cases.correctionflow import AmendableKind
 from cases.deadlines import first_contact_due
 from cases.loads import caseworkers_with_load
 from core.formflow import carry_version, submit_to_service
@@ -669,49 +669,27 @@ def _decision_original(decision: ScreeningDecision) -> list[tuple[str, object]]:
     ]
 
 
-def correct_decision(request: HttpRequest, decision_pk: int) -> HttpResponse:
-    decision = _decision_for_manager(request, decision_pk)
-    initial = {
-        "version": decision.version,
+correct_decision, withdraw_decision = AmendableKind(
+    name="decision",
+    model=ScreeningDecision,
+    lookup=lambda request, pk: (_decision_for_manager(request, pk), None),
+    form_class=DecisionCorrectionForm,
+    form_kwargs=lambda decision, case: {"outcome": decision.outcome},
+    initial=lambda decision: {
         "reason_code": decision.reason_id,
         "detail": decision.detail,
         "onward_service": decision.onward_service_id,
-    }
-    form = correction_form(DecisionCorrectionForm)(
-        request.POST or None, outcome=decision.outcome, initial=initial
-    )
-    return correction_page(
-        request,
-        case=None,
-        entry=decision,
-        form=form,
-        title=_("Correct a screening decision"),
-        original=_decision_original(decision),
-        call=lambda d: services.correct_decision(
-            decision_id=decision.pk,
-            user=request.user,
-            reason_code=d["reason_code"],
-            detail=d["detail"],
-            onward_service=d.get("onward_service"),
-            reason=d["reason"],
-            version=d["version"],
-        ),
-        done_url=reverse("referrals:detail", args=[decision.referral_id]),
-        viewed=(decision.referral, decision.referral.family),
-    )
-
-
-def withdraw_decision(request: HttpRequest, decision_pk: int) -> HttpResponse:
-    decision = _decision_for_manager(request, decision_pk)
-    return withdrawal_page(
-        request,
-        case=None,
-        entry=decision,
-        title=_("Withdraw a screening decision"),
-        original=_decision_original(decision),
-        call=lambda d: services.withdraw_decision(
-            decision_id=decision.pk, user=request.user, reason=d["reason"], version=d["version"]
-        ),
-        done_url=reverse("referrals:detail", args=[decision.referral_id]),
-        viewed=(decision.referral, decision.referral.family),
-    )
+    },
+    original=_decision_original,
+    correct=services.correct_decision,
+    correct_data=lambda d, form, decision: {
+        "reason_code": d["reason_code"],
+        "detail": d["detail"],
+        "onward_service": d.get("onward_service"),
+    },
+    withdraw=services.withdraw_decision,
+    correct_title=gettext_lazy("Correct a screening decision"),
+    withdraw_title=gettext_lazy("Withdraw a screening decision"),
+    done_url=lambda decision, case: reverse("referrals:detail", args=[decision.referral_id]),
+    viewed=lambda decision: (decision.referral, decision.referral.family),
+).views()

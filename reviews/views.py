@@ -2,21 +2,17 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import ReportSignoff
 from audit.services import record_view
 from cases.access import get_case_for_user
-from cases.correctionflow import (
-    correction_form,
-    correction_page,
-    get_entry_for_user,
-    withdrawal_page,
-)
+from cases.correctionflow import AmendableKind, get_entry_for_user
 from cases.loads import caseworkers_with_load
+from cases.models import Case
 from core.formflow import carry_version, submit_to_service
 from families.language import PRINT_CODES
 from outcomes.models import Goal, GoalScore
@@ -45,6 +41,19 @@ def _report_for_user(request: HttpRequest, pk: int) -> Review:
     return review
 
 
+def _review_data(d: dict, form: ReviewForm) -> services.ReviewData:
+    return services.ReviewData(
+        held_on=d["held_on"],
+        attendees=d["attendees"],
+        progress=d["progress"],
+        plan_still_fit=d["plan_still_fit"],
+        services_signposted=list(d["services_signposted"]),
+        scores=form.scores(),
+        children_wellbeing=d["children_wellbeing"],
+        outside_window_reason=d["outside_window_reason"],
+    )
+
+
 def record_review(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_for_user(request, pk)
     case = get_case_for_user(request.user, review.case_id)
@@ -71,16 +80,7 @@ def record_review(request: HttpRequest, pk: int) -> HttpResponse:
             review_id=review.pk,
             user=request.user,
             version=d["version"],
-            data=services.ReviewData(
-                held_on=d["held_on"],
-                attendees=d["attendees"],
-                progress=d["progress"],
-                plan_still_fit=d["plan_still_fit"],
-                services_signposted=list(d["services_signposted"]),
-                scores=form.scores(),
-                children_wellbeing=d["children_wellbeing"],
-                outside_window_reason=d["outside_window_reason"],
-            ),
+            data=_review_data(d, form),
         ),
         _("Review recorded. Read its report below, then send it to the referrer."),
     )
@@ -216,13 +216,15 @@ def _review_original(review: Review) -> list[tuple[str, object]]:
     ]
 
 
-def correct_review(request: HttpRequest, review_pk: int) -> HttpResponse:
-    review, case = get_entry_for_user(request.user, Review, review_pk, author="recorded_by")
+def _held_review(request: HttpRequest, pk: int) -> tuple[Review, Case]:
+    review, case = get_entry_for_user(request.user, Review, pk, author="recorded_by")
     if review.held_on is None:
         raise Http404  # a review not held yet is recorded, not corrected
-    goals = list(Goal.objects.filter(case=case))
-    initial = {
-        "version": review.version,
+    return review, case
+
+
+def _review_initial(review: Review) -> dict[str, object]:
+    return {
         "held_on": review.held_on,
         "attendees": review.attendees,
         "progress": review.progress,
@@ -232,48 +234,22 @@ def correct_review(request: HttpRequest, review_pk: int) -> HttpResponse:
         "outside_window_reason": review.outside_window_reason,
         **{f"goal_{s.goal_id}": s.score for s in GoalScore.objects.filter(review=review)},
     }
-    form = correction_form(ReviewForm)(
-        request.POST or None, goals=goals, window=review.window(case.team), initial=initial
-    )
-    return correction_page(
-        request,
-        case=case,
-        entry=review,
-        form=form,
-        title=_("Correct a review"),
-        original=_review_original(review),
-        call=lambda d: services.correct_review(
-            review_id=review.pk,
-            user=request.user,
-            version=d["version"],
-            reason=d["reason"],
-            data=services.ReviewData(
-                held_on=d["held_on"],
-                attendees=d["attendees"],
-                progress=d["progress"],
-                plan_still_fit=d["plan_still_fit"],
-                services_signposted=list(d["services_signposted"]),
-                scores=form.scores(),
-                children_wellbeing=d["children_wellbeing"],
-                outside_window_reason=d["outside_window_reason"],
-            ),
-        ),
-        done_url=reverse("cases:detail", args=[case.pk]),
-    )
 
 
-def withdraw_review(request: HttpRequest, review_pk: int) -> HttpResponse:
-    review, case = get_entry_for_user(request.user, Review, review_pk, author="recorded_by")
-    if review.held_on is None:
-        raise Http404
-    return withdrawal_page(
-        request,
-        case=case,
-        entry=review,
-        title=_("Withdraw a review record"),
-        original=_review_original(review),
-        call=lambda d: services.withdraw_review(
-            review_id=review.pk, user=request.user, reason=d["reason"], version=d["version"]
-        ),
-        done_url=reverse("cases:detail", args=[case.pk]),
-    )
+correct_review, withdraw_review = AmendableKind(
+    name="review",
+    model=Review,
+    lookup=_held_review,
+    form_class=ReviewForm,
+    form_kwargs=lambda review, case: {
+        "goals": list(Goal.objects.filter(case=case)),
+        "window": review.window(case.team),
+    },
+    initial=_review_initial,
+    original=_review_original,
+    correct=services.correct_review,
+    correct_data=lambda d, form, review: {"data": _review_data(d, form)},
+    withdraw=services.withdraw_review,
+    correct_title=gettext_lazy("Correct a review"),
+    withdraw_title=gettext_lazy("Withdraw a review record"),
+).views()

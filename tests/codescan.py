@@ -33,6 +33,27 @@ def imported_names(tree: ast.Module, module: str, name: str) -> set[str]:
     return found
 
 
+def model_names(rel: str, tree: ast.Module, app: str, name: str) -> set[str]:
+    """The local names of the model `name` of `app`.models in this module: imported from
+    it, or, inside the app, from its `.models`."""
+    names = imported_names(tree, f"{app}.models", name)
+    if rel.startswith(f"{app}/"):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module == "models":
+                names |= {a.asname or a.name for a in node.names if a.name == name}
+    return names
+
+
+def one_home(
+    writers: list[tuple[str, int, str]], home: str, allowed: dict[str, str]
+) -> tuple[list[tuple[str, int, str]], set[str]]:
+    """Of a rule's writers (path, line, what): those outside its home and the allowed
+    modules, and the allowances no module needs any more (the home must write too)."""
+    outside = [w for w in writers if w[0] != home and w[0] not in allowed]
+    unused = ({home} | set(allowed)) - {rel for rel, _line, _what in writers}
+    return outside, unused
+
+
 def templates() -> Iterator[tuple[str, str]]:
     """(path relative to the project, text) of every template."""
     for path in sorted((ROOT / "templates").rglob("*.html")):

@@ -17,7 +17,7 @@ import ast
 import re
 from collections.abc import Iterable
 
-from tests.codescan import app_modules, imported_names
+from tests.codescan import app_modules, model_names, one_home
 
 HOME = "cases/services.py"
 # path -> why it may write a stage outside the services.
@@ -37,21 +37,12 @@ WRITING = {"create", "bulk_create", "get_or_create", "update_or_create", "bulk_u
 RAW_UPDATE = re.compile(r'UPDATE\s+"?cases_case"?\s+SET[^;]*\bstage\b', re.IGNORECASE | re.DOTALL)
 
 
-def _case_names(rel: str, tree: ast.Module) -> set[str]:
-    names = imported_names(tree, "cases.models", "Case")
-    if rel.startswith("cases/"):
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module == "models":
-                names |= {a.asname or a.name for a in node.names if a.name == "Case"}
-    return names
-
-
 def stage_writers(
     modules: Iterable[tuple[str, ast.Module]] | None = None,
 ) -> list[tuple[str, int, str]]:
     found = []
     for rel, tree in app_modules() if modules is None else modules:
-        case = _case_names(rel, tree)
+        case = model_names(rel, tree, "cases", "Case")
         for node in ast.walk(tree):
             what = None
             if isinstance(node, ast.Call):
@@ -94,18 +85,13 @@ def stage_writers(
 
 
 def test_only_the_case_services_create_cases_or_write_their_stage():
-    outside = [w for w in stage_writers() if w[0] != HOME and w[0] not in ALLOWED]
+    # The scan sees the real writers, and an allowance that is no longer needed goes.
+    outside, unused = one_home(stage_writers(), HOME, ALLOWED)
     assert outside == [], (
         "Create cases and change their stage through cases/services.py (open_case, "
         f"import_cases, move_case): {outside}"
     )
-
-
-def test_the_services_and_each_allowed_module_really_write_a_stage():
-    # The scan sees the real writers, and an allowance that is no longer needed goes.
-    writers = {rel for rel, _line, _what in stage_writers()}
-    assert HOME in writers
-    assert set(ALLOWED) <= writers, set(ALLOWED) - writers
+    assert unused == set(), unused
 
 
 def test_the_scan_sees_each_kind_of_writer():
