@@ -16,7 +16,7 @@ from tests.resilience.stack import TcpProxy, WebServer, base_env, database_url
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 FAMILY = "Gwenllian family"
