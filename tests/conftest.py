@@ -74,12 +74,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
     return django_db_setup
 
 
+# The hashers the app runs with (before the suite's fast one): a server started in a process
+# of its own (tests/resilience/stack.py WebServer) checks passwords with these.
+PRODUCTION_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
+
+
+def give_production_password(user, password: str) -> None:
+    """Hash `user`'s password as the app does, for a sign-in through a server process."""
+    with override_settings(PASSWORD_HASHERS=PRODUCTION_PASSWORD_HASHERS):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hasher() -> Iterator[None]:
     """Every user the suite makes gets a password, and every sign-in checks one: with the
     production hasher (PBKDF2, a million rounds) that is ~0.25 s of CPU each, minutes over
     the suite. Django's advice for tests ("Speeding up the tests"): a fast hasher. No test
-    is about the hasher; production's (Django's default list) is untouched."""
+    is about the hasher; production's (Django's default list) is untouched. A test that
+    signs in through a server process of its own uses `give_production_password`."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
 
