@@ -61,6 +61,12 @@ run: demo compilemessages
 # The whole suite runs the browser tests afterwards in one process of their own: a live
 # server thread and Chromium per xdist worker, on two cores, made a page's last request
 # outlive its test and deadlock the test's database flush.
+# What keeps the suite inside CI's 15 minutes on two cores (tests/conftest.py): a fast
+# password hasher for the tests' users and sign-ins (PBKDF2's million rounds cost ~0.25 s of
+# CPU each), and test databases that commit without waiting for the disk
+# (synchronous_commit=off on the test database only); the browser tests load the demo once
+# and copy it back (pg_dump/pg_restore) for each later test that starts from it. Each
+# phase prints its 15 slowest tests.
 XDIST ?= $(if $(PYTEST_ARGS),0,auto)
 TEST_ENV = CELERY_TASK_ALWAYS_EAGER=true DJANGO_SECURE_COOKIES=false DJANGO_DEBUG=false \
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key}

@@ -7,9 +7,11 @@ skipping, so a green CI run means PostgreSQL, Redis and Chromium were all exerci
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from accounts.models import Role
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
@@ -54,36 +56,45 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
-    """Serialized rollback on every connection object of this thread, not only the first.
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database commits without waiting for its write-ahead log to reach the disk.
 
-    Django keeps the database's contents for serialized rollback on the connection object
-    that the test database was made with. Once Playwright has started (the browser tests'
-    session fixture), an event loop counts as running in this thread, and asgiref hands
-    Django other connection objects, which lack those contents: a transactional test after
-    that would not restore the database it starts from. If the test before it emptied the
-    database (a flush after serialized rollback leaves even the content types out), it
-    fails on its first audited save. So every connection object made from now on carries
-    the same contents."""
-    from django.db import connections
-    from django.db.utils import ConnectionHandler
+    `ALTER DATABASE ... SET synchronous_commit = off` (PostgreSQL's documented per-database
+    setting) on the database the suite has just made, never on the server nor on the app's
+    own database: every connection opened from now on (the live servers' threads, the
+    transactional tests, the flushes after them) commits at memory speed. A crash could lose
+    the last commits of a database that is thrown away at the end anyway. SQLite: nothing."""
+    from django.db import connection
 
-    contents = {
-        alias: connections[alias]._test_serialized_contents
-        for alias in connections
-        if hasattr(connections[alias], "_test_serialized_contents")
-    }
-    create_connection = ConnectionHandler.create_connection
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit = off")
+            cursor.execute("SET synchronous_commit = off")
+    return django_db_setup
 
-    def with_contents(self, alias: str):
-        made = create_connection(self, alias)
-        if alias in contents:
-            made._test_serialized_contents = contents[alias]
-        return made
 
-    ConnectionHandler.create_connection = with_contents
-    yield django_db_setup
-    ConnectionHandler.create_connection = create_connection
+# The hashers the app runs with (before the suite's fast one): a server started in a process
+# of its own (tests/resilience/stack.py WebServer) checks passwords with these.
+PRODUCTION_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
+
+
+def give_production_password(user, password: str) -> None:
+    """Hash `user`'s password as the app does, for a sign-in through a server process."""
+    with override_settings(PASSWORD_HASHERS=PRODUCTION_PASSWORD_HASHERS):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher() -> Iterator[None]:
+    """Every user the suite makes gets a password, and every sign-in checks one: with the
+    production hasher (PBKDF2, a million rounds) that is ~0.25 s of CPU each, minutes over
+    the suite. Django's advice for tests ("Speeding up the tests"): a fast hasher. No test
+    is about the hasher; production's (Django's default list) is untouched. A test that
+    signs in through a server process of its own uses `give_production_password`."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -194,26 +205,41 @@ def other_practitioner(team_b):
     return _member(team_b, Role.PRACTITIONER, "practitioner_b")
 
 
-def _seed_reference_lists() -> None:
-    """Run the data migrations' seed functions again (they are idempotent)."""
+# The data migrations that make rows (the others only change rows already there), each
+# with its function that makes them: idempotent, and run with the project's current models.
+SEEDING_MIGRATIONS = (
+    ("accounts.migrations.0002_seed_local_authorities", "seed"),
+    ("reference.migrations.0002_seed_reference_lists", "seed"),
+    ("reference.migrations.0003_pathway_lists", "seed"),
+    ("reference.migrations.0004_services_accessed", "seed"),
+    ("reference.migrations.0005_closure_reason_planned_end", "mark_completed"),
+    ("reporting.migrations.0002_seed_measures", "seed"),
+)
+
+
+def restore_migrated_rows() -> None:
+    """Make again the rows migrating the test database made, once a flush has emptied it:
+    the content types and permissions (the post_migrate signal: `migrate`, with nothing
+    left to apply, sends it) and the seeded lists (the data migrations' functions)."""
     import importlib
 
     from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
 
-    for module in (
-        "accounts.migrations.0002_seed_local_authorities",
-        "reference.migrations.0002_seed_reference_lists",
-        "reference.migrations.0003_pathway_lists",
-        "reference.migrations.0004_services_accessed",
-    ):
-        importlib.import_module(module).seed(apps, None)
+    if not ContentType.objects.exists():  # a flush that did not send post_migrate
+        call_command("migrate", verbosity=0, interactive=False)
+    for module, function in SEEDING_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)
-def _reference_lists_for_transactional_tests(request: pytest.FixtureRequest) -> None:
-    """A transactional test empties every table when it ends, including the reference lists
-    that migrations seed; serialized rollback does not always restore them (live servers,
-    threads). Seed them again before any test that runs outside a rolled-back transaction."""
+def _migrated_rows_for_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """A transactional test empties every table when it ends, including the rows migrating
+    made (content types, permissions, the seeded lists). Before each test that runs outside
+    a rolled-back transaction, make them again if they are gone: the browser tests and
+    every other transactional test start from the database as migrated, with or without
+    serialized rollback (tests/test_migrated_rows.py)."""
     marker = request.node.get_closest_marker("django_db")
     transactional = "live_server" in request.fixturenames or (
         marker is not None and marker.kwargs.get("transaction", False)
@@ -224,7 +250,7 @@ def _reference_lists_for_transactional_tests(request: pytest.FixtureRequest) -> 
     from accounts.models import LocalAuthority
 
     if not LocalAuthority.objects.exists():
-        _seed_reference_lists()
+        restore_migrated_rows()
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,8 @@
 - ``page`` (function): a fresh browser context per test (no shared cookies), 10 s default
   timeout. A failing test leaves a screenshot in ``test-results/<test name>.png``. A server
   error (HTTP 5xx) or an uncaught script error on any page fails the test as well.
+- ``demo`` (function): the database as ``load_demo`` makes it (the demo of ``make run``).
+  load_demo runs once a session; later tests get the same rows back from a copy.
 - Accessibility: every page a test loads is scanned with axe-core (vendored in
   ``tests/browser/assets``) for WCAG 2.0, 2.1 and 2.2 A and AA once it has loaded; any
   violation fails the test with a readable list. ``assert_accessible(page)`` scans the page
@@ -18,7 +20,9 @@ import json
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -218,3 +222,61 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
         problems += ["accessibility violations (axe-core):", *format_violations(scans)]
     if problems and not (report is not None and report.failed):
         pytest.fail("The browser saw problems:\n" + "\n".join(problems), pytrace=False)
+
+
+def _postgres_tool(tool: str, *args: str) -> None:
+    """Run pg_dump or pg_restore on the test database (the server, user and password are
+    the suite's own)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "PGHOST": db["HOST"] or "127.0.0.1",
+        "PGPORT": str(db["PORT"] or 5432),
+        "PGUSER": db["USER"],
+        "PGPASSWORD": db["PASSWORD"] or "",
+        "PGDATABASE": db["NAME"],
+    }
+    result = subprocess.run(
+        [tool, *args], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, f"{tool} failed: {result.stderr}"
+
+
+@pytest.fixture(scope="session")
+def demo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the first test that loads the demo leaves a copy of the database's rows."""
+    return tmp_path_factory.mktemp("demo") / "demo.dump"
+
+
+@pytest.fixture
+def demo(transactional_db, demo_copy: Path) -> None:
+    """The database as `load_demo` makes it: the demo teams and people, three years of
+    history and every past quarter's published card (the heaviest setup of the browser
+    tests). load_demo runs for the first test of the session that asks; pg_dump then copies
+    the rows of every table a flush empties (sequences with them), and each later test gets
+    those rows back, the same to the byte, into its emptied database: pg_restore in one
+    transaction (Django's foreign keys are checked at its commit). Without PostgreSQL or
+    its tools, load_demo runs for every test."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    tools = shutil.which("pg_dump") and shutil.which("pg_restore")
+    if connection.vendor != "postgresql" or not tools:
+        call_command("load_demo", stdout=StringIO())
+        return
+    tables = [f"--table={t}" for t in connection.introspection.django_table_names(True, False)]
+    if not demo_copy.exists():
+        call_command("load_demo", stdout=StringIO())
+        _postgres_tool("pg_dump", "--data-only", "--format=custom", f"--file={demo_copy}", *tables)
+        return
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    _postgres_tool(
+        "pg_restore",
+        "--data-only",
+        "--single-transaction",
+        "--no-owner",
+        f"--dbname={connection.settings_dict['NAME']}",
+        str(demo_copy),
+    )

@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 
 from tests.browser import pages
 from tests.browser.conftest import assert_accessible, wait_for_scan
@@ -20,7 +19,7 @@ from tests.browser.test_referral_journey import log_in
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -148,11 +147,6 @@ def walk(page, base: str, start: list[str], on_page=None) -> tuple[dict[str, str
             if pages.page_key(parts.path) not in seen:
                 queue.append(target)
     return seen, refused
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 @pytest.fixture

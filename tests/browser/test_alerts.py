@@ -25,7 +25,7 @@ from tests.reminders.helpers import case_received
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 # One unbroken word, as long as a family name may be (120 characters).

@@ -4,8 +4,8 @@ measure's value, its changes in words, baseline and target), readable charts wit
 and target lines named in a legend and their values beside them, the narrative, and
 downloads the PDF.
 
-``transaction=True`` (the live server runs in another thread) with
-``serialized_rollback=True`` so the seeded reference lists are there for the next test.
+``transaction=True`` (the live server runs in another thread); the seeded reference lists
+are made again before each such test (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from synthetic.management.commands.load_demo import DEMO_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

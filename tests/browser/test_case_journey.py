@@ -6,8 +6,8 @@ decides to proceed, adds a goal, logs a contact (after a refused duration), agre
 prints the Family Plan, ends Phase 1 and records the 1-month review with a goal re-score.
 
 Like the referral journey, these tests use ``transaction=True`` (the live server runs
-in another thread) with ``serialized_rollback=True`` so the reference lists seeded by
-data migrations are there whatever ran before.
+in another thread); the reference lists seeded by data migrations are made again before
+each one (tests/conftest.py), so they are there whatever ran before.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.factories import PersonFactory, ReferralFactory, outcome, reason
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 FAMILY = "Morgan family"

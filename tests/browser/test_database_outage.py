@@ -10,13 +10,14 @@ import re
 import pytest
 from django.conf import settings
 
+from tests.conftest import give_production_password
 from tests.factories import PASSWORD
 from tests.resilience.stack import TcpProxy, WebServer, base_env, database_url
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 FAMILY = "Gwenllian family"
@@ -30,6 +31,7 @@ def test_a_form_sent_during_a_database_outage_is_told_and_offered_back(
 ) -> None:
     from playwright.sync_api import expect
 
+    give_production_password(referrer, PASSWORD)  # the server process has the app's hashers
     proxy = TcpProxy(int(settings.DATABASES["default"]["PORT"] or 5432))
     server = WebServer(
         base_env(tmp_path, DATABASE_URL=database_url(port=proxy.port)), tmp_path / "web.log"

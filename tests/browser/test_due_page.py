@@ -12,8 +12,8 @@ Chromium only:
   due page that referral's two items (first contact, screening decision) are gone.
 
 Like the other browser tests, these use ``transaction=True`` (the live server runs in
-another thread) with ``serialized_rollback=True`` so the reference lists seeded by data
-migrations are there whatever ran before.
+another thread); the reference lists seeded by data migrations are made again before each
+(tests/conftest.py), so they are there whatever ran before.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tests.reminders.helpers import case_received, submitted_referral
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 SCREENSHOT = "/tmp/due_page.png"

@@ -14,7 +14,7 @@ from tests.imports.sheets import EXPECTED, as_csv, throughput_rows
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -6,12 +6,13 @@ sees the outcome. After the fixtures create the users, nothing is done except by
 clicking and typing in Chromium.
 
 These tests use ``transaction=True`` because the live server runs in another thread.
-pytest-django flushes the database after such a test, which would delete the reference
-lists (routes, outcomes, substances, local authorities...) seeded by data migrations;
-``serialized_rollback=True`` reloads the post-migration contents before each of these
-tests, so every browser test finds them whatever ran before it (checked by the
-``reference_lists_present`` guard). pytest-django runs transactional tests after the
-others, so the flush at the end cannot starve a plain ``django_db`` test.
+pytest-django flushes the database after such a test, which deletes the reference lists
+(routes, outcomes, substances, local authorities...) seeded by data migrations; the
+suite's conftest makes them again before each transactional test
+(tests/conftest.py ``restore_migrated_rows``), so every browser test finds them whatever
+ran before it (checked by the ``reference_lists_present`` guard). pytest-django runs
+transactional tests after the others, so the flush at the end cannot starve a plain
+``django_db`` test.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from tests.factories import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 FAMILY = "Pritchard family"

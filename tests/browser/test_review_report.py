@@ -2,8 +2,7 @@
 review, reads the report it makes, and sends it; the referrer finds the notification and
 downloads the PDF. Nothing reaches the referrer before the send.
 
-``transaction=True`` (the live server runs in another thread) with
-``serialized_rollback=True``, as in the other journeys.
+``transaction=True`` (the live server runs in another thread), as in the other journeys.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from tests.cases.journey import Stage, make_case
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 FAMILY = "Hughes family"

@@ -2,8 +2,8 @@
 records the services a mother used before the work, sees them on the services page, and
 sees that "after" waits for Phase 2.
 
-transaction=True (the live server runs in another thread) with serialized_rollback=True,
-so the seeded reference lists are there whatever ran before.
+transaction=True (the live server runs in another thread); the seeded reference lists are
+made again before it (tests/conftest.py), so they are there whatever ran before.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.factories import CaseFactory, PersonFactory
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 FAMILY = "Bowen family"

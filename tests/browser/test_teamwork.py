@@ -2,7 +2,7 @@
 listed and counted, is refused a date in the future on the way, and corrects it.
 
 Like the other browser tests: ``transaction=True`` (the live server runs in another
-thread) with ``serialized_rollback=True`` so the seeded reference lists are there.
+thread); the seeded reference lists are made again before it (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.browser.test_referral_journey import log_in
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -3,7 +3,7 @@ the first sign-in (the test plays the app: it reads the key the page shows and c
 code), keep the recovery codes, and enter a code at every later sign-in.
 
 ``transaction=True`` because the live server runs in another thread; see
-tests/browser/test_referral_journey.py for why ``serialized_rollback=True`` goes with it.
+tests/browser/test_referral_journey.py for how the seeded reference lists survive it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tests.referrals.support import fast_password_hashing  # noqa: F401 - autous
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -20,7 +20,7 @@ from tests.i18n.po import CATALOGUES, active
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 COLLECT_TEXT = """() => {
