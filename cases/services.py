@@ -16,6 +16,7 @@ from accounts import permissions
 from accounts.models import Role, Team, User
 from core.errors import ServiceError, StaleEdit
 from families.models import Family, MemberKind, Person
+from families.retention import refresh_last_closed
 from notifications.services import notify_user
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 
@@ -103,6 +104,7 @@ def move_case(
         fields.append("closed_at")
     case.version += 1
     case.save(update_fields=fields)
+    refresh_last_closed(Family.objects.filter(pk=case.family_id))
     StageChange.objects.create(
         case=case,
         from_stage=previous,
@@ -145,6 +147,7 @@ def open_case(
         allocated_by=user,
         over_capacity_reason=over_capacity_reason,
     )
+    refresh_last_closed(Family.objects.filter(pk=family_id))  # open: nothing to count from
     StageChange.objects.create(
         case=case,
         from_stage="",
@@ -199,6 +202,7 @@ def import_cases(*, user: User, cases: list[ImportedCase], batch_size: int) -> l
         ],
         batch_size=batch_size,
     )
+    refresh_last_closed(Family.objects.filter(pk__in={c.family.pk for c in cases}))
     changes = []
     for spec, case in zip(cases, created, strict=True):
         previous = ""

@@ -79,6 +79,10 @@ class Family(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # When the family's last case closed; NULL while a case is open or before any closed.
+    # Kept by families.retention.refresh_last_closed, the one rule: the retention review
+    # reads it on family_retention_idx.
+    last_closed_at = models.DateTimeField(_("last case closed"), null=True, blank=True)
 
     objects = FamilyQuerySet.as_manager()
 
@@ -88,6 +92,13 @@ class Family(models.Model):
         indexes = [
             # Duplicate check: "a family at the same postcode".
             models.Index(fields=["postcode"], name="family_postcode_idx"),
+            # Retention review: a team's families by the day their last case closed, of
+            # those with nothing open and not anonymised (privacy.services.retention_due).
+            models.Index(
+                fields=["team", "last_closed_at"],
+                condition=Q(anonymised_at__isnull=True, last_closed_at__isnull=False),
+                name="family_retention_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Case as Cases
-from django.db.models import Max, Q, Value, When
+from django.db.models import Exists, F, OuterRef, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -173,18 +173,24 @@ def subject_access_export(*, person: Person, user: User) -> bytes:
 
 def retention_due(*, team_ids: list[int]):
     """Families whose last case closed more than the retention period ago, with nothing
-    open and not yet anonymised: the manager's review queue."""
-    from cases import pathway
+    open, no referral since and not yet anonymised: the manager's review queue.
+
+    Family.last_closed_at (families.retention: NULL while a case is open) is a range of
+    family_retention_idx in the order shown; each candidate's referrals since the cutoff
+    are one probe of the referral's family index. Proportional to the families shown, not
+    to the team's history (docs/performance.md)."""
+    from referrals.models import Referral
 
     cutoff = timezone.now() - timedelta(days=365 * settings.RETENTION_YEARS)
+    referred_since = Referral.objects.filter(family=OuterRef("pk"), received_at__gt=cutoff)
     return (
-        Family.objects.filter(team_id__in=team_ids, anonymised_at__isnull=True)
-        .exclude(cases__stage__in=pathway.OPEN_STAGES)
-        .exclude(referrals__received_at__gt=cutoff)
-        .annotate(last_closed=Max("cases__closed_at"))
-        .filter(last_closed__lt=cutoff)
+        Family.objects.filter(
+            team_id__in=team_ids, anonymised_at__isnull=True, last_closed_at__lt=cutoff
+        )
+        .filter(~Exists(referred_since))
+        .annotate(last_closed=F("last_closed_at"))
         .select_related("local_authority", "team")
-        .order_by("last_closed")
+        .order_by("last_closed_at")
     )
 
 

@@ -48,6 +48,7 @@ from cases.models import (
     StageChange,
 )
 from families.models import Family, Person
+from families.retention import refresh_last_closed
 from notifications.models import Notification
 from outcomes.models import Goal, GoalScore, Reading, ServiceUse
 from reference.models import (
@@ -2150,6 +2151,8 @@ class Generator:
             # Rows written with COPY send no signals: the due page's stored items are
             # computed afresh on their next read.
             duestore.mark_everything()
+            # Nor do they keep the families' retention dates: the one rule, once, in bulk.
+            refresh_last_closed(Family.objects.all())
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")

@@ -320,7 +320,8 @@ def add_state() -> Objects:
     from cases.amendments import EntryStatus
     from cases.models import Case, Contact
     from cases.pathway import Stage
-    from families.models import Person
+    from families.models import Family, Person
+    from families.retention import refresh_last_closed
     from imports import services as import_services
     from outcomes.models import Goal, Reading
     from referrals.models import (
@@ -371,6 +372,7 @@ def add_state() -> Objects:
     # The closed case's family: last seen more than the retention period ago.
     long_ago = timezone.now() - timedelta(days=365 * 8 + 30)
     Case.objects.filter(pk=case_closed.pk).update(closed_at=long_ago)
+    refresh_last_closed(Family.objects.filter(pk=case_closed.family_id))
     Referral.objects.filter(family=case_closed.family).update(received_at=long_ago)
 
     scope = team_scope(team)
