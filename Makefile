@@ -58,9 +58,11 @@ run: demo compilemessages
 # file's transactional tests before the next file's rolled-back ones. A targeted run
 # (PYTEST_ARGS=...) runs in one process unless XDIST says how many workers:
 # `make test XDIST=2 PYTEST_ARGS=tests/api`.
-# The whole suite runs the browser tests afterwards in one process of their own: a live
-# server thread and Chromium per xdist worker, on two cores, made a page's last request
-# outlive its test and deadlock the test's database flush.
+# The whole suite runs the browser tests in one process of their own, beside the xdist
+# workers (IFSS_TEST_SLOT: its own Redis database and data folder; its test database is
+# test_ifss, the workers' test_ifss_gwN), its output printed after theirs: a live server
+# thread and Chromium per xdist worker, on two cores, made a page's last request outlive
+# its test and deadlock the test's database flush.
 # What keeps the suite inside CI's 15 minutes on two cores (tests/conftest.py): a fast
 # password hasher for the tests' users and sign-ins (PBKDF2's million rounds cost ~0.25 s of
 # CPU each), and test databases that commit without waiting for the disk
@@ -72,8 +74,15 @@ TEST_ENV = CELERY_TASK_ALWAYS_EAGER=true DJANGO_SECURE_COOKIES=false DJANGO_DEBU
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key}
 test: install compilemessages
 ifeq ($(PYTEST_ARGS),)
-	$(TEST_ENV) $(PY) -m pytest -p tests.xdist_workers -n $(XDIST) --dist load --ignore=tests/browser
-	$(TEST_ENV) $(PY) -m pytest -p tests.xdist_workers -n 0 tests/browser
+	@mkdir -p var; slot=$$($(PY) -c 'import os; print(os.cpu_count() or 1)'); \
+	echo "The browser tests run beside the rest, in one process (slot $$slot); their output follows the rest's."; \
+	IFSS_TEST_SLOT=$$slot $(TEST_ENV) $(PY) -m pytest -p tests.xdist_workers -n 0 tests/browser \
+		> var/browser-tests.log 2>&1 & browser=$$!; \
+	$(TEST_ENV) $(PY) -m pytest -p tests.xdist_workers -n $(XDIST) --dist load --ignore=tests/browser; \
+	rest=$$?; wait $$browser; browser=$$?; \
+	echo "== the browser tests (tests/browser), run beside the rest:"; cat var/browser-tests.log; \
+	echo "== exit status: the rest $$rest, the browser tests $$browser"; \
+	[ $$rest -eq 0 ] && [ $$browser -eq 0 ]
 else
 	$(TEST_ENV) $(PY) -m pytest -p tests.xdist_workers -n $(XDIST) --dist load $(PYTEST_ARGS)
 endif

@@ -24,7 +24,12 @@ from pathlib import Path
 def _worker_index() -> int | None:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"...
     match = re.fullmatch(r"gw(\d+)", worker)
-    return int(match.group(1)) if match else None
+    if match:
+        return int(match.group(1))
+    # A process run beside the xdist workers (`make test` runs the browser tests so) is
+    # given a slot of its own, past the last worker's: IFSS_TEST_SLOT=<the workers' count>.
+    slot = os.environ.get("IFSS_TEST_SLOT", "")
+    return int(slot) if slot.isdigit() else None
 
 
 def redis_url_for_worker(url: str, index: int) -> str:
