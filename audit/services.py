@@ -122,11 +122,12 @@ def _write_access(entries: list) -> None:
         entry.action = LogEntry.Action.ACCESS
         entry.cid = get_cid()
     # The log table's append-only trigger refuses UPDATE and DELETE, not INSERT.
-    if len(entries) == 1:
-        # One row: save() sends pre_save itself, and writes one INSERT. bulk_create would
-        # wrap its INSERT in a transaction of its own, BEGIN and COMMIT around it when the
-        # request runs outside one: three queries for a row (issue 15).
-        entries[0].save(using=using, force_insert=True)
+    if len(entries) < 3:
+        # A row or two: each saved, one INSERT each (save() sends pre_save itself).
+        # bulk_create wraps its INSERT in a transaction of its own, BEGIN and COMMIT around
+        # it when the request runs outside one: three queries for any number of rows.
+        for entry in entries:
+            entry.save(using=using, force_insert=True)
         return
     for entry in entries:
         # bulk_create sends no pre_save; auditlog's request context (the audit middleware)
