@@ -327,6 +327,8 @@ def _may_work_on(user, referral: Referral) -> bool:
 def referral_detail(
     request: HttpRequest, pk: int, first_contact_form: FirstContactForm | None = None
 ) -> HttpResponse:
+    from cases.models import Case
+
     user = request.user
     referral = get_referral_for_user(user, pk)
     record_view(referral, referral.family)
@@ -341,16 +343,25 @@ def referral_detail(
     )
     current = [d for d in decisions if d.is_current]
     latest_decision = current[0] if current else None
-    waiting = WaitingListEntry.objects.current().filter(referral=referral).first()
-    is_manager = permissions.is_manager_of(user, referral.team_id) or (user.is_superuser)
-    allocated_case = (
-        getattr(referral, "case", None) if referral.status == ReferralStatus.ALLOCATED else None
+    allocated = referral.status == ReferralStatus.ALLOCATED
+    # Allocation takes the family off the waiting list (services.allocate): an allocated
+    # referral has no current entry to look for.
+    waiting = (
+        None if allocated else WaitingListEntry.objects.current().filter(referral=referral).first()
     )
+    is_manager = permissions.is_manager_of(user, referral.team_id) or (user.is_superuser)
+    # The case with its worker, whom the page names, in one query.
+    allocated_case = (
+        Case.objects.select_related("worker").filter(referral=referral).first()
+        if allocated
+        else None
+    )
+    members = _household(referral)
     # Only team staff may open the case, see the family's record and its earlier episodes;
     # the referrer sees what they referred, and that it was allocated.
     context = {
         "referral": referral,
-        "members": _household(referral),
+        "members": members,
         "issues": list(referral.presenting_issues.all()),
         "decisions": decisions,
         "latest_decision": latest_decision,
@@ -380,13 +391,14 @@ def referral_detail(
     if staff:
         context["previous"] = _previous_involvement(user, referral)
     if is_manager:
-        context.update(_manager_panels(user, referral))
+        context.update(_manager_panels(user, referral, members))
     return render(request, "referrals/referral_detail.html", context)
 
 
-def _manager_panels(user, referral: Referral) -> dict:
+def _manager_panels(user, referral: Referral, members: list) -> dict:
     """Families the referral may be about (among those the manager may see), and the
-    differences between the referral and the family's record, each to apply on purpose."""
+    differences between the referral and the family's record, each to apply on purpose.
+    `members`: the household as the page shows it (_household), read once."""
     matches = []
     if referral.status in SCREENABLE and referral.has_snapshot:
         members = [
@@ -397,7 +409,7 @@ def _manager_panels(user, referral: Referral) -> dict:
                 relationship=m.relationship,
                 date_of_birth=m.date_of_birth,
             )
-            for m in referral.household.all()
+            for m in members
         ]
         matches = services.find_possible_duplicates(
             team=referral.team,
