@@ -284,13 +284,15 @@ def draft_delete(request: HttpRequest, draft_id: int) -> HttpResponse:
     return render(request, "referrals/draft_confirm_delete.html", {"draft": draft})
 
 
-def _household(referral: Referral) -> list:
+def _household(referral: Referral, with_people: bool = False) -> list:
     """The household as referred. Referrals made before that was kept show the family's
-    record instead."""
+    record instead. with_people: each member with the family member matched to them and
+    their substances too (the manager's differences of a re-referral, read at once)."""
     if referral.has_snapshot:
-        return list(
-            referral.household.select_related("legal_status").prefetch_related("substances")
-        )
+        members = referral.household.select_related("legal_status").prefetch_related("substances")
+        if with_people:
+            members = members.select_related("person").prefetch_related("person__substances")
+        return list(members)
     return list(
         Person.objects.filter(family=referral.family)
         .select_related("legal_status")
@@ -356,7 +358,7 @@ def referral_detail(
         if allocated
         else None
     )
-    members = _household(referral)
+    members = _household(referral, with_people=is_manager and referral.is_rereferral)
     # Only team staff may open the case, see the family's record and its earlier episodes;
     # the referrer sees what they referred, and that it was allocated.
     context = {
@@ -401,7 +403,7 @@ def _manager_panels(user, referral: Referral, members: list) -> dict:
     `members`: the household as the page shows it (_household), read once."""
     matches = []
     if referral.status in SCREENABLE and referral.has_snapshot:
-        members = [
+        said = [
             services.MemberData(
                 kind=m.kind,
                 first_name=m.first_name,
@@ -414,13 +416,19 @@ def _manager_panels(user, referral: Referral, members: list) -> dict:
         matches = services.find_possible_duplicates(
             team=referral.team,
             postcode=referral.postcode,
-            members=members,
+            members=said,
             user=user,
             exclude_family_id=referral.family_id,
         )
     return {
         "matches": matches,
-        "differences": services.family_differences(referral) if referral.is_rereferral else [],
+        "differences": (
+            services.family_differences(
+                referral, household=members if referral.has_snapshot else None
+            )
+            if referral.is_rereferral
+            else []
+        ),
         "family_updates": list(
             FamilyUpdate.objects.filter(referral=referral).select_related("applied_by")
         ),
