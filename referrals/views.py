@@ -315,7 +315,8 @@ def _previous_involvement(user, referral: Referral) -> list[dict]:
     cases = {
         c.referral_id: c
         for c in Case.objects.visible_to(user)
-        .filter(referral__in=[r.pk for r in earlier])
+        # Only an allocated referral has a case (the page's own rule): none, no query.
+        .filter(referral__in=[r.pk for r in earlier if r.status == ReferralStatus.ALLOCATED])
         .select_related("closure__reason", "worker")
         .prefetch_related("reviews")
     }
