@@ -76,11 +76,13 @@ def return_rows(user: User, period: Period) -> list[list[object]]:
                 row += [cell["n"]] if key == "referrals" else [cell["n"], cell["pct"]]
             rows.append(row)
 
-    for team in teams:
-        data, _trends, _at = store.gather(team_scope(team), period, "events", with_trends=False)
+    las = list(LocalAuthority.objects.filter(teams__in=teams).distinct().order_by("name"))
+    # Every team's and authority's stored figures in one query (issue 15: one per area).
+    scopes = [team_scope(team) for team in teams] + [la_scope(la) for la in las]
+    figures = store.gather_each(scopes, period, "events")
+    for team, data in zip(teams, figures[: len(teams)], strict=True):
         add("Team", team.name, data["throughput"])
-    for la in LocalAuthority.objects.filter(teams__in=teams).distinct().order_by("name"):
-        data, _trends, _at = store.gather(la_scope(la), period, "events", with_trends=False)
+    for la, data in zip(las, figures[len(teams) :], strict=True):
         add("Local authority", la.name, data["throughput"])
     return [[neutralise(c) for c in row] for row in rows]
 

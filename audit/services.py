@@ -121,11 +121,19 @@ def _write_access(entries: list) -> None:
     for entry in entries:
         entry.action = LogEntry.Action.ACCESS
         entry.cid = get_cid()
+    # The log table's append-only trigger refuses UPDATE and DELETE, not INSERT.
+    if len(entries) < 3:
+        # A row or two: each saved, one INSERT each (save() sends pre_save itself).
+        # bulk_create wraps its INSERT in a transaction of its own, BEGIN and COMMIT around
+        # it when the request runs outside one: three queries for any number of rows.
+        for entry in entries:
+            entry.save(using=using, force_insert=True)
+        return
+    for entry in entries:
         # bulk_create sends no pre_save; auditlog's request context (the audit middleware)
         # fills in the actor, address and port from it, as it does on save().
         pre_save.send(sender=LogEntry, instance=entry, raw=False, using=using, update_fields=None)
-    # One INSERT for all the rows. The log table's append-only trigger refuses UPDATE and
-    # DELETE, not INSERT.
+    # One INSERT for all the rows.
     LogEntry.objects.using(using).bulk_create(entries)
 
 

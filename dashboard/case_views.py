@@ -31,7 +31,7 @@ from cases.forms import (
     SignOffRequestForm,
     StartAssessmentForm,
 )
-from cases.loads import caseworkers_with_load
+from cases.loads import caseworkers_with_load_by_team
 from cases.models import Assessment, Case, Closure, Contact, FamilyPlan, Phase1SignOff, StageChange
 from core.formflow import carry_version, submit_to_service
 from families.language import PRINT_CODES
@@ -97,7 +97,8 @@ def team_cases(request: HttpRequest) -> HttpResponse:
     teams = list(counted.filter(pk__in=permissions.manager_team_ids(user)))
     if user.is_superuser and not teams:
         teams = list(counted.all())
-    loads = [(t, caseworkers_with_load(t)) for t in teams]
+    by_team = caseworkers_with_load_by_team(teams)
+    loads = [(t, by_team[t.pk]) for t in teams]
     waiting = (
         list(
             Phase1SignOff.objects.pending()

@@ -15,7 +15,7 @@ from accounts.models import Team
 from accounts.periods import financial_quarter
 from audit.services import record_listed
 from cases import pathway
-from cases.loads import caseworkers_with_load
+from cases.loads import caseworkers_with_load_by_team
 from cases.models import Case
 from core.http import AuthenticatedHttpRequest
 from families.models import Family
@@ -99,7 +99,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             WaitingListEntry.objects.current().filter(referral__team_id__in=manager_teams).count()
         )
         teams = list(Team.objects.filter(pk__in=manager_teams))
-        ctx["team_loads"] = [(t, caseworkers_with_load(t)) for t in teams]
+        by_team = caseworkers_with_load_by_team(teams)
+        ctx["team_loads"] = [(t, by_team[t.pk]) for t in teams]
 
     # The panels name families: who saw which is logged, as on the lists (one INSERT).
     named = [*ctx.get("my_referrals", []), *ctx.get("my_cases", [])]

@@ -393,9 +393,11 @@ def _shown(value) -> str:
 FAMILY_FIELDS = ("address", "postcode", "local_authority", "household_type")
 
 
-def family_differences(referral: Referral) -> list[Difference]:
+def family_differences(referral: Referral, household: list | None = None) -> list[Difference]:
     """What the referral said that the family's record does not say (yet). A blank on the
-    referral is no difference: a referrer who did not know a fact does not erase it."""
+    referral is no difference: a referrer who did not know a fact does not erase it.
+    `household`: the referral's members already read, each with its person and both their
+    substances (the referral page's); None reads them."""
     if not referral.has_snapshot:
         return []
     family = referral.family
@@ -411,8 +413,12 @@ def family_differences(referral: Referral) -> list[Difference]:
                     _shown(said),
                 )
             )
-    rows = referral.household.select_related("person", "legal_status").prefetch_related(
-        "substances", "person__substances"
+    rows = (
+        household
+        if household is not None
+        else referral.household.select_related("person", "legal_status").prefetch_related(
+            "substances", "person__substances"
+        )
     )
     for row in rows:
         person = row.person

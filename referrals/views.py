@@ -284,13 +284,15 @@ def draft_delete(request: HttpRequest, draft_id: int) -> HttpResponse:
     return render(request, "referrals/draft_confirm_delete.html", {"draft": draft})
 
 
-def _household(referral: Referral) -> list:
+def _household(referral: Referral, with_people: bool = False) -> list:
     """The household as referred. Referrals made before that was kept show the family's
-    record instead."""
+    record instead. with_people: each member with the family member matched to them and
+    their substances too (the manager's differences of a re-referral, read at once)."""
     if referral.has_snapshot:
-        return list(
-            referral.household.select_related("legal_status").prefetch_related("substances")
-        )
+        members = referral.household.select_related("legal_status").prefetch_related("substances")
+        if with_people:
+            members = members.select_related("person").prefetch_related("person__substances")
+        return list(members)
     return list(
         Person.objects.filter(family=referral.family)
         .select_related("legal_status")
@@ -313,7 +315,8 @@ def _previous_involvement(user, referral: Referral) -> list[dict]:
     cases = {
         c.referral_id: c
         for c in Case.objects.visible_to(user)
-        .filter(referral__in=[r.pk for r in earlier])
+        # Only an allocated referral has a case (the page's own rule): none, no query.
+        .filter(referral__in=[r.pk for r in earlier if r.status == ReferralStatus.ALLOCATED])
         .select_related("closure__reason", "worker")
         .prefetch_related("reviews")
     }
@@ -327,6 +330,8 @@ def _may_work_on(user, referral: Referral) -> bool:
 def referral_detail(
     request: HttpRequest, pk: int, first_contact_form: FirstContactForm | None = None
 ) -> HttpResponse:
+    from cases.models import Case
+
     user = request.user
     referral = get_referral_for_user(user, pk)
     record_view(referral, referral.family)
@@ -341,16 +346,25 @@ def referral_detail(
     )
     current = [d for d in decisions if d.is_current]
     latest_decision = current[0] if current else None
-    waiting = WaitingListEntry.objects.current().filter(referral=referral).first()
-    is_manager = permissions.is_manager_of(user, referral.team_id) or (user.is_superuser)
-    allocated_case = (
-        getattr(referral, "case", None) if referral.status == ReferralStatus.ALLOCATED else None
+    allocated = referral.status == ReferralStatus.ALLOCATED
+    # Allocation takes the family off the waiting list (services.allocate): an allocated
+    # referral has no current entry to look for.
+    waiting = (
+        None if allocated else WaitingListEntry.objects.current().filter(referral=referral).first()
     )
+    is_manager = permissions.is_manager_of(user, referral.team_id) or (user.is_superuser)
+    # The case with its worker, whom the page names, in one query.
+    allocated_case = (
+        Case.objects.select_related("worker").filter(referral=referral).first()
+        if allocated
+        else None
+    )
+    members = _household(referral, with_people=is_manager and referral.is_rereferral)
     # Only team staff may open the case, see the family's record and its earlier episodes;
     # the referrer sees what they referred, and that it was allocated.
     context = {
         "referral": referral,
-        "members": _household(referral),
+        "members": members,
         "issues": list(referral.presenting_issues.all()),
         "decisions": decisions,
         "latest_decision": latest_decision,
@@ -380,16 +394,17 @@ def referral_detail(
     if staff:
         context["previous"] = _previous_involvement(user, referral)
     if is_manager:
-        context.update(_manager_panels(user, referral))
+        context.update(_manager_panels(user, referral, members))
     return render(request, "referrals/referral_detail.html", context)
 
 
-def _manager_panels(user, referral: Referral) -> dict:
+def _manager_panels(user, referral: Referral, members: list) -> dict:
     """Families the referral may be about (among those the manager may see), and the
-    differences between the referral and the family's record, each to apply on purpose."""
+    differences between the referral and the family's record, each to apply on purpose.
+    `members`: the household as the page shows it (_household), read once."""
     matches = []
     if referral.status in SCREENABLE and referral.has_snapshot:
-        members = [
+        said = [
             services.MemberData(
                 kind=m.kind,
                 first_name=m.first_name,
@@ -397,18 +412,24 @@ def _manager_panels(user, referral: Referral) -> dict:
                 relationship=m.relationship,
                 date_of_birth=m.date_of_birth,
             )
-            for m in referral.household.all()
+            for m in members
         ]
         matches = services.find_possible_duplicates(
             team=referral.team,
             postcode=referral.postcode,
-            members=members,
+            members=said,
             user=user,
             exclude_family_id=referral.family_id,
         )
     return {
         "matches": matches,
-        "differences": services.family_differences(referral) if referral.is_rereferral else [],
+        "differences": (
+            services.family_differences(
+                referral, household=members if referral.has_snapshot else None
+            )
+            if referral.is_rereferral
+            else []
+        ),
         "family_updates": list(
             FamilyUpdate.objects.filter(referral=referral).select_related("applied_by")
         ),

@@ -31,11 +31,13 @@ MIXED = [Stage.AWAITING_ASSESSMENT, Stage.ASSESSMENT, Stage.PHASE1, Stage.PHASE2
 
 # The request (session, user, memberships, then the bell's unread count and the page's
 # autosaved draft in one query), the case with its
-# assessment and closure, the view logged (one INSERT), the members, the goals, plans,
+# assessment and closure, the view logged (the case and the family: an INSERT each, as
+# many as outside a test's transaction, where one bulk INSERT would be BEGIN, INSERT,
+# COMMIT), the members, the goals, plans,
 # reviews and boosters, one union of the small rows (substances, goals' people and scores,
 # readings, services, children's outcomes), one of the stage changes and contacts, and
 # the recent viewers. The same whether the page shows the latest chronology entries or all.
-CASE_PAGE_QUERIES = 14
+CASE_PAGE_QUERIES = 15
 # My cases and the dashboard name families: their view entries are one INSERT.
 MY_CASES_QUERIES = 6
 # The COUNT, the page's ids, then its rows with their figures; the view entries (one INSERT).

@@ -36,9 +36,10 @@ RECEIVED = date(2027, 1, 20)
 BEFORE, AFTER = ServiceOccasion.BEFORE, ServiceOccasion.AFTER
 # The services page, pinned. The request's own: the session, the user, the user's
 # memberships (for the case lookup and the navigation), the unread count with the form
-# draft (one query). The page's: the case, the view of the case and its family logged (one insert),
+# draft (one query). The page's: the case, the view of the case and its family logged (an
+# INSERT each: one bulk INSERT would be BEGIN, INSERT, COMMIT outside a test's transaction),
 # the people, the records and their service types. The same with one family member or eight.
-SERVICES_PAGE_QUERIES = 9
+SERVICES_PAGE_QUERIES = 10
 
 
 @pytest.fixture(autouse=True)

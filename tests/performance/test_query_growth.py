@@ -23,7 +23,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib import admin
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
@@ -154,6 +154,65 @@ def add_team_rows(world: World, team, manager, worker, referrer, tag: str) -> No
     TrainingSession.objects.create(team=team, course="Growth", held_on=today, attendees=3)
 
 
+def referral_rows(world: World) -> None:
+    """The world's referral as the survey's busiest ones are (issue 15): a re-referral of its
+    family with the household as referred (their substances), screening decisions, updates
+    applied to the family's record, and the earlier referral."""
+    from reference.models import Substance
+    from referrals.models import FamilyUpdate, ReferredMember, ScreeningDecision
+    from tests.factories import ReferralFactory, reason
+
+    users, referral, now = world.users, world.referral, timezone.now()
+    earlier = ReferralFactory(
+        team=world.team_a,
+        family=referral.family,
+        created_by=users["referrer"],
+        received_at=now - timedelta(days=400),
+    )
+    referral.is_rereferral, referral.previous_referral = True, earlier
+    referral.family_name = referral.family.name
+    referral.save(update_fields=["is_rereferral", "previous_referral", "family_name"])
+    substances = list(Substance.objects.all()[:2])
+    person = referral.family.members.first()
+    for n in range(3):
+        member = ReferredMember.objects.create(
+            referral=referral,
+            person=person if n == 0 else None,
+            kind="adult",
+            first_name=f"Referred{n}",
+            last_name="Jones",
+            relationship="mother",
+        )
+        member.substances.set(substances)
+    why = reason("accepted")
+    ScreeningDecision.objects.create(
+        referral=earlier,
+        outcome=why.outcome,
+        reason=why,
+        decided_by=users["manager"],
+        decided_at=now - timedelta(days=399),
+    )
+    for n in range(2):
+        ScreeningDecision.objects.create(
+            referral=referral,
+            outcome=why.outcome,
+            reason=why,
+            decided_by=users["manager"],
+            decided_at=now - timedelta(hours=n + 1),
+        )
+    for n in range(2):
+        FamilyUpdate.objects.create(
+            referral=referral,
+            family=referral.family,
+            field=f"family:field{n}",
+            label="Address",
+            before="1 High Street",
+            after="2 High Street",
+            applied_by=users["manager"],
+            applied_at=now,
+        )
+
+
 def team_b_rows(world: World, tag: str) -> None:
     users = world.users
     add_team_rows(
@@ -169,12 +228,19 @@ def team_b_rows(world: World, tag: str) -> None:
 def grow(world: World, copies: int = 3) -> None:
     """Add `copies` more of everything the world has (about four times the rows), and a
     longer history for the world's own case and family."""
+    from accounts.models import Membership, Role
     from cases.models import ContactMode, WorkType
     from cases.services import ContactData, record_contact
     from outcomes.services import add_goal
     from teamwork.models import Complaint, Feedback
     from tests.cases.journey import goal_data
-    from tests.factories import NotificationFactory, PersonFactory, ReferralDraftFactory
+    from tests.factories import (
+        NotificationFactory,
+        PersonFactory,
+        ReferralDraftFactory,
+        TeamFactory,
+        UserFactory,
+    )
 
     users, case, today = world.users, world.case, timezone.localdate()
     for i in range(copies):
@@ -182,6 +248,12 @@ def grow(world: World, copies: int = 3) -> None:
             world, world.team_a, users["manager"], users["practitioner"], users["referrer"], f"a{i}"
         )
         team_b_rows(world, f"b{i}")
+        # More teams, each with its manager, caseworkers and cases (the administrator's load
+        # tables and data return read every team's: issue 15).
+        team = TeamFactory(name=f"Growth team {i}")
+        manager = UserFactory(username=f"growth_manager{i}")
+        Membership.objects.create(user=manager, team=team, role=Role.MANAGER)
+        add_team_rows(world, team, manager, manager, None, f"t{i}")
         Feedback.objects.create(case=case, given_by="family", received_on=today, positive=False)
         Complaint.objects.create(team=world.team_a, case=case, received_on=today, summary="x")
         ReferralDraftFactory(owner=users["referrer"], title=f"Draft {i}")
@@ -292,6 +364,7 @@ def world(django_db_setup, django_db_blocker):
         try:
             world = build_world()
             admin_rows(world)
+            referral_rows(world)
             team_b_rows(world, "b")  # team B's staff see rows of theirs at the small size too
             # Signed in as tests/conftest.py's settings have it: no second factor asked for
             # (a module fixture runs before that function fixture).
@@ -310,6 +383,9 @@ def world(django_db_setup, django_db_blocker):
 
 
 def count_queries(client: Client, url: str) -> tuple[int, int]:
+    # The connection keeps the last 9000 queries a context logged, and a context counts the
+    # log's growth: once full, every page counted none. Each count starts from an empty log.
+    reset_queries()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     return response.status_code, len(ctx.captured_queries)
