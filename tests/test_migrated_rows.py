@@ -54,3 +54,25 @@ def test_the_rows_migrating_made_are_made_again_after_a_flush() -> None:
     assert sorted(restored) == sorted(migrated)
     for label, rows in migrated.items():
         assert restored[label] == rows, label
+
+
+def test_every_transactional_test_outside_the_browser_tests_is_serialized() -> None:
+    """A transactional test without serialized rollback ends with a flush that sends
+    post_migrate, making the content types again under new ids; the next serialized test's
+    restore of the migrated rows then collides with them (UniqueViolation at its setup). The
+    browser tests run in a process of their own, where no test is serialized."""
+    import re
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    marker = re.compile(r"django_db\(([^)]*transaction=True[^)]*)\)")
+    offenders = [
+        f"{path.relative_to(tests)}: django_db({args})"
+        for path in sorted(tests.rglob("*.py"))
+        if "browser" not in path.parts
+        for args in marker.findall(path.read_text(encoding="utf-8"))
+        if "serialized_rollback=True" not in args
+    ]
+    assert not offenders, "\n".join(offenders)
+    # The walk sees the transactional tests it checks (it is not vacuous).
+    assert any("transaction=True" in p.read_text() for p in (tests / "audit").glob("*.py"))
