@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
+from django.db.models import Count, F, FilteredRelation, Q
 
-from accounts.models import CASEWORKER_ROLES, Membership, Team, User
+from accounts.models import CASEWORKER_ROLES, Team, User
 
 from . import pathway
 from .models import Case
@@ -15,33 +15,9 @@ from .models import Case
 
 def caseworkers_with_load(team: Team) -> list[User]:
     """The team's caseworkers, each annotated with intensive and open case counts, least
-    loaded first; `over_capacity` when their intensive families reach the team's capacity."""
-    # One join to the team's open cases, not two count subqueries per worker: the stage list
-    # lets it probe case_worker_stage_idx for each worker's open cases alone, never the
-    # closed ones. Exists, not a join to memberships: a person may hold two caseworker roles.
-    open_cases = FilteredRelation(
-        "cases", condition=Q(cases__team=team, cases__stage__in=pathway.OPEN_STAGES)
-    )
-    caseworker = Membership.objects.filter(
-        user=OuterRef("pk"), team=team, role__in=CASEWORKER_ROLES, active=True
-    )
-    # Annotated rows, each given its over_capacity flag below: Any to the type checker.
-    workers: list[Any] = list(
-        User.objects.filter(Exists(caseworker), is_active=True)
-        # The names the load tables and worker choices show; a wide row otherwise.
-        .only("pk", "username", "first_name", "last_name")
-        .alias(open_case=open_cases)
-        .annotate(
-            intensive_load=Count(
-                "open_case", filter=Q(open_case__stage__in=pathway.INTENSIVE_STAGES)
-            ),
-            open_load=Count("open_case"),
-        )
-        .order_by("intensive_load", "first_name", "last_name")
-    )
-    for worker in workers:
-        worker.over_capacity = worker.intensive_load >= team.practitioner_capacity
-    return workers
+    loaded first; `over_capacity` when their intensive families reach the team's capacity.
+    One rule for one team or several: caseworkers_with_load_by_team."""
+    return caseworkers_with_load_by_team([team])[team.pk]
 
 
 def caseworkers_with_load_by_team(teams: list[Team]) -> dict[int, list[User]]:
