@@ -71,9 +71,12 @@ def test_typing_counts_as_activity(page, live_server, settings, practitioner):
     """Keys pressed in a form renew the session: the warning does not show while the
     user types (renewals are at most every 30 s; the session is long enough that the
     warning, which would stop renewals, cannot show however slowly the page loads)."""
+    # The clock is installed before the first page, as Playwright's clock is meant to be: put
+    # into a page already loaded, the next navigation was once aborted (net::ERR_ABORTED).
+    # Until fast_forward it runs with real time.
+    page.clock.install()
     log_in(page, live_server, practitioner.username)
     settings.SESSION_COOKIE_AGE = 300  # the warning would show after 180 s of inactivity
-    page.clock.install()
     page.goto(f"{live_server.url}/referrals/new/")
     field = page.locator("main textarea, main input[type=text]").first
     field.click()
