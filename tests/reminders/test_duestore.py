@@ -213,3 +213,28 @@ def test_the_check_after_each_test_finds_a_write_that_left_no_change(
 
     with pytest.raises(AssertionError, match="left no DueChange"):
         assert_due_store_matches_the_records()
+
+
+@pytest.mark.due_store_unchecked(reason="the check's own test: when it is skipped")
+def test_the_check_is_skipped_only_when_nothing_it_reads_changed_since_a_checked_state(
+    requires_postgres, frozen, team_a, manager, practitioner, django_assert_num_queries
+):
+    from cases.models import Case
+    from notifications.models import Notification
+    from tests.due_store import check_unless_unchanged, writes_key
+
+    case = case_received(team_a, practitioner, NOW - timedelta(hours=96))
+    page_for(manager)
+    check_unless_unchanged(writes_key())  # a state checked in full: its key is kept
+    # A "test" that wrote nothing the check reads (a notification is not one): skipped,
+    # at the cost of the two counts.
+    before = writes_key()
+    Notification.objects.create(recipient=manager, subject="x", body="y")
+    with django_assert_num_queries(1):
+        check_unless_unchanged(before)
+    # One that changed a case (around the models: no change left for the store) is
+    # checked in full, and found out.
+    before = writes_key()
+    Case.objects.filter(pk=case.pk).update(stage="closed")
+    with pytest.raises(AssertionError, match="left no DueChange"):
+        check_unless_unchanged(before)
