@@ -56,6 +56,18 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings, django_db_blocker) -> bool:
+    """Keep (and reuse) the test database with --reuse-db, as pytest-django does; and keep
+    one copied from the migrated template (tests/template_db.py)."""
+    if request.config.getvalue("reuse_db"):
+        return True
+    from tests.template_db import clone_or_claim
+
+    with django_db_blocker.unblock():
+        return clone_or_claim()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database commits without waiting for its write-ahead log to reach the disk.
 
@@ -66,6 +78,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     the last commits of a database that is thrown away at the end anyway. SQLite: nothing."""
     from django.db import connection
 
+    from tests.template_db import template_from_test_database
+
+    with django_db_blocker.unblock():
+        template_from_test_database()
     if connection.vendor == "postgresql":
         with django_db_blocker.unblock(), connection.cursor() as cursor:
             name = connection.ops.quote_name(connection.settings_dict["NAME"])
