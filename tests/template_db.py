@@ -83,9 +83,7 @@ def clone_or_claim() -> bool:
         return False
     try:
         maintenance.execute(f"DROP DATABASE IF EXISTS {_quote(test_name)}")
-        maintenance.execute(
-            f"CREATE DATABASE {_quote(test_name)} TEMPLATE {_quote(template)}"
-        )
+        maintenance.execute(f"CREATE DATABASE {_quote(test_name)} TEMPLATE {_quote(template)}")
     finally:
         maintenance.execute("SELECT pg_advisory_unlock(%s)", [LOCK])
         maintenance.close()
