@@ -300,6 +300,9 @@
   if (seconds > 0 && modalElement && window.bootstrap) {
     var modal = new window.bootstrap.Modal(modalElement);
     var warnTimer, endTimer, returnFocus = null, showing = false, lastRenewal = Date.now();
+    // A timer's delay is a 32-bit count of milliseconds: a longer one (a session of more
+    // than 24.8 days) fires at once in some browsers, and in Playwright's clock.
+    var delay = function (secs) { return Math.min(secs * 1000, 2147483647); };
     var schedule = function () {
       window.clearTimeout(warnTimer);
       window.clearTimeout(endTimer);
@@ -307,12 +310,12 @@
         returnFocus = document.activeElement;
         showing = true;
         modal.show();
-      }, Math.max(seconds - 120, seconds / 2) * 1000);
+      }, delay(Math.max(seconds - 120, seconds / 2)));
       endTimer = window.setTimeout(function () {
         saveDrafts().finally(function () {
           window.location.href = body.getAttribute("data-login-url") + "?next=" + encodeURIComponent(window.location.pathname);
         });
-      }, seconds * 1000);
+      }, delay(seconds));
     };
     var renew = function () {
       lastRenewal = Date.now();

@@ -21,11 +21,13 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 # Playwright's sync API runs an asyncio event loop in this thread; without this, Django's
 # async-safety check refuses the ORM calls made by fixtures and by the test itself.
@@ -172,10 +174,44 @@ def assert_accessible(page, *, state: str = "", within: str | None = None) -> No
         )
 
 
+class _InFlight:
+    """The requests the live server is serving (Django's request_started and
+    request_finished signals): after a test's page is closed, its teardown waits for the
+    last of them to end before the database is emptied."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+        request_started.connect(self.started, weak=False)
+        request_finished.connect(self.finished, weak=False)
+
+    def started(self, **_kwargs) -> None:
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **_kwargs) -> None:
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait(self, seconds: float = 10) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count <= 0, timeout=seconds)
+
+
+IN_FLIGHT = _InFlight()
+
+
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
     from playwright.sync_api import expect
 
+    # The live server (and with it the database flush at the test's end) is set up before
+    # the page, so the page is closed before the flush: a page closed after it could still
+    # be asking the server for something (an autosave, a renewal), and that request and the
+    # flush's TRUNCATE deadlocked once.
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("live_server")
     expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
@@ -216,6 +252,8 @@ def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
                 print(f"\nCould not save a screenshot: {exc}")
     finally:
         context.close()
+        if not IN_FLIGHT.wait():
+            print("\nThe live server was still serving a request 10 s after the page closed")
     problems = [f"server error: {e}" for e in server_errors]
     problems += [f"script error: {e}" for e in script_errors]
     if any(violations for _url, _title, violations in scans):

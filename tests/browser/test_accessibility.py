@@ -71,12 +71,14 @@ def test_typing_counts_as_activity(page, live_server, settings, practitioner):
     """Keys pressed in a form renew the session: the warning does not show while the
     user types (renewals are at most every 30 s; the session is long enough that the
     warning, which would stop renewals, cannot show however slowly the page loads)."""
-    # The clock is installed before the first page, as Playwright's clock is meant to be: put
-    # into a page already loaded, the next navigation was once aborted (net::ERR_ABORTED).
-    # Until fast_forward it runs with real time.
+    # The session's length is set before the first page, and the clock is installed before
+    # it too (until fast_forward it runs with real time). Installed after the home page had
+    # loaded with the suite's 800-day session, the page's next timer of 69,120,000 s
+    # overflowed in the fake clock, fired at once and sent the page to the sign-in page,
+    # aborting the test's next navigation (net::ERR_ABORTED; app.js now caps its timers).
+    settings.SESSION_COOKIE_AGE = 300  # the warning would show after 180 s of inactivity
     page.clock.install()
     log_in(page, live_server, practitioner.username)
-    settings.SESSION_COOKIE_AGE = 300  # the warning would show after 180 s of inactivity
     page.goto(f"{live_server.url}/referrals/new/")
     field = page.locator("main textarea, main input[type=text]").first
     field.click()
