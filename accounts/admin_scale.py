@@ -155,6 +155,26 @@ def keys_of(model: type[models.Model]) -> list[str]:
 COUNT_CAP = 10_000
 
 
+def indexed_order(model: type[models.Model], ordering: list) -> bool:
+    """Whether an index of the model's own table begins with these fields (each a plain
+    column, ascending or descending): the primary key, a unique or indexed field, or an
+    index or unique constraint in Meta."""
+    names = []
+    for item in ordering:
+        if not isinstance(item, str) or "__" in item or item.lstrip("-") == "?":
+            return False
+        field = model._meta.get_field(item.lstrip("-")) if item.lstrip("-") != "pk" else None
+        if field is not None and (field.is_relation or not field.concrete):
+            return False
+        names.append(model._meta.pk.name if field is None else field.name)
+    leads = [
+        [f.name] for f in model._meta.concrete_fields if f.primary_key or f.unique or f.db_index
+    ]
+    leads += [list(i.fields) for i in model._meta.indexes]
+    leads += [list(c.fields) for c in model._meta.constraints if getattr(c, "fields", None)]
+    return any([n.lstrip("-") for n in lead[: len(names)]] == names for lead in leads)
+
+
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP rows (a COUNT over a LIMITed subquery): the admin's count of
     a whole table grows with the table."""
@@ -213,6 +233,18 @@ class ScaledAdmin(ScaledFormfields, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return self.join(super().get_queryset(request))
 
+    def get_ordering(self, request: HttpRequest):
+        """The admin's own ordering, or the model's if an index can serve it (or the table
+        is a short reference list); otherwise the newest first (the primary key's index). A model ordered by a related record (a
+        service use by its person's name) made its change list sort the whole table for
+        each page: 4.3 s for 50 rows at national scale."""
+        if self.ordering:
+            return self.ordering
+        ordering = list(self.model._meta.ordering)
+        if ordering and (is_small(self.model) or indexed_order(self.model, ordering)):
+            return ordering
+        return ("-pk",)
+
     def get_deleted_objects(self, objs, request: HttpRequest):
         """How many records of each kind refer to objs (one level down, all counted in one
         query per object), and which of them protect it: not a list of every record."""
@@ -270,3 +302,15 @@ class ReadOnlyInline(ScaledFormfields, BoundedInline):
 
     def get_queryset(self, request: HttpRequest):
         return self.join(super().get_queryset(request))
+
+    def get_ordering(self, request: HttpRequest):
+        """The admin's own ordering, or the model's if an index can serve it (or the table
+        is a short reference list); otherwise the newest first (the primary key's index). A model ordered by a related record (a
+        service use by its person's name) made its change list sort the whole table for
+        each page: 4.3 s for 50 rows at national scale."""
+        if self.ordering:
+            return self.ordering
+        ordering = list(self.model._meta.ordering)
+        if ordering and (is_small(self.model) or indexed_order(self.model, ordering)):
+            return ordering
+        return ("-pk",)
