@@ -19,7 +19,7 @@ class CaseAdmin(ScaledAdmin):
     inlines = [StageChangeInline]
 
 
-admin.site.register(Assessment, ScaledAdmin)
+admin.site.register(Assessment, ScaledAdmin, str_related=("case__family",))
 
 
 @admin.register(Contact)
@@ -29,4 +29,4 @@ class ContactAdmin(ReadOnlyHistoryAdmin, ScaledAdmin):
 
 
 admin.site.register(FamilyPlan, ScaledAdmin)
-admin.site.register(Closure, ScaledAdmin)
+admin.site.register(Closure, ScaledAdmin, str_related=("case__family",))

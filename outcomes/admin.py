@@ -23,4 +23,4 @@ class ReadingAdmin(ReadOnlyHistoryAdmin, ScaledAdmin):
     list_display = ("pk", "case", "person", "instrument", "occasion", "total", "entry_status")
 
 
-admin.site.register(ServiceUse, ScaledAdmin)
+admin.site.register(ServiceUse, ScaledAdmin, str_related=("person",))

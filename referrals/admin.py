@@ -21,4 +21,4 @@ class ReferralAdmin(ScaledAdmin):
     str_related = ("family",)
 
 
-admin.site.register(WaitingListEntry, ScaledAdmin)
+admin.site.register(WaitingListEntry, ScaledAdmin, str_related=("referral__family",))
