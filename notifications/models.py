@@ -119,6 +119,8 @@ class Notification(models.Model):
         indexes = [
             # The bell: a user's unread count.
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            # A user's list, newest first, a page of days at a time.
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent_idx"),
             # The email catch-up's scan, every 30 s: the few to email at once, not emailed
             # yet (in-app-only and digest notifications stay out of it).
             models.Index(

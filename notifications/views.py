@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -7,6 +9,7 @@ from django.db.models import Case, CharField, Count, F, Max, Q, Value, When
 from django.db.models.functions import Cast, Concat, TruncDate
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate, get_language
 from django.utils.translation import gettext as _
@@ -53,7 +56,12 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         wanted = Q()
         for g in rows:
             wanted |= Q(group=g["group"], day=g["day"])
-        for n in mine.filter(wanted):  # newest first (the model's ordering)
+        # Only the page's days are read (the index of a user's notifications by time), not
+        # every notification the user ever had.
+        since = timezone.make_aware(datetime.combine(min(g["day"] for g in rows), time.min))
+        until = max(g["latest"] for g in rows)
+        page_rows = mine.filter(wanted, created_at__gte=since, created_at__lte=until)
+        for n in page_rows:  # newest first (the model's ordering)
             members[(n.group, n.day)].append(n)
     page.object_list = [
         {

@@ -92,6 +92,17 @@ def test_the_day_is_the_local_day_not_utc(time_machine, referrer):
     assert len(groups(login(referrer).get(URL).content.decode())) == 2
 
 
+def test_a_group_shows_its_first_minutes_of_the_local_day(time_machine, referrer):
+    # The members of a page's groups are read from the start of its earliest local day:
+    # 00:05 British Summer Time is the day before in UTC.
+    summer = ZoneInfo("Europe/London")
+    make(time_machine, referrer, datetime(2026, 7, 2, 0, 5, tzinfo=summer), "case:1", "Early")
+    make(time_machine, referrer, datetime(2026, 7, 2, 12, 0, tzinfo=summer), "case:1", "Noon")
+
+    [row] = groups(login(referrer).get(URL).content.decode())
+    assert "2 notifications" in row and "Early" in row and "Noon" in row
+
+
 def test_a_read_member_leaves_the_group_unread_count_but_not_the_group(time_machine, referrer):
     note = make(time_machine, referrer, at(2, 9), "case:1", "First")
     make(time_machine, referrer, at(2, 10), "case:1", "Second")
