@@ -80,6 +80,11 @@ class Feedback(TeamworkRecord):
     class Meta:
         db_table = "reporting_feedback"  # made by the reporting app, before teamwork
         ordering = ["-received_on"]
+        indexes = [
+            # The feedback list, newest first: a team's first page is found by walking this
+            # (feedback has no team of its own, only its case's), not by sorting all of it.
+            models.Index(fields=["-received_on", "-id"], name="feedback_newest_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(given_by__in=FeedbackFrom.values), name="feedback_from_valid"
