@@ -63,7 +63,9 @@ run: demo compilemessages
 # test_ifss, the workers' test_ifss_gwN), its output printed after theirs: a live server
 # thread and Chromium per xdist worker, on two cores, made a page's last request outlive
 # its test and deadlock the test's database flush.
-# What brings the suite toward CI's 15 minutes on two cores (tests/conftest.py): a fast
+# What keeps the suite inside CI's 15 minutes on two cores (tests/conftest.py): test
+# databases copied from one migrated template (tests/template_db.py), the due-page check
+# skipped after a test that changed nothing it reads (tests/due_store.py), a fast
 # password hasher for the tests' users and sign-ins (PBKDF2's million rounds cost ~0.25 s of
 # CPU each), and test databases that commit without waiting for the disk
 # (synchronous_commit=off on the test database only); the browser tests load the demo once
