@@ -184,8 +184,11 @@ def test_board_member_home_shows_team_figures_but_no_family_names(
     # (reporting.suppression.shown, issue 16): 5 or more as they are, fewer as "<5".
     assert [cell.split(">")[-1] for cell in row.split("</td>")[1:4]] == ["5", "&lt;5", "&lt;5"]
     assert "South IFST" not in page
+    # The page's own content: the menu names the signed-in board member, whose made-up
+    # name may share a surname with a family (a "Jessica Fox" failed this once).
+    main = page[page.index("<main") : page.index("</main>")]
     for name in ["Ashworth", "Bevan", "Cadwallader", "Ellis", "Fox", "Gwynn"]:
-        assert name not in page
+        assert name not in main
 
 
 # --- A user of another team gets 404 on every referral URL of this team ----------------------
