@@ -30,6 +30,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
+from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -83,17 +84,22 @@ def _case_label(case: Case | None) -> str:
     return case_label(case) if case else "–"
 
 
-def _consultation_totals(qs: QuerySet) -> list[tuple[str, object]]:
+# Each kind's totals over the records listed: (how many, the figures shown). The count is
+# the list's paginator's too, so the records are counted once, not twice.
+Totals = tuple[int, list[tuple[str, object]]]
+
+
+def _consultation_totals(qs: QuerySet) -> Totals:
     agg = qs.aggregate(n=Count("pk"), referred=Count("pk", filter=Q(led_to_referral=True)))
-    return [(_("Consultations"), agg["n"]), (_("Led to a referral"), agg["referred"])]
+    return agg["n"], [(_("Consultations"), agg["n"]), (_("Led to a referral"), agg["referred"])]
 
 
-def _training_totals(qs: QuerySet) -> list[tuple[str, object]]:
+def _training_totals(qs: QuerySet) -> Totals:
     agg = qs.aggregate(n=Count("pk"), people=Sum("attendees"))
-    return [(_("Sessions"), agg["n"]), (_("Attendees"), agg["people"] or 0)]
+    return agg["n"], [(_("Sessions"), agg["n"]), (_("Attendees"), agg["people"] or 0)]
 
 
-def _feedback_totals(qs: QuerySet) -> list[tuple[str, object]]:
+def _feedback_totals(qs: QuerySet) -> Totals:
     agg = qs.aggregate(n=Count("pk"), good=Count("pk", filter=Q(positive=True)))
     n, good = agg["n"], agg["good"]
     share = (
@@ -101,11 +107,25 @@ def _feedback_totals(qs: QuerySet) -> list[tuple[str, object]]:
         if n
         else "–"
     )
-    return [(_("Received"), n), (_("Positive"), share)]
+    return n, [(_("Received"), n), (_("Positive"), share)]
 
 
-def _complaint_totals(qs: QuerySet) -> list[tuple[str, object]]:
-    return [(_("Complaints"), qs.count())]
+def _complaint_totals(qs: QuerySet) -> Totals:
+    n = qs.count()
+    return n, [(_("Complaints"), n)]
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many records there are (counted with the totals), so it does
+    not count them again."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
 
 
 @dataclass(frozen=True)
@@ -122,7 +142,7 @@ class Kind:
     search: tuple[str, ...]  # the fields the list's text search looks in
     related: tuple[str, ...]  # what a list row shows, loaded with it
     columns: tuple[Column, ...]
-    totals: Callable[[QuerySet], list[tuple[str, object]]]
+    totals: Callable[[QuerySet], Totals]
 
     @property
     def has_case(self) -> bool:
@@ -410,7 +430,8 @@ def record_list(request: HttpRequest, kind: Kind) -> HttpResponse:
     many_teams = request.user.is_superuser or len(team_ids_for(request.user, kind) or []) > 1
     columns = _columns(kind, many_teams)
     ordered = qs.select_related(*kind.related).order_by(f"-{kind.date_field}", "-pk")
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    count, totals = kind.totals(qs)
+    page = CountedPaginator(ordered, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     if kind.has_case:
         _record_families([r.case for r in page])
     return render(
@@ -422,7 +443,7 @@ def record_list(request: HttpRequest, kind: Kind) -> HttpResponse:
             "form": form,
             "query": query,
             "page": page,
-            "totals": kind.totals(qs),
+            "totals": totals,
             "headings": [c.label for c in columns],
             "rows": [(r, [(c.value(r), c.css) for c in columns]) for r in page],
         },
