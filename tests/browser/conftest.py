@@ -33,7 +33,7 @@ from django.core.signals import request_finished, request_started
 # async-safety check refuses the ORM calls made by fixtures and by the test itself.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from tests.conftest import missing_service  # noqa: E402
+from tests.conftest import missing_service
 
 CHROMIUM_PATH = os.environ.get("IFSS_CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

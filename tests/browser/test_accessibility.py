@@ -112,7 +112,7 @@ def _sign_in(page, base: str, username: str) -> None:
     _expect()(page.get_by_role("heading", level=1)).to_be_visible()
 
 
-def walk(page, base: str, start: list[str], on_page=None) -> tuple[dict[str, str], list[str]]:  # noqa: ANN001
+def walk(page, base: str, start: list[str], on_page=None) -> tuple[dict[str, str], list[str]]:
     """Load the start pages, then follow every same-site link from them, one page per
     route; each page is scanned by axe as it loads (a violation fails the test at its
     end). Returns the pages scanned (route -> path) and the start pages that did not load

@@ -26,7 +26,7 @@ pytestmark = [
 ]
 
 
-def test_board_member_sees_the_latest_card_with_summary_charts_and_pdf(page, live_server):  # noqa: ANN001
+def test_board_member_sees_the_latest_card_with_summary_charts_and_pdf(page, live_server):
     from io import StringIO
 
     from playwright.sync_api import expect

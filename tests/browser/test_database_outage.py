@@ -27,7 +27,7 @@ ADDRESS = "3 Ffordd y Felin\nTreorci"
 def test_a_form_sent_during_a_database_outage_is_told_and_offered_back(
     browser,
     tmp_path,
-    referrer,  # noqa: ANN001
+    referrer,
 ) -> None:
     from playwright.sync_api import expect
 

@@ -46,7 +46,7 @@ def _expect():
     return expect
 
 
-def _named(user, first: str, last: str):  # noqa: ANN001, ANN202
+def _named(user, first: str, last: str):
     """Fixed names, so the per-worker rows cannot collide or sort by chance."""
     user.first_name, user.last_name = first, last
     user.save(update_fields=["first_name", "last_name"])
@@ -54,7 +54,7 @@ def _named(user, first: str, last: str):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture
-def due_records(team_a, manager, practitioner, practitioner2):  # noqa: ANN001, ANN201
+def due_records(team_a, manager, practitioner, practitioner2):
     now = timezone.now()
     worker = _named(practitioner, "Ffion", "Hughes")
     worker2 = _named(practitioner2, "Gareth", "Jenkins")
@@ -77,7 +77,7 @@ def test_due_page_shows_overdue_items_filters_and_follows_a_screening(
     rows = items.locator("tbody tr")
     per_worker = page.get_by_test_id("per-worker")
 
-    def worker_row(name: str):  # noqa: ANN202
+    def worker_row(name: str):
         return per_worker.get_by_role("row").filter(
             has=page.get_by_role("link", name=name, exact=True)
         )

@@ -20,7 +20,7 @@ pytestmark = [
 
 def test_manager_imports_history_and_the_card_shows_it(
     page, live_server, team_a, manager, tmp_path
-):  # noqa: ANN001
+):
     from playwright.sync_api import expect
 
     la = team_a.local_authorities.order_by("name").first().name

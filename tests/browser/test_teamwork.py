@@ -22,7 +22,7 @@ pytestmark = [
 ]
 
 
-def test_manager_records_a_consultation_and_sees_it_listed(page, live_server, manager):  # noqa: ANN001
+def test_manager_records_a_consultation_and_sees_it_listed(page, live_server, manager):
     from playwright.sync_api import expect
 
     log_in(page, live_server, manager.username)
