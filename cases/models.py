@@ -169,6 +169,13 @@ class Case(models.Model):
             # Due and overdue page: the restricted cases to hide from a manager not named
             # on them (Case.objects.filter(restricted=True)); a few hundred nationally.
             models.Index(fields=["team"], condition=Q(restricted=True), name="case_restricted_idx"),
+            # Team caseload: a team's cases whose Phase 1 ended early with a sign-off
+            # (Case.objects.ended_phase1_early), counted per team; a few in each hundred.
+            models.Index(
+                fields=["team"],
+                condition=Q(phase1_early_signoff__isnull=False),
+                name="case_ended_early_team_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -250,6 +257,12 @@ class Phase1SignOff(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
+        indexes = [
+            # Team caseload: the requests waiting for a manager (pending()), a handful.
+            models.Index(
+                fields=["case"], condition=Q(decided_at__isnull=True), name="signoff_pending_idx"
+            ),
+        ]
         constraints = [
             # A decision names the manager and says why; an undecided request has neither.
             models.CheckConstraint(

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -83,16 +84,17 @@ def team_cases(request: HttpRequest) -> HttpResponse:
     by_id = {case.pk: case for case in rows.order_by()}
     page.object_list = attach_due([by_id[pk] for pk in ids if pk in by_id], today)
     record_listed({Family: {case.family_id: case.family.name for case in page.object_list}})
+
     # Phase 1 ended short of the model with a sign-off, and requests waiting for one: counted
-    # with the teams themselves, so the page reads no more rows than before.
+    # with the teams themselves, each by a subquery over its few rows (partial indexes), not
+    # by joining every case of every team with its sign-offs (95 ms at national scale).
+    def per_team(rows: QuerySet, team_path: str) -> Coalesce:
+        counted = rows.filter(**{team_path: OuterRef("pk")}).order_by().values(team_path)
+        return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
     counted = Team.objects.annotate(
-        # The rule of Case.objects.ended_phase1_early, counted per team.
-        ended_early=Count(
-            "cases", filter=Q(cases__phase1_early_signoff__isnull=False), distinct=True
-        ),
-        signoffs_waiting=Count(
-            "cases__phase1_signoffs", filter=Q(cases__phase1_signoffs__decided_at__isnull=True)
-        ),
+        ended_early=per_team(Case.objects.ended_phase1_early(), "team"),
+        signoffs_waiting=per_team(Phase1SignOff.objects.pending(), "case__team"),
     )
     teams = list(counted.filter(pk__in=permissions.manager_team_ids(user)))
     if user.is_superuser and not teams:
