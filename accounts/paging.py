@@ -12,10 +12,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 # Deeper pages read and skip every row before them: past this, narrow the search instead.
 MAX_PAGE = 200
+
+
+class CountedPaginator(Paginator):
+    """Django's Paginator, told how many rows there are by a query the page runs anyway (a
+    list's totals), so it does not count them a second time."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
 
 
 @dataclass

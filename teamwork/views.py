@@ -23,20 +23,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
-from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import STAFF_ROLES, Role, Team, User
+from accounts.paging import CountedPaginator
 from audit.services import record_listed
 from cases.models import Case, hidden_rows
 from core.errors import ServiceError, StaleEdit
@@ -113,19 +112,6 @@ def _feedback_totals(qs: QuerySet) -> Totals:
 def _complaint_totals(qs: QuerySet) -> Totals:
     n = qs.count()
     return n, [(_("Complaints"), n)]
-
-
-class CountedPaginator(Paginator):
-    """A paginator told how many records there are (counted with the totals), so it does
-    not count them again."""
-
-    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self.known_count
 
 
 @dataclass(frozen=True)
