@@ -12,6 +12,7 @@ from django.db.models import (
     Avg,
     Case,
     Count,
+    DateField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -157,16 +158,131 @@ def _sex(value: str) -> str:
     return str(dict(Sex.choices).get(value, "unrecorded sex")).lower()
 
 
+@dataclass
+class TrendPass:
+    """Quarters computed together (reporting.store.compute_trends): each query a measure
+    runs is run once for all of them, grouped by the quarter of its date, and each
+    quarter's Report reads its own group. Rows are kept by the query's SQL, so a query
+    that differs between the quarters (it names a quarter's own dates elsewhere) is run
+    for each, still correct."""
+
+    periods: list[Period]
+    results: dict[str, list[dict]] = field(default_factory=dict)
+
+
+# The measures whose every period-dependent query goes through Report._in / _on_days and
+# whose every result is read through _aggregate / _count / _values: these may share a
+# TrendPass. Any other measure is computed quarter by quarter. Kept true by
+# tests/reporting/test_trend_pass.py, which compares each trend measure both ways.
+GROUPED_METHODS = frozenset(
+    {
+        "referrals_received",
+        "consultations",
+        "training",
+        "phases",
+        "direct_hours",
+        "boosters",
+        "first_contact_in_time",
+        "assessment_times",
+        "accepted_to_phase1",
+        "phase1_lengths",
+        "phase1_hours_per_family",
+        "reviews_on_time",
+        "feedback_positive",
+        "complaints",
+        "rereferral_rate",
+        "goals_at_or_above_zero",
+        "gas_change",
+        "reading_change",
+    }
+)
+
+
 class Report:
-    def __init__(self, scope: Scope, period: Period, basis: str = "events") -> None:
+    def __init__(
+        self,
+        scope: Scope,
+        period: Period,
+        basis: str = "events",
+        *,
+        teams: list[Team] | None = None,
+        trend: TrendPass | None = None,
+    ) -> None:
         self.scope = scope
         self.period = period
         self.basis = basis  # "events" in the period, or the "cohort" referred in it
-        self.teams = scope.teams()
+        self.teams = scope.teams() if teams is None else teams
+        self._trend = trend
+        self._bucket = trend.periods.index(period) if trend else None
+
+    # --- the period's rows, and reading them (alone, or grouped with a TrendPass) ----------
+    def _in(self, qs, date_field: str):
+        """Rows whose moment (a date-time field) falls in the period."""
+        return self._within(qs, date_field, moments=True)
+
+    def _on_days(self, qs, date_field: str):
+        """Rows whose day (a date field) falls in the period."""
+        return self._within(qs, date_field, moments=False)
+
+    def _within(self, qs, date_field: str, *, moments: bool):
+        def bounds(p: Period) -> dict:
+            if moments:
+                return {f"{date_field}__gte": p.start_at, f"{date_field}__lt": p.end_at}
+            return {f"{date_field}__gte": p.start, f"{date_field}__lte": p.end}
+
+        if self._trend is None:
+            return qs.filter(**bounds(self.period))
+        periods = self._trend.periods
+        span = Period(periods[0].start, periods[-1].end, "")
+        return qs.filter(**bounds(span)).annotate(
+            trend_bucket=Case(
+                *[When(**bounds(p), then=Value(i)) for i, p in enumerate(periods)],
+                output_field=IntegerField(),
+            ),
+            trend_end=Case(
+                *[When(**bounds(p), then=Value(p.end)) for p in periods],
+                output_field=DateField(),
+            ),
+        )
+
+    def _period_end(self):
+        """The last day of the period, as a value, or (in a TrendPass) as a reference to
+        the last day of the quarter of the outer row (for a subquery's filter)."""
+        return OuterRef("trend_end") if self._trend is not None else self.period.end
+
+    def _grouped(self, qs) -> bool:
+        return self._trend is not None and "trend_bucket" in qs.query.annotations
+
+    def _values(self, qs, values: list[str], order: list[str] = (), **aggregates) -> list[dict]:
+        """qs.values(*values).annotate(**aggregates).order_by(*order) as a list (each row
+        if no aggregates): the period's rows; in a TrendPass, one query for all quarters."""
+        if not self._grouped(qs):
+            rows = qs.values(*values)
+            return list((rows.annotate(**aggregates) if aggregates else rows).order_by(*order))
+        rows = qs.values("trend_bucket", *values)
+        rows = (rows.annotate(**aggregates) if aggregates else rows).order_by(*order)
+        key = str(rows.query)
+        if key not in self._trend.results:
+            self._trend.results[key] = list(rows)
+        return [
+            {k: v for k, v in row.items() if k != "trend_bucket"}
+            for row in self._trend.results[key]
+            if row["trend_bucket"] == self._bucket
+        ]
+
+    def _aggregate(self, qs, **aggregates) -> dict:
+        if not self._grouped(qs):
+            return qs.aggregate(**aggregates)
+        rows = self._values(qs, [], **aggregates)
+        # A quarter with no rows has no group: its figures are those of an empty set.
+        return rows[0] if rows else qs.none().aggregate(**aggregates)
+
+    def _count(self, qs) -> int:
+        return self._aggregate(qs, n=Count("pk"))["n"]
 
     # --- building blocks -------------------------------------------------------------------
     def referrals(self):
-        return _count_in(Referral.objects.filter(self.scope.on()), "received_at", self.period)
+        return self._in(Referral.objects.filter(self.scope.on()), "received_at")
 
     def cases(self):
         qs = CaseModel.objects.filter(self.scope.on())
@@ -178,11 +294,11 @@ class Report:
         qs = StageChange.objects.filter(self.scope.on("case__"), **kwargs)
         if self.basis == "cohort":
             return qs.filter(case__referral__in=self.referrals())
-        return _count_in(qs, "changed_at", self.period)
+        return self._in(qs, "changed_at")
 
     # --- How much ------------------------------------------------------------------------
     def referrals_received(self) -> Figure:
-        return Figure(self.referrals().count())
+        return Figure(self._count(self.referrals()))
 
     def referral_outcomes(self) -> Figure:
         """Each referral counted once, by its outcome: on the events basis the referrals
@@ -250,12 +366,12 @@ class Report:
         return Figure(qs.values("family_id").distinct().count(), rows=[{"children": children}])
 
     def consultations(self) -> Figure:
-        qs = _day_in(Consultation.objects.filter(self._team_filter()), "held_on", self.period)
-        return Figure(qs.count())
+        qs = self._on_days(Consultation.objects.filter(self._team_filter()), "held_on")
+        return Figure(self._count(qs))
 
     def training(self) -> Figure:
-        qs = _day_in(TrainingSession.objects.filter(self._team_filter()), "held_on", self.period)
-        agg = qs.aggregate(n=Count("pk"), people=Sum("attendees"))
+        qs = self._on_days(TrainingSession.objects.filter(self._team_filter()), "held_on")
+        agg = self._aggregate(qs, n=Count("pk"), people=Sum("attendees"))
         return Figure(agg["n"], rows=[{"attendees": agg["people"] or 0}])
 
     def _team_filter(self) -> Q:
@@ -263,7 +379,8 @@ class Report:
 
     def phases(self) -> Figure:
         """Families entering and completing each phase."""
-        agg = self.stage_changes().aggregate(
+        agg = self._aggregate(
+            self.stage_changes(),
             entered_assessment=Count("pk", filter=Q(to_stage=pathway.Stage.ASSESSMENT)),
             entered_phase1=Count("pk", filter=Q(to_stage=pathway.Stage.PHASE1)),
             completed_phase1=Count(
@@ -280,31 +397,28 @@ class Report:
     def direct_hours(self) -> Figure:
         qs = Contact.objects.filter(self.scope.on("case__"), work_type="direct")
         qs = qs.filter(case__in=self.cases()) if self.basis == "cohort" else qs
-        qs = _count_in(qs, "started_at", self.period) if self.basis == "events" else qs
-        minutes = qs.aggregate(m=Sum("duration_minutes"))["m"] or 0
+        qs = self._in(qs, "started_at") if self.basis == "events" else qs
+        minutes = self._aggregate(qs, m=Sum("duration_minutes"))["m"] or 0
         return Figure(round(minutes / 60, 1), unit="hours")
 
     def boosters(self) -> Figure:
         qs = Booster.objects.filter(self.scope.on("case__"))
         qs = qs.filter(case__in=self.cases()) if self.basis == "cohort" else qs
         return Figure(
-            (_day_in(qs, "delivered_on", self.period) if self.basis == "events" else qs).count()
+            self._count(self._on_days(qs, "delivered_on") if self.basis == "events" else qs)
         )
 
     # --- How well ------------------------------------------------------------------------
     def first_contact_in_time(self) -> Figure:
-        agg = (
-            self.referrals()
-            .annotate(
+        agg = self._aggregate(
+            self.referrals().annotate(
                 delay=ExpressionWrapper(
                     F("first_contact_at") - F("received_at"), output_field=DurationField()
                 ),
                 allowed=_team_hours(self.teams, "first_contact_hours"),
-            )
-            .aggregate(
-                n=Count("pk"),
-                ok=Count("pk", filter=Q(first_contact_at__isnull=False, delay__lte=F("allowed"))),
-            )
+            ),
+            n=Count("pk"),
+            ok=Count("pk", filter=Q(first_contact_at__isnull=False, delay__lte=F("allowed"))),
         )
         return Figure.percent(agg["ok"], agg["n"])
 
@@ -312,7 +426,7 @@ class Report:
         qs = Assessment.objects.filter(self.scope.on("case__"), completed_at__isnull=False)
         if self.basis == "cohort":
             return qs.filter(case__referral__in=self.referrals())
-        return _count_in(qs, "completed_at", self.period)
+        return self._in(qs, "completed_at")
 
     def assessment_times(self) -> Figure:
         """Assessments completed: the share within the team's target (on the team's clock,
@@ -343,7 +457,8 @@ class Report:
                     ),
                 }
             )
-        agg = qs.aggregate(
+        agg = self._aggregate(
+            qs,
             n=Count("pk"),
             in_target=Count("pk", filter=Q(took__lte=F("allowed")) & ~Q(case__team_id__in=counted)),
             **bands,
@@ -353,11 +468,13 @@ class Report:
             # Working days and office hours skip weekends and bank holidays, which SQL cannot
             # count: the few teams on those clocks are checked with the case file's function.
             teams = {t.pk: t for t in self.teams}
-            for team_id, start, done in qs.filter(case__team_id__in=counted).values_list(
-                "case__team_id", "case__assessment_clock_from", "completed_at"
-            ):
-                team = teams[team_id]
-                if clock.hours_between(start, done, team.assessment_clock) <= team.assessment_hours:
+            fields = ["case__team_id", "case__assessment_clock_from", "completed_at"]
+            for row in self._values(qs.filter(case__team_id__in=counted), fields):
+                team = teams[row["case__team_id"]]
+                took = clock.hours_between(
+                    row["case__assessment_clock_from"], row["completed_at"], team.assessment_clock
+                )
+                if took <= team.assessment_hours:
                     agg["in_target"] += 1
         rows = []
         for name, label in (("from_referral", "referral"), ("from_allocation", "allocation")):
@@ -380,10 +497,10 @@ class Report:
         return figure
 
     def accepted_to_phase1(self) -> Figure:
-        agg = (
-            self._assessments()
-            .exclude(decision="")
-            .aggregate(n=Count("pk"), proceed=Count("pk", filter=Q(decision="proceed")))
+        agg = self._aggregate(
+            self._assessments().exclude(decision=""),
+            n=Count("pk"),
+            proceed=Count("pk", filter=Q(decision="proceed")),
         )
         return Figure.percent(agg["proceed"], agg["n"])
 
@@ -391,7 +508,7 @@ class Report:
         qs = CaseModel.objects.filter(self.scope.on(), phase1_end__isnull=False)
         if self.basis == "cohort":
             return qs.filter(referral__in=self.referrals())
-        return _day_in(qs, "phase1_end", self.period)
+        return self._on_days(qs, "phase1_end")
 
     def phase1_lengths(self) -> Figure:
         four, six, ten = (timedelta(weeks=w) for w in deadlines.PHASE1_BAND_WEEKS)
@@ -400,7 +517,8 @@ class Report:
                 F("phase1_end") - F("phase1_start"), output_field=DurationField()
             )
         )
-        agg = qs.aggregate(
+        agg = self._aggregate(
+            qs,
             n=Count("pk"),
             under4=Count("pk", filter=Q(length__lt=four)),
             w4to6=Count("pk", filter=Q(length__gte=four, length__lte=six)),
@@ -426,10 +544,10 @@ class Report:
             .annotate(total=Sum("duration_minutes"))
             .values("total")
         )
-        agg = (
-            self._phase1_ended()
-            .annotate(minutes=Subquery(minutes, output_field=IntegerField()))
-            .aggregate(n=Count("pk"), total=Sum("minutes"))
+        agg = self._aggregate(
+            self._phase1_ended().annotate(minutes=Subquery(minutes, output_field=IntegerField())),
+            n=Count("pk"),
+            total=Sum("minutes"),
         )
         hours = (agg["total"] or 0) / 60
         value = round(hours / agg["n"], 1) if agg["n"] else None
@@ -440,12 +558,13 @@ class Report:
         qs = (
             qs.filter(case__in=self.cases())
             if self.basis == "cohort"
-            else _day_in(qs, "due_on", self.period)
+            else self._on_days(qs, "due_on")
         )
         # A review not held yet is late only once its two weeks' grace have passed.
         grace_ends = date.today() - deadlines.REVIEW_GRACE
         qs = qs.exclude(held_on__isnull=True, due_on__gte=grace_ends)
-        agg = qs.aggregate(
+        agg = self._aggregate(
+            qs,
             n=Count("pk"),
             ok=Count(
                 "pk",
@@ -460,21 +579,19 @@ class Report:
         qs = (
             qs.filter(case__in=self.cases())
             if self.basis == "cohort"
-            else _day_in(qs, "received_on", self.period)
+            else self._on_days(qs, "received_on")
         )
-        agg = qs.aggregate(n=Count("pk"), good=Count("pk", filter=Q(positive=True)))
+        agg = self._aggregate(qs, n=Count("pk"), good=Count("pk", filter=Q(positive=True)))
         return Figure.percent(agg["good"], agg["n"])
 
     def complaints(self) -> Figure:
         return Figure(
-            _day_in(
-                Complaint.objects.filter(self._team_filter()), "received_on", self.period
-            ).count()
+            self._count(self._on_days(Complaint.objects.filter(self._team_filter()), "received_on"))
         )
 
     def rereferral_rate(self) -> Figure:
-        agg = self.referrals().aggregate(
-            n=Count("pk"), re=Count("pk", filter=Q(is_rereferral=True))
+        agg = self._aggregate(
+            self.referrals(), n=Count("pk"), re=Count("pk", filter=Q(is_rereferral=True))
         )
         return Figure.percent(agg["re"], agg["n"])
 
@@ -490,24 +607,24 @@ class Report:
         )
         if self.basis == "cohort":
             return qs.filter(goal__case__referral__in=self.referrals())
-        return _day_in(qs, "review__held_on", self.period)
+        return self._on_days(qs, "review__held_on")
 
     def goals_at_or_above_zero(self) -> Figure:
         """Goal scores at reviews: all goals, substance goals, and by sex of the member."""
         qs = self._review_scores()
-        agg = qs.aggregate(
+        agg = self._aggregate(
+            qs,
             n=Count("pk"),
             ok=Count("pk", filter=Q(score__gte=0)),
             sub_n=Count("pk", filter=Q(goal__is_substance=True)),
             sub_ok=Count("pk", filter=Q(goal__is_substance=True, score__gte=0)),
         )
-        by_sex = list(
-            qs.filter(goal__members__isnull=False)
-            .values("goal__members__sex")
-            .annotate(
-                n=Count("pk", distinct=True), ok=Count("pk", filter=Q(score__gte=0), distinct=True)
-            )
-            .order_by("goal__members__sex")
+        by_sex = self._values(
+            qs.filter(goal__members__isnull=False),
+            ["goal__members__sex"],
+            ["goal__members__sex"],
+            n=Count("pk", distinct=True),
+            ok=Count("pk", filter=Q(score__gte=0), distinct=True),
         )
         figure = Figure.percent(agg["ok"], agg["n"])
         figure.rows = [
@@ -525,12 +642,12 @@ class Report:
 
     def gas_change(self) -> Figure:
         """Mean change from baseline to each review (1, 3, 6 and 12 months)."""
-        rows = list(
-            self._review_scores()
-            .annotate(change=F("score") - F("goal__baseline"))
-            .values("review__offset_months")
-            .annotate(n=Count("pk"), mean=Avg(Cast("change", FloatField())))
-            .order_by("review__offset_months")
+        rows = self._values(
+            self._review_scores().annotate(change=F("score") - F("goal__baseline")),
+            ["review__offset_months"],
+            ["review__offset_months"],
+            n=Count("pk"),
+            mean=Avg(Cast("change", FloatField())),
         )
         return Figure(
             round(rows[0]["mean"], 2) if rows else None,
@@ -568,7 +685,7 @@ class Report:
         qs = (
             qs.filter(case__in=self.cases())
             if self.basis == "cohort"
-            else _day_in(qs, "taken_on", self.period)
+            else self._on_days(qs, "taken_on")
         )
         later_closure = Reading.objects.filter(
             case=OuterRef("case"),
@@ -579,17 +696,17 @@ class Report:
         if self.basis == "events":
             # Only a closure reading inside the period replaces the end-of-Phase-1 one, so
             # a closed quarter's figure never changes later.
-            later_closure = later_closure.filter(taken_on__lte=self.period.end)
+            later_closure = later_closure.filter(taken_on__lte=self._period_end())
         # The end-of-Phase-1 test inside the subquery, not beside it: NOT EXISTS alone is an
         # anti-join over the one-reading-per-occasion index, where NOT (end_phase1 AND
         # EXISTS) read every closure reading of the instrument to hash them (all teams'
         # WEMWBS in a quarter: 216 -> 56 ms; docs/performance.md).
         replaced = later_closure.filter(Exact(OuterRef("occasion"), Occasion.END_PHASE1))
         qs = qs.exclude(Exists(replaced))
-        agg = (
-            qs.annotate(before=Cast(Subquery(start), FloatField()))
-            .filter(before__isnull=False)
-            .aggregate(n=Count("pk"), mean=Avg(Cast(F(score), FloatField()) - F("before")))
+        agg = self._aggregate(
+            qs.annotate(before=Cast(Subquery(start), FloatField())).filter(before__isnull=False),
+            n=Count("pk"),
+            mean=Avg(Cast(F(score), FloatField()) - F("before")),
         )
         value = round(agg["mean"], 1) if agg["mean"] is not None else None
         return Figure(value, None, agg["n"], "mean")

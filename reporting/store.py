@@ -27,7 +27,7 @@ from django.utils import timezone
 from . import measures
 from .models import FigureSet
 from .periods import Period, last_quarters
-from .queries import Figure, Report, Scope
+from .queries import GROUPED_METHODS, Figure, Report, Scope, TrendPass
 
 TREND_BASIS = "events"  # the trend curves are always events in each quarter
 
@@ -46,6 +46,38 @@ def compute(scope: Scope, period: Period, basis: str, progress=None) -> dict:
         "context": report.context(),
         "cost_avoidance": report.cost_avoidance(),
     }
+
+
+def compute_trends(scope: Scope, periods: list[Period]) -> dict[tuple, dict]:
+    """The trend measures alone for each of the periods (events basis), computed together:
+    a measure in GROUPED_METHODS runs each query once for all the periods, grouped by
+    period (reporting.queries.TrendPass); any other measure runs period by period. Eight
+    quarters cost about what two did one at a time (docs/performance.md). Each set is
+    marked trend_only: it draws a card's trend curves, never a card's own figures."""
+    if not periods:
+        return {}
+    teams = scope.teams()
+    shared = TrendPass(periods)
+    figures: dict[Period, dict] = {p: {} for p in periods}
+    for definition in measures.CATALOGUE:
+        if not definition.trend:
+            continue
+        grouped = definition.compute.partition(":")[0] in GROUPED_METHODS
+        for period in periods:
+            report = Report(
+                scope, period, TREND_BASIS, teams=teams, trend=shared if grouped else None
+            )
+            figures[period][definition.code] = dataclasses.asdict(
+                measures.compute(report, definition)
+            )
+    return {
+        _key(p, TREND_BASIS): {"measures": figures[p], "trend_only": True} for p in periods
+    }
+
+
+def is_full(data: dict) -> bool:
+    """A set with every figure of a card, not only its trend measures."""
+    return not data.get("trend_only")
 
 
 def figure(data: dict, code: str) -> Figure:
@@ -114,19 +146,21 @@ def gather(
     oldest set used was computed)."""
     wanted = wanted_for(period, basis, with_trends)
     have = stored(scope, wanted)
-    if fresh:
-        have.pop(_key(period, basis), None)
-    # The trend quarters first, then the period's own figures, which report progress.
-    missing = sorted(
-        (pb for pb in wanted if _key(*pb) not in have), key=lambda pb: pb == (period, basis)
-    )
+    own = _key(period, basis)
+    if fresh or (own in have and not is_full(have[own].data)):
+        have.pop(own, None)
     out = {key: row.data for key, row in have.items()}
     oldest = min((row.computed_at for row in have.values()), default=timezone.now())
-    for p, b in missing:
-        data = compute(scope, p, b, progress if (p, b) == (period, basis) else None)
-        save(scope, p, b, data)
-        out[_key(p, b)] = data
-    return out[_key(period, basis)], out, oldest
+    # The trend quarters first, together, then the period's own figures (which report
+    # progress).
+    trends = [p for p, b in wanted if (p, b) != (period, basis) and _key(p, b) not in have]
+    for key, data in compute_trends(scope, trends).items():
+        save(scope, Period(key[0], key[1], ""), key[2], data)
+        out[key] = data
+    if own not in have:
+        out[own] = compute(scope, period, basis, progress)
+        save(scope, period, basis, out[own])
+    return out[own], out, oldest
 
 
 def gather_each(scopes: list[Scope], period: Period, basis: str) -> list[dict]:
@@ -144,7 +178,7 @@ def gather_each(scopes: list[Scope], period: Period, basis: str) -> list[dict]:
             period_end=period.end,
             basis=basis,
         )
-        if _usable(row, now)
+        if _usable(row, now) and is_full(row.data)
     }
     out = []
     for scope in scopes:
@@ -159,7 +193,8 @@ def ready(scope: Scope, period: Period, basis: str) -> dict[tuple, FigureSet] | 
     """Every set the card needs, if all are stored and usable (one query); else None."""
     wanted = wanted_for(period, basis, True)
     have = stored(scope, wanted)
-    return have if len(have) == len(wanted) else None
+    own = have.get(_key(period, basis))
+    return have if len(have) == len(wanted) and own and is_full(own.data) else None
 
 
 def forget(scope: Scope, period: Period, basis: str) -> None:
@@ -179,4 +214,4 @@ def comparison(scope: Scope, period: Period, basis: str) -> dict | None:
     if scope.kind == "all":
         return None
     row = stored(ALL_TEAMS, [(period, basis)]).get(_key(period, basis))
-    return {**row.data, "label": ALL_TEAMS.label} if row else None
+    return {**row.data, "label": ALL_TEAMS.label} if row and is_full(row.data) else None
