@@ -253,20 +253,23 @@ class Report:
     def _grouped(self, qs) -> bool:
         return self._trend is not None and "trend_bucket" in qs.query.annotations
 
-    def _values(self, qs, values: list[str], order: list[str] = (), **aggregates) -> list[dict]:
+    def _values(
+        self, qs, values: list[str], order: tuple[str, ...] | list[str] = (), **aggregates
+    ) -> list[dict]:
         """qs.values(*values).annotate(**aggregates).order_by(*order) as a list (each row
         if no aggregates): the period's rows; in a TrendPass, one query for all quarters."""
-        if not self._grouped(qs):
+        trend = self._trend
+        if trend is None or not self._grouped(qs):
             rows = qs.values(*values)
             return list((rows.annotate(**aggregates) if aggregates else rows).order_by(*order))
         rows = qs.values("trend_bucket", *values)
         rows = (rows.annotate(**aggregates) if aggregates else rows).order_by(*order)
         key = str(rows.query)
-        if key not in self._trend.results:
-            self._trend.results[key] = list(rows)
+        if key not in trend.results:
+            trend.results[key] = list(rows)
         return [
             {k: v for k, v in row.items() if k != "trend_bucket"}
-            for row in self._trend.results[key]
+            for row in trend.results[key]
             if row["trend_bucket"] == self._bucket
         ]
 

@@ -70,9 +70,7 @@ def compute_trends(scope: Scope, periods: list[Period]) -> dict[tuple, dict]:
             figures[period][definition.code] = dataclasses.asdict(
                 measures.compute(report, definition)
             )
-    return {
-        _key(p, TREND_BASIS): {"measures": figures[p], "trend_only": True} for p in periods
-    }
+    return {_key(p, TREND_BASIS): {"measures": figures[p], "trend_only": True} for p in periods}
 
 
 def is_full(data: dict) -> bool:

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 def frozen(time_machine):
     return time_machine
 
+
 TREND = [d for d in measures.CATALOGUE if d.trend]
 Q2 = quarter(2025, 2)
 
