@@ -177,6 +177,7 @@ class TrendPass:
 GROUPED_METHODS = frozenset(
     {
         "referrals_received",
+        "families_worked_with",
         "consultations",
         "training",
         "phases",
@@ -194,6 +195,8 @@ GROUPED_METHODS = frozenset(
         "goals_at_or_above_zero",
         "gas_change",
         "reading_change",
+        "sustained_at_12_months",
+        "not_rereferred_within_12_months",
     }
 )
 
@@ -224,8 +227,10 @@ class Report:
         """Rows whose day (a date field) falls in the period."""
         return self._within(qs, date_field, moments=False)
 
-    def _within(self, qs, date_field: str, *, moments: bool):
+    def _within(self, qs, date_field: str, *, moments: bool, years_back: int = 0):
         def bounds(p: Period) -> dict:
+            if years_back:
+                p = Period(_years_before(p.start, years_back), _years_before(p.end, years_back), "")
             if moments:
                 return {f"{date_field}__gte": p.start_at, f"{date_field}__lt": p.end_at}
             return {f"{date_field}__gte": p.start, f"{date_field}__lte": p.end}
@@ -357,6 +362,9 @@ class Report:
         )
 
     def families_worked_with(self) -> Figure:
+        if self._trend is not None and self.basis == "events":
+            row = self._families_in_each_quarter()[self._bucket or 0]
+            return Figure(row["families"], rows=[{"children": row["children"]}])
         qs = CaseModel.objects.filter(self.scope.on(), allocated_at__lt=self.period.end_at).filter(
             Q(closed_at__isnull=True) | Q(closed_at__gte=self.period.start_at)
         )
@@ -367,6 +375,41 @@ class Report:
             family_id__in=families, kind__in=[MemberKind.CHILD, MemberKind.UNBORN]
         ).count()
         return Figure(qs.values("family_id").distinct().count(), rows=[{"children": children}])
+
+    def _families_in_each_quarter(self) -> list[dict]:
+        """families_worked_with for each quarter of a TrendPass, in two queries for all of
+        them: the cases open at any time in the quarters (each case's family and dates),
+        and the children of their families. A case counts in every quarter it was open in,
+        so its quarter is not one bucket, and the quarters are sorted out here."""
+        trend = self._trend
+        assert trend is not None
+        if "families_worked_with" not in trend.results:
+            periods = trend.periods
+            cases = CaseModel.objects.filter(
+                self.scope.on(), allocated_at__lt=periods[-1].end_at
+            ).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=periods[0].start_at))
+            families: list[set[int]] = [set() for _ in periods]
+            for family_id, allocated, closed in cases.values_list(
+                "family_id", "allocated_at", "closed_at"
+            ):
+                for i, p in enumerate(periods):
+                    if allocated < p.end_at and (closed is None or closed >= p.start_at):
+                        families[i].add(family_id)
+            children = dict(
+                Person.objects.filter(
+                    family_id__in=cases.values("family_id"),
+                    kind__in=[MemberKind.CHILD, MemberKind.UNBORN],
+                )
+                .order_by()
+                .values("family_id")
+                .annotate(n=Count("pk"))
+                .values_list("family_id", "n")
+            )
+            trend.results["families_worked_with"] = [
+                {"families": len(f), "children": sum(children.get(pk, 0) for pk in f)}
+                for f in families
+            ]
+        return trend.results["families_worked_with"]
 
     def consultations(self) -> Figure:
         qs = self._on_days(Consultation.objects.filter(self._team_filter()), "held_on")
@@ -835,12 +878,21 @@ class Report:
         qs = (
             qs.filter(case__in=self.cases())
             if self.basis == "cohort"
-            else _day_in(qs, "held_on", self.period)
+            else self._on_days(qs, "held_on")
         )
-        # Scores through a join: only current ones (cases.amendments).
-        lowest = Min("scores__score", filter=Q(scores__entry_status=CURRENT))
-        agg = qs.annotate(lowest=lowest).aggregate(
-            n=Count("pk"), ok=Count("pk", filter=Q(lowest__gte=0))
+        # Each review's lowest current score (cases.amendments), by a subquery per review
+        # rather than a grouping of the reviews, so the count can be grouped by quarter.
+        lowest = (
+            GoalScore._base_manager.filter(review=OuterRef("pk"), entry_status=CURRENT)
+            .order_by()
+            .values("review")
+            .annotate(m=Min("score"))
+            .values("m")
+        )
+        agg = self._aggregate(
+            qs.annotate(lowest=Subquery(lowest, output_field=IntegerField())),
+            n=Count("pk"),
+            ok=Count("pk", filter=Q(lowest__gte=0)),
         )
         return Figure.percent(agg["ok"], agg["n"])
 
@@ -848,17 +900,19 @@ class Report:
         """Of cases closed 12 months before the period, how many families were not referred
         again within 12 months of closing. A re-referral is a referral linked back to the
         case's episode (Referral.previous_referral, set when it was linked to the family)."""
-        window_start = _year_before(self.period.start_at)
-        window_end = _year_before(self.period.end_at)
-        closed = CaseModel.objects.filter(
-            self.scope.on(), closed_at__gte=window_start, closed_at__lt=window_end
-        )
+        closed = CaseModel.objects.filter(self.scope.on())
+        if self._trend is None:
+            window_start = _year_before(self.period.start_at)
+            window_end = _year_before(self.period.end_at)
+            closed = closed.filter(closed_at__gte=window_start, closed_at__lt=window_end)
+        else:  # quarters: the same quarter a year before
+            closed = self._within(closed, "closed_at", moments=True, years_back=1)
         again = Referral.objects.filter(
             previous_referral=OuterRef("referral"),
             received_at__gt=OuterRef("closed_at"),
             received_at__lte=OuterRef("closed_at") + deadlines.REREFERRAL_WINDOW,
         )
-        agg = closed.aggregate(n=Count("pk"), ok=Count("pk", filter=~Exists(again)))
+        agg = self._aggregate(closed, n=Count("pk"), ok=Count("pk", filter=~Exists(again)))
         return Figure.percent(agg["ok"], agg["n"])
 
     # --- Context -----------------------------------------------------------------------
