@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -20,9 +20,32 @@ from django.utils.functional import cached_property
 MAX_PAGE = 200
 
 
-class CountedPaginator(Paginator):
-    """Django's Paginator, told how many rows there are by a query the page runs anyway (a
-    list's totals), so it does not count them a second time."""
+class EndwisePaginator(Paginator):
+    """Django's Paginator, but a page past the middle of a queryset is read from the list's
+    end: the queryset in reverse order (QuerySet.reverse), skipping the rows after the page,
+    then turned round. OFFSET reads and skips every row before a page, so the last page of
+    a long list cost as much as reading the whole list (the oldest feedback of a team: 110
+    ms at national scale); now a page costs what its distance from the nearer end does.
+    The list's ordering must end in a unique field (the pk), so that the reverse order is
+    exactly the list's backwards; tests/accounts/test_paging.py checks every page both ways."""
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        if not isinstance(rows, QuerySet) or not rows.ordered or bottom <= self.count // 2:
+            return super().page(number)
+        backwards = list(rows.reverse()[self.count - top : self.count - bottom])
+        backwards.reverse()
+        return Page(backwards, number, self)
+
+
+class CountedPaginator(EndwisePaginator):
+    """The EndwisePaginator, told how many rows there are by a query the page runs anyway
+    (a list's totals), so it does not count them a second time."""
 
     def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
         super().__init__(object_list, per_page)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import STAFF_ROLES, Team, User
+from accounts.paging import EndwisePaginator
 from audit.services import recent_viewers, record_listed, record_view
 from cases import hooks, pathway, services
 from cases.access import get_case_for_user
@@ -76,7 +76,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(Q(family__name__icontains=q) | Q(family__postcode__icontains=q))
     # Count and page through ids alone; the related rows and figures are loaded for the
     # page's 25 cases only, not sorted with every open case of the team.
-    page = Paginator(
+    page = EndwisePaginator(
         qs.order_by("worker__first_name", "allocated_at", "pk").values_list("pk", flat=True), 25
     ).get_page(request.GET.get("page"))
     ids = list(page.object_list)

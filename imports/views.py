@@ -4,13 +4,13 @@ progress, and the blank template. A manager's own teams only; anything else is 4
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from accounts.paging import EndwisePaginator
 from accounts.models import Team
 from core.errors import ServiceError
 
@@ -74,7 +74,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_run_for_user(request.user, pk, with_report=not polled)
     if polled:
         return render(request, "imports/_progress.html", {"run": run})
-    rows = Paginator(run.report, 200).get_page(request.GET.get("page"))
+    rows = EndwisePaginator(run.report, 200).get_page(request.GET.get("page"))
     return render(request, "imports/run.html", {"run": run, "rows": rows})
 
 

@@ -4,7 +4,6 @@ from datetime import datetime, time
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Case, CharField, Count, F, Max, Q, Value, When
 from django.db.models.functions import Cast, Concat, TruncDate
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Language
+from accounts.paging import EndwisePaginator
 from core.http import AuthenticatedHttpRequest
 
 from . import services
@@ -49,7 +49,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-latest", "-last_pk")
     )
-    page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    page = EndwisePaginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     members: dict[tuple, list[Notification]] = {(g["group"], g["day"]): [] for g in rows}
     if rows:

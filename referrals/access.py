@@ -31,7 +31,7 @@ def get_draft_for_user(user: User, pk: int) -> ReferralDraft:
 def get_waiting_entry_for_user(user: User, pk: int) -> WaitingListEntry:
     return get_object_or_404(
         WaitingListEntry.objects.current()
-        .filter(referral__in=Referral.objects.managed_by(user))
+        .managed_by(user)
         .select_related("referral__family", "referral__team"),
         pk=pk,
     )

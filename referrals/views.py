@@ -4,7 +4,6 @@ import re
 import uuid
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import Team
-from accounts.paging import uncounted_page
+from accounts.paging import EndwisePaginator, uncounted_page
 from audit.services import record_listed, record_view
 from cases.correctionflow import AmendableKind
 from cases.deadlines import first_contact_due
@@ -506,7 +505,7 @@ def screening_queue(request: HttpRequest) -> HttpResponse:
         .with_list_related()
         .order_by("received_at", "pk")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EndwisePaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _record_listed_families(page.object_list)
     now = timezone.now()
     rows = [
@@ -579,11 +578,11 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     entries = (
         WaitingListEntry.objects.current()
-        .filter(referral__in=Referral.objects.managed_by(request.user))
+        .managed_by(request.user)
         .select_related("referral__family", "referral__team")
-        .order_by("priority", "added_at")
+        .order_by("priority", "added_at", "pk")
     )
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EndwisePaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     _record_listed_families(entry.referral for entry in page.object_list)
     return render(request, "referrals/waiting_list.html", {"page": page, "now": timezone.now()})
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
+from accounts.paging import EndwisePaginator
 from audit.services import record_listed
 from cases.deadlines import DUE_SOON
 from cases.models import Case, hidden_rows
@@ -76,7 +76,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
     elif worker == "none":
         items = items.filter(worker_id__isnull=True)
         shown = [per_worker[None]] if None in per_worker else []
-    paginator = Paginator(items.order_by(due, "pk"), PER_PAGE)
+    paginator = EndwisePaginator(items.order_by(due, "pk"), PER_PAGE)
     paginator.count = sum(row["overdue"] + row["upcoming"] for row in shown)  # no COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
@@ -146,7 +146,7 @@ def my_due_list(request: HttpRequest) -> HttpResponse:
         overdue=Count("pk", filter=Q(due_at__lt=now)),
         upcoming=Count("pk", filter=Q(due_at__gte=now) | Q(due_at__isnull=True)),
     )
-    paginator = Paginator(items, PER_PAGE)
+    paginator = EndwisePaginator(items, PER_PAGE)
     paginator.count = figures["overdue"] + figures["upcoming"]  # no second COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = mark_due(list(page.object_list), now)
