@@ -132,9 +132,31 @@ def test_the_grouped_list_queries_do_not_grow(referrer, django_assert_num_querie
         URL,
         add_rows=add_rows,
         marker="Row notice",
-        expected=7,
+        expected=6,  # the page's groups (a walk, one query here) and their members
         django_assert_num_queries=django_assert_num_queries,
     )
+
+
+def test_pages_of_groups_are_found_by_walking_back_only_as_far_as_they_reach(referrer):
+    """30 groups of 3 (90 notifications): page 1 is found in two steps of the walk (52
+    rows, then 104), page 2 in one (112 rows, all there is). Each group is placed by its
+    newest notification, newest first, with all its members."""
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=LONDON)
+    for g in range(30):
+        for k in range(3):
+            moment = start + timedelta(days=g, minutes=k)
+            n = NotificationFactory(recipient=referrer, topic=f"case:{g}", subject=f"G{g}-{k}")
+            Notification.objects.filter(pk=n.pk).update(created_at=moment)
+    client = login(referrer)
+    first = client.get(URL).context["page"]
+    assert [g["latest_one"].subject for g in first] == [f"G{g}-2" for g in range(29, 4, -1)]
+    assert all(g["n"] == 3 and g["unread"] == 3 for g in first)
+    assert first.has_next() and not first.has_previous()
+    second = client.get(URL, {"page": 2}).context["page"]
+    assert [g["latest_one"].subject for g in second] == [f"G{g}-2" for g in range(4, -1, -1)]
+    assert not second.has_next() and second.has_previous()
+    beyond = client.get(URL, {"page": 999999}).context["page"]
+    assert list(beyond) == [] and beyond.number == 200
 
 
 # --- choices per kind -----------------------------------------------------------------------
