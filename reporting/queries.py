@@ -167,7 +167,7 @@ class TrendPass:
     for each, still correct."""
 
     periods: list[Period]
-    results: dict[str, list[dict]] = field(default_factory=dict)
+    results: dict[str, list] = field(default_factory=dict)
 
 
 # The measures whose every period-dependent query goes through Report._in / _on_days and
@@ -195,6 +195,7 @@ GROUPED_METHODS = frozenset(
         "goals_at_or_above_zero",
         "gas_change",
         "reading_change",
+        "services_accessed",
         "sustained_at_12_months",
         "not_rereferred_within_12_months",
     }
@@ -769,7 +770,7 @@ class Report:
         after = (
             after.filter(case__in=self.cases())
             if self.basis == "cohort"
-            else _day_in(after, "recorded_on", self.period)
+            else self._on_days(after, "recorded_on")
         )
         paired = after.filter(Exists(before))
         through = ServiceUse.services.through
@@ -788,29 +789,74 @@ class Report:
             )
 
         before_pk = Subquery(before.order_by().values("pk")[:1])
-        agg = paired.annotate(b=before_pk).annotate(
-            n_after=types_of(OuterRef("pk")), n_before=types_of(OuterRef("b"))
-        )
-        agg = agg.aggregate(n=Count("pk"), more=Count("pk", filter=Q(n_after__gt=F("n_before"))))
-        # Per type: the paired people's "after" records, and their "before" records (one
-        # query each: an OR of the two would scan every record's types).
+        if self._grouped(paired):
+            agg, counted = self._services_in_each_quarter(paired, before_pk)[self._bucket or 0]
+        else:
+            agg = (
+                paired.annotate(b=before_pk)
+                .annotate(n_after=types_of(OuterRef("pk")), n_before=types_of(OuterRef("b")))
+                .aggregate(n=Count("pk"), more=Count("pk", filter=Q(n_after__gt=F("n_before"))))
+            )
+            # Per type: the paired people's "after" records, and their "before" records (one
+            # query each: an OR of the two would scan every record's types).
+            counted = [
+                (
+                    occasion,
+                    through.objects.filter(serviceuse__in=uses)
+                    .order_by()
+                    .values_list("servicetype__order", "servicetype__name")
+                    .annotate(n=Count("pk")),
+                )
+                for occasion, uses in (
+                    (ServiceOccasion.AFTER, paired.values("pk")),
+                    (ServiceOccasion.BEFORE, paired.annotate(b=before_pk).values("b")),
+                )
+            ]
         by_type: dict[tuple[int, str], dict] = {}
-        for occasion, uses in (
-            (ServiceOccasion.AFTER, paired.values("pk")),
-            (ServiceOccasion.BEFORE, paired.annotate(b=before_pk).values("b")),
-        ):
-            for order, name, n in (
-                through.objects.filter(serviceuse__in=uses)
-                .order_by()
-                .values_list("servicetype__order", "servicetype__name")
-                .annotate(n=Count("pk"))
-            ):
+        for occasion, counts in counted:
+            for order, name, n in counts:
                 row = by_type.setdefault((order, name), {"label": name, "before": 0, "after": 0})
                 row[occasion] = n
         rows = [by_type[key] for key in sorted(by_type)]
         figure = Figure.percent(agg["more"], agg["n"])
         figure.rows = rows
         return figure
+
+    def _services_in_each_quarter(self, paired, before_pk) -> list[tuple[dict, list]]:
+        """services_accessed for each quarter of a TrendPass, in two queries for all of
+        them: the paired "after" records (each with its quarter and the person's "before"
+        record), then the service types of those records, by their ids; each quarter's
+        figures are counted here from its own records, as the single-period queries count
+        them (types per record, and per type the distinct records)."""
+        trend = self._trend
+        assert trend is not None
+        key = "services_accessed"
+        if key not in trend.results:
+            through = ServiceUse.services.through
+            pairs = list(paired.annotate(b=before_pk).values_list("trend_bucket", "pk", "b"))
+            types: dict[int, list[tuple[int, str]]] = {}
+            ids = {a for _, a, _ in pairs} | {b for _, _, b in pairs}
+            for use, order, name in through.objects.filter(serviceuse_id__in=ids).values_list(
+                "serviceuse_id", "servicetype__order", "servicetype__name"
+            ):
+                types.setdefault(use, []).append((order, name))
+            out = []
+            for bucket in range(len(trend.periods)):
+                mine = [(a, b) for q, a, b in pairs if q == bucket]
+                more = sum(1 for a, b in mine if len(types.get(a, [])) > len(types.get(b, [])))
+                counts = []
+                for occasion, uses in (
+                    (ServiceOccasion.AFTER, {a for a, _ in mine}),
+                    (ServiceOccasion.BEFORE, {b for _, b in mine}),
+                ):
+                    n: dict[tuple[int, str], int] = {}
+                    for use in uses:
+                        for kind in types.get(use, []):
+                            n[kind] = n.get(kind, 0) + 1
+                    counts.append((occasion, [(o, name, c) for (o, name), c in n.items()]))
+                out.append(({"n": len(mine), "more": more}, counts))
+            trend.results[key] = out
+        return trend.results[key]
 
     def _child_outcomes(self):
         """Children's outcomes at closures in the period, or of the cohort's cases."""

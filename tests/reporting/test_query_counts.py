@@ -35,11 +35,11 @@ SET_QUERIES = 40
 # targets and its data development agenda (a team scope only), the narratives.
 CARD_OVERHEAD = 5
 # With nothing stored, a quarter's card computes the 7 quarters before it in one trend pass
-# (reporting.store.compute_trends, 46 queries here whatever the data: each grouped
-# measure's queries once for all 7, the one other trend measure's 3 queries per quarter) and
+# (reporting.store.compute_trends, 26 queries here whatever the data: each trend
+# measure's queries run once for all 7 quarters, grouped by quarter) and
 # keeps each, then its own quarter. It was 8 * (SET_QUERIES + 6) + CARD_OVERHEAD = 373
 # when each trend quarter was a whole set computed on its own.
-COLD_CARD_QUERIES = 139
+COLD_CARD_QUERIES = 119
 # With them stored, a card computes only its own figures, fresh, and replaces them.
 WARM_CARD_QUERIES = SET_QUERIES + 4 + CARD_OVERHEAD  # 49
 # The page builds the card from stored sets only, in 13 queries: the request's own
