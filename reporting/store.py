@@ -1,7 +1,9 @@
 """Stored figures: each scope, period and basis is computed once and kept (FigureSet).
 
-A report card needs its period's figures and, for the trend charts, the figures of the 8
-quarters before it: eight or nine sets, up to a few seconds each over all of Wales. So:
+A report card needs its period's figures and, for the trend charts, the trend measures of
+the 8 quarters before it: the quarters missing are computed together in one trend pass
+(compute_trends: each query once for all of them) and kept as trend-only sets, which draw
+curves but are never a card's own figures (is_full). So:
 
 - a stored set is good for REPORT_FIGURES_MAX_AGE seconds (15 minutes);
 - the events of a quarter that had settled (ended REPORT_SETTLE_DAYS before the set was
