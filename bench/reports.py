@@ -5,6 +5,9 @@ after PostgreSQL is restarted and the OS page cache dropped, so nothing is warm)
     python bench/reports.py la-card       # the busiest local authority's card, nothing stored
     python bench/reports.py team-card     # the busiest team's card, nothing stored
     python bench/reports.py pdf           # all teams: card from stored trends, and its PDF
+    python bench/reports.py store-all     # (before a restart) the all-teams card's figures
+                                          # stored, as the nightly job keeps them
+    python bench/reports.py all-page      # the all-teams card page, first request, stored
 
 Each prints one JSON line: what, seconds, queries. Writes into the bench database only
 (stored figure sets are deleted and computed again)."""
@@ -96,6 +99,27 @@ def main(what: str) -> None:
             lambda: build_card(scope, quarter, suppress=board_suppression()),
         )
         timed("all-teams card PDF (render)", lambda: render_report_card_pdf(card))
+    elif what == "store-all":
+        from reporting import store
+
+        timed(
+            "all-teams card figures stored", lambda: store.gather(Scope("all"), quarter, "events")
+        )
+    elif what == "all-page":
+        from django.test import Client
+
+        from accounts.models import User
+
+        client = Client()
+        client.force_login(User.objects.filter(is_superuser=True).order_by("pk").first())
+        fy, q = int(quarter.label.split()[1][:4]), int(quarter.label[1])
+        url = f"/reporting/?scope=all&period_kind=quarter&year={fy}&quarter={q}&basis=events"
+        response = timed(
+            f"all-teams card page {quarter.label}, first request after restart (stored figures)",
+            lambda: client.get(url),
+        )
+        assert response.status_code == 200 and b"data-measure=" in response.content
+        timed("all-teams card page, again", lambda: client.get(url))
     else:
         raise SystemExit(__doc__)
 

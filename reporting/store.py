@@ -34,12 +34,19 @@ from .queries import GROUPED_METHODS, Figure, Report, Scope, TrendPass
 TREND_BASIS = "events"  # the trend curves are always events in each quarter
 
 
-def compute(scope: Scope, period: Period, basis: str, progress=None) -> dict:
-    """Every figure of the card for one scope, period and basis, as JSON-ready data."""
+def compute(
+    scope: Scope, period: Period, basis: str, progress=None, known: dict | None = None
+) -> dict:
+    """Every figure of the card for one scope, period and basis, as JSON-ready data.
+    `known`: figures of this very scope, period and basis computed already (by a trend
+    pass that included the period), used as they are."""
     report = Report(scope, period, basis)
     figures = {}
     for i, definition in enumerate(measures.CATALOGUE):
-        figures[definition.code] = dataclasses.asdict(measures.compute(report, definition))
+        if known and definition.code in known:
+            figures[definition.code] = known[definition.code]
+        else:
+            figures[definition.code] = dataclasses.asdict(measures.compute(report, definition))
         if progress:
             progress(int(90 * (i + 1) / len(measures.CATALOGUE)))
     return {
@@ -152,13 +159,25 @@ def gather(
     out = {key: row.data for key, row in have.items()}
     oldest = min((row.computed_at for row in have.values()), default=timezone.now())
     # The trend quarters first, together, then the period's own figures (which report
-    # progress).
+    # progress). A quarter's card is the last of its own trend quarters: when the others
+    # are computed, its trend measures are computed with them, in the same pass.
     trends = [p for p, b in wanted if (p, b) != (period, basis) and _key(p, b) not in have]
-    for key, data in compute_trends(scope, trends).items():
-        save(scope, Period(key[0], key[1], ""), key[2], data)
-        out[key] = data
+    with_own = (
+        bool(trends)
+        and own not in have
+        and basis == TREND_BASIS
+        and any(_key(q, basis) == own for q in last_quarters(period, 8))
+    )
+    passed = compute_trends(
+        scope, sorted([*trends, *([period] if with_own else [])], key=lambda p: p.start)
+    )
+    for key, data in passed.items():
+        if key != own:
+            save(scope, Period(key[0], key[1], ""), key[2], data)
+            out[key] = data
     if own not in have:
-        out[own] = compute(scope, period, basis, progress)
+        known = passed[own]["measures"] if with_own else None
+        out[own] = compute(scope, period, basis, progress, known=known)
         save(scope, period, basis, out[own])
     return out[own], out, oldest
 

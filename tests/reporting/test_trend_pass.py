@@ -6,6 +6,7 @@ from the catalogue, so a measure added later is checked too."""
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 from django.db import connection
@@ -94,6 +95,24 @@ def test_a_card_never_uses_trend_only_figures_as_its_own(world, frozen) -> None:
     assert store.ready(scope, Q1, "events") is not None
     # Q2's card still finds its trend quarters, Q1 now a whole set.
     assert store.ready(scope, Q2, "events") is not None
+
+
+@pytest.mark.parametrize("scope_name", ["taff", "cardiff"])
+def test_a_cold_cards_own_figures_from_the_trend_pass_are_those_computed_alone(
+    world, frozen, scope_name
+) -> None:
+    scope = world.scope(scope_name)
+    frozen.move_to(Q2.end_at, tick=False)
+    FigureSet.objects.filter(scope_key=scope.key).delete()
+    build_card(scope, Q1)  # its 8 quarters in one pass, Q1's own trend measures among them
+    own = FigureSet.objects.get(scope_key=scope.key, period_start=Q1.start, basis="events")
+    assert store.is_full(own.data)
+    assert own.data == json_ready(store.compute(scope, Q1, "events"))
+
+
+def json_ready(data: dict) -> dict:
+    """As stored: through the JSON field (tuples become lists)."""
+    return json.loads(json.dumps(data, default=str))
 
 
 def test_a_trend_only_all_teams_set_is_not_printed_as_the_comparison(world, frozen) -> None:
