@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from accounts.paging import EndwisePaginator
 from accounts.models import Team
+from accounts.paging import EndwisePaginator
 from core.errors import ServiceError
 
 from . import columns, services
