@@ -121,14 +121,6 @@ class Figure:
         return cls(value, numerator, denominator, "percent")
 
 
-def _count_in(qs, date_field: str, period: Period):
-    return qs.filter(**{f"{date_field}__gte": period.start_at, f"{date_field}__lt": period.end_at})
-
-
-def _day_in(qs, date_field: str, period: Period):
-    return qs.filter(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
-
-
 def _team_hours(teams: list[Team], attribute: str, team_path: str = "team_id") -> Case:
     """A per-team threshold as an SQL CASE, so one query serves teams with different settings."""
     whens = [
@@ -324,7 +316,7 @@ class Report:
             referrals = self.referrals()
             decisions = decisions.filter(referral__in=referrals)
         else:
-            decided = _count_in(decisions, "decided_at", self.period).values("referral_id")
+            decided = self._in(decisions, "decided_at").values("referral_id")
             decisions = decisions.filter(referral_id__in=decided, decided_at__lt=self.period.end_at)
             later = later.filter(decided_at__lt=self.period.end_at)
         rows = list(
@@ -350,7 +342,7 @@ class Report:
         if self.basis == "cohort":
             qs = qs.filter(referral__in=self.referrals())
         else:
-            qs = _count_in(qs, "decided_at", self.period)
+            qs = self._in(qs, "decided_at")
         rows = list(
             qs.values("outcome__name", "outcome__order")
             .annotate(n=Count("pk"))
@@ -863,7 +855,7 @@ class Report:
         qs = ChildOutcome.objects.filter(self.scope.on("closure__case__"))
         if self.basis == "cohort":
             return qs.filter(closure__case__in=self.cases())
-        return _day_in(qs, "closure__closed_on", self.period)
+        return self._on_days(qs, "closure__closed_on")
 
     def child_outcomes(self) -> Figure:
         qs = self._child_outcomes()
@@ -1071,9 +1063,7 @@ class Report:
         }
         completed = {
             r["case__team_id"]: r
-            for r in _count_in(
-                StageChange.objects.filter(self.scope.on("case__")), "changed_at", self.period
-            )
+            for r in self._in(StageChange.objects.filter(self.scope.on("case__")), "changed_at")
             .values("case__team_id")
             .annotate(
                 phase1=Count(
