@@ -641,7 +641,7 @@ class Generator:
             (
                 "feedback",
                 Feedback,
-                ["id", "case", "given_by", "received_on", "positive", "comments"],
+                ["id", "case", "team", "given_by", "received_on", "positive", "comments"],
             ),
             ("complaint", Complaint, ["id", "team", "case", "received_on", "summary"]),
             (
@@ -1881,6 +1881,7 @@ class Generator:
                             (
                                 self.next_id("feedback"),
                                 c.case_id,
+                                c.team.pk,
                                 given_by,
                                 c.phase1_end,
                                 rng.random() < 0.87,

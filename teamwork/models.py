@@ -72,6 +72,12 @@ class FeedbackFrom(models.TextChoices):
 
 class Feedback(TeamworkRecord):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="feedback")
+    # The case's team, kept on the record (save() sets it; a case never changes team), so
+    # a team's feedback is listed and counted from an index of its own: through the case it
+    # was a join with every case of the team (31 ms for the busiest team at national scale).
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="feedback", editable=False
+    )
     given_by = models.CharField(_("from"), max_length=20, choices=FeedbackFrom.choices)
     received_on = models.DateField(_("received"))
     positive = models.BooleanField(_("positive"))
@@ -81,9 +87,15 @@ class Feedback(TeamworkRecord):
         db_table = "reporting_feedback"  # made by the reporting app, before teamwork
         ordering = ["-received_on"]
         indexes = [
-            # The feedback list, newest first: a team's first page is found by walking this
-            # (feedback has no team of its own, only its case's), not by sorting all of it.
+            # Every team's feedback, newest first (the administrator's list).
             models.Index(fields=["-received_on", "-id"], name="feedback_newest_idx"),
+            # A team's feedback list, newest first, and its totals (how many, how many
+            # positive, less the restricted cases') read from this index alone.
+            models.Index(
+                fields=["team", "-received_on", "-id"],
+                include=["positive", "case"],
+                name="feedback_team_newest_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -93,6 +105,13 @@ class Feedback(TeamworkRecord):
 
     def __str__(self) -> str:
         return f"{self.get_given_by_display()} {self.received_on}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.team_id = self.case.team_id
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "case" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "team"}
+        super().save(*args, **kwargs)
 
 
 class Complaint(TeamworkRecord):

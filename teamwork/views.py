@@ -216,9 +216,9 @@ KINDS: dict[str, Kind] = {
             noun=gettext_lazy("Feedback"),
             roles=STAFF_ROLES,
             date_field="received_on",
-            team_path="case__team",
+            team_path="team",
             search=("comments", "case__family__name"),
-            related=("case__team", "case__family"),
+            related=("team", "case__family"),
             columns=(
                 Column(gettext_lazy("Received"), lambda r: _day(r.received_on), "text-nowrap"),
                 Column(gettext_lazy("Case"), lambda r: _case_label(r.case)),
