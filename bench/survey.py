@@ -195,6 +195,7 @@ def users_and_records() -> tuple[dict, SimpleNamespace, dict]:
         "family": case.family.name,
         "referral": referral.pk if referral else None,
         "retention_family": due.pk if due else None,
+        "server": _server_settings(),
         "rows": {
             "cases": Case.objects.count(),
             "referrals": Referral.objects.count(),
@@ -256,6 +257,20 @@ def route_urls(world: SimpleNamespace, records: dict) -> tuple[dict[str, str], d
         except NoReverseMatch:
             skipped[name] = "needs ids this survey does not fill"
     return urls, skipped
+
+
+def _server_settings() -> dict:
+    """The PostgreSQL settings the timings depend on (docs/performance.md, "The machine")."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, setting, unit FROM pg_settings WHERE name IN "
+            "('shared_buffers', 'work_mem', 'effective_cache_size', 'jit', 'server_version')"
+        )
+        return {name: f"{value}{' × ' + unit if unit else ''}" for name, value, unit in cursor}
 
 
 def measure(client, url: str, repeat: int) -> dict:
