@@ -12,7 +12,9 @@ import pytest
 import time_machine
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -256,6 +258,24 @@ def test_a_manager_searches_only_what_the_people_of_their_team_did(
     # Only what the team's people did: not the unattributed entries written when the
     # records were created outside a request, nor anything done by team B.
     assert all(practitioner.get_full_name() in r for r in found)
+
+
+def test_the_search_reads_entries_without_joining_their_users(
+    manager, practitioner, views_in_both_teams
+) -> None:
+    """The page's users are read after its entries. Joined into the search, with the
+    visibility rule guessed to leave one entry, PostgreSQL scanned every user for each
+    entry it found (a family's 2,000 entries at national scale: 300 ms)."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = login(manager).get(reverse("audit:log"))
+
+    search = [q["sql"] for q in ctx.captured_queries if 'FROM "auditlog_logentry"' in q["sql"]]
+    assert search
+    assert all('JOIN "accounts_user"' not in sql for sql in search)
+    # ...and each entry still names who did it.
+    assert all(
+        practitioner.get_full_name() in r for r in without_sign_ins(rows(response.content.decode()))
+    )
 
 
 def test_an_administrator_searches_everything(views_in_both_teams) -> None:
