@@ -3,17 +3,20 @@
 Django's Paginator counts every matching row to print "page 3 of 7,412": on the national
 dataset that COUNT costs more than the page itself, and grows with the table. A page here
 reads one row more than it shows, to know whether there is a next page, and no total.
-Page numbers stay in the URL (?page=3) as with Paginator, and the template
-includes/_pagination.html shows either kind."""
+The lists that only grow (referrals, the audit log) are read from where the last page
+ended (seek_page); the notifications by page number, in groups (UncountedPage). The
+template includes/_pagination.html shows every kind."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils.functional import cached_property
 
 # Deeper pages read and skip every row before them: past this, narrow the search instead.
@@ -92,12 +95,89 @@ class UncountedPage:
         return self.number - 1
 
 
-def uncounted_page(qs: QuerySet, number: str | None, per_page: int) -> UncountedPage:
-    """The page `number` (1 when missing or not a number, at most MAX_PAGE) of an ordered
-    queryset, in one query."""
+class SeekPage:
+    """A page of a list newest first, found from where the page before or after it ended
+    (the "seek" method), not by a page number: ?after= the last row shown reads the older
+    rows below it, ?before= the first row shown the newer rows above it, ?page=last the
+    oldest rows. Each is one query that starts at its place in the list's index, so the
+    thousandth page costs what the first does; an OFFSET read and skipped every row before
+    its page (page 200 of the referral list: 75 ms at national scale against 22 ms)."""
+
+    seek = True  # includes/_pagination.html shows Newest / Newer / Older / Oldest
+
+    def __init__(self, rows: list[Any], *, newer: bool, older: bool, key: str) -> None:
+        self.object_list = rows
+        self._newer, self._older, self._key = newer, older, key
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_previous(self) -> bool:
+        return self._newer
+
+    def has_next(self) -> bool:
+        return self._older
+
+    def has_other_pages(self) -> bool:
+        return self._newer or self._older
+
+    def _token(self, row: Any) -> str:
+        return f"{getattr(row, self._key).isoformat()}~{row.pk}"
+
+    def before_token(self) -> str:
+        return self._token(self.object_list[0])
+
+    def after_token(self) -> str:
+        return self._token(self.object_list[-1])
+
+
+def _position(token: str | None) -> tuple[datetime, int] | None:
+    """A row's place in the list from a token of SeekPage's; None for anything else."""
+    moment, _, pk = (token or "").partition("~")
     try:
-        n = min(max(int(number or 1), 1), MAX_PAGE)
+        at = datetime.fromisoformat(moment)
+        number = int(pk)
     except ValueError:
-        n = 1
-    start = (n - 1) * per_page
-    return UncountedPage(list(qs[start : start + per_page + 1]), n, per_page)
+        return None
+    if at.tzinfo is None or not 0 < number < 2**63:
+        return None
+    return at, number
+
+
+def seek_page(qs: QuerySet, params: QueryDict, per_page: int, *, key: str) -> SeekPage:
+    """One page of `qs`, ordered newest first by the datetime field `key` (never empty)
+    then the primary key, as asked for by `params` (see SeekPage). A token that is not one
+    of ours gives the first page. The range condition `key <= t` (or >=) is written out
+    beside the tie-break so that the index on `key` starts the scan at the token's place."""
+    after, before = _position(params.get("after")), _position(params.get("before"))
+    if after is not None:
+        at, pk = after
+        rows = list(
+            qs.filter(Q(**{f"{key}__lte": at}), Q(**{f"{key}__lt": at}) | Q(pk__lt=pk))[
+                : per_page + 1
+            ]
+        )
+        if not rows:  # past the end (the rows after it were deleted): the oldest page
+            return seek_page(qs, QueryDict("page=last"), per_page, key=key)
+        return SeekPage(rows[:per_page], newer=True, older=len(rows) > per_page, key=key)
+    if before is not None or params.get("page") == "last":
+        backwards = qs.reverse()
+        if before is not None:
+            at, pk = before
+            backwards = backwards.filter(
+                Q(**{f"{key}__gte": at}), Q(**{f"{key}__gt": at}) | Q(pk__gt=pk)
+            )
+        rows = list(backwards[: per_page + 1])
+        newer = len(rows) > per_page
+        rows = rows[:per_page]
+        rows.reverse()
+        # Newer rows read back to the top of the list: start from the first page again,
+        # so pages do not drift out of step with those a reader first saw.
+        if before is not None and not newer:
+            return seek_page(qs, QueryDict(), per_page, key=key)
+        return SeekPage(rows, newer=newer, older=before is not None, key=key)
+    rows = list(qs[: per_page + 1])
+    return SeekPage(rows[:per_page], newer=False, older=len(rows) > per_page, key=key)

@@ -17,7 +17,8 @@ adult of it, its latest review, plan, goal, contact and reading, its screening d
 team's oldest referral awaiting screening, a family due for the retention review; the admin's
 change, delete and history pages use the same records, or a model's newest row. A page whose
 first answer links to page 2 is also asked for at ?page=999999 (a counted list's last page,
-an uncounted list's deepest, page 200), and the searches are asked for with a term
+the notifications' deepest, page 200), and a list read from where its last page ended at
+?page=last (its oldest page), and the searches are asked for with a term
 (SEARCHES).
 
 Each (route, role) is asked for once (warm: templates, content types, prepared statements),
@@ -296,7 +297,9 @@ def measure(client, url: str, repeat: int) -> dict:
         "queries": len(queries),
         "p50": round(pctl(times, 0.5), 1),
         "p95": round(pctl(times, 0.95), 1),
-        "paged": b"page=2" in response.content,
+        "paged": "seek"
+        if b'data-testid="page-oldest"' in response.content
+        else b"page=2" in response.content,
         "slowest": sorted(
             ({"ms": float(q["time"]) * 1000, "sql": q["sql"][:300]} for q in queries),
             key=lambda q: -q["ms"],
@@ -343,7 +346,10 @@ def survey() -> None:
             result = measure(clients[role], url, repeat)
             rows.append({"route": key, "role": role, "url": url, **result})
             if result.get("paged") and "?" not in url:
-                deep = measure(clients[role], f"{url}?page=999999", repeat)
+                # The last page: a counted list's, or the oldest of a list read from where
+                # its last page ended (accounts.paging.seek_page).
+                last = "last" if result["paged"] == "seek" else "999999"
+                deep = measure(clients[role], f"{url}?page={last}", repeat)
                 rows.append({"route": f"{key} (last page)", "role": role, "url": url, **deep})
             if name.startswith("admin:") and name.endswith("_changelist") and "?" not in url:
                 deep = measure(clients[role], f"{url}?p=200", repeat)  # the 10,000-row cap

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from accounts.models import Membership
-from accounts.paging import uncounted_page
+from accounts.paging import seek_page
 from audit.services import record_entries_read
 from core.forms import DATE_WIDGET
 from core.http import AuthenticatedHttpRequest
@@ -151,11 +151,12 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
             # For this transaction only.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
-        page = uncounted_page(qs, request.GET.get("page"), 50)
+        page = seek_page(qs, request.GET, 50, key="timestamp")
     # Each entry names the record it is about: reading the log is a view of those records.
     record_entries_read(page.object_list)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     return render(
         request,
         "audit/audit_log.html",

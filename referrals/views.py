@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.formsets import HOUSEHOLD_LIMIT
 from accounts.models import Team
-from accounts.paging import EndwisePaginator, uncounted_page
+from accounts.paging import EndwisePaginator, seek_page
 from audit.services import record_listed, record_view
 from cases.correctionflow import AmendableKind
 from cases.deadlines import first_contact_due
@@ -139,7 +139,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if status in ReferralStatus.values:
         qs = qs.filter(status=status)
     # Not counted: the count of every visible referral cost more than the page (issue 15).
-    page = uncounted_page(qs.order_by("-received_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
+    page = seek_page(qs.order_by("-received_at", "-pk"), request.GET, PAGE_SIZE, key="received_at")
     for referral in page:
         referral.shown_name = _shown_name(user, referral, staff_teams)
     _record_listed_families(page.object_list)

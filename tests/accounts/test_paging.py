@@ -78,3 +78,87 @@ def test_no_app_pages_a_list_with_djangos_paginator_directly() -> None:
             ):
                 offenders.append(f"{rel}:{node.lineno}")
     assert offenders == [], "page lists with accounts.paging.EndwisePaginator"
+
+
+# --- seek_page: the lists that only grow, read from where the last page ended -----------
+
+
+@pytest.fixture
+def referrals(team_a):
+    from datetime import UTC, datetime, timedelta
+
+    from referrals.models import Referral
+    from tests.factories import ReferralFactory
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    # 23 referrals on 7 moments: ties on the time, broken by the pk.
+    for i in range(23):
+        ReferralFactory(team=team_a, received_at=start + timedelta(minutes=(i * 5) % 7))
+    return Referral.objects.order_by("-received_at", "-pk")
+
+
+def _ask(qs, per_page, queries=1, **params):
+    from django.http import QueryDict
+
+    from accounts.paging import seek_page
+
+    query = QueryDict(mutable=True)
+    query.update(params)
+    with CaptureQueriesContext(connection) as ctx:
+        page = seek_page(qs.all(), query, per_page, key="received_at")
+    # One query, wherever the page is; two for the step back that reaches the top, which
+    # reads the first page itself again, and for a step past the end.
+    assert len(ctx.captured_queries) == queries
+    return page
+
+
+@pytest.mark.parametrize("per_page", [1, 4, 5, 23, 30])
+def test_older_pages_walk_the_whole_list_once_in_order(referrals, per_page) -> None:
+    everything = list(referrals)
+    page, seen = _ask(referrals, per_page), []
+    assert not page.has_previous()
+    while True:
+        assert 0 < len(page) <= per_page
+        seen += list(page)
+        if not page.has_next():
+            break
+        page = _ask(referrals, per_page, after=page.after_token())
+        assert page.has_previous()
+    assert seen == everything
+
+
+@pytest.mark.parametrize("per_page", [1, 4, 5, 23, 30])
+def test_newer_pages_walk_back_from_the_oldest_to_the_first_page(referrals, per_page) -> None:
+    everything = list(referrals)
+    page = _ask(referrals, per_page, page="last")
+    assert list(page) == everything[-per_page:]
+    assert not page.has_next()
+    seen = list(page)
+    while page.has_previous():
+        top = len(everything) - len(seen) <= per_page  # this step reaches the first page
+        page = _ask(referrals, per_page, 2 if top else 1, before=page.before_token())
+        seen = list(page) + [r for r in seen if r not in page]
+    # Back at the top it is the first page itself, as a reader first saw it.
+    assert list(page) == everything[:per_page]
+    assert seen == everything
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"after": "nonsense"},
+        {"after": "2026-03-02T09:00:00~x"},
+        {"after": "2026-03-02T09:00:00~5"},  # no time zone: not one of ours
+        {"before": f"2026-03-02T09:00:00+00:00~{2**63}"},
+        {"page": "999"},
+    ],
+)
+def test_a_token_not_of_ours_gives_the_first_page(referrals, params) -> None:
+    assert list(_ask(referrals, 5, **params)) == list(referrals)[:5]
+
+
+def test_after_the_end_gives_the_oldest_page(referrals) -> None:
+    oldest = list(referrals)[-1]
+    page = _ask(referrals, 5, 2, after=f"{oldest.received_at.isoformat()}~{oldest.pk}")
+    assert list(page) == list(referrals)[-5:]
+    assert not page.has_next()

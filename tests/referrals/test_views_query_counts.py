@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 
 import pytest
 from django.test import Client
@@ -135,9 +137,13 @@ def test_referral_list_counts_nothing_and_pages_on(manager, referrer, team_a):
     rows = list(first.context["page"])
     assert len(rows) == PAGE_SIZE
     assert {r.member_count for r in rows} == {2}
-    assert "page=2" in first.content.decode()
-    second = client.get(url, {"page": "2"})
+    older = re.search(
+        r'href="\?([^"]*after=[^"]*)" data-testid="page-older"', first.content.decode()
+    )
+    assert older
+    second = client.get(f"{url}?{html.unescape(older.group(1))}")
     assert len(list(second.context["page"])) == 1
-    assert "page=3" not in second.content.decode()
-    assert "Page 2" in second.content.decode()
-    assert client.get(url, {"page": "x"}).status_code == 200
+    assert 'data-testid="page-older"' not in second.content.decode()
+    assert 'data-testid="page-newer"' in second.content.decode()
+    for bad in ({"page": "x"}, {"after": "x"}, {"before": "2026-01-01~1"}):
+        assert client.get(url, bad).status_code == 200
