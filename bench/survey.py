@@ -268,10 +268,10 @@ def _server_settings() -> dict:
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name, setting, unit FROM pg_settings WHERE name IN "
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name IN "
             "('shared_buffers', 'work_mem', 'effective_cache_size', 'jit', 'server_version')"
         )
-        return {name: f"{value}{' × ' + unit if unit else ''}" for name, value, unit in cursor}
+        return dict(cursor.fetchall())
 
 
 def measure(client, url: str, repeat: int) -> dict:

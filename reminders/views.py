@@ -21,6 +21,7 @@ from . import duestore
 from .models import DueItem
 
 PER_PAGE = 50
+WORKERS_SHOWN = 30
 
 
 def _without_restricted(items: QuerySet[DueItem], user: User) -> QuerySet[DueItem]:
@@ -68,6 +69,12 @@ def due_list(request: HttpRequest) -> HttpResponse:
         ),
         key=lambda row: (-row["overdue"], str(row["worker"] or "")),
     )
+    # The most overdue workers first; past WORKERS_SHOWN, the rest behind "show all" (an
+    # administrator's all-Wales table had 500 rows, most of the page's time).
+    all_workers = request.GET.get("workers") == "all"
+    more = 0 if all_workers else max(len(counts) - WORKERS_SHOWN, 0)
+    if more:
+        counts = counts[:WORKERS_SHOWN]
     worker = request.GET.get("worker", "")
     shown = list(per_worker.values())
     if re.fullmatch(r"[0-9]{1,12}", worker):
@@ -103,6 +110,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "counts": counts,
+            "more_workers": more,
             "worker": worker,
             "overdue_total": sum(row["overdue"] for row in shown),
             "totals": {

@@ -53,6 +53,27 @@ def test_the_url():
     assert reverse("reminders:due") == URL
 
 
+def test_past_the_workers_shown_the_rest_are_behind_show_all(
+    frozen, monkeypatch, team_a, manager, practitioner, practitioner2
+):
+    """The most overdue workers first; the table stops at WORKERS_SHOWN rows (an
+    administrator's all-Wales table had 500), and the totals still count everyone."""
+    from reminders import views
+
+    monkeypatch.setattr(views, "WORKERS_SHOWN", 1)
+    overdue_case(team_a, practitioner, "Ashworth family")
+    upcoming_case(team_a, practitioner2, "Bevan family")
+
+    response = client_for(manager).get(URL)
+
+    assert [row["worker"] for row in response.context["counts"]] == [practitioner]
+    assert response.context["totals"] == {"overdue": 1, "upcoming": 1}
+    assert "Show 1 more worker<" in response.content.decode()
+    everyone = client_for(manager).get(URL, {"workers": "all"})
+    assert [row["worker"] for row in everyone.context["counts"]] == [practitioner, practitioner2]
+    assert 'data-testid="all-workers"' not in everyone.content.decode()
+
+
 def test_a_manager_sees_counts_per_worker_and_overdue_rows_in_red(
     frozen, team_a, manager, practitioner, practitioner2
 ):
