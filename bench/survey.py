@@ -17,7 +17,7 @@ adult of it, its latest review, plan, goal, contact and reading, its screening d
 team's oldest referral awaiting screening, a family due for the retention review; the admin's
 change, delete and history pages use the same records, or a model's newest row. A page whose
 first answer links to page 2 is also asked for at ?page=999999 (a counted list's last page,
-the notifications' deepest, page 200), and a list read from where its last page ended at
+the notifications' deepest, page 40), and a list read from where its last page ended at
 ?page=last (its oldest page), and the searches are asked for with a term
 (SEARCHES).
 

@@ -11,6 +11,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from accounts.paging import MAX_PAGE
 from notifications import services
 from notifications.models import (
     DEFAULT_CHANNELS,
@@ -156,7 +157,23 @@ def test_pages_of_groups_are_found_by_walking_back_only_as_far_as_they_reach(ref
     assert [g["latest_one"].subject for g in second] == [f"G{g}-2" for g in range(4, -1, -1)]
     assert not second.has_next() and second.has_previous()
     beyond = client.get(URL, {"page": 999999}).context["page"]
-    assert list(beyond) == [] and beyond.number == 200
+    assert list(beyond) == [] and beyond.number == MAX_PAGE
+
+
+def test_the_list_reaches_back_max_page_pages_and_says_older_are_not_listed(referrer, monkeypatch):
+    monkeypatch.setattr("notifications.views.MAX_PAGE", 2)
+    monkeypatch.setattr("accounts.paging.MAX_PAGE", 2)
+    monkeypatch.setattr("notifications.views.GROUPS_PER_PAGE", 2)
+    for g in range(5):
+        NotificationFactory(recipient=referrer, topic=f"case:{g}", subject=f"G{g}")
+    client = login(referrer)
+
+    second = client.get(URL, {"page": 2})
+    assert [g["latest_one"].subject for g in second.context["page"]] == ["G2", "G1"]
+    assert not second.context["page"].has_next()
+    assert 'data-testid="older-not-listed"' in second.content.decode()
+    first = client.get(URL).content.decode()
+    assert 'data-testid="older-not-listed"' not in first
 
 
 # --- choices per kind -----------------------------------------------------------------------
