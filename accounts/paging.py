@@ -153,29 +153,36 @@ def _position(token: str | None) -> tuple[datetime, int] | None:
     return at, number
 
 
+def older_than(key: str, at: datetime, pk: int) -> Q:
+    """The rows after (at, pk) in a list ordered newest first by `key` then the primary key.
+    The range condition `key <= at` is written out beside the tie-break, so that the index
+    on `key` starts its scan at that place instead of filtering from the top."""
+    return Q(**{f"{key}__lte": at}) & (Q(**{f"{key}__lt": at}) | Q(pk__lt=pk))
+
+
+def newer_than(key: str, at: datetime, pk: int) -> Q:
+    """The rows before (at, pk) in the same list: older_than's mirror."""
+    return Q(**{f"{key}__gte": at}) & (Q(**{f"{key}__gt": at}) | Q(pk__gt=pk))
+
+
+# The query parameters seek_page reads: a list's own links drop them to start again.
+SEEK_PARAMS = ("page", "after", "before")
+
+
 def seek_page(qs: QuerySet, params: QueryDict, per_page: int, *, key: str) -> SeekPage:
     """One page of `qs`, ordered newest first by the datetime field `key` (never empty)
     then the primary key, as asked for by `params` (see SeekPage). A token that is not one
-    of ours gives the first page. The range condition `key <= t` (or >=) is written out
-    beside the tie-break so that the index on `key` starts the scan at the token's place."""
+    of ours gives the first page."""
     after, before = _position(params.get("after")), _position(params.get("before"))
     if after is not None:
-        at, pk = after
-        rows = list(
-            qs.filter(Q(**{f"{key}__lte": at}), Q(**{f"{key}__lt": at}) | Q(pk__lt=pk))[
-                : per_page + 1
-            ]
-        )
+        rows = list(qs.filter(older_than(key, *after))[: per_page + 1])
         if not rows:  # past the end (the rows after it were deleted): the oldest page
             return seek_page(qs, QueryDict("page=last"), per_page, key=key)
         return SeekPage(rows[:per_page], newer=True, older=len(rows) > per_page, key=key)
     if before is not None or params.get("page") == "last":
         backwards = qs.reverse()
         if before is not None:
-            at, pk = before
-            backwards = backwards.filter(
-                Q(**{f"{key}__gte": at}), Q(**{f"{key}__gt": at}) | Q(pk__gt=pk)
-            )
+            backwards = backwards.filter(newer_than(key, *before))
         rows = list(backwards[: per_page + 1])
         newer = len(rows) > per_page
         rows = rows[:per_page]

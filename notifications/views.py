@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Language
-from accounts.paging import MAX_PAGE, UncountedPage
+from accounts.paging import MAX_PAGE, UncountedPage, older_than
 from core.http import AuthenticatedHttpRequest
 
 from . import services
@@ -49,9 +49,7 @@ def _page_groups(mine, number: int) -> list[dict]:
     while len(found) < want:
         older = rows
         if after is not None:
-            older = rows.filter(
-                Q(created_at__lt=after[0]) | Q(created_at=after[0], pk__lt=after[1])
-            )
+            older = rows.filter(older_than("created_at", *after))
         batch = list(older[:step])
         for row in batch:
             found.setdefault(

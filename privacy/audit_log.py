@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from accounts.models import Membership
-from accounts.paging import seek_page
+from accounts.paging import SEEK_PARAMS, seek_page
 from audit.services import record_entries_read
 from core.forms import DATE_WIDGET
 from core.http import AuthenticatedHttpRequest
@@ -155,7 +155,7 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Each entry names the record it is about: reading the log is a view of those records.
     record_entries_read(page.object_list)
     query = request.GET.copy()
-    for name in ("page", "after", "before"):
+    for name in SEEK_PARAMS:
         query.pop(name, None)
     return render(
         request,
