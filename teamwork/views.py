@@ -124,7 +124,6 @@ class Kind:
     noun: Any  # one record, for headings and messages (lazy)
     roles: tuple[str, ...]
     date_field: str
-    team_path: str  # how a record reaches its team
     search: tuple[str, ...]  # the fields the list's text search looks in
     related: tuple[str, ...]  # what a list row shows, loaded with it
     columns: tuple[Column, ...]
@@ -139,7 +138,7 @@ class Kind:
         return list(self.form._meta.fields)
 
     def team_of(self, record: TeamworkRecord) -> Team:
-        return attrgetter(self.team_path.replace("__", "."))(record)
+        return record.team  # every kind keeps its team (feedback, its case's)
 
     # URL names, for reverse() and the templates' {% url %}.
     @property
@@ -175,7 +174,6 @@ KINDS: dict[str, Kind] = {
             noun=gettext_lazy("Consultation"),
             roles=STAFF_ROLES,
             date_field="held_on",
-            team_path="team",
             search=("asked_by", "agency", "topic"),
             related=("team",),
             columns=(
@@ -196,7 +194,6 @@ KINDS: dict[str, Kind] = {
             noun=gettext_lazy("Training session"),
             roles=STAFF_ROLES,
             date_field="held_on",
-            team_path="team",
             search=("course", "audience"),
             related=("team",),
             columns=(
@@ -216,7 +213,6 @@ KINDS: dict[str, Kind] = {
             noun=gettext_lazy("Feedback"),
             roles=STAFF_ROLES,
             date_field="received_on",
-            team_path="team",
             search=("comments", "case__family__name"),
             related=("team", "case__family"),
             columns=(
@@ -237,7 +233,6 @@ KINDS: dict[str, Kind] = {
             noun=gettext_lazy("Complaint"),
             roles=(Role.MANAGER, Role.PERFORMANCE),
             date_field="received_on",
-            team_path="team",
             search=("summary", "case__family__name"),
             related=("team", "case__family"),
             columns=(
@@ -270,7 +265,7 @@ def records_for(user: User, kind: Kind) -> QuerySet:
     qs = kind.model.objects.all()
     if ids is None:
         return qs
-    qs = qs.filter(**{f"{kind.team_path}_id__in": ids})
+    qs = qs.filter(team_id__in=ids)
     if kind.has_case:
         qs = qs.exclude(hidden_rows(user, "case_id"))
     return qs
