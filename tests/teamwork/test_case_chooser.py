@@ -14,7 +14,11 @@ from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate().isoformat()
+
+def today() -> str:
+    """Read when the test runs, not when the module is imported: a run that crosses
+    midnight would otherwise date the feedback the day before its case's referral."""
+    return timezone.localdate().isoformat()
 
 
 def login(user) -> Client:
@@ -72,7 +76,7 @@ def test_matches_are_404_for_who_keeps_no_feedback(request, who, cases):
 def test_typing_the_case_number_without_script_is_enough(manager, cases):
     mine, theirs = cases
     client = login(manager)
-    data = {"given_by": "family", "received_on": TODAY, "positive": "True"}
+    data = {"given_by": "family", "received_on": today(), "positive": "True"}
     for typed in [f"Morgan family (case {mine.pk})", str(mine.pk)]:
         response = client.post(reverse("teamwork:feedback_new"), {**data, "case": typed})
         assert response.status_code == 302, typed
@@ -89,7 +93,7 @@ def test_typing_the_case_number_without_script_is_enough(manager, cases):
 def test_an_edit_shows_the_chosen_case_by_name(manager, cases):
     mine, _theirs = cases
     client = login(manager)
-    data = {"given_by": "family", "received_on": TODAY, "positive": "True"}
+    data = {"given_by": "family", "received_on": today(), "positive": "True"}
     client.post(reverse("teamwork:feedback_new"), {**data, "case": str(mine.pk)})
     feedback = Feedback.objects.get()
     page = client.get(reverse("teamwork:feedback_edit", args=[feedback.pk])).content.decode()
