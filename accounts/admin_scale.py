@@ -5,8 +5,8 @@
   a few dozen rows) keep their <select>.
 - Change lists join the foreign keys they show (list_select_related) and count at most
   COUNT_CAP rows (CappedPaginator; show_full_result_count = False).
-- The delete confirmation shows, per kind of related record, how many would go (one COUNT
-  each), instead of listing every one of them.
+- The delete confirmation shows, per kind of related record, how many would go (each
+  counted up to DELETE_COUNT_CAP, in one query), instead of listing every one of them.
 - Inlines of large tables are read-only lists with their foreign keys joined.
 """
 
@@ -19,7 +19,7 @@ from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import F, Func, OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
@@ -153,6 +153,8 @@ def keys_of(model: type[models.Model]) -> list[str]:
 # A change list counts at most this many rows: past it, it says "10000" and the search
 # or the filters narrow the list.
 COUNT_CAP = 10_000
+# What a delete confirmation counts of each kind of related record, at most.
+DELETE_COUNT_CAP = 1_000
 
 
 def indexed_order(model: type[models.Model], ordering: list) -> bool:
@@ -249,19 +251,12 @@ class ScaledAdmin(ScaledFormfields, admin.ModelAdmin):
 
     def get_deleted_objects(self, objs, request: HttpRequest):
         """How many records of each kind refer to objs (one level down, all counted in one
-        query per object), and which of them protect it: not a list of every record."""
+        query per object, each count stopping past DELETE_COUNT_CAP), and which of them protect it:
+        not a list of every record, and no count of every row a team holds."""
         relations = [r for r in self.model._meta.related_objects if not r.many_to_many]
-        figures = {
-            f"n{i}": Subquery(
-                rel.related_model._base_manager.filter(**{rel.field.name: OuterRef("pk")})
-                .order_by()
-                .values(rel.field.name)
-                .annotate(n=Count("pk"))
-                .values("n")
-            )
-            for i, rel in enumerate(relations)
-        }
+        figures = {f"n{i}": capped_count(rel) for i, rel in enumerate(relations)}
         lines, counts, protected = [], {}, []
+        over = _("more than %(n)s") % {"n": f"{DELETE_COUNT_CAP:,}"}
         for obj in objs:
             lines.append(f"{obj._meta.verbose_name}: {obj}")
             row = self.model._base_manager.filter(pk=obj.pk).annotate(**figures)
@@ -272,13 +267,31 @@ class ScaledAdmin(ScaledFormfields, admin.ModelAdmin):
                     continue
                 name = str(rel.related_model._meta.verbose_name_plural)
                 if rel.on_delete in (models.PROTECT, models.RESTRICT):
-                    protected.append(_("%(n)s %(kind)s refer to it") % {"n": n, "kind": name})
+                    shown = over if n > DELETE_COUNT_CAP else n
+                    protected.append(_("%(n)s %(kind)s refer to it") % {"n": shown, "kind": name})
                 else:
                     counts[name] = counts.get(name, 0) + n
+        # A sum past the cap is only known to be past it.
+        counts = {name: over if n > DELETE_COUNT_CAP else n for name, n in counts.items()}
         counts[str(self.model._meta.verbose_name_plural)] = len(objs)
         lines += [f"{name}: {n}" for name, n in counts.items()]
         perms_needed = set() if self.has_delete_permission(request) else {self.opts.verbose_name}
         return lines, counts, perms_needed, protected
+
+
+def capped_count(rel) -> Subquery:
+    """How many rows of a relation refer to the outer row, counting at most
+    DELETE_COUNT_CAP + 1 of them: COUNT over the first DELETE_COUNT_CAP + 1 keys (a LIMITed
+    subquery), so a team's 100,000 feedback records cost what a thousand do."""
+    rows = rel.related_model._base_manager
+    first = (
+        rows.filter(**{rel.field.name: OuterRef(OuterRef("pk"))})
+        .order_by()
+        .values("pk")[: DELETE_COUNT_CAP + 1]
+    )
+    # An aggregate without GROUP BY: one row, the count of the capped keys.
+    counted = rows.filter(pk__in=first).order_by().annotate(n=Func(F("pk"), function="COUNT"))
+    return Subquery(counted.values("n"))
 
 
 class ReadOnlyInline(ScaledFormfields, BoundedInline):

@@ -110,3 +110,26 @@ def test_indexed_order_knows_an_index_from_a_join():
 def test_small_tables_exist():
     labels = {m._meta.label_lower for m in apps.get_models()}
     assert SMALL_TABLES <= labels, SMALL_TABLES - labels
+
+
+@pytest.mark.django_db
+def test_the_delete_confirmation_counts_each_kind_up_to_its_cap(admin_client, monkeypatch):
+    """A team's delete confirmation says how many of its records would go, or that they
+    would stop it, counting each kind only up to DELETE_COUNT_CAP: past it, "more than"."""
+    from django.urls import reverse
+
+    from accounts import admin_scale
+    from tests.factories import CaseFactory, TeamFactory
+
+    team = TeamFactory()
+    for _ in range(3):
+        CaseFactory(team=team)
+    url = reverse("admin:accounts_team_delete", args=[team.pk])
+    # Cases, referrals and families protect their team (on_delete=PROTECT).
+    assert "<li>3 cases refer to it</li>" in admin_client.get(url).content.decode()
+    monkeypatch.setattr(admin_scale, "DELETE_COUNT_CAP", 3)
+    assert "<li>3 cases refer to it</li>" in admin_client.get(url).content.decode()  # exact
+    monkeypatch.setattr(admin_scale, "DELETE_COUNT_CAP", 2)
+    page = admin_client.get(url).content.decode()
+    assert "<li>more than 2 cases refer to it</li>" in page
+    assert "3 cases" not in page
