@@ -188,6 +188,31 @@ class CappedPaginator(Paginator):
         return self._capped_count
 
 
+def fixed_filters(model: type[models.Model], filters, hierarchy: str | None) -> tuple:
+    """A large table's change-list filters, each offering choices that do not come from
+    reading the table: a field's own choices, yes/no, fixed date ranges, a short table's
+    rows. A plain field's filter lists the values found in every row (a DISTINCT of the
+    whole table) and a date hierarchy the years found (another): the first is left out,
+    the second becomes the date's fixed ranges (today, the past 7 days, this month, this
+    year)."""
+    kept = []
+    for item in filters:
+        if isinstance(item, str) and "__" not in item:
+            field = model._meta.get_field(item)
+            if field.is_relation and not is_small(field.related_model):
+                continue  # a list of every row of a large table
+            if not (
+                field.is_relation
+                or field.choices
+                or isinstance(field, (models.BooleanField, models.DateField))
+            ):
+                continue
+        kept.append(item)
+    if hierarchy and hierarchy not in kept:
+        kept.append(hierarchy)
+    return tuple(kept)
+
+
 class ScaledAdmin(ScaledFormfields, admin.ModelAdmin):
     """A ModelAdmin whose pages run a fixed number of queries, whatever the data."""
 
@@ -197,6 +222,9 @@ class ScaledAdmin(ScaledFormfields, admin.ModelAdmin):
 
     def __init__(self, model: type[models.Model], admin_site: admin.AdminSite) -> None:
         super().__init__(model, admin_site)
+        if not is_small(model):
+            self.list_filter = fixed_filters(model, self.list_filter, self.date_hierarchy)
+            self.date_hierarchy = None
         large = large_relations(model)
         self.raw_id_fields = tuple(
             dict.fromkeys(
