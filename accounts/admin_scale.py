@@ -19,7 +19,7 @@ from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import F, Func, OuterRef, Subquery
+from django.db.models import Func, OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
@@ -307,19 +307,20 @@ class ScaledAdmin(ScaledFormfields, admin.ModelAdmin):
         return lines, counts, perms_needed, protected
 
 
-def capped_count(rel) -> Subquery:
+def capped_count(rel) -> Func:
     """How many rows of a relation refer to the outer row, counting at most
-    DELETE_COUNT_CAP + 1 of them: COUNT over the first DELETE_COUNT_CAP + 1 keys (a LIMITed
-    subquery), so a team's 100,000 feedback records cost what a thousand do."""
-    rows = rel.related_model._base_manager
+    DELETE_COUNT_CAP + 1 of them: a COUNT over a LIMITed subquery of the rows' keys, so a
+    team's 100,000 feedback records cost what a thousand do."""
     first = (
-        rows.filter(**{rel.field.name: OuterRef(OuterRef("pk"))})
+        rel.related_model._base_manager.filter(**{rel.field.name: OuterRef("pk")})
         .order_by()
-        .values("pk")[: DELETE_COUNT_CAP + 1]
+        .values(rel.field.name)[: DELETE_COUNT_CAP + 1]
     )
-    # An aggregate without GROUP BY: one row, the count of the capped keys.
-    counted = rows.filter(pk__in=first).order_by().annotate(n=Func(F("pk"), function="COUNT"))
-    return Subquery(counted.values("n"))
+    return Func(
+        Subquery(first),
+        template="(SELECT COUNT(*) FROM %(expressions)s AS capped)",
+        output_field=models.IntegerField(),
+    )
 
 
 class ReadOnlyInline(ScaledFormfields, BoundedInline):
