@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DATE_WIDGET, DATETIME_WIDGET, VersionedForm
+from core.forms import DATE_WIDGET, DATETIME_WIDGET, CheckboxList, VersionedForm
 from families.models import MemberKind, Person
 from reference.models import ClosureReason, NotProceedReason, OnwardService, PracticeMethod
 
@@ -387,7 +387,7 @@ class RestrictionForm(forms.Form):
     people = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
         label=_("Who may see it (you and the case's workers always may)"),
     )
 
