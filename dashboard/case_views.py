@@ -61,6 +61,18 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/my_cases.html", {"cases": attach_due(cases, today)})
 
 
+def load_summary(team: Team, workers: list) -> dict:
+    """One team's line of the all-Wales load table: its caseworkers, how many are at or
+    over capacity, and their intensive and open cases."""
+    return {
+        "team": team,
+        "workers": len(workers),
+        "full": sum(1 for w in workers if w.over_capacity),
+        "intensive": sum(w.intensive_load for w in workers),
+        "open": sum(w.open_load for w in workers),
+    }
+
+
 def team_cases(request: HttpRequest) -> HttpResponse:
     """The team caseload: every worker's cases and load against capacity."""
     user = request.user
@@ -97,10 +109,18 @@ def team_cases(request: HttpRequest) -> HttpResponse:
         signoffs_waiting=per_team(Phase1SignOff.objects.pending(), "case__team"),
     )
     teams = list(counted.filter(pk__in=permissions.manager_team_ids(user)))
-    if user.is_superuser and not teams:
+    all_wales = user.is_superuser and not teams
+    if all_wales:
         teams = list(counted.all())
     by_team = caseworkers_with_load_by_team(teams)
     loads = [(t, by_team[t.pk]) for t in teams]
+    summary = []
+    if all_wales:
+        # Every team's workers would be hundreds of rows: a line per team, and one team's
+        # workers when asked for (?team=).
+        summary = [load_summary(t, workers) for t, workers in loads]
+        chosen = request.GET.get("team", "")
+        loads = [(t, w) for t, w in loads if str(t.pk) == chosen]
     waiting = (
         list(
             Phase1SignOff.objects.pending()
@@ -116,6 +136,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "loads": loads,
+            "load_summary": summary,
             "signoffs_waiting": waiting,
             "stage": stage,
             "q": q,

@@ -165,3 +165,30 @@ def test_case_list_queries_do_not_grow_with_cases(
 # page's ids (the figures are loaded for those rows only) and, for a manager, the team load
 # table; then the view entries of the families listed (one INSERT).
 EXPECTED = {"mine": 6, "list_manager": 10, "list_practitioner2": 8}
+
+
+def test_all_wales_caseload_is_a_line_per_team_and_one_teams_workers_when_chosen(
+    team_a, team_b, practitioner, other_practitioner, manager
+):
+    """The administrator (no team of their own) sees every team's load as one line each,
+    not every worker of Wales; choosing a team lists its workers."""
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    case_of(team_a, practitioner, name="Morgan family")
+    case_of(team_b, other_practitioner, name="Hughes family")
+    client = login(admin)
+    page = client.get(reverse("cases:list")).content.decode()
+    assert 'data-testid="load-summary"' in page
+    assert 'data-testid="load-table"' not in page
+    summary = page.split('data-testid="load-summary"')[1].split("</table>")[0]
+    assert str(team_a) in summary and str(team_b) in summary
+    assert str(practitioner) not in summary
+    assert f'href="?team={team_a.pk}"' in summary
+    page = client.get(reverse("cases:list"), {"team": team_a.pk}).content.decode()
+    table = page.split('data-testid="load-table"')[1].split("</table>")[0]
+    assert str(practitioner) in table and str(other_practitioner) not in table
+    assert 'aria-current="true"' in page
+    # A manager of a team sees their team's workers, without the summary.
+    page = login(manager).get(reverse("cases:list")).content.decode()
+    assert 'data-testid="load-summary"' not in page and 'data-testid="load-table"' in page
