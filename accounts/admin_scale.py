@@ -225,6 +225,8 @@ class ScaledAdmin(ScaledFormfields, admin.ModelAdmin):
         if not is_small(model):
             self.list_filter = fixed_filters(model, self.list_filter, self.date_hierarchy)
             self.date_hierarchy = None
+            # "Show counts" counts every row under each filter choice: not for a large table.
+            self.show_facets = admin.ShowFacets.NEVER
         large = large_relations(model)
         self.raw_id_fields = tuple(
             dict.fromkeys(

@@ -75,6 +75,7 @@ def test_large_change_lists_do_not_count_every_row(model, model_admin):
     if is_small(model):
         return
     assert model_admin.show_full_result_count is False, model._meta.label
+    assert model_admin.show_facets is admin.ShowFacets.NEVER, model._meta.label  # no counts
     assert issubclass(model_admin.paginator, CappedPaginator), model._meta.label
     shown = {f.name for f in model._meta.concrete_fields if f.many_to_one}
     listed = [n for n in model_admin.list_display if n in shown]
@@ -185,3 +186,20 @@ def test_reviews_are_filtered_by_the_offsets_the_teams_hold(admin_client):
     assert "9-month review" in page  # offered: a team holds it
     response = admin_client.get(url, {"offset_months": "9"})
     assert [r.offset_months for r in response.context["cl"].result_list] == [9]
+
+
+@pytest.mark.django_db
+def test_asking_for_filter_counts_counts_nothing_on_a_large_table(admin_client):
+    """Django's "Show counts" (?_facets) counts every row under each filter choice; a large
+    table's change list offers no such link and ignores the parameter."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    url = reverse("admin:auditlog_logentry_changelist")
+    assert "_facets" not in admin_client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as plain:
+        admin_client.get(url)
+    with CaptureQueriesContext(connection) as asked:
+        assert admin_client.get(url, {"_facets": "True"}).status_code == 200
+    assert len(asked) == len(plain)
