@@ -203,7 +203,7 @@ def fixed_filters(model: type[models.Model], filters, hierarchy: str | None) -> 
                 continue  # a list of every row of a large table
             if not (
                 field.is_relation
-                or field.choices
+                or getattr(field, "choices", None)
                 or isinstance(field, (models.BooleanField, models.DateField))
             ):
                 continue
