@@ -281,8 +281,8 @@ class ScaledAdmin(ScaledFormfields, admin.ModelAdmin):
 
     def get_deleted_objects(self, objs, request: HttpRequest):
         """How many records of each kind refer to objs (one level down, all counted in one
-        query per object, each count stopping past DELETE_COUNT_CAP), and which of them protect it:
-        not a list of every record, and no count of every row a team holds."""
+        query per object, each count stopping past DELETE_COUNT_CAP), and which of them
+        protect it: not a list of every record, and no count of every row a team holds."""
         relations = [r for r in self.model._meta.related_objects if not r.many_to_many]
         figures = {f"n{i}": capped_count(rel) for i, rel in enumerate(relations)}
         lines, counts, protected = [], {}, []

@@ -60,6 +60,19 @@ def caseworkers_with_load_by_team(teams: list[Team]) -> dict[int, list[User]]:
     return loads
 
 
+def team_load_summary(team: Team, workers: list[Any]) -> dict[str, Any]:
+    """One team's line of the all-Wales load table, from caseworkers_with_load_by_team's
+    workers: how many caseworkers, how many at or over capacity, and their intensive and
+    open cases."""
+    return {
+        "team": team,
+        "workers": len(workers),
+        "full": sum(1 for w in workers if w.over_capacity),
+        "intensive": sum(w.intensive_load for w in workers),
+        "open": sum(w.open_load for w in workers),
+    }
+
+
 def intensive_load(team: Team, worker: User) -> int:
     """The worker's families in the intensive stages in this team: what capacity counts."""
     return Case.objects.filter(team=team, worker=worker, stage__in=pathway.INTENSIVE_STAGES).count()

@@ -32,7 +32,7 @@ from cases.forms import (
     SignOffRequestForm,
     StartAssessmentForm,
 )
-from cases.loads import caseworkers_with_load_by_team
+from cases.loads import caseworkers_with_load_by_team, team_load_summary
 from cases.models import Assessment, Case, Closure, Contact, FamilyPlan, Phase1SignOff, StageChange
 from core.formflow import carry_version, submit_to_service
 from families.language import PRINT_CODES
@@ -59,18 +59,6 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     )
     record_listed({Family: {case.family_id: case.family.name for case in cases}})
     return render(request, "cases/my_cases.html", {"cases": attach_due(cases, today)})
-
-
-def load_summary(team: Team, workers: list) -> dict:
-    """One team's line of the all-Wales load table: its caseworkers, how many are at or
-    over capacity, and their intensive and open cases."""
-    return {
-        "team": team,
-        "workers": len(workers),
-        "full": sum(1 for w in workers if w.over_capacity),
-        "intensive": sum(w.intensive_load for w in workers),
-        "open": sum(w.open_load for w in workers),
-    }
 
 
 def team_cases(request: HttpRequest) -> HttpResponse:
@@ -118,7 +106,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
     if all_wales:
         # Every team's workers would be hundreds of rows: a line per team, and one team's
         # workers when asked for (?team=).
-        summary = [load_summary(t, workers) for t, workers in loads]
+        summary = [team_load_summary(t, workers) for t, workers in loads]
         chosen = request.GET.get("team", "")
         loads = [(t, w) for t, w in loads if str(t.pk) == chosen]
     waiting = (
