@@ -217,8 +217,13 @@ class StageChange(models.Model):
     class Meta:
         ordering = ["changed_at", "pk"]
         indexes = [
-            # Report card: phases entered and completed, and the throughput table, by period.
-            models.Index(fields=["changed_at"], name="stagechange_changed_idx"),
+            # Report card: phases entered and completed, and the throughput table, by period,
+            # read from the index only (docs/performance.md).
+            models.Index(
+                fields=["changed_at"],
+                include=["id", "case", "from_stage", "to_stage"],
+                name="stagechange_changed_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -458,6 +463,14 @@ class Contact(Amendable):
             models.Index(fields=["case", "stage", "started_at"], name="contact_case_stage_idx"),
             # Report card: direct hours logged in a period (docs/performance.md).
             models.Index(fields=["started_at"], name="contact_started_idx"),
+            # Report card: the same, for the direct hours alone, read from the index only
+            # (the busiest team's eight quarters: 0.25 -> 0.07 s; docs/performance.md).
+            models.Index(
+                fields=["started_at"],
+                include=["case", "duration_minutes"],
+                condition=Q(entry_status="current", work_type="direct"),
+                name="contact_direct_time_idx",
+            ),
         ]
         constraints = [
             # A contact lasts between one minute and a day.
