@@ -154,12 +154,20 @@ def _sex(value: str) -> str:
 class TrendPass:
     """Quarters computed together (reporting.store.compute_trends): each query a measure
     runs is run once for all of them, grouped by the quarter of its date, and each
-    quarter's Report reads its own group. Rows are kept by the query's SQL, so a query
-    that differs between the quarters (it names a quarter's own dates elsewhere) is run
-    for each, still correct."""
+    quarter's Report reads its own group.
+
+    The first quarter's Report of a measure runs its grouped queries; the rows are kept
+    by the measure, the order of the query within it, and the query's model, columns and
+    aggregates. The measure's other quarters then "replay" it (`replayed`): their
+    period-dependent querysets are the quarter's own rows with its bucket as a constant,
+    and their rows are read from what was kept, without building the grouping or compiling
+    the SQL again (at national scale that was 0.8 s of the busiest team's card). A query
+    not found among those kept is run for its own quarter, and is still correct: a
+    replayed queryset holds only that quarter's rows."""
 
     periods: list[Period]
-    results: dict[str, list] = field(default_factory=dict)
+    results: dict[object, list] = field(default_factory=dict)
+    replayed: set[str] = field(default_factory=set)
 
 
 # The measures whose every period-dependent query goes through Report._in / _on_days and
@@ -203,6 +211,7 @@ class Report:
         *,
         teams: list[Team] | None = None,
         trend: TrendPass | None = None,
+        measure: str = "",
     ) -> None:
         self.scope = scope
         self.period = period
@@ -210,6 +219,11 @@ class Report:
         self.teams = scope.teams() if teams is None else teams
         self._trend = trend
         self._bucket = trend.periods.index(period) if trend else None
+        # In a TrendPass: the measure computed, whether its grouped queries have run for
+        # another quarter already, and how many of its grouped reads this Report has made.
+        self._measure = measure
+        self._replay = trend is not None and measure in trend.replayed
+        self._reads = 0
 
     # --- the period's rows, and reading them (alone, or grouped with a TrendPass) ----------
     def _in(self, qs, date_field: str):
@@ -230,6 +244,10 @@ class Report:
 
         if self._trend is None:
             return qs.filter(**bounds(self.period))
+        if self._replay:
+            return qs.filter(**bounds(self.period)).annotate(
+                trend_bucket=Value(self._bucket), trend_end=Value(self.period.end)
+            )
         periods = self._trend.periods
         span = Period(periods[0].start, periods[-1].end, "")
         return qs.filter(**bounds(span)).annotate(
@@ -260,10 +278,13 @@ class Report:
         if trend is None or not self._grouped(qs):
             rows = qs.values(*values)
             return list((rows.annotate(**aggregates) if aggregates else rows).order_by(*order))
-        rows = qs.values("trend_bucket", *values)
-        rows = (rows.annotate(**aggregates) if aggregates else rows).order_by(*order)
-        key = str(rows.query)
+        key = (self._measure, self._reads, qs.model, tuple(values), tuple(aggregates))
+        self._reads += 1
         if key not in trend.results:
+            rows = qs.values("trend_bucket", *values)
+            rows = (rows.annotate(**aggregates) if aggregates else rows).order_by(*order)
+            if self._replay:  # not kept: this quarter's rows alone
+                return [{k: v for k, v in row.items() if k != "trend_bucket"} for row in rows]
             trend.results[key] = list(rows)
         return [
             {k: v for k, v in row.items() if k != "trend_bucket"}
@@ -382,11 +403,14 @@ class Report:
                 self.scope.on(), allocated_at__lt=periods[-1].end_at
             ).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=periods[0].start_at))
             families: list[set[int]] = [set() for _ in periods]
+            # Each quarter's bounds made once, not once per case (at national scale that
+            # was 54,000 time-zone conversions for the busiest team, about 1 s).
+            bounds = [(i, p.start_at, p.end_at) for i, p in enumerate(periods)]
             for family_id, allocated, closed in cases.values_list(
                 "family_id", "allocated_at", "closed_at"
             ):
-                for i, p in enumerate(periods):
-                    if allocated < p.end_at and (closed is None or closed >= p.start_at):
+                for i, starts, ends in bounds:
+                    if allocated < ends and (closed is None or closed >= starts):
                         families[i].add(family_id)
             children = dict(
                 Person.objects.filter(
@@ -637,9 +661,13 @@ class Report:
     # --- Is anyone better off? -------------------------------------------------------------
     def _review_scores(self):
         # The default manager drops amended and withdrawn scores; their goal and review
-        # are joined, so those must be current too (cases.amendments).
+        # are joined, so those must be current too (cases.amendments). A score's review is
+        # of its goal's case (reviews.services), so the scope is said of both: the planner
+        # can then start from the scope's reviews in the period, not from every goal of
+        # the scope (the busiest team's eight quarters: 0.25 -> 0.17 s a query).
         qs = GoalScore.objects.filter(
             self.scope.on("goal__case__"),
+            self.scope.on("review__case__"),
             review__isnull=False,
             goal__entry_status=CURRENT,
             review__entry_status=CURRENT,

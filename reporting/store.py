@@ -74,11 +74,18 @@ def compute_trends(scope: Scope, periods: list[Period]) -> dict[tuple, dict]:
         grouped = definition.compute.partition(":")[0] in GROUPED_METHODS
         for period in periods:
             report = Report(
-                scope, period, TREND_BASIS, teams=teams, trend=shared if grouped else None
+                scope,
+                period,
+                TREND_BASIS,
+                teams=teams,
+                trend=shared if grouped else None,
+                measure=definition.code,
             )
             figures[period][definition.code] = dataclasses.asdict(
                 measures.compute(report, definition)
             )
+            if grouped:  # its grouped rows are kept: the other quarters read them
+                shared.replayed.add(definition.code)
     return {_key(p, TREND_BASIS): {"measures": figures[p], "trend_only": True} for p in periods}
 
 

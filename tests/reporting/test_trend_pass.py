@@ -16,7 +16,7 @@ from reporting import measures, store
 from reporting.card import build_card
 from reporting.models import FigureSet
 from reporting.periods import last_quarters, previous_quarter, quarter
-from reporting.queries import GROUPED_METHODS, Report, Scope
+from reporting.queries import GROUPED_METHODS, Report, Scope, TrendPass
 
 from .fixture import Q1
 
@@ -79,6 +79,41 @@ def test_the_grouped_methods_are_trend_measures_and_the_grouped_queries_run_once
         counts.append(len(ctx))
     # Six more quarters cost only the ungrouped measures' queries for each of them.
     assert counts[1] - counts[0] == 6 * (len(per_quarter) - 1)  # less the teams' query
+
+
+def test_quarters_with_gaps_between_them_are_each_the_same_as_alone(world) -> None:
+    """A card's pass takes only the quarters not stored, which need not be next to each
+    other; each quarter's bucket is its place among those taken."""
+    window = last_quarters(Q2, 8)
+    periods = [window[0], window[3], window[6], window[7]]
+    for scope in scopes(world):
+        together = store.compute_trends(scope, periods)
+        for period in periods:
+            data = together[(period.start, period.end, "events")]["measures"]
+            assert data == alone(scope, period), (scope.key, period.label)
+
+
+def test_a_replayed_quarter_whose_rows_were_not_kept_reads_its_own(world) -> None:
+    """A quarter that replays a measure (its grouped queries run for an earlier quarter)
+    but finds no rows kept for a query runs the query for itself: its querysets hold that
+    quarter's rows alone, so the figure is still the one computed alone."""
+    periods = last_quarters(Q2, 8)
+    scope = world.scope("taff")
+    grouped = [d for d in TREND if method_of(d) in GROUPED_METHODS]
+    for i in (0, 4, 7):
+        expected = alone(scope, periods[i])
+        shared = TrendPass(periods, replayed={d.code for d in grouped})
+        with CaptureQueriesContext(connection) as ctx:
+            got = {
+                d.code: dataclasses.asdict(
+                    measures.compute(
+                        Report(scope, periods[i], "events", trend=shared, measure=d.code), d
+                    )
+                )
+                for d in grouped
+            }
+        assert got == {d.code: expected[d.code] for d in grouped}, periods[i].label
+        assert len(ctx) >= len(grouped)  # each ran its own queries
 
 
 def test_a_card_never_uses_trend_only_figures_as_its_own(world, frozen) -> None:
