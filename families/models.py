@@ -189,6 +189,7 @@ class Person(models.Model):
             # alone (all teams' quarter after a restart: 203 -> 102 ms; docs/performance.md).
             models.Index(
                 fields=["family"],
+                include=["id"],
                 condition=Q(kind__in=[MemberKind.CHILD.value, MemberKind.UNBORN.value]),
                 name="person_child_family_idx",
             ),

@@ -45,6 +45,16 @@ class Goal(Amendable):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            # Report card: a review score's goal (its case, whether it is a substance goal,
+            # its baseline) read from the index alone (docs/performance.md).
+            models.Index(
+                fields=["id"],
+                include=["case", "is_substance", "baseline"],
+                condition=Q(entry_status="current"),
+                name="goal_current_idx",
+            ),
+        ]
         constraints = [
             *amendable_constraints("goal"),
             models.CheckConstraint(
@@ -91,6 +101,16 @@ class GoalScore(Amendable):
 
     class Meta:
         ordering = ["scored_on", "pk"]
+        indexes = [
+            # Report card: the current scores at the reviews held in a period, read from the
+            # index alone (docs/performance.md).
+            models.Index(
+                fields=["review"],
+                include=["id", "goal", "score"],
+                condition=Q(entry_status="current", review__isnull=False),
+                name="goalscore_review_score_idx",
+            ),
+        ]
         constraints = [
             *amendable_constraints("goalscore"),
             models.CheckConstraint(
