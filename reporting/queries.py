@@ -221,6 +221,9 @@ class Report:
         self._bucket = trend.periods.index(period) if trend else None
         # In a TrendPass: the measure computed, whether its grouped queries have run for
         # another quarter already, and how many of its grouped reads this Report has made.
+        # Rows are kept by the measure's name, so a Report in a pass must be given it.
+        if trend is not None and not measure:
+            raise ValueError("A Report in a TrendPass computes one named measure.")
         self._measure = measure
         self._replay = trend is not None and measure in trend.replayed
         self._reads = 0

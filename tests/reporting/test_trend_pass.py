@@ -116,6 +116,13 @@ def test_a_replayed_quarter_whose_rows_were_not_kept_reads_its_own(world) -> Non
         assert len(ctx) >= len(grouped)  # each ran its own queries
 
 
+def test_a_report_in_a_pass_must_name_its_measure(world) -> None:
+    """Rows are kept by the measure's name: two unnamed measures reading the same model
+    with the same aggregates (reviews on time, sustained at 12 months) would share them."""
+    with pytest.raises(ValueError):
+        Report(world.scope("taff"), Q1, "events", trend=TrendPass([Q1]))
+
+
 def test_a_card_never_uses_trend_only_figures_as_its_own(world, frozen) -> None:
     scope = world.scope("taff")
     frozen.move_to(Q2.end_at, tick=False)
