@@ -987,13 +987,15 @@ class Report:
     # --- Context -----------------------------------------------------------------------
     def context(self) -> dict[str, list[dict]]:
         """Who was referred: the cohort of families referred in the period."""
-        people = Person.objects.filter(family__referrals__in=self.referrals()).distinct()
+        # The members of the referred families, read as `family_id IN (the period's
+        # referrals' families)`: each member once, so no join through the referrals and no
+        # DISTINCT over every column of a member (the age bands' query had one).
+        families = self.referrals().values("family_id")
+        people = Person.objects.filter(family_id__in=families)
         ethnicity = list(
-            people.exclude(ethnicity="")
-            .values("ethnicity")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by("-n")
+            people.exclude(ethnicity="").values("ethnicity").annotate(n=Count("pk")).order_by("-n")
         )
+        # A member with two substances is one substance user.
         users = people.filter(kind=MemberKind.ADULT, substances__isnull=False)
         sex = list(users.values("sex").annotate(n=Count("pk", distinct=True)).order_by("sex"))
         substances = list(
@@ -1002,7 +1004,6 @@ class Report:
             .annotate(n=Count("pk", distinct=True))
             .order_by("-n")
         )
-        families = self.referrals().values("family_id")
         household = list(
             Family.objects.filter(pk__in=families)
             .values("household_type")
