@@ -44,15 +44,6 @@ SLOWER = 2.0
 AT_LEAST_MS = 10
 
 
-def _url(row: dict) -> str:
-    url = row["url"]
-    if row["route"].endswith("(last page)"):
-        url += "?page=last" if row.get("paged") == "seek" else "?page=999999"
-    if row["route"].endswith("(page 200)"):
-        url += "?p=200"
-    return url
-
-
 def walk(survey_path: str, out_path: str) -> None:
     import django
 
@@ -73,7 +64,7 @@ def walk(survey_path: str, out_path: str) -> None:
     for row in survey["rows"]:
         if row["status"] != 200:
             continue
-        url, times = _url(row), []
+        url, times = row["url"], []  # the URL the survey asked for, with its page
         for _ in range(REQUESTS):
             t0 = time.perf_counter()
             clients[row["role"]].get(url)

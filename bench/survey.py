@@ -353,11 +353,13 @@ def survey() -> None:
                 # The last page: a counted list's, or the oldest of a list read from where
                 # its last page ended (accounts.paging.seek_page).
                 last = "last" if result["paged"] == "seek" else "999999"
-                deep = measure(clients[role], f"{url}?page={last}", repeat)
-                rows.append({"route": f"{key} (last page)", "role": role, "url": url, **deep})
+                deep_url = f"{url}?page={last}"
+                deep = measure(clients[role], deep_url, repeat)
+                rows.append({"route": f"{key} (last page)", "role": role, "url": deep_url, **deep})
             if name.startswith("admin:") and name.endswith("_changelist") and "?" not in url:
-                deep = measure(clients[role], f"{url}?p=200", repeat)  # the 10,000-row cap
-                rows.append({"route": f"{key} (page 200)", "role": role, "url": url, **deep})
+                deep_url = f"{url}?p=200"  # the 10,000-row cap
+                deep = measure(clients[role], deep_url, repeat)
+                rows.append({"route": f"{key} (page 200)", "role": role, "url": deep_url, **deep})
     floor_after = floor()
     out = {
         "label": label,
