@@ -100,7 +100,9 @@ def test_every_variable_the_cached_menu_reads_is_in_its_key() -> None:
     fragment = nav[opening.end() : nav.index("{% endcache %}")]
     for included in re.findall(r'{% include "([^"]+)"', fragment):
         fragment += (templates / included).read_text()
-    tags = " ".join(re.findall(r"{%(.*?)%}|{{(.*?)}}", fragment, re.S).__str__().split())
+    tags = " ".join(
+        tag + value for tag, value in re.findall(r"{%(.*?)%}|{{(.*?)}}", fragment, re.S)
+    )
     read = set(re.findall(r"\b(?:nav|user|request|perms)\.[\w.]+", tags))
     assert read, "no variable found: the test no longer reads the menu"
     assert read <= key, sorted(read - key)
