@@ -383,6 +383,17 @@ class Assessment(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
+        indexes = [
+            # The report card's assessments completed in a quarter (their times, decisions
+            # and cases), read from the index alone: a sequential scan of every assessment
+            # before (docs/performance.md, issue 15).
+            models.Index(
+                fields=["completed_at"],
+                include=["id", "case", "decision"],
+                condition=Q(completed_at__isnull=False),
+                name="assessment_completed_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(decision__in=["", *Decision.values]), name="assessment_decision_valid"

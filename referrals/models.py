@@ -181,7 +181,15 @@ class Referral(models.Model):
             # The referral list, newest first, read a page at a time (issue 15): the admin's
             # walks this index backwards; a team's staff (and the board's quarter counts,
             # dashboard.views.board_team_figures) use the team's entries.
-            models.Index(fields=["received_at", "id"], name="referral_received_idx"),
+            # It carries what the report card reads of a quarter's referrals (team, family,
+            # first contact, re-referral), so the all-teams figures read the index alone,
+            # not the table's rows scattered over the quarter (issue 15: computing them
+            # after a restart, with the next two, 2.05 -> 1.78 s; docs/performance.md).
+            models.Index(
+                fields=["received_at", "id"],
+                include=["team", "family", "first_contact_at", "is_rereferral"],
+                name="referral_received_idx",
+            ),
             models.Index(fields=["team", "received_at"], name="referral_team_received_idx"),
             # A referrer's own referrals, newest first (the home page's ten, the referral
             # list's referrer view). Without it, once PostgreSQL planned the prepared
@@ -354,6 +362,16 @@ class ScreeningDecision(Amendable):
     class Meta:
         ordering = ["-decided_at", "-pk"]
         constraints = [*amendable_constraints("screeningdecision")]
+        indexes = [
+            # The report card's decisions made in a quarter, read from the index alone (a
+            # sequential scan of every decision before; docs/performance.md, issue 15).
+            models.Index(
+                fields=["decided_at"],
+                include=["id", "referral", "outcome"],
+                condition=Q(entry_status="current"),
+                name="decision_decided_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.outcome}: {self.reason}"
