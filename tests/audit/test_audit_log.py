@@ -340,6 +340,31 @@ def test_search_by_user_name(manager, practitioner, history) -> None:
     assert all("Early family" in r for r in found)
 
 
+def test_search_by_a_name_that_is_no_users_finds_the_record_of_that_name(
+    manager, practitioner2, history
+) -> None:
+    """The user-name box also matches a record's name; a name no user has searches only
+    that (the view asks whether anyone has it first), and finds nothing when neither."""
+    found = search(manager, actor="late family")
+
+    assert found
+    assert all("Late family" in r for r in found)
+    # Whoever viewed it, not only entries by a user of that name.
+    assert any(practitioner2.get_full_name() in r for r in found)
+    assert search(manager, actor="no such name") == []
+
+
+def test_search_by_a_user_name_finds_their_entries_and_records_named_so(
+    manager, practitioner, practitioner2, history
+) -> None:
+    """Both halves of the search at once: the user's own entries, found by their id."""
+    found = search(manager, actor=practitioner2.username)
+
+    assert found
+    assert all(practitioner2.get_full_name() in r for r in found)
+    assert not any("Early family" in r for r in found)
+
+
 def test_search_by_record(manager, history) -> None:
     early, late = history
 
