@@ -184,7 +184,8 @@ class Referral(models.Model):
             # It carries what the report card reads of a quarter's referrals (team, family,
             # first contact, re-referral), so the all-teams figures read the index alone,
             # not the table's rows scattered over the quarter (issue 15: computing them
-            # after a restart, with the next two, 2.03 -> 1.78 s; docs/performance.md).
+            # after a restart, with decision_decided_idx and cases' assessment_completed_idx,
+            # 2.03 -> 1.78 s; docs/performance.md).
             models.Index(
                 fields=["received_at", "id"],
                 include=["team", "family", "first_contact_at", "is_rereferral"],
